@@ -1,0 +1,568 @@
+//! Addresses: MS Mail addresses (A-MS), aliases (A-ALIAS), proxy addresses (A-PROXY)
+//! and the site whose names build a new mailbox's addresses (A-SITE).
+//!
+//! Every type here is validated when it is built, so a value that exists is a valid one.
+//! Comparison keys fold case, because the rules say case is not significant.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// What is wrong with an address, alias or site name, and how to write it instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AddressError {
+    /// An MS Mail address without exactly three parts.
+    #[error("MS Mail address {input:?} has {parts} part(s); A-MS wants NETWORK/POSTOFFICE/MAILBOX, for example NET1/PO1/JDOE")]
+    MsMailParts {
+        /// The text as given.
+        input: String,
+        /// How many `/`-separated parts it has.
+        parts: usize,
+    },
+    /// One part of an MS Mail address breaks A-MS.
+    #[error("MS Mail address {input:?}: the {part} part {value:?} {problem}; A-MS wants 1 to 10 letters or digits in each part")]
+    MsMailPart {
+        /// The text as given.
+        input: String,
+        /// Which part: network, post office or mailbox.
+        part: &'static str,
+        /// The offending part.
+        value: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// An alias that breaks A-ALIAS.
+    #[error("alias {input:?} {problem}; A-ALIAS wants 1 to 64 letters, digits, '-', '_' or '.'")]
+    Alias {
+        /// The text as given.
+        input: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// A proxy address that breaks A-PROXY.
+    #[error("proxy address {input:?} {problem}; A-PROXY wants TYPE:value, e.g. migrate:MS:NET1/PO1/JDOE (upper-case type = primary, lower-case = secondary)")]
+    Proxy {
+        /// The text as given.
+        input: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// A custom recipient address that is not `MS:NETWORK/POSTOFFICE/MAILBOX`.
+    #[error("custom recipient address {input:?} {problem}; A-CR wants MS:NETWORK/POSTOFFICE/MAILBOX, e.g. MS:NET1/PO1/JDOE")]
+    CustomRecipient {
+        /// The text as given.
+        input: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// A site setting that cannot build addresses.
+    #[error("site {field} {input:?} {problem}")]
+    Site {
+        /// Which setting.
+        field: &'static str,
+        /// The text as given.
+        input: String,
+        /// What is wrong with it and what is wanted.
+        problem: String,
+    },
+}
+
+fn describe_part_problem(value: &str) -> Option<String> {
+    if value.is_empty() {
+        return Some("is empty".to_string());
+    }
+    if let Some(c) = value.chars().find(|c| !c.is_ascii_alphanumeric()) {
+        return Some(format!("contains {c:?}, which is not a letter or digit"));
+    }
+    if value.len() > 10 {
+        return Some(format!("is {} characters long, more than 10", value.len()));
+    }
+    None
+}
+
+/// An MS Mail address `NETWORK/POSTOFFICE/MAILBOX` (rule A-MS).
+///
+/// Each part is 1 to 10 letters or digits. Case is not significant, so the parts are kept
+/// in upper case, as MS Mail shows them.
+///
+/// ```
+/// use migwiz::address::MsMailAddress;
+/// let a: MsMailAddress = "net1/po1/jdoe".parse().unwrap();
+/// assert_eq!(a.to_string(), "NET1/PO1/JDOE");
+/// assert_eq!(a.mailbox(), "JDOE");
+/// assert!("NET1/PO1".parse::<MsMailAddress>().is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct MsMailAddress {
+    network: String,
+    postoffice: String,
+    mailbox: String,
+}
+
+impl MsMailAddress {
+    /// The network part.
+    pub fn network(&self) -> &str {
+        &self.network
+    }
+    /// The post office part.
+    pub fn postoffice(&self) -> &str {
+        &self.postoffice
+    }
+    /// The mailbox part: the name the 5.0 wizard uses as the alias (W-1-50, W-2-50).
+    pub fn mailbox(&self) -> &str {
+        &self.mailbox
+    }
+}
+
+impl FromStr for MsMailAddress {
+    type Err = AddressError;
+    fn from_str(input: &str) -> Result<Self, AddressError> {
+        let parts: Vec<&str> = input.split('/').collect();
+        if parts.len() != 3 {
+            return Err(AddressError::MsMailParts {
+                input: input.to_string(),
+                parts: parts.len(),
+            });
+        }
+        for (part, value) in ["network", "post office", "mailbox"].iter().zip(&parts) {
+            if let Some(problem) = describe_part_problem(value) {
+                return Err(AddressError::MsMailPart {
+                    input: input.to_string(),
+                    part,
+                    value: value.to_string(),
+                    problem,
+                });
+            }
+        }
+        Ok(MsMailAddress {
+            network: parts[0].to_ascii_uppercase(),
+            postoffice: parts[1].to_ascii_uppercase(),
+            mailbox: parts[2].to_ascii_uppercase(),
+        })
+    }
+}
+
+impl TryFrom<String> for MsMailAddress {
+    type Error = AddressError;
+    fn try_from(s: String) -> Result<Self, AddressError> {
+        s.parse()
+    }
+}
+
+impl From<MsMailAddress> for String {
+    fn from(a: MsMailAddress) -> String {
+        a.to_string()
+    }
+}
+
+impl fmt::Display for MsMailAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}/{}", self.network, self.postoffice, self.mailbox)
+    }
+}
+
+/// A directory alias (rule A-ALIAS): 1 to 64 letters, digits, `-`, `_` or `.`.
+///
+/// It keeps the case it was written with; [`Alias::key`] folds case for comparison,
+/// since aliases are unique without regard to case.
+///
+/// ```
+/// use migwiz::address::Alias;
+/// let a = Alias::new("JDoe-MS").unwrap();
+/// assert_eq!(a.key(), Alias::new("jdoe-ms").unwrap().key());
+/// assert!(Alias::new("J Doe").is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Alias(String);
+
+impl Alias {
+    /// Validates `input` against A-ALIAS.
+    pub fn new(input: &str) -> Result<Alias, AddressError> {
+        let problem = if input.is_empty() {
+            Some("is empty".to_string())
+        } else if input.len() > 64 {
+            Some(format!("is {} characters long, more than 64", input.len()))
+        } else {
+            input
+                .chars()
+                .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+                .map(|c| format!("contains {c:?}"))
+        };
+        match problem {
+            Some(problem) => Err(AddressError::Alias {
+                input: input.to_string(),
+                problem,
+            }),
+            None => Ok(Alias(input.to_string())),
+        }
+    }
+
+    /// The alias as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The comparison key: aliases are compared without case (A-ALIAS).
+    pub fn key(&self) -> AliasKey {
+        AliasKey(self.0.to_ascii_lowercase())
+    }
+}
+
+impl TryFrom<String> for Alias {
+    type Error = AddressError;
+    fn try_from(s: String) -> Result<Self, AddressError> {
+        Alias::new(&s)
+    }
+}
+
+impl From<Alias> for String {
+    fn from(a: Alias) -> String {
+        a.0
+    }
+}
+
+impl FromStr for Alias {
+    type Err = AddressError;
+    fn from_str(s: &str) -> Result<Self, AddressError> {
+        Alias::new(s)
+    }
+}
+
+impl fmt::Display for Alias {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An alias folded to lower case: the key of the directory's alias index.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AliasKey(String);
+
+/// A proxy address `TYPE:value` (rule A-PROXY).
+///
+/// The type is 1 to 8 letters or digits, written all upper case for the primary address of
+/// that type or all lower case for a secondary one. The value is printable ASCII.
+///
+/// ```
+/// use migwiz::address::ProxyAddress;
+/// let p: ProxyAddress = "migrate:MS:NET1/PO1/JDOE".parse().unwrap();
+/// assert!(!p.is_primary());
+/// assert_eq!(p.kind(), "migrate");
+/// assert_eq!(p.value(), "MS:NET1/PO1/JDOE");
+/// let q: ProxyAddress = "MIGRATE:ms:net1/po1/jdoe".parse().unwrap();
+/// assert_eq!(p.key(), q.key()); // A-UNIQUE compares without case
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ProxyAddress {
+    kind: String,
+    value: String,
+}
+
+/// The longest proxy value accepted; longer ones are refused when parsed.
+pub const MAX_PROXY_VALUE: usize = 256;
+
+impl ProxyAddress {
+    /// The type as written (`SMTP`, `ms`, `migrate`, …).
+    pub fn kind(&self) -> &str {
+        &self.kind
+    }
+
+    /// The part after the first `:`.
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+
+    /// Upper-case type: the primary address of its type (A-PROXY).
+    pub fn is_primary(&self) -> bool {
+        self.kind.chars().any(|c| c.is_ascii_uppercase())
+    }
+
+    /// The same address as a secondary one (type in lower case).
+    pub fn to_secondary(&self) -> ProxyAddress {
+        ProxyAddress {
+            kind: self.kind.to_ascii_lowercase(),
+            value: self.value.clone(),
+        }
+    }
+
+    /// Whether the two are the same type, ignoring case (and so ignoring primary/secondary).
+    pub fn same_kind(&self, kind: &str) -> bool {
+        self.kind.eq_ignore_ascii_case(kind)
+    }
+
+    /// The comparison key: type and value folded to lower case (A-PROXY, A-UNIQUE).
+    pub fn key(&self) -> ProxyKey {
+        ProxyKey(format!(
+            "{}:{}",
+            self.kind.to_ascii_lowercase(),
+            self.value.to_ascii_lowercase()
+        ))
+    }
+
+    /// The secondary `migrate:MS:NET/PO/MAILBOX` address the 5.5 wizard writes (W-1, Q182665).
+    pub fn migrate_for(user: &MsMailAddress) -> ProxyAddress {
+        ProxyAddress {
+            kind: "migrate".to_string(),
+            value: format!("MS:{user}"),
+        }
+    }
+
+    /// The `MS:NET/PO/MAILBOX` address of an MS Mail user, primary or secondary.
+    pub fn ms_for(user: &MsMailAddress, primary: bool) -> ProxyAddress {
+        ProxyAddress {
+            kind: if primary { "MS" } else { "ms" }.to_string(),
+            value: user.to_string(),
+        }
+    }
+
+    /// Builds a primary address from parts the caller knows to be valid (site addressing).
+    fn primary(kind: &str, value: String) -> ProxyAddress {
+        ProxyAddress {
+            kind: kind.to_string(),
+            value,
+        }
+    }
+}
+
+impl FromStr for ProxyAddress {
+    type Err = AddressError;
+    fn from_str(input: &str) -> Result<Self, AddressError> {
+        let fail = |problem: String| AddressError::Proxy {
+            input: input.to_string(),
+            problem,
+        };
+        let Some((kind, value)) = input.split_once(':') else {
+            return Err(fail("has no ':' between type and value".to_string()));
+        };
+        if kind.is_empty() || kind.len() > 8 {
+            return Err(fail(format!(
+                "has a type of {} characters; it must be 1 to 8",
+                kind.len()
+            )));
+        }
+        if let Some(c) = kind.chars().find(|c| !c.is_ascii_alphanumeric()) {
+            return Err(fail(format!(
+                "has {c:?} in its type; use letters and digits"
+            )));
+        }
+        let upper = kind.chars().any(|c| c.is_ascii_uppercase());
+        let lower = kind.chars().any(|c| c.is_ascii_lowercase());
+        if upper == lower {
+            return Err(fail(format!(
+                "has type {kind:?}; write it all upper case (primary) or all lower case (secondary)"
+            )));
+        }
+        if value.is_empty() {
+            return Err(fail("has an empty value".to_string()));
+        }
+        if value.len() > MAX_PROXY_VALUE {
+            return Err(fail(format!(
+                "has a value of {} characters, more than {MAX_PROXY_VALUE}",
+                value.len()
+            )));
+        }
+        if let Some(c) = value.chars().find(|c| !(' '..='~').contains(c)) {
+            return Err(fail(format!("has {c:?} in its value; use printable ASCII")));
+        }
+        Ok(ProxyAddress {
+            kind: kind.to_string(),
+            value: value.to_string(),
+        })
+    }
+}
+
+impl TryFrom<String> for ProxyAddress {
+    type Error = AddressError;
+    fn try_from(s: String) -> Result<Self, AddressError> {
+        s.parse()
+    }
+}
+
+impl From<ProxyAddress> for String {
+    fn from(p: ProxyAddress) -> String {
+        p.to_string()
+    }
+}
+
+impl fmt::Display for ProxyAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.kind, self.value)
+    }
+}
+
+/// A proxy address folded to lower case: the key of the directory's address index.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ProxyKey(String);
+
+/// Parses a custom recipient's address, `MS:NETWORK/POSTOFFICE/MAILBOX` (A-CR).
+///
+/// ```
+/// use migwiz::address::parse_custom_recipient_address;
+/// assert_eq!(parse_custom_recipient_address("MS:net1/po1/jdoe").unwrap().to_string(), "NET1/PO1/JDOE");
+/// assert!(parse_custom_recipient_address("SMTP:jdoe@example.com").is_err());
+/// ```
+pub fn parse_custom_recipient_address(input: &str) -> Result<MsMailAddress, AddressError> {
+    let fail = |problem: String| AddressError::CustomRecipient {
+        input: input.to_string(),
+        problem,
+    };
+    let Some((kind, value)) = input.split_once(':') else {
+        return Err(fail("has no 'MS:' type".to_string()));
+    };
+    if !kind.eq_ignore_ascii_case("MS") {
+        return Err(fail(format!("has type {kind:?}, not MS")));
+    }
+    value.parse().map_err(|e: AddressError| fail(e.to_string()))
+}
+
+/// The site a mailbox is created on: the names its generated addresses are built from (A-SITE).
+///
+/// ```
+/// use migwiz::address::Site;
+/// let site = Site::new("CONTOSO", "HQ", "contoso.com").unwrap();
+/// assert_eq!(site.organization(), "CONTOSO");
+/// assert!(Site::new("CONTOSO LTD", "HQ", "contoso.com").is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Site {
+    organization: String,
+    site: String,
+    smtp_domain: String,
+}
+
+impl Default for Site {
+    fn default() -> Self {
+        Site {
+            organization: "CONTOSO".to_string(),
+            site: "HQ".to_string(),
+            smtp_domain: "contoso.com".to_string(),
+        }
+    }
+}
+
+impl Site {
+    /// Validates the three names: organization and site are the first two parts of the
+    /// mailbox's MS address, so they follow A-MS; the domain is letters, digits, `-` and `.`.
+    pub fn new(organization: &str, site: &str, smtp_domain: &str) -> Result<Site, AddressError> {
+        for (field, value) in [("organization", organization), ("site", site)] {
+            if let Some(problem) = describe_part_problem(value) {
+                return Err(AddressError::Site {
+                    field,
+                    input: value.to_string(),
+                    problem: format!("{problem}; it becomes part of MS:ORG/SITE/ALIAS, so it needs 1 to 10 letters or digits"),
+                });
+            }
+        }
+        let bad_domain = smtp_domain.is_empty()
+            || smtp_domain.len() > 200
+            || smtp_domain.starts_with('.')
+            || smtp_domain.ends_with('.')
+            || smtp_domain.contains("..")
+            || !smtp_domain
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+        if bad_domain {
+            return Err(AddressError::Site {
+                field: "smtp_domain",
+                input: smtp_domain.to_string(),
+                problem: "is not a domain name; write labels of letters, digits and '-' joined by '.', e.g. contoso.com".to_string(),
+            });
+        }
+        Ok(Site {
+            organization: organization.to_ascii_uppercase(),
+            site: site.to_ascii_uppercase(),
+            smtp_domain: smtp_domain.to_string(),
+        })
+    }
+
+    /// The organization name (ORG of `MS:ORG/SITE/ALIAS`).
+    pub fn organization(&self) -> &str {
+        &self.organization
+    }
+    /// The site name (SITE of `MS:ORG/SITE/ALIAS`).
+    pub fn site(&self) -> &str {
+        &self.site
+    }
+    /// The SMTP domain of `SMTP:alias@domain`.
+    pub fn smtp_domain(&self) -> &str {
+        &self.smtp_domain
+    }
+
+    /// The site addresses of a new mailbox, in the order SMTP, MS, X400 (A-SITE).
+    ///
+    /// `suffix` is 1 for the plain addresses; a larger number is appended to the
+    /// alias-derived part to make a taken address unique (a modelling choice, see the
+    /// README). The MS part keeps A-MS: letters and digits of the alias, upper case,
+    /// cut so that the whole stays within 10 characters.
+    pub fn addresses_for(&self, alias: &Alias, suffix: u32) -> [ProxyAddress; 3] {
+        let tail = if suffix <= 1 {
+            String::new()
+        } else {
+            suffix.to_string()
+        };
+        let mut ms: String = alias
+            .as_str()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        if ms.is_empty() {
+            ms.push_str("MAILBOX");
+        }
+        ms.truncate(10usize.saturating_sub(tail.len()));
+        [
+            ProxyAddress::primary("SMTP", format!("{alias}{tail}@{}", self.smtp_domain)),
+            ProxyAddress::primary(
+                "MS",
+                format!("{}/{}/{ms}{tail}", self.organization, self.site),
+            ),
+            ProxyAddress::primary(
+                "X400",
+                format!(
+                    "c=US;a= ;p={};o={};s={alias}{tail};",
+                    self.organization, self.site
+                ),
+            ),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ms_mail_parts_are_checked_one_by_one() {
+        let e = "NET1/PO 1/JDOE".parse::<MsMailAddress>().unwrap_err();
+        assert!(e.to_string().contains("post office part"), "{e}");
+        let e = "NET1/PO1/ABCDEFGHIJK".parse::<MsMailAddress>().unwrap_err();
+        assert!(e.to_string().contains("11 characters"), "{e}");
+        let e = "NET1//JDOE".parse::<MsMailAddress>().unwrap_err();
+        assert!(e.to_string().contains("is empty"), "{e}");
+    }
+
+    #[test]
+    fn proxy_type_case_decides_primary() {
+        assert!("SMTP:a@b".parse::<ProxyAddress>().unwrap().is_primary());
+        assert!(!"smtp:a@b".parse::<ProxyAddress>().unwrap().is_primary());
+        assert!("Smtp:a@b".parse::<ProxyAddress>().is_err());
+        assert!("123:a".parse::<ProxyAddress>().is_err());
+        assert!("TOOLONGTYPE:a".parse::<ProxyAddress>().is_err());
+        assert!("smtp:".parse::<ProxyAddress>().is_err());
+    }
+
+    #[test]
+    fn site_addresses_keep_a_ms_when_suffixed() {
+        let site = Site::default();
+        let alias = Alias::new("maria.bl-long_name").unwrap();
+        let [smtp, ms, x400] = site.addresses_for(&alias, 12);
+        assert_eq!(smtp.to_string(), "SMTP:maria.bl-long_name12@contoso.com");
+        assert_eq!(ms.to_string(), "MS:CONTOSO/HQ/MARIABLL12");
+        assert!(ms.value().parse::<MsMailAddress>().is_ok());
+        assert!(x400.is_primary());
+    }
+}

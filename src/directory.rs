@@ -1,0 +1,341 @@
+//! The Exchange directory: mailboxes and custom recipients, with indexes by alias and by
+//! proxy address (rules A-ALIAS, A-PROXY, A-UNIQUE, A-SITE, A-CR).
+//!
+//! Both indexes are keyed without case, so uniqueness (A-UNIQUE, I-UNIQUE) is enforced in
+//! one place: every write goes through [`Directory::claim`].
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::address::{Alias, AliasKey, MsMailAddress, ProxyAddress, ProxyKey, Site};
+use crate::operation::Refusal;
+
+/// A mailbox's identity in the directory and the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MailboxId(u32);
+
+/// A custom recipient's identity in the directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CustomRecipientId(u32);
+
+/// Who holds an alias or an address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Holder {
+    /// A mailbox.
+    Mailbox(MailboxId),
+    /// A custom recipient.
+    Custom(CustomRecipientId),
+}
+
+/// A mailbox's directory entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mailbox {
+    alias: Alias,
+    display_name: Option<String>,
+    proxies: Vec<ProxyAddress>,
+    created_for: Option<MsMailAddress>,
+}
+
+impl Mailbox {
+    /// The alias.
+    pub fn alias(&self) -> &Alias {
+        &self.alias
+    }
+    /// The display name, if one was given.
+    pub fn display_name(&self) -> Option<&str> {
+        self.display_name.as_deref()
+    }
+    /// The proxy addresses in the order they were added; one primary per type.
+    pub fn proxies(&self) -> &[ProxyAddress] {
+        &self.proxies
+    }
+    /// The MS Mail user the wizard's step one created this mailbox for, if it did.
+    pub fn created_for(&self) -> Option<&MsMailAddress> {
+        self.created_for.as_ref()
+    }
+    /// Whether the mailbox holds `address` (compared without case).
+    pub fn holds(&self, address: &ProxyAddress) -> bool {
+        let key = address.key();
+        self.proxies.iter().any(|p| p.key() == key)
+    }
+}
+
+/// A custom recipient: a directory entry for a foreign user (A-CR).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomRecipient {
+    alias: Alias,
+    address: MsMailAddress,
+}
+
+impl CustomRecipient {
+    /// The alias.
+    pub fn alias(&self) -> &Alias {
+        &self.alias
+    }
+    /// The MS Mail user it stands for; its primary address is `MS:` this.
+    pub fn address(&self) -> &MsMailAddress {
+        &self.address
+    }
+    /// Its primary proxy address.
+    pub fn proxy(&self) -> ProxyAddress {
+        ProxyAddress::ms_for(&self.address, true)
+    }
+}
+
+/// What a new mailbox is made of, besides its alias.
+#[derive(Debug, Clone, Default)]
+pub struct NewMailbox {
+    /// Display name.
+    pub display_name: Option<String>,
+    /// Addresses to add after the site addresses (the wizard's `ms:` and `migrate:`).
+    pub extra_proxies: Vec<ProxyAddress>,
+    /// The MS Mail user the wizard creates it for.
+    pub created_for: Option<MsMailAddress>,
+}
+
+/// A mailbox just created: its id, and whether a site address needed a number to be unique.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Created {
+    /// The new mailbox.
+    pub id: MailboxId,
+    /// True when a generated address was taken and got a number appended (A-UNIQUE).
+    pub renumbered: bool,
+}
+
+/// The directory of one Exchange site.
+#[derive(Debug, Clone)]
+pub struct Directory {
+    site: Site,
+    next_id: u32,
+    mailboxes: BTreeMap<MailboxId, Mailbox>,
+    customs: BTreeMap<CustomRecipientId, CustomRecipient>,
+    by_alias: HashMap<AliasKey, Holder>,
+    by_proxy: HashMap<ProxyKey, Holder>,
+}
+
+impl Directory {
+    /// An empty directory for `site`.
+    pub fn new(site: Site) -> Directory {
+        Directory {
+            site,
+            next_id: 0,
+            mailboxes: BTreeMap::new(),
+            customs: BTreeMap::new(),
+            by_alias: HashMap::new(),
+            by_proxy: HashMap::new(),
+        }
+    }
+
+    /// The site whose names build new addresses.
+    pub fn site(&self) -> &Site {
+        &self.site
+    }
+
+    /// Mailboxes in creation order.
+    pub fn mailboxes(&self) -> impl Iterator<Item = (MailboxId, &Mailbox)> {
+        self.mailboxes.iter().map(|(id, m)| (*id, m))
+    }
+
+    /// Custom recipients in creation order.
+    pub fn custom_recipients(&self) -> impl Iterator<Item = (CustomRecipientId, &CustomRecipient)> {
+        self.customs.iter().map(|(id, c)| (*id, c))
+    }
+
+    /// One mailbox.
+    pub fn mailbox(&self, id: MailboxId) -> Option<&Mailbox> {
+        self.mailboxes.get(&id)
+    }
+
+    /// The mailbox with this alias; a custom recipient's alias names no mailbox.
+    pub fn mailbox_by_alias(&self, alias: &Alias) -> Option<MailboxId> {
+        match self.by_alias.get(&alias.key()) {
+            Some(Holder::Mailbox(id)) => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// Who holds this address, compared without case (A-UNIQUE).
+    pub fn holder_of(&self, address: &ProxyAddress) -> Option<Holder> {
+        self.by_proxy.get(&address.key()).copied()
+    }
+
+    /// The mailbox holding this address, if a mailbox holds it.
+    pub fn mailbox_with(&self, address: &ProxyAddress) -> Option<MailboxId> {
+        match self.holder_of(address) {
+            Some(Holder::Mailbox(id)) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// The custom recipient standing for this MS Mail user (A-CR).
+    pub fn custom_recipient_for(&self, user: &MsMailAddress) -> Option<CustomRecipientId> {
+        match self.holder_of(&ProxyAddress::ms_for(user, true)) {
+            Some(Holder::Custom(id)) => Some(id),
+            _ => None,
+        }
+    }
+
+    fn holder_alias(&self, holder: Holder) -> &Alias {
+        match holder {
+            Holder::Mailbox(id) => &self.mailboxes[&id].alias,
+            Holder::Custom(id) => &self.customs[&id].alias,
+        }
+    }
+
+    fn check_alias_free(&self, alias: &Alias) -> Result<(), Refusal> {
+        match self.by_alias.get(&alias.key()) {
+            Some(&holder) => Err(Refusal::AliasTaken {
+                alias: alias.to_string(),
+                holder: self.holder_alias(holder).to_string(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    fn check_address_free(&self, address: &ProxyAddress) -> Result<(), Refusal> {
+        match self.holder_of(address) {
+            Some(holder) => Err(Refusal::AddressTaken {
+                address: address.to_string(),
+                holder: self.holder_alias(holder).to_string(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    fn allocate(&mut self) -> u32 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    /// The first of `base`, `base2`, `base3`, … that no recipient holds (W-1's alias rule).
+    pub fn first_free_alias(&self, base: &str) -> Alias {
+        (1u32..)
+            .map(|n| {
+                let text = if n == 1 {
+                    base.to_string()
+                } else {
+                    format!("{base}{n}")
+                };
+                // A base is an MS Mail mailbox name (<= 10 letters or digits), so this holds.
+                Alias::new(&text).expect("MS Mail mailbox name plus digits is a valid alias")
+            })
+            .find(|a| !self.by_alias.contains_key(&a.key()))
+            .expect("some numbered alias is free")
+    }
+
+    /// Creates a mailbox with its site addresses (A-SITE) and any extra addresses.
+    ///
+    /// Refused if the alias is taken (A-ALIAS). A generated address that is taken gets
+    /// the first number that makes it free; the extra addresses are reserved first, so a
+    /// generated one never takes an address the mailbox is about to hold.
+    pub fn create_mailbox(&mut self, alias: Alias, new: NewMailbox) -> Result<Created, Refusal> {
+        self.check_alias_free(&alias)?;
+        for extra in &new.extra_proxies {
+            self.check_address_free(extra)?;
+        }
+        let reserved: Vec<ProxyKey> = new.extra_proxies.iter().map(ProxyAddress::key).collect();
+        let mut proxies = Vec::new();
+        let mut renumbered = false;
+        for slot in 0..3 {
+            let address = (1u32..)
+                .map(|n| self.site.addresses_for(&alias, n)[slot].clone())
+                .find(|a| !self.by_proxy.contains_key(&a.key()) && !reserved.contains(&a.key()))
+                .expect("some numbered address is free");
+            renumbered |= address != self.site.addresses_for(&alias, 1)[slot];
+            proxies.push(address);
+        }
+        proxies.extend(new.extra_proxies);
+        let id = MailboxId(self.allocate());
+        self.by_alias.insert(alias.key(), Holder::Mailbox(id));
+        for p in &proxies {
+            self.by_proxy.insert(p.key(), Holder::Mailbox(id));
+        }
+        self.mailboxes.insert(
+            id,
+            Mailbox {
+                alias,
+                display_name: new.display_name,
+                proxies,
+                created_for: new.created_for,
+            },
+        );
+        Ok(Created { id, renumbered })
+    }
+
+    /// Adds a proxy address to a mailbox (OP-PROXY).
+    ///
+    /// Refused if no mailbox has the alias, or if any recipient (this one included) holds
+    /// the address (A-UNIQUE). A primary address demotes the mailbox's old primary of that
+    /// type to secondary, so one primary per type remains (A-PROXY).
+    pub fn add_proxy(&mut self, alias: &Alias, address: ProxyAddress) -> Result<(), Refusal> {
+        let id = self
+            .mailbox_by_alias(alias)
+            .ok_or_else(|| Refusal::NoSuchMailbox {
+                alias: alias.to_string(),
+            })?;
+        self.check_address_free(&address)?;
+        let mailbox = self.mailboxes.get_mut(&id).expect("indexed mailbox exists");
+        if address.is_primary() {
+            for p in mailbox.proxies.iter_mut() {
+                if p.is_primary() && p.same_kind(address.kind()) {
+                    *p = p.to_secondary();
+                }
+            }
+        }
+        self.by_proxy.insert(address.key(), Holder::Mailbox(id));
+        mailbox.proxies.push(address);
+        Ok(())
+    }
+
+    /// Removes a secondary proxy address from a mailbox (OP-UNPROXY).
+    ///
+    /// Refused if no mailbox has the alias, if the mailbox does not hold the address, or if
+    /// the address it holds is the primary of its type.
+    pub fn remove_proxy(&mut self, alias: &Alias, address: &ProxyAddress) -> Result<(), Refusal> {
+        let id = self
+            .mailbox_by_alias(alias)
+            .ok_or_else(|| Refusal::NoSuchMailbox {
+                alias: alias.to_string(),
+            })?;
+        let mailbox = self.mailboxes.get_mut(&id).expect("indexed mailbox exists");
+        let key = address.key();
+        let Some(index) = mailbox.proxies.iter().position(|p| p.key() == key) else {
+            return Err(Refusal::AddressNotHeld {
+                alias: mailbox.alias.to_string(),
+                address: address.to_string(),
+            });
+        };
+        if mailbox.proxies[index].is_primary() {
+            return Err(Refusal::PrimaryAddress {
+                alias: mailbox.alias.to_string(),
+                address: mailbox.proxies[index].to_string(),
+            });
+        }
+        mailbox.proxies.remove(index);
+        self.by_proxy.remove(&key);
+        Ok(())
+    }
+
+    /// Creates a custom recipient for an MS Mail user (OP-CR, A-CR).
+    pub fn add_custom_recipient(
+        &mut self,
+        alias: Alias,
+        address: MsMailAddress,
+    ) -> Result<CustomRecipientId, Refusal> {
+        self.check_alias_free(&alias)?;
+        let proxy = ProxyAddress::ms_for(&address, true);
+        self.check_address_free(&proxy)?;
+        let id = CustomRecipientId(self.allocate());
+        self.by_alias.insert(alias.key(), Holder::Custom(id));
+        self.by_proxy.insert(proxy.key(), Holder::Custom(id));
+        self.customs.insert(id, CustomRecipient { alias, address });
+        Ok(id)
+    }
+
+    /// Deletes a custom recipient, freeing its alias and address (W-1-CR).
+    pub fn delete_custom_recipient(&mut self, id: CustomRecipientId) -> Option<CustomRecipient> {
+        let cr = self.customs.remove(&id)?;
+        self.by_alias.remove(&cr.alias.key());
+        self.by_proxy.remove(&cr.proxy().key());
+        Some(cr)
+    }
+}

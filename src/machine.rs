@@ -1,0 +1,211 @@
+//! Random worlds and step sequences: the one source of generation for the state machine
+//! test and the explorer.
+//!
+//! The universe is small on purpose: two to four MS Mail users whose mailbox names collide
+//! (`NET1/PO1/JDOE` and `NET2/PO1/JDOE`), aliases drawn from those names, and addresses that
+//! collide with ones already held, so that 7026, refusals, custom-recipient conversion and
+//! 5.0 misdelivery all happen often.
+//!
+//! [`Reference`] is the [`ReferenceStateMachine`] over the reference [`Model`]: it decides
+//! which steps may come next and what they come to.
+
+use std::fmt;
+
+use proptest::prelude::*;
+use proptest::sample::{select, subsequence};
+use proptest_state_machine::ReferenceStateMachine;
+
+use crate::address::{Alias, MsMailAddress, ProxyAddress, Site};
+use crate::model::Model;
+use crate::operation::{Operation, Phase, Setup, StepResult, Version};
+use crate::postoffice::MsMailUser;
+use crate::store::Language;
+
+/// MS Mail users the generator picks from. Two share the mailbox name JDOE (5.0 confuses
+/// them), ANA2 is the alias step one gives ANA's second mailbox, and CONTOSO/HQ/PAT equals
+/// the MS proxy the default site gives a hand-made mailbox PAT.
+pub const USER_POOL: [&str; 6] = [
+    "NET1/PO1/JDOE",
+    "NET2/PO1/JDOE",
+    "NET1/PO1/MARIABL",
+    "NET1/PO2/ANA",
+    "NET2/PO2/ANA2",
+    "CONTOSO/HQ/PAT",
+];
+
+/// A world to start from: 2 to 4 users with 0 to 3 messages each.
+pub fn setup_strategy() -> BoxedStrategy<Setup> {
+    let users = subsequence(USER_POOL.to_vec(), 2..=4).prop_shuffle();
+    let counts = proptest::collection::vec(0u32..=3, 4);
+    let language = prop_oneof![4 => Just(Language::English), 1 => Just(Language::Spanish)];
+    (users, counts, language)
+        .prop_map(|(users, counts, server_language)| Setup {
+            site: Site::default(),
+            server_language,
+            users: users
+                .iter()
+                .zip(counts)
+                .filter_map(|(a, messages)| {
+                    let address = a.parse::<MsMailAddress>().ok()?;
+                    Some(MsMailUser {
+                        address,
+                        name: None,
+                        messages,
+                    })
+                })
+                .collect(),
+        })
+        .boxed()
+}
+
+fn parse_all<T: std::str::FromStr>(texts: impl IntoIterator<Item = String>) -> Vec<T> {
+    texts.into_iter().filter_map(|t| t.parse().ok()).collect()
+}
+
+/// Aliases worth trying in this state: the users' mailbox names and their numbered and
+/// lower-case forms, custom-recipient style names, and every alias already taken.
+fn alias_pool(model: &Model) -> Vec<Alias> {
+    let mut texts = vec!["ADMIN".to_string()];
+    for u in &model.users {
+        let n = &u.mailbox_name;
+        texts.extend([
+            n.clone(),
+            format!("{n}2"),
+            n.to_ascii_lowercase(),
+            format!("{n}-MS"),
+        ]);
+    }
+    texts.extend(model.mailboxes.iter().map(|m| m.alias.clone()));
+    texts.extend(model.custom_recipients.iter().map(|c| c.alias.clone()));
+    parse_all(texts)
+}
+
+/// Addresses worth adding or removing: MIGRATE and MS addresses of each user (primary
+/// and secondary), addresses colliding with generated ones, and every address held now,
+/// as written and with the type's case flipped.
+fn address_pool(model: &Model) -> Vec<ProxyAddress> {
+    let mut texts = vec![
+        "smtp:helpdesk@contoso.com".to_string(),
+        "X400:c=US;a= ;p=CONTOSO;o=HQ;s=ADMIN;".to_string(),
+    ];
+    for u in &model.users {
+        let a = &u.address;
+        texts.extend([
+            format!("migrate:MS:{a}"),
+            format!("MIGRATE:MS:{a}"),
+            format!("ms:{a}"),
+            format!("MS:{a}"),
+            format!("smtp:{}@contoso.com", u.mailbox_name),
+        ]);
+    }
+    for m in &model.mailboxes {
+        for p in &m.proxies {
+            let (kind, value) = p.split_once(':').unwrap_or((p, ""));
+            let flipped = if kind.chars().any(|c| c.is_ascii_uppercase()) {
+                kind.to_ascii_lowercase()
+            } else {
+                kind.to_ascii_uppercase()
+            };
+            texts.extend([p.clone(), format!("{flipped}:{value}")]);
+        }
+    }
+    parse_all(texts)
+}
+
+/// The steps that may come next from this state.
+pub fn operation_strategy(model: &Model) -> BoxedStrategy<Operation> {
+    let aliases = alias_pool(model);
+    let addresses = address_pool(model);
+    let users: Vec<MsMailAddress> = model.users.iter().map(|u| u.typed.clone()).collect();
+    let n_users = users.len().max(1);
+    let chosen = prop_oneof![
+        Just(None),
+        subsequence(users.clone(), 1..=n_users)
+            .prop_shuffle()
+            .prop_map(Some),
+    ];
+    prop_oneof![
+        3 => select(aliases.clone()).prop_map(|alias| Operation::CreateMailbox { alias, name: None }),
+        2 => (select(aliases.clone()), select(Language::ALL.to_vec()))
+            .prop_map(|(alias, language)| Operation::Logon { alias, language }),
+        3 => (select(aliases.clone()), select(addresses.clone()))
+            .prop_map(|(alias, address)| Operation::AddProxy { alias, address }),
+        2 => (select(aliases.clone()), select(addresses))
+            .prop_map(|(alias, address)| Operation::RemoveProxy { alias, address }),
+        2 => (select(aliases), select(users))
+            .prop_map(|(alias, address)| Operation::CustomRecipient { alias, address }),
+        5 => (select(Version::ALL.to_vec()), select(Phase::ALL.to_vec()), chosen)
+            .prop_map(|(version, phase, users)| Operation::Wizard { version, phase, users }),
+    ]
+    .boxed()
+}
+
+/// The reference state: the setup, the model, and what the last step came to.
+#[derive(Clone)]
+pub struct RefState {
+    /// The world before the first step.
+    pub setup: Setup,
+    /// The reference model after the steps so far.
+    pub model: Model,
+    /// The result of the last step, for the test to compare with the implementation.
+    pub last: Option<StepResult>,
+}
+
+/// Prints only the setup: the model is what the steps made of it.
+impl fmt::Debug for RefState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let users: Vec<String> = self
+            .setup
+            .users
+            .iter()
+            .map(|u| format!("{} ({} messages)", u.address, u.messages))
+            .collect();
+        write!(
+            f,
+            "server language {}, users [{}]",
+            self.setup.server_language,
+            users.join(", ")
+        )
+    }
+}
+
+/// The reference state machine over the [`Model`].
+#[derive(Debug, Clone, Copy)]
+pub struct Reference;
+
+impl ReferenceStateMachine for Reference {
+    type State = RefState;
+    type Transition = Operation;
+
+    fn init_state() -> BoxedStrategy<RefState> {
+        setup_strategy()
+            .prop_map(|setup| RefState {
+                model: Model::new(&setup),
+                setup,
+                last: None,
+            })
+            .boxed()
+    }
+
+    fn transitions(state: &RefState) -> BoxedStrategy<Operation> {
+        operation_strategy(&state.model)
+    }
+
+    fn apply(mut state: RefState, op: &Operation) -> RefState {
+        state.last = Some(state.model.apply(op));
+        state
+    }
+
+    /// A wizard step may only name users the post office has; shrinking the setup can
+    /// take a user away from under a step.
+    fn preconditions(state: &RefState, op: &Operation) -> bool {
+        match op {
+            Operation::Wizard {
+                users: Some(list), ..
+            } => list
+                .iter()
+                .all(|u| state.setup.users.iter().any(|s| &s.address == u)),
+            _ => true,
+        }
+    }
+}

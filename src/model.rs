@@ -1,0 +1,561 @@
+//! The reference model: `spec/RULES.md` (after KB Q242184, Q183312, Q182665, Q188856,
+//! Q234665, Q116466) written as plain data and plain loops.
+//!
+//! No indexes, no ids, no cleverness: every lookup is a loop over a `Vec`, every address is
+//! a string compared without case. It shares with the implementation only the vocabulary
+//! of steps and results ([`Operation`], [`StepResult`], [`Observation`]) and the A-SITE
+//! address formula; what happens, and in which order, is stated again here, so that the
+//! state machine test can hold the two against each other.
+//!
+//! ```
+//! use migwiz::model::Model;
+//! use migwiz::operation::{Operation, Phase, Setup, Version};
+//! use migwiz::postoffice::MsMailUser;
+//!
+//! let user = MsMailUser { address: "NET1/PO1/JDOE".parse().unwrap(), name: None, messages: 3 };
+//! let setup = Setup { site: Default::default(), server_language: Default::default(), users: vec![user] };
+//! let mut model = Model::new(&setup);
+//! model.apply(&Operation::CreateMailbox { alias: "JDOE".parse().unwrap(), name: None });
+//! let step_two = Operation::Wizard { version: Version::V55, phase: Phase::Migrate, users: None };
+//! assert_eq!(model.apply(&step_two).outcome.word(), "aborted"); // Q242184 SYMPTOMS
+//! ```
+
+use std::collections::BTreeSet;
+
+use crate::address::{Alias, MsMailAddress, Site};
+use crate::eventlog::Event;
+use crate::observe::{CustomRecipientView, MailView, MailboxView, Observation, WaitingView};
+use crate::operation::{
+    FoundBy, Operation, Outcome, Phase, Refusal, Setup, StepResult, UserResult, Version,
+};
+use crate::rules::RuleId::{self, *};
+use crate::store::Language;
+
+/// An MS Mail user and how much of its mail still waits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    /// `NET/PO/MAILBOX`, upper case.
+    pub address: String,
+    /// The same address, typed, for the results the model reports.
+    pub typed: MsMailAddress,
+    /// The mailbox part: the alias 5.0 looks for.
+    pub mailbox_name: String,
+    /// Messages it started with.
+    pub messages: u32,
+    /// Messages still in MS Mail.
+    pub waiting: u32,
+}
+
+/// A mailbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mailbox {
+    /// Alias as written.
+    pub alias: String,
+    /// `TYPE:value` strings in the order added.
+    pub proxies: Vec<String>,
+    /// The language of the default folders, once they exist.
+    pub folders: Option<Language>,
+    /// Migrated messages in the Inbox, per owner.
+    pub inbox: Vec<(String, u32)>,
+    /// The MS Mail user step one created it for.
+    pub created_for: Option<String>,
+}
+
+/// A custom recipient: alias and the MS Mail user it stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomRecipient {
+    /// Alias as written.
+    pub alias: String,
+    /// `NET/PO/MAILBOX`; the recipient's address is `MS:` this.
+    pub address: String,
+}
+
+/// The whole world of the reference model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Model {
+    /// Names that build new addresses.
+    pub site: Site,
+    /// The wizard's language.
+    pub server_language: Language,
+    /// The post office.
+    pub users: Vec<User>,
+    /// Mailboxes in creation order.
+    pub mailboxes: Vec<Mailbox>,
+    /// Custom recipients in creation order.
+    pub custom_recipients: Vec<CustomRecipient>,
+    /// The application event log.
+    pub events: Vec<Event>,
+}
+
+fn same(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+/// A-PROXY: the type is written upper case for a primary address.
+fn is_primary(proxy: &str) -> bool {
+    let kind = proxy.split(':').next().unwrap_or("");
+    kind.chars().any(|c| c.is_ascii_uppercase())
+}
+
+fn kind_of(proxy: &str) -> &str {
+    proxy.split(':').next().unwrap_or("")
+}
+
+impl Model {
+    /// The world before the first step.
+    pub fn new(setup: &Setup) -> Model {
+        let mut users = Vec::new();
+        for u in &setup.users {
+            users.push(User {
+                address: u.address.to_string(),
+                typed: u.address.clone(),
+                mailbox_name: u.address.mailbox().to_string(),
+                messages: u.messages,
+                waiting: u.messages,
+            });
+        }
+        Model {
+            site: setup.site.clone(),
+            server_language: setup.server_language,
+            users,
+            mailboxes: Vec::new(),
+            custom_recipients: Vec::new(),
+            events: Vec::new(),
+        }
+    }
+
+    /// Who has this alias, if anybody (A-ALIAS: all recipients, without case).
+    fn alias_holder(&self, alias: &str) -> Option<String> {
+        for m in &self.mailboxes {
+            if same(&m.alias, alias) {
+                return Some(m.alias.clone());
+            }
+        }
+        for c in &self.custom_recipients {
+            if same(&c.alias, alias) {
+                return Some(c.alias.clone());
+            }
+        }
+        None
+    }
+
+    /// Who holds this address, if anybody (A-UNIQUE: all recipients, without case).
+    fn address_holder(&self, address: &str) -> Option<String> {
+        for m in &self.mailboxes {
+            for p in &m.proxies {
+                if same(p, address) {
+                    return Some(m.alias.clone());
+                }
+            }
+        }
+        for c in &self.custom_recipients {
+            if same(&format!("MS:{}", c.address), address) {
+                return Some(c.alias.clone());
+            }
+        }
+        None
+    }
+
+    fn mailbox_index(&self, alias: &str) -> Option<usize> {
+        self.mailboxes.iter().position(|m| same(&m.alias, alias))
+    }
+
+    /// Carries out one step.
+    pub fn apply(&mut self, op: &Operation) -> StepResult {
+        match op {
+            Operation::CreateMailbox { alias, .. } => {
+                // OP-CREATE: A-SITE addresses, never a MIGRATE proxy (Q242184 CAUSE).
+                if let Some(holder) = self.alias_holder(alias.as_str()) {
+                    let alias = alias.to_string();
+                    return refused(Refusal::AliasTaken { alias, holder }, [OpCreate, AAlias]);
+                }
+                let renumbered = self.create(alias, Vec::new(), None);
+                if renumbered {
+                    ok([OpCreate, ASite, AUnique])
+                } else {
+                    ok([OpCreate, ASite])
+                }
+            }
+            Operation::Logon { alias, language } => {
+                // OP-LOGON: the first client names the folders; later ones change nothing.
+                let Some(i) = self.mailbox_index(alias.as_str()) else {
+                    let alias = alias.to_string();
+                    return refused(Refusal::NoSuchMailbox { alias }, [OpLogon]);
+                };
+                if self.mailboxes[i].folders.is_none() {
+                    self.mailboxes[i].folders = Some(*language);
+                    ok([OpLogon, AStore, ALang])
+                } else {
+                    ok([OpLogon, AStore])
+                }
+            }
+            Operation::AddProxy { alias, address } => {
+                // OP-PROXY: refused for no mailbox and under A-UNIQUE.
+                let address = address.to_string();
+                let Some(i) = self.mailbox_index(alias.as_str()) else {
+                    let alias = alias.to_string();
+                    return refused(Refusal::NoSuchMailbox { alias }, [OpProxy]);
+                };
+                if let Some(holder) = self.address_holder(&address) {
+                    return refused(
+                        Refusal::AddressTaken { address, holder },
+                        [OpProxy, AUnique],
+                    );
+                }
+                // A-PROXY: a new primary makes the old primary of its type secondary.
+                if is_primary(&address) {
+                    for p in self.mailboxes[i].proxies.iter_mut() {
+                        if is_primary(p) && same(kind_of(p), kind_of(&address)) {
+                            let value = p[kind_of(p).len()..].to_string();
+                            *p = format!("{}{}", kind_of(p).to_ascii_lowercase(), value);
+                        }
+                    }
+                }
+                self.mailboxes[i].proxies.push(address);
+                ok([OpProxy, AProxy])
+            }
+            Operation::RemoveProxy { alias, address } => {
+                // OP-UNPROXY: only a held, secondary address goes (Q182665 when MIGRATE).
+                let Some(i) = self.mailbox_index(alias.as_str()) else {
+                    let alias = alias.to_string();
+                    return refused(Refusal::NoSuchMailbox { alias }, [OpUnproxy]);
+                };
+                let mailbox = &mut self.mailboxes[i];
+                let alias = mailbox.alias.clone();
+                let Some(j) = mailbox
+                    .proxies
+                    .iter()
+                    .position(|p| same(p, &address.to_string()))
+                else {
+                    let address = address.to_string();
+                    return refused(
+                        Refusal::AddressNotHeld { alias, address },
+                        [OpUnproxy, AProxy],
+                    );
+                };
+                if is_primary(&mailbox.proxies[j]) {
+                    let address = mailbox.proxies[j].clone();
+                    return refused(
+                        Refusal::PrimaryAddress { alias, address },
+                        [OpUnproxy, AProxy],
+                    );
+                }
+                mailbox.proxies.remove(j);
+                ok([OpUnproxy, AProxy])
+            }
+            Operation::CustomRecipient { alias, address } => {
+                // OP-CR: directory synchronisation, refused under A-ALIAS and A-UNIQUE.
+                if let Some(holder) = self.alias_holder(alias.as_str()) {
+                    let alias = alias.to_string();
+                    return refused(Refusal::AliasTaken { alias, holder }, [OpCr, ACr, AAlias]);
+                }
+                let proxy = format!("MS:{address}");
+                if let Some(holder) = self.address_holder(&proxy) {
+                    let r = Refusal::AddressTaken {
+                        address: proxy,
+                        holder,
+                    };
+                    return refused(r, [OpCr, ACr, AUnique]);
+                }
+                self.custom_recipients.push(CustomRecipient {
+                    alias: alias.to_string(),
+                    address: address.to_string(),
+                });
+                ok([OpCr, ACr, AMs])
+            }
+            Operation::Wizard {
+                version,
+                phase,
+                users,
+            } => {
+                let chosen: Vec<String> = match users {
+                    Some(list) => list.iter().map(|u| u.to_string()).collect(),
+                    None => self.users.iter().map(|u| u.address.clone()).collect(),
+                };
+                self.wizard(*version, *phase, &chosen)
+            }
+        }
+    }
+
+    /// Adds a mailbox with its A-SITE addresses (numbered when taken) and the extras.
+    /// Returns whether any site address needed a number.
+    fn create(&mut self, alias: &Alias, extra: Vec<String>, created_for: Option<String>) -> bool {
+        let mut proxies = Vec::new();
+        let mut renumbered = false;
+        for slot in 0..3 {
+            let mut n = 1;
+            loop {
+                let candidate = self.site.addresses_for(alias, n)[slot].to_string();
+                let reserved = extra.iter().any(|e| same(e, &candidate));
+                if self.address_holder(&candidate).is_none() && !reserved {
+                    proxies.push(candidate);
+                    break;
+                }
+                renumbered = true;
+                n += 1;
+            }
+        }
+        proxies.extend(extra);
+        self.mailboxes.push(Mailbox {
+            alias: alias.to_string(),
+            proxies,
+            folders: None,
+            inbox: Vec::new(),
+            created_for,
+        });
+        renumbered
+    }
+
+    /// How `version` looks for the user's mailbox (W-2-50, W-2-55, W-2-55SP).
+    fn find(
+        &self,
+        version: Version,
+        user: &User,
+        rules: &mut Vec<RuleId>,
+    ) -> Option<(usize, FoundBy)> {
+        if version == Version::V50 {
+            rules.push(W250);
+            for (i, m) in self.mailboxes.iter().enumerate() {
+                if same(&m.alias, &user.mailbox_name) {
+                    return Some((i, FoundBy::Alias));
+                }
+            }
+            return None;
+        }
+        rules.push(W255);
+        let migrate = format!("migrate:MS:{}", user.address);
+        for (i, m) in self.mailboxes.iter().enumerate() {
+            if m.proxies.iter().any(|p| same(p, &migrate)) {
+                return Some((i, FoundBy::MigrateProxy));
+            }
+        }
+        if version == Version::V55Sp1 {
+            rules.extend([W255Sp, AMs]);
+            let ms = format!("MS:{}", user.address);
+            for (i, m) in self.mailboxes.iter().enumerate() {
+                if m.proxies.iter().any(|p| same(p, &ms)) {
+                    return Some((i, FoundBy::MsProxy));
+                }
+            }
+        }
+        None
+    }
+
+    /// The wizard (OP-STEP1, OP-STEP2, OP-FULL): user by user, step one then step two.
+    fn wizard(&mut self, version: Version, phase: Phase, chosen: &[String]) -> StepResult {
+        let mut rules = vec![match phase {
+            Phase::Create => OpStep1,
+            Phase::Migrate => OpStep2,
+            Phase::Full => OpFull,
+        }];
+        let mut done = Vec::new();
+        // A step naming a user the post office does not have does nothing at all.
+        let mut picked = Vec::new();
+        for address in chosen {
+            match self.users.iter().position(|u| &u.address == address) {
+                Some(u) => picked.push(u),
+                None => {
+                    let user = address.clone();
+                    return StepResult::new(Outcome::Refused(Refusal::UnknownUser { user }), rules);
+                }
+            }
+        }
+        for u in picked {
+            if phase != Phase::Migrate {
+                self.step_one(version, u, &mut rules, &mut done);
+            }
+            if phase != Phase::Create && !self.step_two(version, u, &mut rules, &mut done) {
+                // W-7026: "Migration Aborted": the users after this one are not reached.
+                let user = self.users[u].typed.clone();
+                let outcome = Outcome::Aborted {
+                    user,
+                    event: Event::mapi_logon_failure(),
+                };
+                return StepResult {
+                    outcome,
+                    rules: rules.into_iter().collect(),
+                    users: done,
+                };
+            }
+        }
+        StepResult {
+            outcome: Outcome::Ok,
+            rules: rules.into_iter().collect(),
+            users: done,
+        }
+    }
+
+    fn step_one(
+        &mut self,
+        version: Version,
+        u: usize,
+        rules: &mut Vec<RuleId>,
+        done: &mut Vec<UserResult>,
+    ) {
+        let user = self.users[u].clone();
+        let address = user.typed.clone();
+        // W-1-EXIST: nothing new for a user whose mailbox this version can find.
+        let mut consulted = Vec::new();
+        if let Some((i, found_by)) = self.find(version, &user, &mut consulted) {
+            rules.push(W1Exist);
+            rules.extend(consulted);
+            let alias = self.mailboxes[i].alias.clone();
+            done.push(UserResult::Existing {
+                user: address,
+                alias,
+                found_by,
+            });
+            return;
+        }
+        let mut extra = Vec::new();
+        let mut replaced = None;
+        if version == Version::V50 {
+            // W-1-50: alias from the mailbox name, no MIGRATE, custom recipient kept.
+            rules.push(W150);
+        } else {
+            // W-1-CR: the custom recipient goes, its address stays as a secondary MS proxy.
+            for c in 0..self.custom_recipients.len() {
+                if same(&self.custom_recipients[c].address, &user.address) {
+                    replaced = Some(self.custom_recipients.remove(c).alias);
+                    extra.push(format!("ms:{}", user.address));
+                    rules.push(W1Cr);
+                    break;
+                }
+            }
+            if replaced.is_some() && version == Version::V55 {
+                rules.push(W1CrRtm); // Q183312: no MIGRATE proxy on this path before SP1
+            } else {
+                rules.push(W1);
+                extra.push(format!("migrate:MS:{}", user.address));
+            }
+        }
+        // W-1: alias from the MS Mail mailbox name, made unique with 2, 3, …
+        let mut alias = user.mailbox_name.clone();
+        let mut n = 2;
+        while self.alias_holder(&alias).is_some() {
+            alias = format!("{}{n}", user.mailbox_name);
+            n += 1;
+        }
+        if alias != user.mailbox_name {
+            rules.push(AAlias);
+        }
+        let alias_typed = Alias::new(&alias).expect("mailbox name plus digits is an alias");
+        if self.create(&alias_typed, extra, Some(user.address.clone())) {
+            rules.push(AUnique);
+        }
+        rules.push(ASite);
+        done.push(UserResult::Created {
+            user: address,
+            alias,
+            replaced,
+        });
+    }
+
+    /// Step two for one user; false when no mailbox was found (W-7026).
+    fn step_two(
+        &mut self,
+        version: Version,
+        u: usize,
+        rules: &mut Vec<RuleId>,
+        done: &mut Vec<UserResult>,
+    ) -> bool {
+        let user = self.users[u].clone();
+        let address = user.typed.clone();
+        let Some((i, found_by)) = self.find(version, &user, rules) else {
+            rules.extend([W7026, ALog]);
+            self.events.push(Event::mapi_logon_failure());
+            done.push(UserResult::NotFound { user: address });
+            return false; // I-ABORT: the user's mail is not touched
+        };
+        // W-OPEN: the wizard's logon creates missing folders in the server's language.
+        if self.mailboxes[i].folders.is_none() {
+            self.mailboxes[i].folders = Some(self.server_language);
+            rules.extend([WOpen, AStore, ALang]);
+        }
+        // W-ONCE: only what still waits moves.
+        if user.waiting < user.messages {
+            rules.push(WOnce);
+        }
+        let moving = user.waiting;
+        if moving > 0 {
+            rules.push(AStore);
+            let mailbox = &mut self.mailboxes[i];
+            match mailbox
+                .inbox
+                .iter()
+                .position(|(owner, _)| owner == &user.address)
+            {
+                Some(k) => mailbox.inbox[k].1 += moving,
+                None => mailbox.inbox.push((user.address.clone(), moving)),
+            }
+            self.users[u].waiting = 0;
+        }
+        let alias = self.mailboxes[i].alias.clone();
+        done.push(UserResult::Migrated {
+            user: address,
+            alias,
+            found_by,
+            messages: moving,
+        });
+        true
+    }
+
+    /// The observable state.
+    pub fn observe(&self) -> Observation {
+        let mut mailboxes = Vec::new();
+        for m in &self.mailboxes {
+            let mut folders = Vec::new();
+            let mut mail = Vec::new();
+            if let Some(language) = m.folders {
+                for name in language.folder_names() {
+                    folders.push(name.to_string());
+                }
+                let mut inbox = m.inbox.clone();
+                inbox.sort();
+                for (owner, count) in inbox {
+                    let folder = folders[0].clone();
+                    mail.push(MailView {
+                        folder,
+                        owner,
+                        count,
+                    });
+                }
+            }
+            mailboxes.push(MailboxView {
+                alias: m.alias.clone(),
+                proxies: m.proxies.clone(),
+                folders,
+                mail,
+                created_for: m.created_for.clone(),
+            });
+        }
+        let mut custom_recipients = Vec::new();
+        for c in &self.custom_recipients {
+            custom_recipients.push(CustomRecipientView {
+                alias: c.alias.clone(),
+                address: format!("MS:{}", c.address),
+            });
+        }
+        let mut msmail = Vec::new();
+        for u in &self.users {
+            msmail.push(WaitingView {
+                address: u.address.clone(),
+                waiting: u.waiting,
+            });
+        }
+        Observation {
+            events: self.events.clone(),
+            mailboxes,
+            custom_recipients,
+            msmail,
+        }
+    }
+}
+
+fn ok<const N: usize>(rules: [RuleId; N]) -> StepResult {
+    StepResult::new(Outcome::Ok, rules)
+}
+
+fn refused<const N: usize>(refusal: Refusal, rules: [RuleId; N]) -> StepResult {
+    StepResult::new(Outcome::Refused(refusal), BTreeSet::from(rules))
+}

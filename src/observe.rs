@@ -1,0 +1,67 @@
+//! What can be seen of a world from outside: the directory with proxies, folders and where
+//! each message is, the mail still waiting in MS Mail, and the event log.
+//!
+//! The reference model and the implementation both produce an [`Observation`] after every
+//! step; the state machine test holds them equal, and the run report prints it.
+
+use serde::Serialize;
+
+use crate::eventlog::Event;
+
+/// The whole observable state, in the run report's shape (`SCENARIO-FORMAT.md`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct Observation {
+    /// The application event log, oldest first.
+    pub events: Vec<Event>,
+    /// Mailboxes in creation order.
+    pub mailboxes: Vec<MailboxView>,
+    /// Custom recipients in creation order.
+    pub custom_recipients: Vec<CustomRecipientView>,
+    /// Every MS Mail user, in post office order, with the mail still waiting.
+    pub msmail: Vec<WaitingView>,
+}
+
+/// One mailbox as the report shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MailboxView {
+    /// Alias.
+    pub alias: String,
+    /// Proxy addresses in the order they were added; upper-case type = primary.
+    pub proxies: Vec<String>,
+    /// Default folder names; empty until the mailbox is first opened.
+    pub folders: Vec<String>,
+    /// Migrated mail, per folder and owner, sorted by folder then owner.
+    pub mail: Vec<MailView>,
+    /// The MS Mail user the wizard created the mailbox for (not part of the JSON report).
+    #[serde(skip)]
+    pub created_for: Option<String>,
+}
+
+/// Migrated messages of one owner in one folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MailView {
+    /// Folder name, in the language the folders were created in.
+    pub folder: String,
+    /// The MS Mail user the messages belong to.
+    pub owner: String,
+    /// How many.
+    pub count: u32,
+}
+
+/// One custom recipient.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CustomRecipientView {
+    /// Alias.
+    pub alias: String,
+    /// Its primary address, `MS:NET/PO/MAILBOX`.
+    pub address: String,
+}
+
+/// One MS Mail user's waiting mail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WaitingView {
+    /// The user's address.
+    pub address: String,
+    /// Messages still in MS Mail.
+    pub waiting: u32,
+}
