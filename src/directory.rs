@@ -1,8 +1,9 @@
 //! The Exchange directory: mailboxes and custom recipients, with indexes by alias and by
 //! proxy address (rules A-ALIAS, A-PROXY, A-UNIQUE, A-SITE, A-CR).
 //!
-//! Both indexes are keyed without case, so uniqueness (A-UNIQUE, I-UNIQUE) is enforced in
-//! one place: every write goes through [`Directory::claim`].
+//! Both indexes are keyed without case, and every write checks them first
+//! (`check_alias_free`, `check_address_free`), so uniqueness (A-UNIQUE, I-UNIQUE) holds by
+//! construction.
 
 use std::collections::{BTreeMap, HashMap};
 

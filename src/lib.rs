@@ -28,6 +28,7 @@
 #![deny(missing_docs)]
 
 pub mod address;
+pub mod diff;
 pub mod directory;
 pub mod eventlog;
 pub mod invariants;
@@ -36,7 +37,9 @@ pub mod model;
 pub mod observe;
 pub mod operation;
 pub mod postoffice;
+pub mod report;
 pub mod rules;
+pub mod scenario;
 pub mod server;
 pub mod store;
 pub mod wizard;

@@ -16,7 +16,8 @@ macro_rules! rule_ids {
         }
 
         impl RuleId {
-            /// Every rule, in the order `RULES.md` lists them.
+            /// Every rule: operations, wizard rules, world rules, invariants. Sets of
+            /// rules sort in this order, so a transcript names the operation first.
             pub const ALL: &'static [RuleId] = &[$(RuleId::$variant,)*];
 
             /// The id as `RULES.md` writes it, e.g. `"W-7026"`.
@@ -30,15 +31,6 @@ macro_rules! rule_ids {
 }
 
 rule_ids! {
-    AMs => "A-MS", "MS Mail address NETWORK/POSTOFFICE/MAILBOX.";
-    AAlias => "A-ALIAS", "Alias syntax and uniqueness among all recipients.";
-    AProxy => "A-PROXY", "Proxy address TYPE:value; case of the type marks primary or secondary.";
-    AUnique => "A-UNIQUE", "An address belongs to at most one recipient.";
-    ASite => "A-SITE", "A new mailbox's SMTP, X400 and MS addresses.";
-    ACr => "A-CR", "Custom recipient for an MS Mail user.";
-    AStore => "A-STORE", "Default folders created at first open; migrated mail goes to the Inbox.";
-    ALang => "A-LANG", "Folder names per client language.";
-    ALog => "A-LOG", "Application event log entries.";
     OpCreate => "OP-CREATE", "Administrator creates a mailbox.";
     OpLogon => "OP-LOGON", "A client logs on to a mailbox in a language.";
     OpProxy => "OP-PROXY", "Administrator adds a proxy address.";
@@ -58,6 +50,15 @@ rule_ids! {
     WOpen => "W-OPEN", "The wizard's logon creates missing folders in the server's language.";
     W7026 => "W-7026", "No mailbox found: event 7026 and the run stops.";
     WOnce => "W-ONCE", "A migrated message is not migrated again.";
+    AMs => "A-MS", "MS Mail address NETWORK/POSTOFFICE/MAILBOX.";
+    AAlias => "A-ALIAS", "Alias syntax and uniqueness among all recipients.";
+    AProxy => "A-PROXY", "Proxy address TYPE:value; case of the type marks primary or secondary.";
+    AUnique => "A-UNIQUE", "An address belongs to at most one recipient.";
+    ASite => "A-SITE", "A new mailbox's SMTP, X400 and MS addresses.";
+    ACr => "A-CR", "Custom recipient for an MS Mail user.";
+    AStore => "A-STORE", "Default folders created at first open; migrated mail goes to the Inbox.";
+    ALang => "A-LANG", "Folder names per client language.";
+    ALog => "A-LOG", "Application event log entries.";
     IConserve => "I-CONSERVE", "Every message is in exactly one place.";
     IOwner => "I-OWNER", "5.5 delivers only into mailboxes bound to the owner.";
     IUnique => "I-UNIQUE", "No alias or address held twice.";

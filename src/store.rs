@@ -50,7 +50,7 @@ impl Language {
         }
     }
 
-    /// The default folder names in this language, in [`Folder::ALL`] order (A-LANG).
+    /// The default folder names in this language, in [`Folder`] order: Inbox, Outbox, Sent Items, Deleted Items (A-LANG).
     ///
     /// ```
     /// use migwiz::store::Language;

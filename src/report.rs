@@ -1,0 +1,318 @@
+//! Replaying a scenario, and the two ways of showing the run: the JSON run report of
+//! `SCENARIO-FORMAT.md` for machines and a transcript for people.
+//!
+//! Every replay runs the reference model alongside the implementation; any difference is
+//! recorded in [`Replay::disagreements`], and is a bug in migwiz.
+//!
+//! ```
+//! use migwiz::report::replay;
+//! use migwiz::scenario::Scenario;
+//! let text = "name = \"x\"\n[[users]]\naddress = \"NET1/PO1/JDOE\"\n[[steps]]\nop = \"wizard\"\nversion = \"5.5\"\nphase = \"migrate\"\n";
+//! let run = replay(&Scenario::parse("x.toml", text)?, None)?;
+//! assert_eq!(run.steps[0].result.outcome.word(), "aborted");
+//! assert!(run.disagreements.is_empty());
+//! assert!(run.transcript().contains("Event ID: 7026"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::eventlog::Event;
+use crate::model::Model;
+use crate::observe::{CustomRecipientView, MailboxView, Observation, WaitingView};
+use crate::operation::{FoundBy, Operation, Outcome, StepResult, UserResult, Version};
+use crate::postoffice::PostOfficeError;
+use crate::scenario::Scenario;
+use crate::server::Server;
+
+/// One replayed step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplayedStep {
+    /// 0-based position in the scenario.
+    pub index: usize,
+    /// The step as run (with the version override applied).
+    pub op: Operation,
+    /// What it came to on the implementation.
+    pub result: StepResult,
+    /// One line for people.
+    pub detail: String,
+    /// The observable state right after the step.
+    pub after: Observation,
+}
+
+/// A scenario replayed on the implementation, with the model alongside.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replay {
+    /// The scenario's name.
+    pub scenario: String,
+    /// Its description.
+    pub description: Option<String>,
+    /// The version every wizard step was forced to, if any.
+    pub version: Option<Version>,
+    /// The steps.
+    pub steps: Vec<ReplayedStep>,
+    /// The final state.
+    pub observation: Observation,
+    /// Where the reference model disagreed with the implementation (a bug in migwiz).
+    pub disagreements: Vec<String>,
+}
+
+/// Replays `scenario`, replacing every wizard version by `version` when given.
+pub fn replay(scenario: &Scenario, version: Option<Version>) -> Result<Replay, PostOfficeError> {
+    let mut server = Server::new(&scenario.setup)?;
+    let mut model = Model::new(&scenario.setup);
+    let mut steps = Vec::new();
+    let mut disagreements = Vec::new();
+    for (index, op) in scenario.steps.iter().enumerate() {
+        let op = match version {
+            Some(v) => op.with_version(v),
+            None => op.clone(),
+        };
+        let result = server.apply(&op);
+        let expected = model.apply(&op);
+        let after = server.observe();
+        if result != expected {
+            disagreements.push(format!(
+                "step {index} `{op}`: implementation {result:?}, model {expected:?}"
+            ));
+        }
+        if after != model.observe() {
+            disagreements.push(format!(
+                "after step {index} `{op}`: the states differ (implementation {after:?}, model {:?})",
+                model.observe()
+            ));
+        }
+        let detail = describe(&op, &result, &after);
+        steps.push(ReplayedStep {
+            index,
+            op,
+            result,
+            detail,
+            after,
+        });
+    }
+    Ok(Replay {
+        scenario: scenario.name.clone(),
+        description: scenario.description.clone(),
+        version,
+        steps,
+        observation: server.observe(),
+        disagreements,
+    })
+}
+
+fn found_by(f: FoundBy) -> &'static str {
+    match f {
+        FoundBy::Alias => "by alias",
+        FoundBy::MigrateProxy => "by MIGRATE proxy",
+        FoundBy::MsProxy => "by MS proxy",
+    }
+}
+
+fn looked_for(version: Version, user: &crate::address::MsMailAddress) -> String {
+    match version {
+        Version::V50 => format!("alias {}", user.mailbox()),
+        Version::V55 => format!("migrate:MS:{user}"),
+        Version::V55Sp1 => format!("migrate:MS:{user} or MS:{user}"),
+    }
+}
+
+/// What one user's part of a wizard step did, in words.
+pub fn describe_user(version: Version, r: &UserResult) -> String {
+    match r {
+        UserResult::Created {
+            user,
+            alias,
+            replaced,
+        } => match replaced {
+            Some(cr) => format!("{user}: created mailbox {alias}, replacing custom recipient {cr}"),
+            None => format!("{user}: created mailbox {alias}"),
+        },
+        UserResult::Existing {
+            user,
+            alias,
+            found_by: f,
+        } => format!(
+            "{user}: mailbox {alias} found {}, nothing created",
+            found_by(*f)
+        ),
+        UserResult::Migrated {
+            user,
+            alias,
+            found_by: f,
+            messages,
+        } => format!(
+            "{user}: {messages} message(s) moved into {alias}'s Inbox (found {})",
+            found_by(*f)
+        ),
+        UserResult::NotFound { user } => format!(
+            "{user}: no mailbox has {}: event 7026, the run stops",
+            looked_for(version, user)
+        ),
+    }
+}
+
+fn describe(op: &Operation, result: &StepResult, after: &Observation) -> String {
+    if let Outcome::Refused(r) = &result.outcome {
+        return format!("refused: {r}");
+    }
+    let mailbox = |alias: &str| {
+        after
+            .mailboxes
+            .iter()
+            .find(|m| m.alias.eq_ignore_ascii_case(alias))
+    };
+    match op {
+        Operation::CreateMailbox { alias, .. } => {
+            let proxies = mailbox(alias.as_str()).map_or(String::new(), |m| m.proxies.join(", "));
+            format!("mailbox {alias} created with {proxies} (no MIGRATE proxy)")
+        }
+        Operation::Logon { alias, language } => {
+            let folders = mailbox(alias.as_str()).map_or(String::new(), |m| m.folders.join(", "));
+            if result.rules.iter().any(|r| r.as_str() == "A-LANG") {
+                format!("first logon to {alias}, in {language}: folders created: {folders}")
+            } else {
+                format!("{language} logon to {alias}: folders already exist ({folders}), nothing renamed")
+            }
+        }
+        Operation::AddProxy { alias, address } => format!("{alias} now holds {address}"),
+        Operation::RemoveProxy { alias, address } => format!("{alias} no longer holds {address}"),
+        Operation::CustomRecipient { alias, address } => {
+            format!("custom recipient {alias} created for MS:{address}")
+        }
+        Operation::Wizard { version, .. } => {
+            if result.users.is_empty() {
+                return "no users chosen".to_string();
+            }
+            let parts: Vec<String> = result
+                .users
+                .iter()
+                .map(|u| describe_user(*version, u))
+                .collect();
+            parts.join("; ")
+        }
+    }
+}
+
+/// One step in the JSON run report.
+#[derive(Debug, Serialize)]
+struct StepJson<'a> {
+    index: usize,
+    op: &'a str,
+    outcome: &'a str,
+    rules: Vec<&'static str>,
+    detail: &'a str,
+}
+
+/// The JSON run report of `SCENARIO-FORMAT.md`.
+#[derive(Debug, Serialize)]
+struct RunReport<'a> {
+    scenario: &'a str,
+    steps: Vec<StepJson<'a>>,
+    events: &'a [Event],
+    mailboxes: &'a [MailboxView],
+    custom_recipients: &'a [CustomRecipientView],
+    msmail: &'a [WaitingView],
+}
+
+impl Replay {
+    /// The run report as pretty-printed JSON.
+    pub fn to_json(&self) -> String {
+        let report = RunReport {
+            scenario: &self.scenario,
+            steps: self
+                .steps
+                .iter()
+                .map(|s| StepJson {
+                    index: s.index,
+                    op: s.op.name(),
+                    outcome: s.result.outcome.word(),
+                    rules: s.result.rules.iter().map(|r| r.as_str()).collect(),
+                    detail: &s.detail,
+                })
+                .collect(),
+            events: &self.observation.events,
+            mailboxes: &self.observation.mailboxes,
+            custom_recipients: &self.observation.custom_recipients,
+            msmail: &self.observation.msmail,
+        };
+        // Serialising plain strings and numbers cannot fail.
+        serde_json::to_string_pretty(&report).unwrap_or_default()
+    }
+
+    /// The transcript for people: steps with outcomes and rules, the event log as Event
+    /// Viewer shows it, and the final state.
+    pub fn transcript(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "Scenario: {}", self.scenario);
+        if let Some(d) = &self.description {
+            let _ = writeln!(out, "  {d}");
+        }
+        if let Some(v) = self.version {
+            let _ = writeln!(out, "  (every wizard step run as version {v})");
+        }
+        let _ = writeln!(out, "\nSteps");
+        for s in &self.steps {
+            let rules: Vec<&str> = s.result.rules.iter().map(|r| r.as_str()).collect();
+            let _ = writeln!(
+                out,
+                "  #{} {}\n     {} [{}]\n     {}",
+                s.index,
+                s.op,
+                s.result.outcome.word(),
+                rules.join(" "),
+                s.detail
+            );
+        }
+        let _ = writeln!(out, "\nApplication event log");
+        if self.observation.events.is_empty() {
+            let _ = writeln!(out, "  (empty)\n");
+        }
+        for e in &self.observation.events {
+            for line in e.to_string().lines() {
+                let _ = writeln!(out, "  {line}");
+            }
+            let _ = writeln!(out);
+        }
+        let _ = writeln!(out, "Mailboxes");
+        if self.observation.mailboxes.is_empty() {
+            let _ = writeln!(out, "  (none)");
+        }
+        for m in &self.observation.mailboxes {
+            let _ = writeln!(out, "  {}", m.alias);
+            let _ = writeln!(out, "    proxies: {}", m.proxies.join(", "));
+            if m.folders.is_empty() {
+                let _ = writeln!(out, "    folders: (not created yet: nobody has opened it)");
+            } else {
+                let _ = writeln!(out, "    folders: {}", m.folders.join(", "));
+            }
+            for mail in &m.mail {
+                let _ = writeln!(
+                    out,
+                    "    mail:    {} message(s) of {} in {}",
+                    mail.count, mail.owner, mail.folder
+                );
+            }
+        }
+        let _ = writeln!(out, "\nCustom recipients");
+        if self.observation.custom_recipients.is_empty() {
+            let _ = writeln!(out, "  (none)");
+        }
+        for c in &self.observation.custom_recipients {
+            let _ = writeln!(out, "  {} {}", c.alias, c.address);
+        }
+        let _ = writeln!(out, "\nMS Mail (still waiting)");
+        for w in &self.observation.msmail {
+            let _ = writeln!(out, "  {} {}", w.address, w.waiting);
+        }
+        if !self.disagreements.is_empty() {
+            let _ = writeln!(out, "\nREFERENCE MODEL DISAGREES (a bug in migwiz):");
+            for d in &self.disagreements {
+                let _ = writeln!(out, "  {d}");
+            }
+        }
+        out
+    }
+}

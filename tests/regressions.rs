@@ -1,0 +1,176 @@
+//! Named regressions: the shortest sequences that caught hand-injected bugs, each pinned
+//! to the behaviour the rules require, on the model and the implementation alike.
+
+use migwiz::model::Model;
+use migwiz::observe::Observation;
+use migwiz::operation::{
+    FoundBy, Operation, Outcome, Phase, Setup, StepResult, UserResult, Version,
+};
+use migwiz::postoffice::MsMailUser;
+use migwiz::server::Server;
+use migwiz::store::Language;
+
+fn user(address: &str, messages: u32) -> MsMailUser {
+    MsMailUser {
+        address: address.parse().unwrap(),
+        name: None,
+        messages,
+    }
+}
+
+fn setup(users: &[(&str, u32)]) -> Setup {
+    Setup {
+        site: Default::default(),
+        server_language: Language::English,
+        users: users.iter().map(|(a, n)| user(a, *n)).collect(),
+    }
+}
+
+fn create(alias: &str) -> Operation {
+    Operation::CreateMailbox {
+        alias: alias.parse().unwrap(),
+        name: None,
+    }
+}
+
+fn wizard(version: Version, phase: Phase) -> Operation {
+    Operation::Wizard {
+        version,
+        phase,
+        users: None,
+    }
+}
+
+/// Runs the steps on both; asserts they agree and returns the implementation's results.
+fn run(setup: &Setup, steps: &[Operation]) -> (Vec<StepResult>, Observation) {
+    let mut model = Model::new(setup);
+    let mut server = Server::new(setup).unwrap();
+    let mut results = Vec::new();
+    for op in steps {
+        let r = server.apply(op);
+        assert_eq!(r, model.apply(op), "results differ at `{op}`");
+        results.push(r);
+    }
+    let obs = server.observe();
+    assert_eq!(obs, model.observe());
+    (results, obs)
+}
+
+#[test]
+fn v55_does_not_look_up_by_alias() {
+    // Injected bug "5.5 looks up by alias": two users named JDOE got one mailbox.
+    let s = setup(&[("NET1/PO1/JDOE", 0), ("NET2/PO1/JDOE", 0)]);
+    let (_, obs) = run(&s, &[wizard(Version::V55, Phase::Create)]);
+    let aliases: Vec<&str> = obs.mailboxes.iter().map(|m| m.alias.as_str()).collect();
+    assert_eq!(aliases, ["JDOE", "JDOE2"]);
+}
+
+#[test]
+fn sp1_falls_back_to_the_ms_proxy() {
+    // Injected bug "SP1 fallback missing": PAT's hand-made MS proxy equals its MS Mail address.
+    let s = setup(&[("CONTOSO/HQ/PAT", 1)]);
+    let (results, _) = run(
+        &s,
+        &[create("PAT"), wizard(Version::V55Sp1, Phase::Migrate)],
+    );
+    assert!(matches!(
+        &results[1].users[0],
+        UserResult::Migrated {
+            found_by: FoundBy::MsProxy,
+            messages: 1,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn v55_replaces_the_custom_recipient_and_rtm_writes_no_migrate() {
+    // Injected bugs "custom recipient kept by 5.5" and "RTM writes MIGRATE" (Q183312).
+    let s = setup(&[("NET1/PO1/JDOE", 2)]);
+    let cr = Operation::CustomRecipient {
+        alias: "ADMIN".parse().unwrap(),
+        address: "NET1/PO1/JDOE".parse().unwrap(),
+    };
+    let (results, obs) = run(&s, &[cr.clone(), wizard(Version::V55, Phase::Full)]);
+    assert!(obs.custom_recipients.is_empty());
+    assert!(obs.mailboxes[0]
+        .proxies
+        .contains(&"ms:NET1/PO1/JDOE".to_string()));
+    assert_eq!(results[1].outcome.word(), "aborted");
+    let (results, _) = run(&s, &[cr, wizard(Version::V55Sp1, Phase::Full)]);
+    assert_eq!(results[1].outcome, Outcome::Ok);
+}
+
+#[test]
+fn a_second_logon_keeps_the_folder_names() {
+    // Injected bug "logon renames existing folders" (Q188856).
+    let s = setup(&[("NET1/PO1/ANA", 1)]);
+    let spanish = Operation::Logon {
+        alias: "ANA".parse().unwrap(),
+        language: Language::Spanish,
+    };
+    let english = Operation::Logon {
+        alias: "ANA".parse().unwrap(),
+        language: Language::English,
+    };
+    let (_, obs) = run(
+        &s,
+        &[
+            create("ANA"),
+            spanish,
+            english,
+            wizard(Version::V50, Phase::Migrate),
+        ],
+    );
+    assert_eq!(obs.mailboxes[0].folders[0], "Bandeja de entrada");
+    assert_eq!(obs.mailboxes[0].mail[0].folder, "Bandeja de entrada");
+}
+
+#[test]
+fn an_abort_keeps_the_mail_and_stops_the_run() {
+    // Injected bug "an abort loses mail"; W-7026 also stops later users.
+    let s = setup(&[("NET1/PO1/JDOE", 2), ("NET1/PO1/ANA", 1)]);
+    let (results, obs) = run(
+        &s,
+        &[
+            create("JDOE"),
+            create("ANA"),
+            wizard(Version::V55, Phase::Migrate),
+        ],
+    );
+    assert_eq!(results[2].outcome.word(), "aborted");
+    assert_eq!(results[2].users.len(), 1, "ANA is not reached");
+    assert_eq!(obs.msmail[0].waiting, 2);
+    assert_eq!(obs.msmail[1].waiting, 1);
+    assert_eq!(obs.events.len(), 1);
+}
+
+#[test]
+fn mail_is_migrated_once() {
+    // Injected bug "step two migrates a message twice" (W-ONCE).
+    let s = setup(&[("NET2/PO2/ANA2", 1)]);
+    let full = wizard(Version::V50, Phase::Full);
+    let (results, obs) = run(&s, &[full.clone(), full]);
+    assert_eq!(obs.mailboxes[0].mail[0].count, 1);
+    assert!(results[1].rules.iter().any(|r| r.as_str() == "W-ONCE"));
+}
+
+#[test]
+fn a_taken_address_is_refused() {
+    // Injected bug "a taken proxy accepted" (A-UNIQUE), with the type's case flipped.
+    let s = setup(&[("NET1/PO1/JDOE", 0)]);
+    let add = Operation::AddProxy {
+        alias: "JDOE-MS".parse().unwrap(),
+        address: "smtp:jdoe-ms@CONTOSO.COM".parse().unwrap(),
+    };
+    let (results, _) = run(&s, &[create("JDOE-MS"), add]);
+    assert_eq!(results[1].outcome.word(), "refused");
+}
+
+#[test]
+fn aliases_collide_without_case() {
+    // Injected bug "alias index keyed with case" (A-ALIAS).
+    let s = setup(&[("CONTOSO/HQ/PAT", 0)]);
+    let (results, _) = run(&s, &[wizard(Version::V50, Phase::Create), create("pat")]);
+    assert_eq!(results[1].outcome.word(), "refused");
+}

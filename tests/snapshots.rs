@@ -1,0 +1,65 @@
+//! The KB scenarios of `scenarios/` frozen as insta snapshots in the top-level `snapshots/`
+//! folder: for each scenario and each version, the transcript and the JSON run report, and
+//! the version diff. A changed behaviour shows up here as a snapshot diff; review it with
+//! `cargo insta review`.
+
+use std::path::{Path, PathBuf};
+
+use migwiz::diff::VersionDiff;
+use migwiz::operation::Version;
+use migwiz::report::replay;
+use migwiz::scenario::Scenario;
+
+fn scenario_files() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("scenarios/ exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn snapshot_name(file: &Path) -> String {
+    let stem = file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("scenario");
+    // "01-q242184-symptoms" -> "q242184_symptoms"
+    let stem = stem.split_once('-').map_or(stem, |(_, rest)| rest);
+    stem.replace('-', "_")
+}
+
+fn settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.set_snapshot_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots"));
+    s.set_prepend_module_to_snapshot(false);
+    s.set_omit_expression(true);
+    s
+}
+
+#[test]
+fn every_kb_scenario_under_every_version() {
+    let files = scenario_files();
+    assert!(files.len() >= 8, "the eight KB scenarios are in scenarios/");
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let scenario =
+            Scenario::parse(&file.display().to_string(), &text).unwrap_or_else(|e| panic!("{e}"));
+        let name = snapshot_name(&file);
+        let mut settings = settings();
+        settings.set_info(&file.file_name().unwrap().to_string_lossy().to_string());
+        settings.bind(|| {
+            for version in Version::ALL {
+                let run = replay(&scenario, Some(version)).unwrap();
+                assert!(run.disagreements.is_empty(), "{:?}", run.disagreements);
+                let v = version.as_str().replace(['.', '-'], "_");
+                insta::assert_snapshot!(format!("{name}__{v}"), run.transcript());
+                insta::assert_snapshot!(format!("{name}__{v}__json"), run.to_json());
+            }
+            let diff = VersionDiff::of(&scenario).unwrap();
+            insta::assert_snapshot!(format!("{name}__diff"), diff.render());
+        });
+    }
+}
