@@ -157,6 +157,42 @@ impl VersionDiff {
                 )
             }),
         );
+        // Addresses a mailbox holds under some versions only (a MIGRATE proxy, say).
+        let mut aliases: Vec<String> = Vec::new();
+        for r in &replays {
+            for m in &r.observation.mailboxes {
+                if !aliases.contains(&m.alias) {
+                    aliases.push(m.alias.clone());
+                }
+            }
+        }
+        for alias in aliases {
+            let lists: Vec<Option<Vec<String>>> = replays
+                .iter()
+                .map(|r| {
+                    let m = r.observation.mailboxes.iter().find(|m| m.alias == alias)?;
+                    Some(m.proxies.clone())
+                })
+                .collect();
+            let present: Vec<&Vec<String>> = lists.iter().flatten().collect();
+            if present.windows(2).all(|w| w[0] == w[1]) {
+                continue; // the same wherever it exists; the mailboxes row shows where it does
+            }
+            // The first three addresses are the A-SITE ones; show what came after, unless
+            // the site addresses themselves differ.
+            let same_site = present
+                .windows(2)
+                .all(|w| w[0].iter().take(3).eq(w[1].iter().take(3)));
+            push(
+                format!("addresses of {alias}"),
+                [0, 1, 2].map(|v| match &lists[v] {
+                    None => "(no such mailbox)".to_string(),
+                    Some(list) if !same_site => list.join("\n"),
+                    Some(list) if list.len() <= 3 => "site addresses only".to_string(),
+                    Some(list) => format!("site addresses and\n{}", list[3..].join("\n")),
+                }),
+            );
+        }
         push(
             "custom recipients".to_string(),
             each(&|r| {

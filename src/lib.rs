@@ -31,6 +31,7 @@ pub mod address;
 pub mod diff;
 pub mod directory;
 pub mod eventlog;
+pub mod explore;
 pub mod invariants;
 pub mod machine;
 pub mod model;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use migwiz::diff::VersionDiff;
+use migwiz::explore::{self, ExploreConfig};
 use migwiz::operation::Version;
 use migwiz::report::replay;
 use migwiz::scenario::Scenario;
@@ -45,6 +46,38 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Generate random sequences, run each under every version, and find the shortest
+    /// witness of every kind of divergence; write each witness as a scenario file.
+    #[command(
+        after_help = "Example:\n  migwiz explore --seed 1 --cases 2000 --out witnesses\n  migwiz diff witnesses/"
+    )]
+    Explore(ExploreArgs),
+}
+
+#[derive(clap::Args)]
+struct ExploreArgs {
+    /// How many random sequences to generate.
+    #[arg(long, default_value_t = 1000)]
+    cases: u32,
+    /// The random seed: the same seed gives the same catalogue.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Where to write one witness scenario file per class found.
+    #[arg(long, default_value = "witnesses")]
+    out: PathBuf,
+    /// Print the catalogue as JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Writes to standard output; false when the reader has gone (e.g. `| head`), so the caller
+/// stops quietly instead of panicking on a broken pipe.
+fn emit(text: &str) -> bool {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .is_ok()
 }
 
 fn parse_version(s: &str) -> Result<Version, String> {
@@ -87,9 +120,74 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
+fn explore(args: &ExploreArgs) -> ExitCode {
+    use std::io::{IsTerminal, Write};
+    let config = ExploreConfig {
+        cases: args.cases,
+        seed: args.seed,
+        ..ExploreConfig::default()
+    };
+    let terminal = std::io::stderr().is_terminal();
+    let started = std::time::Instant::now();
+    let catalogue = explore::explore(&config, |done| {
+        if terminal && (done % 25 == 0 || done == config.cases) {
+            let width = 30 * done as usize / config.cases.max(1) as usize;
+            eprint!(
+                "\r[{:<30}] {done}/{} sequences",
+                "#".repeat(width),
+                config.cases
+            );
+            let _ = std::io::stderr().flush();
+        }
+    });
+    if terminal {
+        eprintln!(
+            "\rexplored {} sequences in {:.1?}, shrinking included{:20}",
+            config.cases,
+            started.elapsed(),
+            ""
+        );
+    }
+    if let Err(e) = std::fs::create_dir_all(&args.out) {
+        eprintln!(
+            "{}: cannot create the folder: {e}\n  help: name a folder you can write to with --out",
+            args.out.display()
+        );
+        return ExitCode::from(2);
+    }
+    for entry in &catalogue.entries {
+        if let Some(scenario) = catalogue.witness_scenario(entry) {
+            let path = args.out.join(explore::Catalogue::witness_file_name(entry));
+            if let Err(e) = std::fs::write(&path, scenario.to_toml()) {
+                eprintln!("{}: cannot write the witness: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let dir = args.out.display().to_string();
+    let text = if args.json {
+        catalogue.to_json(Some(&dir)) + "\n"
+    } else {
+        catalogue.table(Some(&dir))
+    };
+    if !emit(&text) {
+        return ExitCode::SUCCESS;
+    }
+    if catalogue
+        .entries
+        .iter()
+        .any(|e| e.class.forbidden() && e.seen > 0)
+    {
+        eprintln!("error: a 5.5 or 5.5 SP1 run broke I-OWNER; that is a bug in migwiz (see the witness above)");
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Explore(args) => explore(&args),
         Command::Run {
             file,
             version,
@@ -109,10 +207,13 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            if json {
-                println!("{}", run.to_json());
+            let text = if json {
+                run.to_json() + "\n"
             } else {
-                print!("{}", run.transcript());
+                run.transcript()
+            };
+            if !emit(&text) {
+                return ExitCode::SUCCESS;
             }
             if run.disagreements.is_empty() {
                 ExitCode::SUCCESS
@@ -151,9 +252,15 @@ fn main() -> ExitCode {
                         continue;
                     }
                 };
-                println!("== {} ({})", scenario.name, file.display());
-                print!("{}", diff.render());
-                println!();
+                let text = format!(
+                    "== {} ({})\n{}\n",
+                    scenario.name,
+                    file.display(),
+                    diff.render()
+                );
+                if !emit(&text) {
+                    return ExitCode::SUCCESS;
+                }
                 for r in &diff.replays {
                     if !r.disagreements.is_empty() {
                         eprintln!("error: under {:?} the reference model disagrees with the implementation (a bug in migwiz):", r.version);

@@ -1,0 +1,643 @@
+//! Where wizard versions part ways, found by machine: random sequences from the state
+//! machine test's own generator ([`Reference`]), each run under 5.0, 5.5 and 5.5 SP1, every
+//! divergence sorted into a [`Class`], and for each class the shortest witness proptest's
+//! shrinking reaches.
+//!
+//! Shrinking is proptest's: the witness case is generated again from its seed, and its
+//! value tree is simplified for as long as the class still shows (deleting steps, then
+//! simplifying steps and the world), exactly as a failing state machine test is shrunk.
+//! The shortest of the first few shrunk cases of a class is kept.
+//!
+//! Each class is explained, in the catalogue, by the rule ids that decided the witness's
+//! divergent step under each version.
+//!
+//! ```
+//! use migwiz::explore::{explore, Class, ExploreConfig};
+//! let catalogue = explore(&ExploreConfig { cases: 200, seed: 1, ..ExploreConfig::default() }, |_| {});
+//! let entry = catalogue.entry(Class::V55AbortedV50Ok).unwrap();
+//! assert!(entry.seen > 0);
+//! assert!(entry.witness.as_ref().unwrap().steps.len() <= 3);
+//! ```
+
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use proptest::strategy::{Strategy, ValueTree};
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use proptest_state_machine::ReferenceStateMachine;
+use serde::Serialize;
+
+use crate::diff::VersionDiff;
+use crate::invariants::unbound_deliveries;
+use crate::machine::{RefState, Reference};
+use crate::observe::Observation;
+use crate::operation::{Operation, Outcome, Setup, StepResult, Version};
+use crate::rules::RuleId;
+use crate::scenario::Scenario;
+use crate::server::Server;
+
+/// A kind of divergence between wizard versions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Class {
+    /// A step 5.0 completes while 5.5 logs 7026 (Q242184 itself).
+    V55AbortedV50Ok,
+    /// A step 5.5 aborts with 7026 while 5.5 SP1 completes (Q183312).
+    V55AbortedSp1Ok,
+    /// A step 5.0 aborts with 7026 while 5.5 completes.
+    V50AbortedV55Ok,
+    /// A step 5.5 SP1 aborts with 7026 while 5.5 completes.
+    Sp1AbortedV55Ok,
+    /// 5.0 delivers mail into a mailbox not bound to its owner ("unreliable", Q242184).
+    V50Unbound,
+    /// 5.5 delivers mail into a mailbox not bound to its owner: I-OWNER broken.
+    V55Unbound,
+    /// 5.5 SP1 delivers mail into a mailbox not bound to its owner: I-OWNER broken.
+    Sp1Unbound,
+    /// A custom recipient kept by one version and deleted by another.
+    CustomRecipientKept,
+    /// The same user's mail delivered by two versions, into different mailboxes.
+    MailElsewhere,
+    /// An administrator's step allowed under one version and refused under another.
+    RefusedUnderOneVersion,
+    /// The same mailbox's folders named in different languages.
+    FolderLanguage,
+    /// Every version logged 7026, but for different users.
+    AbortedElsewhere,
+    /// Step one created a mailbox under one version and not under another.
+    MailboxesDiffer,
+    /// The same mailbox holds different addresses (a MIGRATE proxy written or not).
+    AddressesDiffer,
+    /// Versions differ in some other observable way.
+    Other,
+}
+
+impl Class {
+    /// Every class, in catalogue order.
+    pub const ALL: [Class; 15] = [
+        Class::V55AbortedV50Ok,
+        Class::V55AbortedSp1Ok,
+        Class::V50AbortedV55Ok,
+        Class::Sp1AbortedV55Ok,
+        Class::V50Unbound,
+        Class::V55Unbound,
+        Class::Sp1Unbound,
+        Class::CustomRecipientKept,
+        Class::MailElsewhere,
+        Class::RefusedUnderOneVersion,
+        Class::FolderLanguage,
+        Class::AbortedElsewhere,
+        Class::MailboxesDiffer,
+        Class::AddressesDiffer,
+        Class::Other,
+    ];
+
+    /// What the class means, in a line.
+    pub fn title(self) -> &'static str {
+        match self {
+            Class::V55AbortedV50Ok => "5.0 ok, 5.5 aborted 7026",
+            Class::V55AbortedSp1Ok => "5.5 aborted 7026, 5.5 SP1 ok",
+            Class::V50AbortedV55Ok => "5.0 aborted 7026, 5.5 ok",
+            Class::Sp1AbortedV55Ok => "5.5 SP1 aborted 7026, 5.5 ok",
+            Class::V50Unbound => "5.0 delivered mail into a mailbox not bound to its owner",
+            Class::V55Unbound => "5.5 delivered mail into a mailbox not bound to its owner",
+            Class::Sp1Unbound => "5.5 SP1 delivered mail into a mailbox not bound to its owner",
+            Class::CustomRecipientKept => {
+                "a custom recipient kept by one version, deleted by another"
+            }
+            Class::MailElsewhere => "the same mail delivered into different mailboxes",
+            Class::RefusedUnderOneVersion => {
+                "an administrator's step refused under one version only"
+            }
+            Class::FolderLanguage => "the same mailbox's folders in different languages",
+            Class::AbortedElsewhere => "7026 under every version, for different users",
+            Class::MailboxesDiffer => "a mailbox created under one version only",
+            Class::AddressesDiffer => "the same mailbox with different addresses",
+            Class::Other => "some other difference",
+        }
+    }
+
+    /// A file-name word for the class.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Class::V55AbortedV50Ok => "v55-7026-v50-ok",
+            Class::V55AbortedSp1Ok => "v55-7026-sp1-ok",
+            Class::V50AbortedV55Ok => "v50-7026-v55-ok",
+            Class::Sp1AbortedV55Ok => "sp1-7026-v55-ok",
+            Class::V50Unbound => "v50-unbound-delivery",
+            Class::V55Unbound => "v55-unbound-delivery",
+            Class::Sp1Unbound => "sp1-unbound-delivery",
+            Class::CustomRecipientKept => "custom-recipient-kept",
+            Class::MailElsewhere => "mail-elsewhere",
+            Class::RefusedUnderOneVersion => "refused-under-one-version",
+            Class::FolderLanguage => "folder-language",
+            Class::AbortedElsewhere => "aborted-elsewhere",
+            Class::MailboxesDiffer => "mailboxes-differ",
+            Class::AddressesDiffer => "addresses-differ",
+            Class::Other => "other",
+        }
+    }
+
+    /// Whether the rules forbid it: finding one is a bug, not a fact about the wizard.
+    pub fn forbidden(self) -> bool {
+        matches!(self, Class::V55Unbound | Class::Sp1Unbound)
+    }
+}
+
+/// A sequence run under every version: per version, each step's result and the state after.
+struct Runs {
+    results: Vec<Vec<StepResult>>,
+    after: Vec<Vec<Observation>>,
+}
+
+fn run_all(setup: &Setup, steps: &[Operation]) -> Runs {
+    let mut results = Vec::new();
+    let mut after = Vec::new();
+    for version in Version::ALL {
+        // Setups come from the generator or a parsed scenario, so they are valid.
+        let Ok(mut server) = Server::new(setup) else {
+            return Runs {
+                results: Vec::new(),
+                after: Vec::new(),
+            };
+        };
+        let mut r = Vec::new();
+        let mut a = Vec::new();
+        for op in steps {
+            r.push(server.apply(&op.with_version(version)));
+            a.push(server.observe());
+        }
+        results.push(r);
+        after.push(a);
+    }
+    Runs { results, after }
+}
+
+/// Which mailboxes hold an owner's mail.
+fn holders(obs: &Observation, owner: &str) -> Vec<String> {
+    obs.mailboxes
+        .iter()
+        .filter(|m| m.mail.iter().any(|x| x.owner == owner))
+        .map(|m| m.alias.clone())
+        .collect()
+}
+
+/// The classes a sequence shows, each with the first step (0-based) where it shows.
+pub fn classify(setup: &Setup, steps: &[Operation]) -> Vec<(Class, usize)> {
+    let runs = run_all(setup, steps);
+    if runs.results.len() != 3 {
+        return Vec::new();
+    }
+    let mut found: Vec<(Class, usize)> = Vec::new();
+    let mut note = |class: Class, i: usize| {
+        if !found.iter().any(|(c, _)| *c == class) {
+            found.push((class, i));
+        }
+    };
+    let mut first_difference = None;
+    let (v50, v55, sp1) = (0, 1, 2);
+    for (i, step) in steps.iter().enumerate() {
+        let word = |v: usize| &runs.results[v][i].outcome;
+        let aborted = |v: usize| matches!(word(v), Outcome::Aborted { .. });
+        let ok = |v: usize| matches!(word(v), Outcome::Ok);
+        if ok(v50) && aborted(v55) {
+            note(Class::V55AbortedV50Ok, i);
+        }
+        if aborted(v55) && ok(sp1) {
+            note(Class::V55AbortedSp1Ok, i);
+        }
+        if aborted(v50) && ok(v55) {
+            note(Class::V50AbortedV55Ok, i);
+        }
+        if aborted(sp1) && ok(v55) {
+            note(Class::Sp1AbortedV55Ok, i);
+        }
+        if (0..3).all(aborted) && (0..3).any(|v| word(v) != word(0)) {
+            note(Class::AbortedElsewhere, i);
+        }
+        for (v, class) in [
+            (v50, Class::V50Unbound),
+            (v55, Class::V55Unbound),
+            (sp1, Class::Sp1Unbound),
+        ] {
+            if !unbound_deliveries(&runs.results[v][i], &runs.after[v][i]).is_empty() {
+                note(class, i);
+            }
+        }
+        if !matches!(step, Operation::Wizard { .. })
+            && (0..3).any(|v| word(v).word() != word(0).word())
+        {
+            note(Class::RefusedUnderOneVersion, i);
+        }
+        let obs = |v: usize| &runs.after[v][i];
+        if (0..3).any(|v| obs(v).custom_recipients != obs(0).custom_recipients) {
+            note(Class::CustomRecipientKept, i);
+        }
+        for user in &setup.users {
+            let owner = user.address.to_string();
+            let places: Vec<Vec<String>> = (0..3).map(|v| holders(obs(v), &owner)).collect();
+            let delivered: Vec<&Vec<String>> = places.iter().filter(|p| !p.is_empty()).collect();
+            if delivered.windows(2).any(|w| w[0] != w[1]) {
+                note(Class::MailElsewhere, i);
+            }
+        }
+        for m in &obs(0).mailboxes {
+            let names: Vec<&Vec<String>> = (0..3)
+                .filter_map(|v| obs(v).mailboxes.iter().find(|x| x.alias == m.alias))
+                .map(|x| &x.folders)
+                .filter(|f| !f.is_empty())
+                .collect();
+            if names.windows(2).any(|w| w[0] != w[1]) {
+                note(Class::FolderLanguage, i);
+            }
+        }
+        let aliases = |v: usize| {
+            obs(v)
+                .mailboxes
+                .iter()
+                .map(|m| m.alias.clone())
+                .collect::<Vec<_>>()
+        };
+        if (0..3).any(|v| aliases(v) != aliases(0)) {
+            note(Class::MailboxesDiffer, i);
+        }
+        for m in &obs(0).mailboxes {
+            let proxies: Vec<&Vec<String>> = (0..3)
+                .filter_map(|v| obs(v).mailboxes.iter().find(|x| x.alias == m.alias))
+                .map(|x| &x.proxies)
+                .collect();
+            if proxies.windows(2).any(|w| w[0] != w[1]) {
+                note(Class::AddressesDiffer, i);
+            }
+        }
+        // Rules and lookups differ between versions by design; only what can be seen counts.
+        let differs = (0..3).any(|v| word(v) != word(0) || obs(v) != obs(0));
+        if differs && first_difference.is_none() {
+            first_difference = Some(i);
+        }
+    }
+    match first_difference {
+        Some(i) if found.is_empty() => vec![(Class::Other, i)],
+        _ => found,
+    }
+}
+
+/// How to explore.
+#[derive(Debug, Clone)]
+pub struct ExploreConfig {
+    /// Random sequences to try.
+    pub cases: u32,
+    /// The seed: the same seed gives the same catalogue.
+    pub seed: u64,
+    /// Longest sequence generated.
+    pub max_steps: usize,
+    /// How many first cases of a class to shrink, keeping the shortest witness.
+    pub shrink_candidates: usize,
+}
+
+impl Default for ExploreConfig {
+    fn default() -> Self {
+        ExploreConfig {
+            cases: 1000,
+            seed: 1,
+            max_steps: 40,
+            shrink_candidates: 3,
+        }
+    }
+}
+
+/// The shortest sequence found that shows a class.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Witness {
+    /// The world it starts from.
+    pub setup: Setup,
+    /// The steps.
+    pub steps: Vec<Operation>,
+    /// Which generated case it was shrunk from.
+    pub case: u32,
+    /// The step (0-based) where the class shows.
+    pub at: usize,
+}
+
+impl Witness {
+    /// The rules that decided the witness's step `at` under 5.0, 5.5 and 5.5 SP1: the
+    /// class explained in RULES.md's own ids.
+    pub fn deciding_rules(&self) -> Vec<(Version, Vec<RuleId>)> {
+        let runs = run_all(&self.setup, &self.steps);
+        Version::ALL
+            .iter()
+            .zip(&runs.results)
+            .map(|(v, results)| {
+                let rules = results
+                    .get(self.at)
+                    .map(|r| r.rules.iter().copied().collect())
+                    .unwrap_or_default();
+                (*v, rules)
+            })
+            .collect()
+    }
+}
+
+/// One line of the catalogue.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The class.
+    pub class: Class,
+    /// In how many generated sequences it showed.
+    pub seen: u32,
+    /// Its shortest witness, if it showed at all.
+    pub witness: Option<Witness>,
+}
+
+/// What an exploration found.
+#[derive(Debug, Clone)]
+pub struct Catalogue {
+    /// How it was explored.
+    pub config: ExploreConfig,
+    /// One entry per class, in [`Class::ALL`] order.
+    pub entries: Vec<Entry>,
+}
+
+/// What the state machine strategy generates: the start, the steps, and the counter of
+/// steps seen that steers the first shrink.
+type Generated = (RefState, Vec<Operation>, Option<Arc<AtomicUsize>>);
+
+fn runner_for(seed: u64, case: u32) -> TestRunner {
+    let mut bytes = [0u8; 32];
+    bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    bytes[8..12].copy_from_slice(&case.to_le_bytes());
+    bytes[12..16].copy_from_slice(b"mwiz");
+    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &bytes);
+    TestRunner::new_with_rng(Config::default(), rng)
+}
+
+/// Generates case `case` of `seed` again, as a value tree that can be shrunk.
+fn tree_for(config: &ExploreConfig, case: u32) -> Option<impl ValueTree<Value = Generated>> {
+    let mut runner = runner_for(config.seed, case);
+    Reference::sequential_strategy(1..=config.max_steps)
+        .new_tree(&mut runner)
+        .ok()
+}
+
+/// Shrinks case `case` while it still shows `class`, first dropping the steps after
+/// `first` (where the class first showed).
+fn shrink(config: &ExploreConfig, case: u32, class: Class, first: usize) -> Option<Witness> {
+    let mut tree = tree_for(config, case)?;
+    let (state, steps, seen) = tree.current();
+    let mut best = Witness {
+        setup: state.setup,
+        steps,
+        case,
+        at: first,
+    };
+    if let Some(seen) = seen {
+        seen.store(first + 1, Ordering::SeqCst);
+    }
+    let shows = |setup: &Setup, steps: &[Operation]| {
+        classify(setup, steps)
+            .into_iter()
+            .find(|(c, _)| *c == class)
+            .map(|(_, at)| at)
+    };
+    let mut budget = 2000;
+    if tree.simplify() {
+        while budget > 0 {
+            budget -= 1;
+            let (state, steps, _) = tree.current();
+            if let Some(at) = shows(&state.setup, &steps) {
+                best = Witness {
+                    setup: state.setup,
+                    steps,
+                    case,
+                    at,
+                };
+                if !tree.simplify() {
+                    break;
+                }
+            } else if !tree.complicate() {
+                break;
+            }
+        }
+    }
+    Some(best)
+}
+
+/// Explores: generates `config.cases` sequences, classifies each, and shrinks a witness for
+/// every class seen. `progress` is called with the number of cases done.
+pub fn explore(config: &ExploreConfig, mut progress: impl FnMut(u32)) -> Catalogue {
+    let mut seen = vec![0u32; Class::ALL.len()];
+    let mut firsts: Vec<Vec<(u32, usize)>> = vec![Vec::new(); Class::ALL.len()];
+    for case in 0..config.cases {
+        if let Some(tree) = tree_for(config, case) {
+            let (state, steps, _) = tree.current();
+            for (class, at) in classify(&state.setup, &steps) {
+                let k = class as usize;
+                seen[k] += 1;
+                if firsts[k].len() < config.shrink_candidates {
+                    firsts[k].push((case, at));
+                }
+            }
+        }
+        progress(case + 1);
+    }
+    let entries = Class::ALL
+        .iter()
+        .map(|&class| {
+            let k = class as usize;
+            let witness = firsts[k]
+                .iter()
+                .filter_map(|&(case, at)| shrink(config, case, class, at))
+                .min_by_key(|w| (w.steps.len(), w.setup.users.len(), w.case));
+            Entry {
+                class,
+                seen: seen[k],
+                witness,
+            }
+        })
+        .collect();
+    Catalogue {
+        config: config.clone(),
+        entries,
+    }
+}
+
+/// A catalogue line, for `--json`.
+#[derive(Debug, Serialize)]
+struct EntryJson<'a> {
+    class: Class,
+    title: &'static str,
+    rules: Vec<&'static str>,
+    seen: u32,
+    witness_steps: Option<usize>,
+    witness_file: Option<&'a str>,
+}
+
+impl Catalogue {
+    /// The entry of one class.
+    pub fn entry(&self, class: Class) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.class == class)
+    }
+
+    /// The witness of `entry` as a scenario file's contents.
+    pub fn witness_scenario(&self, entry: &Entry) -> Option<Scenario> {
+        let w = entry.witness.as_ref()?;
+        let rules: Vec<&str> = w
+            .deciding_rules()
+            .into_iter()
+            .flat_map(|(_, rules)| rules)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .map(RuleId::as_str)
+            .collect();
+        Some(Scenario {
+            name: format!("explore seed {} case {}: {}", self.config.seed, w.case, entry.class.title()),
+            description: Some(format!(
+                "Found by `migwiz explore --seed {} --cases {}`; step #{} is decided by {}. Replay with `migwiz diff`.",
+                self.config.seed,
+                self.config.cases,
+                w.at,
+                rules.join(", ")
+            )),
+            setup: w.setup.clone(),
+            steps: w.steps.clone(),
+        })
+    }
+
+    /// The file name a witness is written to.
+    pub fn witness_file_name(entry: &Entry) -> String {
+        format!(
+            "{:02}-{}.toml",
+            entry.class as usize + 1,
+            entry.class.slug()
+        )
+    }
+
+    /// The closing table: class, how often seen, witness length, witness file.
+    pub fn table(&self, dir: Option<&str>) -> String {
+        let mut rows = vec![[
+            "class".to_string(),
+            "seen".to_string(),
+            "witness".to_string(),
+            "file".to_string(),
+        ]];
+        for e in &self.entries {
+            let (len, file) = match &e.witness {
+                Some(w) => (
+                    format!("{} step(s)", w.steps.len()),
+                    match dir {
+                        Some(d) => format!("{d}/{}", Self::witness_file_name(e)),
+                        None => Self::witness_file_name(e),
+                    },
+                ),
+                None => ("-".to_string(), "-".to_string()),
+            };
+            rows.push([e.class.title().to_string(), e.seen.to_string(), len, file]);
+        }
+        let widths: Vec<usize> = (0..4)
+            .map(|k| rows.iter().map(|r| r[k].chars().count()).max().unwrap_or(0))
+            .collect();
+        let mut out = String::new();
+        for r in rows {
+            let cells: Vec<String> = (0..4)
+                .map(|k| format!("{:<w$}", r[k], w = widths[k]))
+                .collect();
+            let _ = writeln!(out, "{}", cells.join("  ").trim_end());
+        }
+        out
+    }
+
+    /// The catalogue as documentation: per class, its rules, its witness and how each
+    /// version ends it. Deterministic for a given configuration.
+    pub fn document(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "Divergence catalogue: seed {}, {} cases of up to {} steps\n",
+            self.config.seed, self.config.cases, self.config.max_steps
+        );
+        for e in &self.entries {
+            let _ = writeln!(
+                out,
+                "## {} (seen in {} case(s)){}",
+                e.class.title(),
+                e.seen,
+                if e.class.forbidden() {
+                    " [forbidden by I-OWNER]"
+                } else {
+                    ""
+                }
+            );
+            let (Some(scenario), Some(w)) = (self.witness_scenario(e), e.witness.as_ref()) else {
+                let _ = writeln!(out, "no witness\n");
+                continue;
+            };
+            let users: Vec<String> = scenario
+                .setup
+                .users
+                .iter()
+                .map(|u| format!("{} ({})", u.address, u.messages))
+                .collect();
+            let _ = writeln!(
+                out,
+                "world: {} users [{}], server language {}",
+                users.len(),
+                users.join(", "),
+                scenario.setup.server_language
+            );
+            for (i, s) in scenario.steps.iter().enumerate() {
+                let _ = writeln!(out, "  #{i} {s}");
+            }
+            let _ = writeln!(out, "decided at #{} by:", w.at);
+            for (version, rules) in w.deciding_rules() {
+                let ids: Vec<&str> = rules.iter().map(|r| r.as_str()).collect();
+                let _ = writeln!(out, "  {:<8} {}", version.as_str(), ids.join(" "));
+            }
+            if let Ok(diff) = VersionDiff::of(&scenario) {
+                out.push_str(&diff.render());
+            }
+            let _ = writeln!(out);
+        }
+        out
+    }
+
+    /// The catalogue as JSON lines' array.
+    pub fn to_json(&self, dir: Option<&str>) -> String {
+        let files: Vec<Option<String>> = self
+            .entries
+            .iter()
+            .map(|e| {
+                e.witness.as_ref().map(|_| match dir {
+                    Some(d) => format!("{d}/{}", Self::witness_file_name(e)),
+                    None => Self::witness_file_name(e),
+                })
+            })
+            .collect();
+        let lines: Vec<EntryJson<'_>> = self
+            .entries
+            .iter()
+            .zip(&files)
+            .map(|(e, f)| EntryJson {
+                class: e.class,
+                title: e.class.title(),
+                rules: e
+                    .witness
+                    .as_ref()
+                    .map(|w| {
+                        w.deciding_rules()
+                            .into_iter()
+                            .flat_map(|(_, r)| r)
+                            .collect::<std::collections::BTreeSet<_>>()
+                            .into_iter()
+                            .map(RuleId::as_str)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                seen: e.seen,
+                witness_steps: e.witness.as_ref().map(|w| w.steps.len()),
+                witness_file: f.as_deref(),
+            })
+            .collect();
+        serde_json::to_string_pretty(&lines).unwrap_or_default()
+    }
+}

@@ -1,0 +1,113 @@
+//! The explorer: "sometimes" properties (the divergences the articles describe are found
+//! within a bounded number of cases), the one thing it must never find (I-OWNER broken by
+//! 5.5 or 5.5 SP1), and the divergence catalogue from a fixed seed as a snapshot.
+
+use std::path::Path;
+use std::process::Command;
+
+use migwiz::diff::VersionDiff;
+use migwiz::explore::{explore, Catalogue, Class, ExploreConfig};
+
+fn catalogue(cases: u32) -> Catalogue {
+    explore(
+        &ExploreConfig {
+            cases,
+            seed: 1,
+            ..ExploreConfig::default()
+        },
+        |_| {},
+    )
+}
+
+/// Asserts the explorer finds `class` within `cases` sequences, and prints the witness.
+fn sometimes(class: Class, cases: u32) {
+    let cat = catalogue(cases);
+    let entry = cat.entry(class).unwrap();
+    let scenario = cat
+        .witness_scenario(entry)
+        .unwrap_or_else(|| panic!("no sequence in {cases} cases showed: {}", class.title()));
+    println!(
+        "{} — witness of {} step(s):\n{}",
+        class.title(),
+        scenario.steps.len(),
+        scenario.to_toml()
+    );
+    println!("{}", VersionDiff::of(&scenario).unwrap().render());
+}
+
+#[test]
+fn sometimes_v50_delivers_into_a_mailbox_not_bound_to_its_owner() {
+    sometimes(Class::V50Unbound, 300);
+}
+
+#[test]
+fn sometimes_v55_logs_7026_where_v50_succeeds() {
+    sometimes(Class::V55AbortedV50Ok, 300);
+}
+
+#[test]
+fn sometimes_v55_fails_where_sp1_succeeds() {
+    sometimes(Class::V55AbortedSp1Ok, 300);
+}
+
+#[test]
+fn never_does_5_5_or_sp1_deliver_into_an_unbound_mailbox() {
+    let cat = catalogue(3000);
+    for class in [Class::V55Unbound, Class::Sp1Unbound] {
+        let entry = cat.entry(class).unwrap();
+        if let Some(s) = cat.witness_scenario(entry) {
+            panic!("I-OWNER broken: {}\n{}", class.title(), s.to_toml());
+        }
+    }
+}
+
+#[test]
+fn the_same_seed_gives_the_same_catalogue() {
+    let a = catalogue(200);
+    let b = catalogue(200);
+    assert_eq!(a.document(), b.document());
+}
+
+#[test]
+fn divergence_catalogue_seed_1() {
+    let cat = catalogue(1000);
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| insta::assert_snapshot!("divergence_catalogue__seed_1", cat.document()));
+}
+
+#[test]
+fn witness_files_replay_with_migwiz_diff() {
+    let dir = std::env::temp_dir().join(format!("migwiz-explore-{}", std::process::id()));
+    let bin = env!("CARGO_BIN_EXE_migwiz");
+    let out = Command::new(bin)
+        .args(["explore", "--seed", "1", "--cases", "300", "--out"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.starts_with("class"), "{table}");
+    let witnesses = std::fs::read_dir(&dir).unwrap().count();
+    assert!(witnesses >= 8, "only {witnesses} witness files");
+    let out = Command::new(bin).arg("diff").arg(&dir).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("== explore seed 1").count(), witnesses);
+    assert!(
+        !text.contains("agree on every step"),
+        "a witness whose versions agree:\n{text}"
+    );
+}
