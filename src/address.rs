@@ -427,7 +427,7 @@ pub fn parse_custom_recipient_address(input: &str) -> Result<MsMailAddress, Addr
 /// assert_eq!(site.organization(), "CONTOSO");
 /// assert!(Site::new("CONTOSO LTD", "HQ", "contoso.com").is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Site {
     organization: String,
     site: String,

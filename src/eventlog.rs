@@ -6,7 +6,7 @@ use std::fmt;
 use serde::Serialize;
 
 /// One entry of the application event log, with the fields Event Viewer shows (A-LOG).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Event {
     /// Event ID, e.g. 7026.
     pub id: u32,

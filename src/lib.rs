@@ -28,6 +28,7 @@
 #![deny(missing_docs)]
 
 pub mod address;
+pub mod check;
 pub mod diff;
 pub mod directory;
 pub mod eventlog;

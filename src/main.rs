@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use migwiz::check::CheckConfig;
 use migwiz::diff::VersionDiff;
 use migwiz::explore::{self, ExploreConfig};
 use migwiz::operation::Version;
@@ -52,6 +53,12 @@ enum Command {
         after_help = "Example:\n  migwiz explore --seed 1 --cases 2000 --out witnesses\n  migwiz diff witnesses/"
     )]
     Explore(ExploreArgs),
+    /// Explore every reachable state of the reference model for a small universe, checking
+    /// every invariant in every state and the implementation against the model on every edge.
+    #[command(
+        after_help = "Examples:\n  migwiz check                      # 2 users, depth 6\n  migwiz check --users 3 --depth 5 --timeout 60"
+    )]
+    Check(CheckArgs),
 }
 
 #[derive(clap::Args)]
@@ -78,6 +85,25 @@ fn emit(text: &str) -> bool {
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())
         .is_ok()
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// MS Mail users in the universe (1 to 6), one message each.
+    #[arg(long, default_value_t = 2)]
+    users: usize,
+    /// Longest sequence of steps to explore.
+    #[arg(long, default_value_t = 6)]
+    depth: usize,
+    /// Worker threads.
+    #[arg(long, default_value_t = 2)]
+    threads: usize,
+    /// Stop after this many seconds and report how far it got.
+    #[arg(long)]
+    timeout: Option<u64>,
+    /// Where to write the first violation's path as a scenario file.
+    #[arg(long, default_value = "check-violation.toml")]
+    out: PathBuf,
 }
 
 fn parse_version(s: &str) -> Result<Version, String> {
@@ -184,9 +210,74 @@ fn explore(args: &ExploreArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+fn check(args: &CheckArgs) -> ExitCode {
+    if !(1..=6).contains(&args.users) {
+        eprintln!(
+            "--users {} is out of range\n  help: the universe has 1 to 6 MS Mail users",
+            args.users
+        );
+        return ExitCode::from(2);
+    }
+    let config = CheckConfig {
+        users: args.users,
+        depth: args.depth,
+        threads: args.threads,
+        timeout: args.timeout.map(std::time::Duration::from_secs),
+    };
+    let report = migwiz::check::check(&config);
+    let users: Vec<String> = report
+        .setup
+        .users
+        .iter()
+        .map(|u| u.address.to_string())
+        .collect();
+    let secs = report.elapsed.as_secs_f64();
+    let mut text = format!(
+        "universe: {} users [{}], {} steps from every state\nstates: {} distinct (per depth: {:?})\nedges: {} steps taken on model and implementation\ndepth reached: {}{}\ntime: {secs:.1}s ({:.0} states/s, {:.0} edges/s)\n",
+        users.len(),
+        users.join(", "),
+        report.alphabet,
+        report.states,
+        report.levels,
+        report.edges,
+        report.max_depth,
+        if report.timed_out { " (stopped by --timeout)" } else { "" },
+        report.states as f64 / secs.max(1e-9),
+        report.edges as f64 / secs.max(1e-9),
+    );
+    for (name, len) in &report.reached {
+        match len {
+            Some(n) => text.push_str(&format!("reached: {name} (in {n} steps)\n")),
+            None => text.push_str(&format!("not reached: {name}\n")),
+        }
+    }
+    let status = match &report.violation {
+        None => {
+            text.push_str("violations: none\n");
+            ExitCode::SUCCESS
+        }
+        Some((name, scenario)) => {
+            text.push_str(&format!(
+                "VIOLATION: {name}, after {} steps; written to {}\n",
+                scenario.steps.len(),
+                args.out.display()
+            ));
+            if let Err(e) = std::fs::write(&args.out, scenario.to_toml()) {
+                eprintln!("{}: cannot write the violation: {e}", args.out.display());
+            }
+            ExitCode::from(1)
+        }
+    };
+    if !emit(&text) {
+        return ExitCode::SUCCESS;
+    }
+    status
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Check(args) => check(&args),
         Command::Explore(args) => explore(&args),
         Command::Run {
             file,

@@ -32,7 +32,7 @@ use crate::rules::RuleId::{self, *};
 use crate::store::Language;
 
 /// An MS Mail user and how much of its mail still waits.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct User {
     /// `NET/PO/MAILBOX`, upper case.
     pub address: String,
@@ -47,7 +47,7 @@ pub struct User {
 }
 
 /// A mailbox.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Mailbox {
     /// Alias as written.
     pub alias: String,
@@ -62,7 +62,7 @@ pub struct Mailbox {
 }
 
 /// A custom recipient: alias and the MS Mail user it stands for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CustomRecipient {
     /// Alias as written.
     pub alias: String,
@@ -71,7 +71,7 @@ pub struct CustomRecipient {
 }
 
 /// The whole world of the reference model.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Model {
     /// Names that build new addresses.
     pub site: Site,
