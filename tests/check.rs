@@ -4,6 +4,8 @@
 
 use migwiz::check::{check, CheckConfig};
 
+mod common;
+
 #[test]
 fn two_users_depth_5_reach_exactly_these_states() {
     let report = check(&CheckConfig {
@@ -46,12 +48,7 @@ fn one_thread_or_two_find_the_same_states() {
 
 #[test]
 fn the_cli_reports_counts_and_depth() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_migwiz"))
-        .args(["check", "--depth", "2"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = common::succeeds(["check", "--depth", "2"]);
     assert!(text.contains("states: 67 distinct"), "{text}");
     assert!(text.contains("depth reached: 2"), "{text}");
     assert!(text.contains("violations: none"), "{text}");

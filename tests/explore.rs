@@ -3,7 +3,9 @@
 //! 5.5 or 5.5 SP1), and the divergence catalogue from a fixed seed as a snapshot.
 
 use std::path::Path;
-use std::process::Command;
+
+mod common;
+use common::succeeds;
 
 use migwiz::diff::VersionDiff;
 use migwiz::explore::{explore, Catalogue, Class, ExploreConfig};
@@ -81,30 +83,14 @@ fn divergence_catalogue_seed_1() {
 #[test]
 fn witness_files_replay_with_migwiz_diff() {
     let dir = std::env::temp_dir().join(format!("migwiz-explore-{}", std::process::id()));
-    let bin = env!("CARGO_BIN_EXE_migwiz");
-    let out = Command::new(bin)
-        .args(["explore", "--seed", "1", "--cases", "300", "--out"])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let table = String::from_utf8_lossy(&out.stdout);
+    let dir_arg = dir.to_string_lossy().into_owned();
+    let table = succeeds([
+        "explore", "--seed", "1", "--cases", "300", "--out", &dir_arg,
+    ]);
     assert!(table.starts_with("class"), "{table}");
     let witnesses = std::fs::read_dir(&dir).unwrap().count();
     assert!(witnesses >= 8, "only {witnesses} witness files");
-    let out = Command::new(bin).arg("diff").arg(&dir).output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = succeeds(["diff", &dir_arg]);
     assert_eq!(text.matches("== explore seed 1").count(), witnesses);
     assert!(
         !text.contains("agree on every step"),
