@@ -28,6 +28,7 @@ use crate::address::{Alias, MsMailAddress, ProxyAddress};
 use crate::invariants;
 use crate::machine::USER_POOL;
 use crate::model::Model;
+use crate::observe::Observation;
 use crate::operation::{Operation, Phase, Setup, Version};
 use crate::postoffice::MsMailUser;
 use crate::scenario::Scenario;
@@ -191,41 +192,49 @@ const SOMETIMES: [Sometimes; 3] = [
 
 /// Takes step `k` from `node`, holding the implementation against the model and checking
 /// the invariants on the edge and in the state it reaches.
-fn step(setup: &Setup, alphabet: &[Operation], node: &Node, server: &Server, k: usize) -> Edge {
+fn step(
+    setup: &Setup,
+    alphabet: &[Operation],
+    node: &Node,
+    (server, before): (&Server, &Observation),
+    k: usize,
+) -> Edge {
     let op = &alphabet[k];
     let mut path = node.path.clone();
     path.push(k as u16);
+    let broken = |what: String| Edge::Broken(what, path.clone());
     let mut model = node.model.clone();
     let expected = model.apply(op);
-    if expected.outcome.word() == "refused" && model == node.model {
-        // Refused steps change nothing in the model; the implementation must agree.
-        let result = server.clone().apply(op);
-        return if result == expected {
-            Edge::Loop
-        } else {
-            Edge::Broken(format!("the implementation agrees with the model: `{op}` gave {result:?}, the model {expected:?}"), path)
-        };
-    }
-    let before = server.observe();
     let mut server = server.clone();
     let result = server.apply(op);
     if result != expected {
-        return Edge::Broken(format!("the implementation agrees with the model: `{op}` gave {result:?}, the model {expected:?}"), path);
+        return broken(format!(
+            "the implementation agrees with the model: `{op}` gave {result:?}, the model {expected:?}"
+        ));
     }
     let after = server.observe();
-    if after != model.observe() {
-        return Edge::Broken(
-            format!("the implementation agrees with the model: the states differ after `{op}`"),
-            path,
-        );
+    if expected.outcome.word() == "refused" && model == node.model {
+        // Nothing changed in the model; nothing may change in the implementation either.
+        return if &after == before {
+            Edge::Loop
+        } else {
+            broken(format!(
+                "the implementation agrees with the model: refused `{op}` changed its state"
+            ))
+        };
     }
-    if let Err(v) = invariants::check_step(op, &before, &result, &after) {
-        return Edge::Broken(format!("{}: `{op}`: {v}", v.rule), path);
+    if after != model.observe() {
+        return broken(format!(
+            "the implementation agrees with the model: the states differ after `{op}`"
+        ));
+    }
+    if let Err(v) = invariants::check_step(op, before, &result, &after) {
+        return broken(format!("{}: `{op}`: {v}", v.rule));
     }
     if let Err(v) =
         invariants::check_state(setup, &after).and_then(|()| invariants::check_messages(&server))
     {
-        return Edge::Broken(format!("{}: after `{op}`: {v}", v.rule), path);
+        return broken(format!("{}: after `{op}`: {v}", v.rule));
     }
     Edge::To(Node { model, path })
 }
@@ -248,9 +257,10 @@ fn expand(
             return None;
         }
         let server = replay(setup, alphabet, &node.path)?;
+        let before = server.observe();
         for k in 0..alphabet.len() {
             taken += 1;
-            match step(setup, alphabet, node, &server, k) {
+            match step(setup, alphabet, node, (&server, &before), k) {
                 Edge::Loop => {}
                 Edge::To(n) => {
                     let f = fingerprint(&n.model);

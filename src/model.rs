@@ -177,7 +177,8 @@ impl Model {
                 }
             }
             Operation::Logon { alias, language } => {
-                // OP-LOGON: the first client names the folders; later ones change nothing.
+                // OP-LOGON, A-STORE, A-LANG: the first client names the folders in its
+                // language; later ones change nothing (Q188856).
                 let Some(i) = self.mailbox_index(alias.as_str()) else {
                     let alias = alias.to_string();
                     return refused(Refusal::NoSuchMailbox { alias }, [OpLogon]);
@@ -244,7 +245,8 @@ impl Model {
                 ok([OpUnproxy, AProxy])
             }
             Operation::CustomRecipient { alias, address } => {
-                // OP-CR: directory synchronisation, refused under A-ALIAS and A-UNIQUE.
+                // OP-CR, A-CR: directory synchronisation makes a custom recipient whose address
+                // is the user's MS address (A-MS); refused under A-ALIAS and A-UNIQUE.
                 if let Some(holder) = self.alias_holder(alias.as_str()) {
                     let alias = alias.to_string();
                     return refused(Refusal::AliasTaken { alias, holder }, [OpCr, ACr, AAlias]);
@@ -330,6 +332,7 @@ impl Model {
             }
         }
         if version == Version::V55Sp1 {
+            // W-2-55SP: SP1 falls back to the MS proxy equal to the user's A-MS address.
             rules.extend([W255Sp, AMs]);
             let ms = format!("MS:{}", user.address);
             for (i, m) in self.mailboxes.iter().enumerate() {
@@ -423,7 +426,8 @@ impl Model {
                 }
             }
             if replaced.is_some() && version == Version::V55 {
-                rules.push(W1CrRtm); // Q183312: no MIGRATE proxy on this path before SP1
+                // W-1-CR-RTM (Q183312): before SP1, no MIGRATE proxy on this path.
+                rules.push(W1CrRtm);
             } else {
                 rules.push(W1);
                 extra.push(format!("migrate:MS:{}", user.address));
@@ -462,6 +466,7 @@ impl Model {
         let user = self.users[u].clone();
         let address = user.typed.clone();
         let Some((i, found_by)) = self.find(version, &user, rules) else {
+            // W-7026, A-LOG: event 7026 in the application event log.
             rules.extend([W7026, ALog]);
             self.events.push(Event::mapi_logon_failure());
             done.push(UserResult::NotFound { user: address });
@@ -478,6 +483,7 @@ impl Model {
         }
         let moving = user.waiting;
         if moving > 0 {
+            // A-STORE: migrated mail goes into the Inbox, whatever its name.
             rules.push(AStore);
             let mailbox = &mut self.mailboxes[i];
             match mailbox

@@ -30,7 +30,7 @@ pub struct Exchange<'a> {
     pub server_language: Language,
 }
 
-/// The rule a phase is carried by.
+/// The rule a phase is carried by: OP-STEP1, OP-STEP2 or OP-FULL.
 fn phase_rule(phase: Phase) -> RuleId {
     match phase {
         Phase::Create => RuleId::OpStep1,
