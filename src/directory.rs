@@ -207,18 +207,18 @@ impl Directory {
         self.next_id
     }
 
-    /// The first of `base`, `base2`, `base3`, … that no recipient holds (W-1's alias rule).
-    pub fn first_free_alias(&self, base: &str) -> Alias {
+    /// The alias step one gives a mailbox for `user` (W-1): the MS Mail mailbox name, or the
+    /// first of `NAME2`, `NAME3`, … that no recipient holds.
+    pub fn first_free_alias(&self, user: &MsMailAddress) -> Alias {
+        let base = user.mailbox();
         (1u32..)
-            .map(|n| {
-                let text = if n == 1 {
-                    base.to_string()
-                } else {
-                    format!("{base}{n}")
-                };
-                // A base is an MS Mail mailbox name (<= 10 letters or digits), so this holds.
-                Alias::new(&text).expect("MS Mail mailbox name plus digits is a valid alias")
+            .map(|n| match n {
+                1 => base.to_string(),
+                n => format!("{base}{n}"),
             })
+            // A mailbox name is 1 to 10 letters or digits (A-MS), so with digits appended it
+            // stays a valid alias (A-ALIAS) for any count that can occur.
+            .filter_map(|text| Alias::new(&text).ok())
             .find(|a| !self.by_alias.contains_key(&a.key()))
             .expect("some numbered alias is free")
     }

@@ -189,7 +189,7 @@ fn step_one(
             }
         }
     }
-    let alias = ex.directory.first_free_alias(user.mailbox());
+    let alias = ex.directory.first_free_alias(user);
     if alias.as_str() != user.mailbox() {
         rules.insert(RuleId::AAlias);
     }
