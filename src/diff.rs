@@ -88,19 +88,17 @@ pub fn step_summary(step: &ReplayedStep) -> String {
 
 /// Where an MS Mail user's mail is, e.g. `JDOE 3` or `MS Mail 1, JDOE2 2`.
 fn placement(obs: &Observation, owner: &str) -> String {
-    let mut parts = Vec::new();
-    for w in &obs.msmail {
-        if w.address == owner && w.waiting > 0 {
-            parts.push(format!("MS Mail {}", w.waiting));
-        }
-    }
-    for m in &obs.mailboxes {
-        for mail in &m.mail {
-            if mail.owner == owner {
-                parts.push(format!("{} {}", m.alias, mail.count));
-            }
-        }
-    }
+    let places = obs.mail_of(owner);
+    let waiting = (places.waiting > 0).then(|| format!("MS Mail {}", places.waiting));
+    let parts: Vec<String> = waiting
+        .into_iter()
+        .chain(
+            places
+                .mailboxes
+                .iter()
+                .map(|(alias, n)| format!("{alias} {n}")),
+        )
+        .collect();
     if parts.is_empty() {
         "no mail".to_string()
     } else {

@@ -174,15 +174,6 @@ fn run_all(setup: &Setup, steps: &[Operation]) -> Runs {
     Runs { results, after }
 }
 
-/// Which mailboxes hold an owner's mail.
-fn holders(obs: &Observation, owner: &str) -> Vec<String> {
-    obs.mailboxes
-        .iter()
-        .filter(|m| m.mail.iter().any(|x| x.owner == owner))
-        .map(|m| m.alias.clone())
-        .collect()
-}
-
 /// The classes a sequence shows, each with the first step (0-based) where it shows.
 pub fn classify(setup: &Setup, steps: &[Operation]) -> Vec<(Class, usize)> {
     let runs = run_all(setup, steps);
@@ -236,7 +227,16 @@ pub fn classify(setup: &Setup, steps: &[Operation]) -> Vec<(Class, usize)> {
         }
         for user in &setup.users {
             let owner = user.address.to_string();
-            let places: Vec<Vec<String>> = (0..3).map(|v| holders(obs(v), &owner)).collect();
+            let places: Vec<Vec<String>> = (0..3)
+                .map(|v| {
+                    obs(v)
+                        .mail_of(&owner)
+                        .mailboxes
+                        .into_iter()
+                        .map(|(alias, _)| alias)
+                        .collect()
+                })
+                .collect();
             let delivered: Vec<&Vec<String>> = places.iter().filter(|p| !p.is_empty()).collect();
             if delivered.windows(2).any(|w| w[0] != w[1]) {
                 note(Class::MailElsewhere, i);
@@ -321,6 +321,16 @@ pub struct Witness {
 }
 
 impl Witness {
+    /// Every rule that decided step `at` under any version, in RULES.md's order.
+    pub fn all_deciding_rules(&self) -> Vec<&'static str> {
+        let rules: std::collections::BTreeSet<RuleId> = self
+            .deciding_rules()
+            .into_iter()
+            .flat_map(|(_, r)| r)
+            .collect();
+        rules.into_iter().map(RuleId::as_str).collect()
+    }
+
     /// The rules that decided the witness's step `at` under 5.0, 5.5 and 5.5 SP1: the
     /// class explained in RULES.md's own ids.
     pub fn deciding_rules(&self) -> Vec<(Version, Vec<RuleId>)> {
@@ -482,14 +492,7 @@ impl Catalogue {
     /// The witness of `entry` as a scenario file's contents.
     pub fn witness_scenario(&self, entry: &Entry) -> Option<Scenario> {
         let w = entry.witness.as_ref()?;
-        let rules: Vec<&str> = w
-            .deciding_rules()
-            .into_iter()
-            .flat_map(|(_, rules)| rules)
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .map(RuleId::as_str)
-            .collect();
+        let rules = w.all_deciding_rules();
         Some(Scenario {
             name: format!("explore seed {} case {}: {}", self.config.seed, w.case, entry.class.title()),
             description: Some(format!(
@@ -502,6 +505,14 @@ impl Catalogue {
             setup: w.setup.clone(),
             steps: w.steps.clone(),
         })
+    }
+
+    /// Where the witness of `entry` is written: its file name, under `dir` if given.
+    fn witness_path(entry: &Entry, dir: Option<&str>) -> String {
+        match dir {
+            Some(d) => format!("{d}/{}", Self::witness_file_name(entry)),
+            None => Self::witness_file_name(entry),
+        }
     }
 
     /// The file name a witness is written to.
@@ -525,10 +536,7 @@ impl Catalogue {
             let (len, file) = match &e.witness {
                 Some(w) => (
                     format!("{} step(s)", w.steps.len()),
-                    match dir {
-                        Some(d) => format!("{d}/{}", Self::witness_file_name(e)),
-                        None => Self::witness_file_name(e),
-                    },
+                    Self::witness_path(e, dir),
                 ),
                 None => ("-".to_string(), "-".to_string()),
             };
@@ -606,12 +614,7 @@ impl Catalogue {
         let files: Vec<Option<String>> = self
             .entries
             .iter()
-            .map(|e| {
-                e.witness.as_ref().map(|_| match dir {
-                    Some(d) => format!("{d}/{}", Self::witness_file_name(e)),
-                    None => Self::witness_file_name(e),
-                })
-            })
+            .map(|e| e.witness.as_ref().map(|_| Self::witness_path(e, dir)))
             .collect();
         let lines: Vec<EntryJson<'_>> = self
             .entries
@@ -623,15 +626,7 @@ impl Catalogue {
                 rules: e
                     .witness
                     .as_ref()
-                    .map(|w| {
-                        w.deciding_rules()
-                            .into_iter()
-                            .flat_map(|(_, r)| r)
-                            .collect::<std::collections::BTreeSet<_>>()
-                            .into_iter()
-                            .map(RuleId::as_str)
-                            .collect()
-                    })
+                    .map(Witness::all_deciding_rules)
                     .unwrap_or_default(),
                 seen: e.seen,
                 witness_steps: e.witness.as_ref().map(|w| w.steps.len()),

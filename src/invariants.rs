@@ -131,7 +131,7 @@ pub fn check_step(
         // I-ABORT: the failing user's mail is where it was, waiting and delivered alike.
         checked.push(RuleId::IAbort);
         let owner = user.to_string();
-        if mail_of(before, &owner) != mail_of(after, &owner) {
+        if before.mail_of(&owner) != after.mail_of(&owner) {
             violation(
                 RuleId::IAbort,
                 format!("{owner}'s mail moved in a step that logged 7026"),
@@ -159,24 +159,6 @@ pub fn check_step(
     Ok(checked)
 }
 
-/// Where one owner's mail is: waiting, and per mailbox.
-fn mail_of(obs: &Observation, owner: &str) -> Vec<(String, u32)> {
-    let mut places = Vec::new();
-    for w in &obs.msmail {
-        if w.address == owner {
-            places.push(("MS Mail".to_string(), w.waiting));
-        }
-    }
-    for m in &obs.mailboxes {
-        for mail in &m.mail {
-            if mail.owner == owner {
-                places.push((m.alias.clone(), mail.count));
-            }
-        }
-    }
-    places
-}
-
 /// I-CONSERVE message by message, on the implementation: every message id the post office
 /// started with is in exactly one place, and each message sits with its own owner's count.
 pub fn check_messages(server: &Server) -> Result<(), Violation> {
@@ -194,4 +176,53 @@ pub fn check_messages(server: &Server) -> Result<(), Violation> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eventlog::Event;
+    use crate::observe::{MailView, WaitingView};
+    use crate::operation::Phase;
+
+    fn waiting(n: u32) -> Observation {
+        Observation {
+            msmail: vec![WaitingView {
+                address: "N/P/JDOE".to_string(),
+                waiting: n,
+            }],
+            ..Observation::default()
+        }
+    }
+
+    #[test]
+    fn i_abort_catches_mail_that_moves_in_an_aborted_step() {
+        let op = Operation::Wizard {
+            version: Version::V55,
+            phase: Phase::Migrate,
+            users: None,
+        };
+        let aborted = StepResult::new(
+            Outcome::Aborted {
+                user: "N/P/JDOE".parse().unwrap(),
+                event: Event::mapi_logon_failure(),
+            },
+            [RuleId::W7026],
+        );
+        assert!(check_step(&op, &waiting(2), &aborted, &waiting(2)).is_ok());
+        let mut moved = waiting(0);
+        moved.mailboxes.push(MailboxView {
+            alias: "OTHER".to_string(),
+            proxies: Vec::new(),
+            folders: vec!["Inbox".to_string()],
+            mail: vec![MailView {
+                folder: "Inbox".to_string(),
+                owner: "N/P/JDOE".to_string(),
+                count: 2,
+            }],
+            created_for: None,
+        });
+        let v = check_step(&op, &waiting(2), &aborted, &moved).unwrap_err();
+        assert_eq!(v.rule, RuleId::IAbort);
+    }
 }

@@ -106,6 +106,23 @@ struct CheckArgs {
     out: PathBuf,
 }
 
+/// Prints, loudly, where the reference model disagreed with the implementation during a
+/// replay; true when it did (a bug in migwiz).
+fn reported_disagreements(run: &migwiz::report::Replay) -> bool {
+    if run.disagreements.is_empty() {
+        return false;
+    }
+    let under = run
+        .version
+        .map(|v| format!(" under version {v}"))
+        .unwrap_or_default();
+    eprintln!("error: in {:?}{under} the reference model disagrees with the implementation; this is a bug in migwiz:", run.scenario);
+    for d in &run.disagreements {
+        eprintln!("  {d}");
+    }
+    true
+}
+
 fn parse_version(s: &str) -> Result<Version, String> {
     s.parse()
         .map_err(|e: migwiz::operation::UnknownVersion| e.to_string())
@@ -306,14 +323,10 @@ fn main() -> ExitCode {
             if !emit(&text) {
                 return ExitCode::SUCCESS;
             }
-            if run.disagreements.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                eprintln!("error: the reference model disagrees with the implementation; this is a bug in migwiz:");
-                for d in &run.disagreements {
-                    eprintln!("  {d}");
-                }
+            if reported_disagreements(&run) {
                 ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
             }
         }
         Command::Diff { paths } => {
@@ -353,11 +366,7 @@ fn main() -> ExitCode {
                     return ExitCode::SUCCESS;
                 }
                 for r in &diff.replays {
-                    if !r.disagreements.is_empty() {
-                        eprintln!("error: under {:?} the reference model disagrees with the implementation (a bug in migwiz):", r.version);
-                        for d in &r.disagreements {
-                            eprintln!("  {d}");
-                        }
+                    if reported_disagreements(r) {
                         status = ExitCode::from(1);
                     }
                 }

@@ -20,8 +20,6 @@
 //! assert_eq!(model.apply(&step_two).outcome.word(), "aborted"); // Q242184 SYMPTOMS
 //! ```
 
-use std::collections::BTreeSet;
-
 use crate::address::{Alias, MsMailAddress, Site};
 use crate::eventlog::Event;
 use crate::observe::{CustomRecipientView, MailView, MailboxView, Observation, WaitingView};
@@ -167,13 +165,16 @@ impl Model {
                 // OP-CREATE: A-SITE addresses, never a MIGRATE proxy (Q242184 CAUSE).
                 if let Some(holder) = self.alias_holder(alias.as_str()) {
                     let alias = alias.to_string();
-                    return refused(Refusal::AliasTaken { alias, holder }, [OpCreate, AAlias]);
+                    return StepResult::refused(
+                        Refusal::AliasTaken { alias, holder },
+                        [OpCreate, AAlias],
+                    );
                 }
                 let renumbered = self.create(alias, Vec::new(), None);
                 if renumbered {
-                    ok([OpCreate, ASite, AUnique])
+                    StepResult::ok([OpCreate, ASite, AUnique])
                 } else {
-                    ok([OpCreate, ASite])
+                    StepResult::ok([OpCreate, ASite])
                 }
             }
             Operation::Logon { alias, language } => {
@@ -181,13 +182,13 @@ impl Model {
                 // language; later ones change nothing (Q188856).
                 let Some(i) = self.mailbox_index(alias.as_str()) else {
                     let alias = alias.to_string();
-                    return refused(Refusal::NoSuchMailbox { alias }, [OpLogon]);
+                    return StepResult::refused(Refusal::NoSuchMailbox { alias }, [OpLogon]);
                 };
                 if self.mailboxes[i].folders.is_none() {
                     self.mailboxes[i].folders = Some(*language);
-                    ok([OpLogon, AStore, ALang])
+                    StepResult::ok([OpLogon, AStore, ALang])
                 } else {
-                    ok([OpLogon, AStore])
+                    StepResult::ok([OpLogon, AStore])
                 }
             }
             Operation::AddProxy { alias, address } => {
@@ -195,10 +196,10 @@ impl Model {
                 let address = address.to_string();
                 let Some(i) = self.mailbox_index(alias.as_str()) else {
                     let alias = alias.to_string();
-                    return refused(Refusal::NoSuchMailbox { alias }, [OpProxy]);
+                    return StepResult::refused(Refusal::NoSuchMailbox { alias }, [OpProxy]);
                 };
                 if let Some(holder) = self.address_holder(&address) {
-                    return refused(
+                    return StepResult::refused(
                         Refusal::AddressTaken { address, holder },
                         [OpProxy, AUnique],
                     );
@@ -213,13 +214,13 @@ impl Model {
                     }
                 }
                 self.mailboxes[i].proxies.push(address);
-                ok([OpProxy, AProxy])
+                StepResult::ok([OpProxy, AProxy])
             }
             Operation::RemoveProxy { alias, address } => {
                 // OP-UNPROXY: only a held, secondary address goes (Q182665 when MIGRATE).
                 let Some(i) = self.mailbox_index(alias.as_str()) else {
                     let alias = alias.to_string();
-                    return refused(Refusal::NoSuchMailbox { alias }, [OpUnproxy]);
+                    return StepResult::refused(Refusal::NoSuchMailbox { alias }, [OpUnproxy]);
                 };
                 let mailbox = &mut self.mailboxes[i];
                 let alias = mailbox.alias.clone();
@@ -229,27 +230,30 @@ impl Model {
                     .position(|p| same(p, &address.to_string()))
                 else {
                     let address = address.to_string();
-                    return refused(
+                    return StepResult::refused(
                         Refusal::AddressNotHeld { alias, address },
                         [OpUnproxy, AProxy],
                     );
                 };
                 if is_primary(&mailbox.proxies[j]) {
                     let address = mailbox.proxies[j].clone();
-                    return refused(
+                    return StepResult::refused(
                         Refusal::PrimaryAddress { alias, address },
                         [OpUnproxy, AProxy],
                     );
                 }
                 mailbox.proxies.remove(j);
-                ok([OpUnproxy, AProxy])
+                StepResult::ok([OpUnproxy, AProxy])
             }
             Operation::CustomRecipient { alias, address } => {
                 // OP-CR, A-CR: directory synchronisation makes a custom recipient whose address
                 // is the user's MS address (A-MS); refused under A-ALIAS and A-UNIQUE.
                 if let Some(holder) = self.alias_holder(alias.as_str()) {
                     let alias = alias.to_string();
-                    return refused(Refusal::AliasTaken { alias, holder }, [OpCr, ACr, AAlias]);
+                    return StepResult::refused(
+                        Refusal::AliasTaken { alias, holder },
+                        [OpCr, ACr, AAlias],
+                    );
                 }
                 let proxy = format!("MS:{address}");
                 if let Some(holder) = self.address_holder(&proxy) {
@@ -257,13 +261,13 @@ impl Model {
                         address: proxy,
                         holder,
                     };
-                    return refused(r, [OpCr, ACr, AUnique]);
+                    return StepResult::refused(r, [OpCr, ACr, AUnique]);
                 }
                 self.custom_recipients.push(CustomRecipient {
                     alias: alias.to_string(),
                     address: address.to_string(),
                 });
-                ok([OpCr, ACr, AMs])
+                StepResult::ok([OpCr, ACr, AMs])
             }
             Operation::Wizard {
                 version,
@@ -556,12 +560,4 @@ impl Model {
             msmail,
         }
     }
-}
-
-fn ok<const N: usize>(rules: [RuleId; N]) -> StepResult {
-    StepResult::new(Outcome::Ok, rules)
-}
-
-fn refused<const N: usize>(refusal: Refusal, rules: [RuleId; N]) -> StepResult {
-    StepResult::new(Outcome::Refused(refusal), BTreeSet::from(rules))
 }

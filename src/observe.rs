@@ -21,6 +21,35 @@ pub struct Observation {
     pub msmail: Vec<WaitingView>,
 }
 
+/// Where one MS Mail user's mail is: still waiting, and in which mailboxes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MailPlaces {
+    /// Messages still in MS Mail.
+    pub waiting: u32,
+    /// Mailboxes holding migrated messages of the user, with how many, in mailbox order.
+    pub mailboxes: Vec<(String, u32)>,
+}
+
+impl Observation {
+    /// Where `owner`'s mail is (`owner` as `NET/PO/MAILBOX`).
+    pub fn mail_of(&self, owner: &str) -> MailPlaces {
+        let mut places = MailPlaces::default();
+        for w in &self.msmail {
+            if w.address == owner {
+                places.waiting += w.waiting;
+            }
+        }
+        for m in &self.mailboxes {
+            for mail in &m.mail {
+                if mail.owner == owner {
+                    places.mailboxes.push((m.alias.clone(), mail.count));
+                }
+            }
+        }
+        places
+    }
+}
+
 /// One mailbox as the report shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MailboxView {

@@ -352,6 +352,16 @@ pub struct StepResult {
 }
 
 impl StepResult {
+    /// An `ok` result of an administrative step, decided by `rules`.
+    pub fn ok(rules: impl IntoIterator<Item = RuleId>) -> StepResult {
+        StepResult::new(Outcome::Ok, rules)
+    }
+
+    /// A `refused` result, decided by `rules`.
+    pub fn refused(refusal: Refusal, rules: impl IntoIterator<Item = RuleId>) -> StepResult {
+        StepResult::new(Outcome::Refused(refusal), rules)
+    }
+
     /// A result with no users, from an outcome and its rules.
     pub fn new(outcome: Outcome, rules: impl IntoIterator<Item = RuleId>) -> StepResult {
         StepResult {

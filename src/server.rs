@@ -8,7 +8,7 @@ use crate::address::{Alias, MsMailAddress};
 use crate::directory::{Directory, NewMailbox};
 use crate::eventlog::EventLog;
 use crate::observe::{CustomRecipientView, MailView, MailboxView, Observation, WaitingView};
-use crate::operation::{Operation, Outcome, Refusal, Setup, StepResult};
+use crate::operation::{Operation, Refusal, Setup, StepResult};
 use crate::postoffice::{PostOffice, PostOfficeError};
 use crate::rules::RuleId;
 use crate::store::{InformationStore, Language};
@@ -66,25 +66,29 @@ impl Server {
                 };
                 match self.directory.create_mailbox(alias.clone(), new) {
                     Ok(created) if created.renumbered => {
-                        ok([RuleId::OpCreate, RuleId::ASite, RuleId::AUnique])
+                        StepResult::ok([RuleId::OpCreate, RuleId::ASite, RuleId::AUnique])
                     }
-                    Ok(_) => ok([RuleId::OpCreate, RuleId::ASite]),
-                    Err(r) => refused(r, [RuleId::OpCreate, RuleId::AAlias]),
+                    Ok(_) => StepResult::ok([RuleId::OpCreate, RuleId::ASite]),
+                    Err(r) => StepResult::refused(r, [RuleId::OpCreate, RuleId::AAlias]),
                 }
             }
             Operation::Logon { alias, language } => self.logon(alias, *language),
             Operation::AddProxy { alias, address } => {
                 match self.directory.add_proxy(alias, address.clone()) {
-                    Ok(()) => ok([RuleId::OpProxy, RuleId::AProxy]),
-                    Err(r @ Refusal::NoSuchMailbox { .. }) => refused(r, [RuleId::OpProxy]),
-                    Err(r) => refused(r, [RuleId::OpProxy, RuleId::AUnique]),
+                    Ok(()) => StepResult::ok([RuleId::OpProxy, RuleId::AProxy]),
+                    Err(r @ Refusal::NoSuchMailbox { .. }) => {
+                        StepResult::refused(r, [RuleId::OpProxy])
+                    }
+                    Err(r) => StepResult::refused(r, [RuleId::OpProxy, RuleId::AUnique]),
                 }
             }
             Operation::RemoveProxy { alias, address } => {
                 match self.directory.remove_proxy(alias, address) {
-                    Ok(()) => ok([RuleId::OpUnproxy, RuleId::AProxy]),
-                    Err(r @ Refusal::NoSuchMailbox { .. }) => refused(r, [RuleId::OpUnproxy]),
-                    Err(r) => refused(r, [RuleId::OpUnproxy, RuleId::AProxy]),
+                    Ok(()) => StepResult::ok([RuleId::OpUnproxy, RuleId::AProxy]),
+                    Err(r @ Refusal::NoSuchMailbox { .. }) => {
+                        StepResult::refused(r, [RuleId::OpUnproxy])
+                    }
+                    Err(r) => StepResult::refused(r, [RuleId::OpUnproxy, RuleId::AProxy]),
                 }
             }
             Operation::CustomRecipient { alias, address } => {
@@ -92,11 +96,11 @@ impl Server {
                     .directory
                     .add_custom_recipient(alias.clone(), address.clone())
                 {
-                    Ok(_) => ok([RuleId::OpCr, RuleId::ACr, RuleId::AMs]),
+                    Ok(_) => StepResult::ok([RuleId::OpCr, RuleId::ACr, RuleId::AMs]),
                     Err(r @ Refusal::AliasTaken { .. }) => {
-                        refused(r, [RuleId::OpCr, RuleId::ACr, RuleId::AAlias])
+                        StepResult::refused(r, [RuleId::OpCr, RuleId::ACr, RuleId::AAlias])
                     }
-                    Err(r) => refused(r, [RuleId::OpCr, RuleId::ACr, RuleId::AUnique]),
+                    Err(r) => StepResult::refused(r, [RuleId::OpCr, RuleId::ACr, RuleId::AUnique]),
                 }
             }
             Operation::Wizard {
@@ -123,12 +127,12 @@ impl Server {
             let r = Refusal::NoSuchMailbox {
                 alias: alias.to_string(),
             };
-            return refused(r, [RuleId::OpLogon]);
+            return StepResult::refused(r, [RuleId::OpLogon]);
         };
         if self.store.open(id, language).created_folders() {
-            ok([RuleId::OpLogon, RuleId::AStore, RuleId::ALang])
+            StepResult::ok([RuleId::OpLogon, RuleId::AStore, RuleId::ALang])
         } else {
-            ok([RuleId::OpLogon, RuleId::AStore])
+            StepResult::ok([RuleId::OpLogon, RuleId::AStore])
         }
     }
 
@@ -186,12 +190,4 @@ impl Server {
                 .collect(),
         }
     }
-}
-
-fn ok<const N: usize>(rules: [RuleId; N]) -> StepResult {
-    StepResult::new(Outcome::Ok, rules)
-}
-
-fn refused<const N: usize>(refusal: Refusal, rules: [RuleId; N]) -> StepResult {
-    StepResult::new(Outcome::Refused(refusal), rules)
 }
