@@ -8,10 +8,10 @@
 
 use std::time::{Duration, Instant};
 
-use migwiz::check::{check, CheckConfig};
-use migwiz::explore::{explore, ExploreConfig};
-use migwiz::machine::Reference;
-use migwiz::server::Server;
+use migwiz::harness::generate::Reference;
+use migwiz::tools::check::{check, CheckConfig};
+use migwiz::tools::explore::{explore, ExploreConfig};
+use migwiz::Server;
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
 use proptest_state_machine::ReferenceStateMachine;
@@ -24,7 +24,7 @@ fn state_machine(cases: u32) -> (u32, u64, Duration) {
     for _ in 0..cases {
         let (state, ops, _) = strategy.new_tree(&mut runner).expect("generates").current();
         let mut model = state.model.clone();
-        let mut server = Server::new(&state.setup).expect("valid setup");
+        let mut server = Server::new(&state.setup);
         for op in &ops {
             assert_eq!(model.apply(op), server.apply(op));
             assert_eq!(model.observe(), server.observe());

@@ -4,22 +4,38 @@
 //!
 //! Mailboxes an administrator creates before migration have no MIGRATE proxy address, so the
 //! 5.5 wizard cannot find them and logs event 7026; the 5.0 wizard looked mailboxes up by
-//! alias and worked, unreliably. The crate has two statements of those rules
-//! (`spec/RULES.md`): the small [`model`] and the realistic implementation ([`server`] and
-//! the modules it is built from), which the state machine test holds equal.
+//! alias and worked, unreliably. The crate states those rules (`spec/RULES.md`) twice: the
+//! small reference [`model`] and the realistic [`server`], which share only the
+//! [`vocabulary`] and which the state machine test holds equal.
+//!
+//! The layers, each a folder, data flowing one way (scenario → operations → model and
+//! implementation → observation → report):
+//!
+//! | layer | what |
+//! |---|---|
+//! | [`vocabulary`] | typed addresses, languages, rule ids, operations, outcomes, events, the setup, the observation |
+//! | [`server`] | the implementation: directory, information store, post office, event log, wizard |
+//! | [`model`] | the reference model, importing only the vocabulary |
+//! | [`harness`] | the generators and the one list of properties |
+//! | [`tools`] | scenario files, replay and reports, the version diff, explore, check |
 //!
 //! ```
-//! use migwiz::operation::{Operation, Phase, Setup, Version};
-//! use migwiz::postoffice::MsMailUser;
-//! use migwiz::server::Server;
+//! use migwiz::{Model, MsMailUser, Operation, Outcome, Phase, Server, Setup, Version};
 //!
-//! let user = MsMailUser { address: "NET1/PO1/JDOE".parse()?, name: None, messages: 3 };
-//! let setup = Setup { site: Default::default(), server_language: Default::default(), users: vec![user] };
-//! for (version, outcome) in [(Version::V50, "ok"), (Version::V55, "aborted")] {
-//!     let mut server = Server::new(&setup)?;
-//!     server.apply(&Operation::CreateMailbox { alias: "JDOE".parse()?, name: None });
+//! let user = MsMailUser::new("NET1/PO1/JDOE".parse()?, 3);
+//! let setup = Setup::new(Default::default(), Default::default(), vec![user])?;
+//! for (version, aborted) in [(Version::V50, false), (Version::V55, true)] {
+//!     let mut server = Server::new(&setup);
+//!     let mut model = Model::new(&setup);
+//!     let create = Operation::CreateMailbox { alias: "JDOE".parse()?, name: None };
 //!     let step_two = Operation::Wizard { version, phase: Phase::Migrate, users: None };
-//!     assert_eq!(server.apply(&step_two).outcome.word(), outcome);
+//!     for op in [create, step_two] {
+//!         let result = server.apply(&op);
+//!         assert_eq!(result, model.apply(&op));
+//!         if let Operation::Wizard { .. } = op {
+//!             assert_eq!(matches!(result.outcome, Outcome::Aborted { .. }), aborted);
+//!         }
+//!     }
 //! }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -27,21 +43,22 @@
 //! Not for: migrating real mail. Nothing here talks to an Exchange server.
 #![deny(missing_docs)]
 
-pub mod address;
-pub mod check;
-pub mod diff;
-pub mod directory;
-pub mod eventlog;
-pub mod explore;
-pub mod invariants;
-pub mod machine;
+pub mod harness;
 pub mod model;
-pub mod observe;
-pub mod operation;
-pub mod postoffice;
-pub mod report;
-pub mod rules;
-pub mod scenario;
 pub mod server;
-pub mod store;
-pub mod wizard;
+pub mod tools;
+pub mod vocabulary;
+
+pub use model::Model;
+pub use server::Server;
+pub use tools::diff::VersionDiff;
+pub use tools::replay::{replay, Replay};
+pub use tools::scenario::{Scenario, ScenarioError};
+pub use vocabulary::address::{Alias, MsMailAddress, ProxyAddress, Site};
+pub use vocabulary::event::Event;
+pub use vocabulary::language::Language;
+pub use vocabulary::observation::Observation;
+pub use vocabulary::operation::{Operation, Phase, Version};
+pub use vocabulary::outcome::{Outcome, Refusal, StepResult, UserResult};
+pub use vocabulary::rules::RuleId;
+pub use vocabulary::setup::{MsMailUser, Setup, SetupError};

@@ -2,7 +2,7 @@
 //! any change of behaviour is noticed at once; the search is the same on one thread or two;
 //! and no property breaks within the bound.
 
-use migwiz::check::{check, CheckConfig};
+use migwiz::tools::check::{check, CheckConfig};
 
 mod common;
 

@@ -1,14 +1,16 @@
-//! The explorer: "sometimes" properties (the divergences the articles describe are found
-//! within a bounded number of cases), the one thing it must never find (I-OWNER broken by
-//! 5.5 or 5.5 SP1), and the divergence catalogue from a fixed seed as a snapshot.
+//! The explorer: the divergences the articles describe are found within a bounded number
+//! of cases; the shared property list is evaluated on every step it takes (its `sometimes`
+//! properties reached, its `always` ones, I-OWNER among them, never broken); and the
+//! divergence catalogue from a fixed seed is a snapshot.
 
 use std::path::Path;
 
 mod common;
 use common::succeeds;
 
-use migwiz::diff::VersionDiff;
-use migwiz::explore::{explore, Catalogue, Class, ExploreConfig};
+use migwiz::harness::properties::{Kind, PROPERTIES};
+use migwiz::tools::explore::{explore, Catalogue, Class, ExploreConfig};
+use migwiz::VersionDiff;
 
 fn catalogue(cases: u32) -> Catalogue {
     explore(
@@ -34,12 +36,34 @@ fn sometimes(class: Class, cases: u32) {
         scenario.steps.len(),
         scenario.to_toml()
     );
-    println!("{}", VersionDiff::of(&scenario).unwrap().render());
+    println!("{}", VersionDiff::of(&scenario).render());
+}
+
+/// Asserts the explorer reaches the `sometimes` property `name` within `cases` sequences.
+fn reaches(name: &str, cases: u32) {
+    let cat = catalogue(cases);
+    let tally = cat.properties.iter().find(|t| t.name == name).unwrap();
+    assert_eq!(tally.kind, Kind::Sometimes);
+    assert!(
+        tally.held_in > 0,
+        "no sequence in {cases} cases reached: {name}"
+    );
 }
 
 #[test]
-fn sometimes_v50_delivers_into_a_mailbox_not_bound_to_its_owner() {
+fn sometimes_v50_delivers_into_a_mailbox_not_tied_to_its_owner() {
+    reaches(
+        "5.0 delivers mail into a mailbox not tied to its owner",
+        300,
+    );
     sometimes(Class::V50Unbound, 300);
+}
+
+#[test]
+fn every_sometimes_property_is_reached() {
+    for p in PROPERTIES.iter().filter(|p| p.kind() == Kind::Sometimes) {
+        reaches(p.name, 300);
+    }
 }
 
 #[test]
@@ -53,8 +77,15 @@ fn sometimes_v55_fails_where_sp1_succeeds() {
 }
 
 #[test]
-fn never_does_5_5_or_sp1_deliver_into_an_unbound_mailbox() {
+fn never_is_an_always_property_broken_nor_does_5_5_deliver_into_an_unbound_mailbox() {
     let cat = catalogue(3000);
+    for t in &cat.properties {
+        assert!(t.broken.is_none(), "{}: {:?}", t.name, t.broken);
+        if t.kind == Kind::Always {
+            assert!(t.held_in > 0, "{} never checked anything", t.name);
+        }
+    }
+    assert!(!cat.broken());
     for class in [Class::V55Unbound, Class::Sp1Unbound] {
         let entry = cat.entry(class).unwrap();
         if let Some(s) = cat.witness_scenario(entry) {

@@ -5,10 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
-use migwiz::diff::VersionDiff;
-use migwiz::operation::Version;
-use migwiz::report::replay;
-use migwiz::scenario::Scenario;
+use migwiz::replay;
+use migwiz::Scenario;
+use migwiz::Version;
+use migwiz::VersionDiff;
 
 fn scenario_files() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
@@ -52,13 +52,13 @@ fn every_kb_scenario_under_every_version() {
         settings.set_info(&file.file_name().unwrap().to_string_lossy().to_string());
         settings.bind(|| {
             for version in Version::ALL {
-                let run = replay(&scenario, Some(version)).unwrap();
+                let run = replay(&scenario, Some(version));
                 assert!(run.disagreements.is_empty(), "{:?}", run.disagreements);
                 let v = version.as_str().replace(['.', '-'], "_");
                 insta::assert_snapshot!(format!("{name}__{v}"), run.transcript());
                 insta::assert_snapshot!(format!("{name}__{v}__json"), run.to_json());
             }
-            let diff = VersionDiff::of(&scenario).unwrap();
+            let diff = VersionDiff::of(&scenario);
             insta::assert_snapshot!(format!("{name}__diff"), diff.render());
         });
     }

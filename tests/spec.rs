@@ -4,10 +4,10 @@
 
 use std::path::Path;
 
-use migwiz::machine::{operation_strategy, setup_strategy};
-use migwiz::model::Model;
-use migwiz::rules::RuleId;
-use migwiz::scenario::Scenario;
+use migwiz::harness::generate::{operation_strategy, setup_strategy};
+use migwiz::Model;
+use migwiz::RuleId;
+use migwiz::Scenario;
 use proptest::prelude::*;
 
 fn spec(name: &str) -> String {

@@ -1,8 +1,9 @@
 //! The reference model and the implementation, held equal by proptest-state-machine.
 //!
-//! Random worlds and step sequences (from `migwiz::machine`) run on both; after every step
-//! the step results (outcome, refusal, event, rules, per-user results) and the observable
-//! states must be equal, and the invariants of RULES.md must hold. The test counts which
+//! Random worlds and step sequences (from `migwiz::harness::generate`) run on both; after
+//! every step the step results (outcome, refusal, event, rules, per-user results) and the
+//! observable states must be equal, and every property of the shared list
+//! (`migwiz::harness::properties`) must hold. The test counts which
 //! rule ids decided the steps and fails if any id of RULES.md never fired.
 //!
 //! `PROPTEST_CASES=10000 cargo test --test state_machine -- --nocapture` explores more.
@@ -10,66 +11,84 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use migwiz::invariants;
-use migwiz::machine::{RefState, Reference};
-use migwiz::operation::Operation;
-use migwiz::rules::RuleId;
-use migwiz::server::Server;
+use migwiz::harness::generate::{RefState, Reference};
+use migwiz::harness::properties::{self, Edge, Kind, PROPERTIES};
+use migwiz::{MsMailAddress, Observation, Operation, RuleId, Server};
 use proptest::test_runner::{Config, FileFailurePersistence, TestError, TestRunner};
 use proptest_state_machine::{ReferenceStateMachine, StateMachineTest};
 
-/// How often each rule decided a step (or, for invariants, was checked).
+/// How often each rule decided a step, or (for invariants) was checked and held.
 static FIRED: Mutex<BTreeMap<RuleId, u64>> = Mutex::new(BTreeMap::new());
+/// How often each `sometimes` property of the shared list was reached.
+static REACHED: Mutex<BTreeMap<&'static str, u64>> = Mutex::new(BTreeMap::new());
 
-fn record(rules: impl IntoIterator<Item = RuleId>) {
+fn record(
+    rules: impl IntoIterator<Item = RuleId>,
+    reached: impl IntoIterator<Item = &'static str>,
+) {
     let mut fired = FIRED.lock().unwrap_or_else(|e| e.into_inner());
     for r in rules {
         *fired.entry(r).or_default() += 1;
     }
+    let mut counts = REACHED.lock().unwrap_or_else(|e| e.into_inner());
+    for name in reached {
+        *counts.entry(name).or_default() += 1;
+    }
+}
+
+/// The implementation, with what it showed after the last step (observed once a step).
+struct Checked {
+    server: Server,
+    observed: Observation,
 }
 
 struct Implementation;
 
 impl StateMachineTest for Implementation {
-    type SystemUnderTest = Server;
+    type SystemUnderTest = Checked;
     type Reference = Reference;
 
-    fn init_test(ref_state: &RefState) -> Server {
-        Server::new(&ref_state.setup).expect("generated setups are valid")
+    fn init_test(ref_state: &RefState) -> Checked {
+        let server = Server::new(&ref_state.setup);
+        let observed = server.observe();
+        Checked { server, observed }
     }
 
-    fn apply(mut server: Server, ref_state: &RefState, op: Operation) -> Server {
-        let before = server.observe();
-        let result = server.apply(&op);
+    /// After every step: the result and the state equal the model's, and every property
+    /// of the shared list holds on the step (state properties on the state it reached).
+    fn apply(mut sut: Checked, ref_state: &RefState, op: Operation) -> Checked {
+        let result = sut.server.apply(&op);
         let expected = ref_state.last.as_ref().expect("the reference ran the step");
         assert_eq!(
             &result, expected,
             "step result differs from the model for `{op}`"
         );
-        let after = server.observe();
+        let after = sut.server.observe();
+        // Equal observations: the properties need checking on one of the two only.
         assert_eq!(
             after,
             ref_state.model.observe(),
             "state differs from the model after `{op}`"
         );
-        let checked = invariants::check_step(&op, &before, &result, &after)
-            .unwrap_or_else(|v| panic!("after `{op}`: {v}"));
-        record(result.rules.iter().copied().chain(checked));
-        server
-    }
-
-    fn check_invariants(server: &Server, ref_state: &RefState) {
-        let obs = server.observe();
-        if let Err(v) = invariants::check_state(&ref_state.setup, &obs) {
-            panic!("implementation: {v}");
-        }
-        if let Err(v) = invariants::check_state(&ref_state.setup, &ref_state.model.observe()) {
-            panic!("reference model: {v}");
-        }
-        if let Err(v) = invariants::check_messages(server) {
-            panic!("implementation: {v}");
-        }
-        record([RuleId::IConserve, RuleId::IUnique]);
+        let messages: Vec<(u32, &MsMailAddress)> =
+            sut.server.messages().map(|m| (m.id.0, &m.owner)).collect();
+        let edge = Edge {
+            setup: &ref_state.setup,
+            op: &op,
+            before: &sut.observed,
+            result: &result,
+            after: &after,
+            messages: Some(&messages),
+        };
+        let held = properties::evaluate(&edge).unwrap_or_else(|v| panic!("after `{op}`: {v}"));
+        let checked = held.iter().filter_map(|&k| PROPERTIES[k].rule);
+        let reached = held
+            .iter()
+            .filter(|&&k| PROPERTIES[k].kind() == Kind::Sometimes)
+            .map(|&k| PROPERTIES[k].name);
+        record(result.rules.iter().copied().chain(checked), reached);
+        sut.observed = after;
+        sut
     }
 }
 
@@ -109,6 +128,7 @@ fn implementation_agrees_with_reference_model() {
         Err(e) => panic!("{e}"),
     }
     let fired = FIRED.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let reached = REACHED.lock().unwrap_or_else(|e| e.into_inner()).clone();
     println!(
         "{} cases in {:.1?}; rule counts:",
         config.cases,
@@ -121,6 +141,23 @@ fn implementation_agrees_with_reference_model() {
             fired.get(rule).copied().unwrap_or(0)
         );
     }
+    println!("sometimes properties, steps that reached them:");
+    let sometimes = PROPERTIES.iter().filter(|p| p.kind() == Kind::Sometimes);
+    for p in sometimes.clone() {
+        println!(
+            "  {:<55} {}",
+            p.name,
+            reached.get(p.name).copied().unwrap_or(0)
+        );
+    }
+    let unreached: Vec<&str> = sometimes
+        .filter(|p| !reached.contains_key(p.name))
+        .map(|p| p.name)
+        .collect();
+    assert!(
+        unreached.is_empty(),
+        "sometimes properties never reached: {unreached:?}"
+    );
     let never: Vec<&str> = RuleId::ALL
         .iter()
         .filter(|r| !fired.contains_key(r))

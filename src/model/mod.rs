@@ -2,32 +2,36 @@
 //! Q234665, Q116466) written as plain data and plain loops.
 //!
 //! No indexes, no ids, no cleverness: every lookup is a loop over a `Vec`, every address is
-//! a string compared without case. It shares with the implementation only the vocabulary
-//! of steps and results ([`Operation`], [`StepResult`], [`Observation`]) and the A-SITE
-//! address formula; what happens, and in which order, is stated again here, so that the
-//! state machine test can hold the two against each other.
+//! a string compared without case. It shares with the implementation only the
+//! [`vocabulary`](crate::vocabulary) (steps, results, typed addresses, the observation).
+//! Everything it decides it states again here: the site addresses and their numbering
+//! (A-SITE), the folder names of every language (A-LANG), the text of event 7026 (W-7026),
+//! and what happens in which order, so that the state machine test can hold the two
+//! halves against each other. `tests/layers.rs` keeps it that way: it fails if this module
+//! imports anything outside the vocabulary.
 //!
 //! ```
-//! use migwiz::model::Model;
-//! use migwiz::operation::{Operation, Phase, Setup, Version};
-//! use migwiz::postoffice::MsMailUser;
+//! use migwiz::{Model, MsMailUser, Operation, Outcome, Phase, Setup, Version};
 //!
-//! let user = MsMailUser { address: "NET1/PO1/JDOE".parse().unwrap(), name: None, messages: 3 };
-//! let setup = Setup { site: Default::default(), server_language: Default::default(), users: vec![user] };
+//! let user = MsMailUser::new("NET1/PO1/JDOE".parse()?, 3);
+//! let setup = Setup::new(Default::default(), Default::default(), vec![user])?;
 //! let mut model = Model::new(&setup);
-//! model.apply(&Operation::CreateMailbox { alias: "JDOE".parse().unwrap(), name: None });
+//! model.apply(&Operation::CreateMailbox { alias: "JDOE".parse()?, name: None });
 //! let step_two = Operation::Wizard { version: Version::V55, phase: Phase::Migrate, users: None };
-//! assert_eq!(model.apply(&step_two).outcome.word(), "aborted"); // Q242184 SYMPTOMS
+//! assert!(matches!(model.apply(&step_two).outcome, Outcome::Aborted { .. })); // Q242184 SYMPTOMS
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use crate::address::{Alias, MsMailAddress, Site};
-use crate::eventlog::Event;
-use crate::observe::{CustomRecipientView, MailView, MailboxView, Observation, WaitingView};
-use crate::operation::{
-    FoundBy, Operation, Outcome, Phase, Refusal, Setup, StepResult, UserResult, Version,
+use crate::vocabulary::address::{Alias, MsMailAddress, Site};
+use crate::vocabulary::event::Event;
+use crate::vocabulary::language::Language;
+use crate::vocabulary::observation::{
+    CustomRecipientView, MailView, MailboxView, Observation, WaitingView,
 };
-use crate::rules::RuleId::{self, *};
-use crate::store::Language;
+use crate::vocabulary::operation::{Operation, Phase, Version};
+use crate::vocabulary::outcome::{FoundBy, Outcome, Refusal, StepResult, UserResult};
+use crate::vocabulary::rules::RuleId::{self, *};
+use crate::vocabulary::setup::Setup;
 
 /// An MS Mail user and how much of its mail still waits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -99,11 +103,72 @@ fn kind_of(proxy: &str) -> &str {
     proxy.split(':').next().unwrap_or("")
 }
 
+/// A-LANG: the default folders a client creates, Inbox first, in its language.
+fn folder_names(language: Language) -> [&'static str; 4] {
+    match language {
+        Language::English => ["Inbox", "Outbox", "Sent Items", "Deleted Items"],
+        Language::Spanish => [
+            "Bandeja de entrada",
+            "Bandeja de salida",
+            "Elementos enviados",
+            "Elementos eliminados",
+        ],
+        Language::French => [
+            "Boîte de réception",
+            "Boîte d'envoi",
+            "Éléments envoyés",
+            "Éléments supprimés",
+        ],
+        Language::German => [
+            "Posteingang",
+            "Postausgang",
+            "Gesendete Objekte",
+            "Gelöschte Objekte",
+        ],
+    }
+}
+
+/// A-SITE: a new mailbox's SMTP, MS and X400 addresses; `n` above 1 is appended to make a
+/// taken one free. The MS name is the alias's letters and digits, upper case, at most 10
+/// characters with the number (A-MS).
+fn site_addresses(site: &Site, alias: &str, n: u32) -> [String; 3] {
+    let number = if n > 1 { n.to_string() } else { String::new() };
+    let mut name = String::new();
+    for c in alias.chars() {
+        if c.is_ascii_alphanumeric() {
+            name.push(c.to_ascii_uppercase());
+        }
+    }
+    if name.is_empty() {
+        name = "MAILBOX".to_string();
+    }
+    while name.len() + number.len() > 10 {
+        name.pop();
+    }
+    let (org, site_name, domain) = (site.organization(), site.site(), site.smtp_domain());
+    [
+        format!("SMTP:{alias}{number}@{domain}"),
+        format!("MS:{org}/{site_name}/{name}{number}"),
+        format!("X400:c=US;a= ;p={org};o={site_name};s={alias}{number};"),
+    ]
+}
+
+/// W-7026: the event Q242184 SYMPTOMS quotes.
+fn event_7026() -> Event {
+    Event {
+        id: 7026,
+        source: "MSExchangeMig".to_string(),
+        kind: "Error".to_string(),
+        category: "None".to_string(),
+        description: "Migration Aborted due to Mapi logon failure.".to_string(),
+    }
+}
+
 impl Model {
     /// The world before the first step.
     pub fn new(setup: &Setup) -> Model {
         let mut users = Vec::new();
-        for u in &setup.users {
+        for u in setup.users() {
             users.push(User {
                 address: u.address.to_string(),
                 typed: u.address.clone(),
@@ -113,8 +178,8 @@ impl Model {
             });
         }
         Model {
-            site: setup.site.clone(),
-            server_language: setup.server_language,
+            site: setup.site().clone(),
+            server_language: setup.server_language(),
             users,
             mailboxes: Vec::new(),
             custom_recipients: Vec::new(),
@@ -161,119 +226,23 @@ impl Model {
     /// Carries out one step.
     pub fn apply(&mut self, op: &Operation) -> StepResult {
         match op {
-            Operation::CreateMailbox { alias, .. } => {
-                // OP-CREATE: A-SITE addresses, never a MIGRATE proxy (Q242184 CAUSE).
-                if let Some(holder) = self.alias_holder(alias.as_str()) {
-                    let alias = alias.to_string();
-                    return StepResult::refused(
-                        Refusal::AliasTaken { alias, holder },
-                        [OpCreate, AAlias],
-                    );
-                }
-                let renumbered = self.create(alias, Vec::new(), None);
-                if renumbered {
-                    StepResult::ok([OpCreate, ASite, AUnique])
-                } else {
-                    StepResult::ok([OpCreate, ASite])
-                }
-            }
-            Operation::Logon { alias, language } => {
-                // OP-LOGON, A-STORE, A-LANG: the first client names the folders in its
-                // language; later ones change nothing (Q188856).
-                let Some(i) = self.mailbox_index(alias.as_str()) else {
-                    let alias = alias.to_string();
-                    return StepResult::refused(Refusal::NoSuchMailbox { alias }, [OpLogon]);
-                };
-                if self.mailboxes[i].folders.is_none() {
-                    self.mailboxes[i].folders = Some(*language);
-                    StepResult::ok([OpLogon, AStore, ALang])
-                } else {
-                    StepResult::ok([OpLogon, AStore])
-                }
-            }
+            Operation::CreateMailbox { alias, .. } => self.create_mailbox(alias),
+            Operation::Logon { alias, language } => self.logon(alias.as_str(), *language),
             Operation::AddProxy { alias, address } => {
-                // OP-PROXY: refused for no mailbox and under A-UNIQUE.
-                let address = address.to_string();
-                let Some(i) = self.mailbox_index(alias.as_str()) else {
-                    let alias = alias.to_string();
-                    return StepResult::refused(Refusal::NoSuchMailbox { alias }, [OpProxy]);
-                };
-                if let Some(holder) = self.address_holder(&address) {
-                    return StepResult::refused(
-                        Refusal::AddressTaken { address, holder },
-                        [OpProxy, AUnique],
-                    );
-                }
-                // A-PROXY: a new primary makes the old primary of its type secondary.
-                if is_primary(&address) {
-                    for p in self.mailboxes[i].proxies.iter_mut() {
-                        if is_primary(p) && same(kind_of(p), kind_of(&address)) {
-                            let value = p[kind_of(p).len()..].to_string();
-                            *p = format!("{}{}", kind_of(p).to_ascii_lowercase(), value);
-                        }
-                    }
-                }
-                self.mailboxes[i].proxies.push(address);
-                StepResult::ok([OpProxy, AProxy])
+                self.add_proxy(alias.as_str(), &address.to_string())
             }
             Operation::RemoveProxy { alias, address } => {
-                // OP-UNPROXY: only a held, secondary address goes (Q182665 when MIGRATE).
-                let Some(i) = self.mailbox_index(alias.as_str()) else {
-                    let alias = alias.to_string();
-                    return StepResult::refused(Refusal::NoSuchMailbox { alias }, [OpUnproxy]);
-                };
-                let mailbox = &mut self.mailboxes[i];
-                let alias = mailbox.alias.clone();
-                let Some(j) = mailbox
-                    .proxies
-                    .iter()
-                    .position(|p| same(p, &address.to_string()))
-                else {
-                    let address = address.to_string();
-                    return StepResult::refused(
-                        Refusal::AddressNotHeld { alias, address },
-                        [OpUnproxy, AProxy],
-                    );
-                };
-                if is_primary(&mailbox.proxies[j]) {
-                    let address = mailbox.proxies[j].clone();
-                    return StepResult::refused(
-                        Refusal::PrimaryAddress { alias, address },
-                        [OpUnproxy, AProxy],
-                    );
-                }
-                mailbox.proxies.remove(j);
-                StepResult::ok([OpUnproxy, AProxy])
+                self.remove_proxy(alias.as_str(), &address.to_string())
             }
             Operation::CustomRecipient { alias, address } => {
-                // OP-CR, A-CR: directory synchronisation makes a custom recipient whose address
-                // is the user's MS address (A-MS); refused under A-ALIAS and A-UNIQUE.
-                if let Some(holder) = self.alias_holder(alias.as_str()) {
-                    let alias = alias.to_string();
-                    return StepResult::refused(
-                        Refusal::AliasTaken { alias, holder },
-                        [OpCr, ACr, AAlias],
-                    );
-                }
-                let proxy = format!("MS:{address}");
-                if let Some(holder) = self.address_holder(&proxy) {
-                    let r = Refusal::AddressTaken {
-                        address: proxy,
-                        holder,
-                    };
-                    return StepResult::refused(r, [OpCr, ACr, AUnique]);
-                }
-                self.custom_recipients.push(CustomRecipient {
-                    alias: alias.to_string(),
-                    address: address.to_string(),
-                });
-                StepResult::ok([OpCr, ACr, AMs])
+                self.custom_recipient(alias.as_str(), &address.to_string())
             }
             Operation::Wizard {
                 version,
                 phase,
                 users,
             } => {
+                // No list means every user, in post office order.
                 let chosen: Vec<String> = match users {
                     Some(list) => list.iter().map(|u| u.to_string()).collect(),
                     None => self.users.iter().map(|u| u.address.clone()).collect(),
@@ -283,15 +252,114 @@ impl Model {
         }
     }
 
+    /// OP-CREATE: A-SITE addresses, never a MIGRATE proxy (Q242184 CAUSE).
+    fn create_mailbox(&mut self, alias: &Alias) -> StepResult {
+        if let Some(holder) = self.alias_holder(alias.as_str()) {
+            let alias = alias.to_string();
+            return StepResult::refused(Refusal::AliasTaken { alias, holder }, [OpCreate, AAlias]);
+        }
+        if self.create(alias.as_str(), Vec::new(), None) {
+            StepResult::ok([OpCreate, ASite, AUnique])
+        } else {
+            StepResult::ok([OpCreate, ASite])
+        }
+    }
+
+    /// OP-LOGON, A-STORE, A-LANG: the first client names the folders in its language; later
+    /// ones change nothing (Q188856).
+    fn logon(&mut self, alias: &str, language: Language) -> StepResult {
+        let Some(i) = self.mailbox_index(alias) else {
+            let alias = alias.to_string();
+            return StepResult::refused(Refusal::NoSuchMailbox { alias }, [OpLogon]);
+        };
+        if self.mailboxes[i].folders.is_none() {
+            self.mailboxes[i].folders = Some(language);
+            StepResult::ok([OpLogon, AStore, ALang])
+        } else {
+            StepResult::ok([OpLogon, AStore])
+        }
+    }
+
+    /// OP-PROXY: refused for no mailbox and under A-UNIQUE.
+    fn add_proxy(&mut self, alias: &str, address: &str) -> StepResult {
+        let Some(i) = self.mailbox_index(alias) else {
+            let alias = alias.to_string();
+            return StepResult::refused(Refusal::NoSuchMailbox { alias }, [OpProxy]);
+        };
+        if let Some(holder) = self.address_holder(address) {
+            let address = address.to_string();
+            return StepResult::refused(
+                Refusal::AddressTaken { address, holder },
+                [OpProxy, AUnique],
+            );
+        }
+        // A-PROXY: a new primary makes the old primary of its type secondary.
+        if is_primary(address) {
+            for p in self.mailboxes[i].proxies.iter_mut() {
+                if is_primary(p) && same(kind_of(p), kind_of(address)) {
+                    let value = p[kind_of(p).len()..].to_string();
+                    *p = format!("{}{}", kind_of(p).to_ascii_lowercase(), value);
+                }
+            }
+        }
+        self.mailboxes[i].proxies.push(address.to_string());
+        StepResult::ok([OpProxy, AProxy])
+    }
+
+    /// OP-UNPROXY: only a held, secondary address goes (Q182665 when it is MIGRATE).
+    fn remove_proxy(&mut self, alias: &str, address: &str) -> StepResult {
+        let Some(i) = self.mailbox_index(alias) else {
+            let alias = alias.to_string();
+            return StepResult::refused(Refusal::NoSuchMailbox { alias }, [OpUnproxy]);
+        };
+        let mailbox = &mut self.mailboxes[i];
+        let alias = mailbox.alias.clone();
+        let Some(j) = mailbox.proxies.iter().position(|p| same(p, address)) else {
+            let address = address.to_string();
+            return StepResult::refused(
+                Refusal::AddressNotHeld { alias, address },
+                [OpUnproxy, AProxy],
+            );
+        };
+        if is_primary(&mailbox.proxies[j]) {
+            let address = mailbox.proxies[j].clone();
+            return StepResult::refused(
+                Refusal::PrimaryAddress { alias, address },
+                [OpUnproxy, AProxy],
+            );
+        }
+        mailbox.proxies.remove(j);
+        StepResult::ok([OpUnproxy, AProxy])
+    }
+
+    /// OP-CR, A-CR: directory synchronisation makes a custom recipient whose address is the
+    /// user's MS address (A-MS); refused under A-ALIAS and A-UNIQUE.
+    fn custom_recipient(&mut self, alias: &str, user: &str) -> StepResult {
+        if let Some(holder) = self.alias_holder(alias) {
+            let alias = alias.to_string();
+            return StepResult::refused(Refusal::AliasTaken { alias, holder }, [OpCr, ACr, AAlias]);
+        }
+        let address = format!("MS:{user}");
+        if let Some(holder) = self.address_holder(&address) {
+            let r = Refusal::AddressTaken { address, holder };
+            return StepResult::refused(r, [OpCr, ACr, AUnique]);
+        }
+        self.custom_recipients.push(CustomRecipient {
+            alias: alias.to_string(),
+            address: user.to_string(),
+        });
+        StepResult::ok([OpCr, ACr, AMs])
+    }
+
     /// Adds a mailbox with its A-SITE addresses (numbered when taken) and the extras.
     /// Returns whether any site address needed a number.
-    fn create(&mut self, alias: &Alias, extra: Vec<String>, created_for: Option<String>) -> bool {
+    fn create(&mut self, alias: &str, extra: Vec<String>, created_for: Option<String>) -> bool {
         let mut proxies = Vec::new();
         let mut renumbered = false;
         for slot in 0..3 {
             let mut n = 1;
             loop {
-                let candidate = self.site.addresses_for(alias, n)[slot].to_string();
+                let candidate = site_addresses(&self.site, alias, n)[slot].clone();
                 let reserved = extra.iter().any(|e| same(e, &candidate));
                 if self.address_holder(&candidate).is_none() && !reserved {
                     proxies.push(candidate);
@@ -376,7 +444,7 @@ impl Model {
                 let user = self.users[u].typed.clone();
                 let outcome = Outcome::Aborted {
                     user,
-                    event: Event::mapi_logon_failure(),
+                    event: event_7026(),
                 };
                 return StepResult {
                     outcome,
@@ -447,8 +515,7 @@ impl Model {
         if alias != user.mailbox_name {
             rules.push(AAlias);
         }
-        let alias_typed = Alias::new(&alias).expect("mailbox name plus digits is an alias");
-        if self.create(&alias_typed, extra, Some(user.address.clone())) {
+        if self.create(&alias, extra, Some(user.address.clone())) {
             rules.push(AUnique);
         }
         rules.push(ASite);
@@ -472,7 +539,7 @@ impl Model {
         let Some((i, found_by)) = self.find(version, &user, rules) else {
             // W-7026, A-LOG: event 7026 in the application event log.
             rules.extend([W7026, ALog]);
-            self.events.push(Event::mapi_logon_failure());
+            self.events.push(event_7026());
             done.push(UserResult::NotFound { user: address });
             return false; // I-ABORT: the user's mail is not touched
         };
@@ -517,7 +584,7 @@ impl Model {
             let mut folders = Vec::new();
             let mut mail = Vec::new();
             if let Some(language) = m.folders {
-                for name in language.folder_names() {
+                for name in folder_names(language) {
                     folders.push(name.to_string());
                 }
                 let mut inbox = m.inbox.clone();
@@ -535,6 +602,7 @@ impl Model {
                 alias: m.alias.clone(),
                 proxies: m.proxies.clone(),
                 folders,
+                folder_language: m.folders,
                 mail,
                 created_for: m.created_for.clone(),
             });

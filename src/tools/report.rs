@@ -1,107 +1,17 @@
-//! Replaying a scenario, and the two ways of showing the run: the JSON run report of
-//! `SCENARIO-FORMAT.md` for machines and a transcript for people.
-//!
-//! Every replay runs the reference model alongside the implementation; any difference is
-//! recorded in [`Replay::disagreements`], and is a bug in migwiz.
-//!
-//! ```
-//! use migwiz::report::replay;
-//! use migwiz::scenario::Scenario;
-//! let text = "name = \"x\"\n[[users]]\naddress = \"NET1/PO1/JDOE\"\n[[steps]]\nop = \"wizard\"\nversion = \"5.5\"\nphase = \"migrate\"\n";
-//! let run = replay(&Scenario::parse("x.toml", text)?, None)?;
-//! assert_eq!(run.steps[0].result.outcome.word(), "aborted");
-//! assert!(run.disagreements.is_empty());
-//! assert!(run.transcript().contains("Event ID: 7026"));
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
+//! The two ways of showing a replay: the JSON run report of `SCENARIO-FORMAT.md` for
+//! machines and a transcript for people.
 
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::eventlog::Event;
-use crate::model::Model;
-use crate::observe::{CustomRecipientView, MailboxView, Observation, WaitingView};
-use crate::operation::{FoundBy, Operation, Outcome, StepResult, UserResult, Version};
-use crate::postoffice::PostOfficeError;
-use crate::scenario::Scenario;
-use crate::server::Server;
-
-/// One replayed step.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReplayedStep {
-    /// 0-based position in the scenario.
-    pub index: usize,
-    /// The step as run (with the version override applied).
-    pub op: Operation,
-    /// What it came to on the implementation.
-    pub result: StepResult,
-    /// One line for people.
-    pub detail: String,
-    /// The observable state right after the step.
-    pub after: Observation,
-}
-
-/// A scenario replayed on the implementation, with the model alongside.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Replay {
-    /// The scenario's name.
-    pub scenario: String,
-    /// Its description.
-    pub description: Option<String>,
-    /// The version every wizard step was forced to, if any.
-    pub version: Option<Version>,
-    /// The steps.
-    pub steps: Vec<ReplayedStep>,
-    /// The final state.
-    pub observation: Observation,
-    /// Where the reference model disagreed with the implementation (a bug in migwiz).
-    pub disagreements: Vec<String>,
-}
-
-/// Replays `scenario`, replacing every wizard version by `version` when given.
-pub fn replay(scenario: &Scenario, version: Option<Version>) -> Result<Replay, PostOfficeError> {
-    let mut server = Server::new(&scenario.setup)?;
-    let mut model = Model::new(&scenario.setup);
-    let mut steps = Vec::new();
-    let mut disagreements = Vec::new();
-    for (index, op) in scenario.steps.iter().enumerate() {
-        let op = match version {
-            Some(v) => op.with_version(v),
-            None => op.clone(),
-        };
-        let result = server.apply(&op);
-        let expected = model.apply(&op);
-        let after = server.observe();
-        if result != expected {
-            disagreements.push(format!(
-                "step {index} `{op}`: implementation {result:?}, model {expected:?}"
-            ));
-        }
-        if after != model.observe() {
-            disagreements.push(format!(
-                "after step {index} `{op}`: the states differ (implementation {after:?}, model {:?})",
-                model.observe()
-            ));
-        }
-        let detail = describe(&op, &result, &after);
-        steps.push(ReplayedStep {
-            index,
-            op,
-            result,
-            detail,
-            after,
-        });
-    }
-    Ok(Replay {
-        scenario: scenario.name.clone(),
-        description: scenario.description.clone(),
-        version,
-        steps,
-        observation: server.observe(),
-        disagreements,
-    })
-}
+use crate::tools::replay::{Replay, ReplayedStep};
+use crate::vocabulary::address::MsMailAddress;
+use crate::vocabulary::event::Event;
+use crate::vocabulary::observation::{CustomRecipientView, MailboxView, Observation, WaitingView};
+use crate::vocabulary::operation::{Operation, Version};
+use crate::vocabulary::outcome::{FoundBy, Outcome, StepResult, UserResult};
+use crate::vocabulary::rules::RuleId;
 
 fn found_by(f: FoundBy) -> &'static str {
     match f {
@@ -111,7 +21,7 @@ fn found_by(f: FoundBy) -> &'static str {
     }
 }
 
-fn looked_for(version: Version, user: &crate::address::MsMailAddress) -> String {
+fn looked_for(version: Version, user: &MsMailAddress) -> String {
     match version {
         Version::V50 => format!("alias {}", user.mailbox()),
         Version::V55 => format!("migrate:MS:{user}"),
@@ -154,7 +64,12 @@ pub fn describe_user(version: Version, r: &UserResult) -> String {
     }
 }
 
-fn describe(op: &Operation, result: &StepResult, after: &Observation) -> String {
+/// One line for people: what a replayed step did.
+pub fn describe(step: &ReplayedStep) -> String {
+    describe_parts(&step.op, &step.result, &step.after)
+}
+
+fn describe_parts(op: &Operation, result: &StepResult, after: &Observation) -> String {
     if let Outcome::Refused(r) = &result.outcome {
         return format!("refused: {r}");
     }
@@ -171,7 +86,7 @@ fn describe(op: &Operation, result: &StepResult, after: &Observation) -> String 
         }
         Operation::Logon { alias, language } => {
             let folders = mailbox(alias.as_str()).map_or(String::new(), |m| m.folders.join(", "));
-            if result.rules.iter().any(|r| r.as_str() == "A-LANG") {
+            if result.rules.contains(&RuleId::ALang) {
                 format!("first logon to {alias}, in {language}: folders created: {folders}")
             } else {
                 format!("{language} logon to {alias}: folders already exist ({folders}), nothing renamed")
@@ -203,7 +118,7 @@ struct StepJson<'a> {
     op: &'a str,
     outcome: &'a str,
     rules: Vec<&'static str>,
-    detail: &'a str,
+    detail: String,
 }
 
 /// The JSON run report of `SCENARIO-FORMAT.md`.
@@ -230,7 +145,7 @@ impl Replay {
                     op: s.op.name(),
                     outcome: s.result.outcome.word(),
                     rules: s.result.rules.iter().map(|r| r.as_str()).collect(),
-                    detail: &s.detail,
+                    detail: describe(s),
                 })
                 .collect(),
             events: &self.observation.events,
@@ -263,7 +178,7 @@ impl Replay {
                 s.op,
                 s.result.outcome.word(),
                 rules.join(" "),
-                s.detail
+                describe(s)
             );
         }
         let _ = writeln!(out, "\nApplication event log");

@@ -1,11 +1,11 @@
 //! The rule ids of `spec/RULES.md`, as a type.
 //!
+//! `grep -rn W-2-55 src` finds where a rule is decided, in the model and in the server.
+//!
 //! Every step of a run says which rules decided it, so a reader can go from an outcome to
 //! its source. The ids are exactly the ones in the rules' tables and invariant list.
 
 use std::fmt;
-
-use serde::{Serialize, Serializer};
 
 macro_rules! rule_ids {
     ($($variant:ident => $id:literal, $doc:literal;)*) => {
@@ -65,26 +65,8 @@ rule_ids! {
     IAbort => "I-ABORT", "A 7026 step leaves the failing user's mail where it was.";
 }
 
-impl RuleId {
-    /// Whether the id names an invariant (`I-…`), which is checked rather than fired.
-    pub fn is_invariant(self) -> bool {
-        self.as_str().starts_with("I-")
-    }
-
-    /// Looks an id up by its text, e.g. `"W-2-55SP"`.
-    pub fn from_id(id: &str) -> Option<RuleId> {
-        RuleId::ALL.iter().copied().find(|r| r.as_str() == id)
-    }
-}
-
 impl fmt::Display for RuleId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for RuleId {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
     }
 }

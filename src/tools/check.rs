@@ -2,8 +2,9 @@
 //! small universe can reach, up to a depth, by a level-by-level breadth-first search.
 //!
 //! Every edge (every step from every state) is taken on the model and on the implementation:
-//! the step results and the states after must agree, the step must keep I-ABORT and
-//! I-OWNER, and the state it reaches must keep I-CONSERVE and I-UNIQUE. States are
+//! the step results and the states after must agree, a refused step must change neither,
+//! and every `always` property of [`PROPERTIES`] must hold on it; the shortest path to
+//! each `sometimes` property is reported. States are
 //! deduplicated by the model's state (the implementation's is held equal to it on the way
 //! in), so the counts are those of the reference model, exact and the same on every run.
 //!
@@ -14,7 +15,7 @@
 //! check whose counts are pinned in a test needs all three.
 //!
 //! ```
-//! use migwiz::check::{check, CheckConfig};
+//! use migwiz::tools::check::{check, CheckConfig};
 //! let report = check(&CheckConfig { users: 1, depth: 3, ..CheckConfig::default() });
 //! assert!(report.violation.is_none());
 //! assert_eq!(report.max_depth, 3);
@@ -24,16 +25,16 @@
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use crate::address::{Alias, MsMailAddress, ProxyAddress};
-use crate::invariants;
-use crate::machine::USER_POOL;
+use crate::harness::generate::USER_POOL;
+use crate::harness::properties::{self, Kind, PROPERTIES};
 use crate::model::Model;
-use crate::observe::Observation;
-use crate::operation::{Operation, Phase, Setup, Version};
-use crate::postoffice::MsMailUser;
-use crate::scenario::Scenario;
 use crate::server::Server;
-use crate::store::Language;
+use crate::tools::scenario::Scenario;
+use crate::vocabulary::address::{Alias, MsMailAddress, ProxyAddress, Site};
+use crate::vocabulary::language::Language;
+use crate::vocabulary::observation::Observation;
+use crate::vocabulary::operation::{Operation, Phase, Version};
+use crate::vocabulary::setup::{MsMailUser, Setup};
 
 /// How far to check.
 #[derive(Debug, Clone)]
@@ -61,20 +62,13 @@ impl Default for CheckConfig {
 
 /// The world a check starts from: the first `users` users of the pool, one message each.
 pub fn universe(users: usize) -> Setup {
-    Setup {
-        site: Default::default(),
-        server_language: Language::English,
-        users: USER_POOL
-            .iter()
-            .take(users.clamp(1, USER_POOL.len()))
-            .filter_map(|a| a.parse::<MsMailAddress>().ok())
-            .map(|address| MsMailUser {
-                address,
-                name: None,
-                messages: 1,
-            })
-            .collect(),
-    }
+    let users = USER_POOL
+        .iter()
+        .take(users.clamp(1, USER_POOL.len()))
+        .filter_map(|a| a.parse::<MsMailAddress>().ok())
+        .map(|address| MsMailUser::new(address, 1))
+        .collect();
+    Setup::new(Site::default(), Language::English, users).expect("the pool's users are distinct")
 }
 
 /// Every step the checker may take from any state: for each user's mailbox name, create it,
@@ -88,7 +82,7 @@ pub fn alphabet(setup: &Setup) -> Vec<Operation> {
             ops.push(op);
         }
     };
-    for user in &setup.users {
+    for user in setup.users() {
         let (Ok(alias), Ok(cr_alias)) = (
             Alias::new(user.address.mailbox()),
             Alias::new(&format!("{}-MS", user.address.mailbox())),
@@ -156,53 +150,37 @@ fn fingerprint(model: &Model) -> u128 {
 }
 
 /// The implementation after the node's path.
-fn replay(setup: &Setup, alphabet: &[Operation], path: &[u16]) -> Option<Server> {
-    let mut server = Server::new(setup).ok()?;
+fn replay(setup: &Setup, alphabet: &[Operation], path: &[u16]) -> Server {
+    let mut server = Server::new(setup);
     for &k in path {
         server.apply(&alphabet[k as usize]);
     }
-    Some(server)
+    server
 }
 
 /// What taking one step from a node came to.
-enum Edge {
+enum Taken {
     /// The step changed nothing (a refusal): no new state.
     Loop,
-    /// A new state, not yet deduplicated.
-    To(Node),
+    /// A new state, not yet deduplicated, and the `sometimes` properties the step reached.
+    To(Node, Vec<usize>),
     /// A property broke on this edge or in the state it reached.
     Broken(String, Vec<u16>),
 }
 
-/// A named predicate on a model state.
-type Sometimes = (&'static str, fn(&Model) -> bool);
-
-/// "Sometimes" properties: states worth knowing are reachable at all.
-const SOMETIMES: [Sometimes; 3] = [
-    ("event 7026 is logged", |m| !m.events.is_empty()),
-    ("all mail migrated", |m| {
-        m.users.iter().all(|u| u.waiting == 0)
-    }),
-    ("mail delivered into a mailbox with Spanish folders", |m| {
-        m.mailboxes
-            .iter()
-            .any(|b| b.folders == Some(Language::Spanish) && !b.inbox.is_empty())
-    }),
-];
-
 /// Takes step `k` from `node`, holding the implementation against the model and checking
-/// the invariants on the edge and in the state it reaches.
+/// every property on the edge.
 fn step(
     setup: &Setup,
     alphabet: &[Operation],
     node: &Node,
     (server, before): (&Server, &Observation),
     k: usize,
-) -> Edge {
+) -> Taken {
     let op = &alphabet[k];
     let mut path = node.path.clone();
     path.push(k as u16);
-    let broken = |what: String| Edge::Broken(what, path.clone());
+    let broken = |what: String| Taken::Broken(what, path.clone());
     let mut model = node.model.clone();
     let expected = model.apply(op);
     let mut server = server.clone();
@@ -213,10 +191,10 @@ fn step(
         ));
     }
     let after = server.observe();
-    if expected.outcome.word() == "refused" && model == node.model {
+    if expected.outcome.is_refused() && model == node.model {
         // Nothing changed in the model; nothing may change in the implementation either.
         return if &after == before {
-            Edge::Loop
+            Taken::Loop
         } else {
             broken(format!(
                 "the implementation agrees with the model: refused `{op}` changed its state"
@@ -228,15 +206,34 @@ fn step(
             "the implementation agrees with the model: the states differ after `{op}`"
         ));
     }
-    if let Err(v) = invariants::check_step(op, before, &result, &after) {
-        return broken(format!("{}: `{op}`: {v}", v.rule));
+    let messages: Vec<(u32, &MsMailAddress)> =
+        server.messages().map(|m| (m.id.0, &m.owner)).collect();
+    let edge = properties::Edge {
+        setup,
+        op,
+        before,
+        result: &result,
+        after: &after,
+        messages: Some(&messages),
+    };
+    match properties::evaluate(&edge) {
+        Ok(held) => {
+            let reached = held
+                .into_iter()
+                .filter(|&k| PROPERTIES[k].kind() == Kind::Sometimes)
+                .collect();
+            Taken::To(Node { model, path }, reached)
+        }
+        Err(v) => broken(format!("{v}: `{op}`")),
     }
-    if let Err(v) =
-        invariants::check_state(setup, &after).and_then(|()| invariants::check_messages(&server))
-    {
-        return broken(format!("{}: after `{op}`: {v}", v.rule));
-    }
-    Edge::To(Node { model, path })
+}
+
+/// One part of a level, expanded: the steps taken, the new states and broken properties
+/// kept, and which `sometimes` properties some step reached.
+struct Expanded {
+    taken: usize,
+    kept: Vec<Taken>,
+    reached: Vec<bool>,
 }
 
 /// Expands part of a level: every step from every node, keeping new states (not in
@@ -248,31 +245,35 @@ fn expand(
     visited: &HashSet<u128>,
     part: &[Node],
     late: &dyn Fn() -> bool,
-) -> Option<(usize, Vec<Edge>)> {
+) -> Option<Expanded> {
     let mut seen_here: HashSet<u128> = HashSet::new();
-    let mut taken = 0;
-    let mut kept = Vec::new();
+    let mut out = Expanded {
+        taken: 0,
+        kept: Vec::new(),
+        reached: vec![false; PROPERTIES.len()],
+    };
     for node in part {
         if late() {
             return None;
         }
-        let server = replay(setup, alphabet, &node.path)?;
+        let server = replay(setup, alphabet, &node.path);
         let before = server.observe();
         for k in 0..alphabet.len() {
-            taken += 1;
+            out.taken += 1;
             match step(setup, alphabet, node, (&server, &before), k) {
-                Edge::Loop => {}
-                Edge::To(n) => {
+                Taken::Loop => {}
+                Taken::To(n, reached) => {
+                    reached.into_iter().for_each(|k| out.reached[k] = true);
                     let f = fingerprint(&n.model);
                     if !visited.contains(&f) && seen_here.insert(f) {
-                        kept.push(Edge::To(n));
+                        out.kept.push(Taken::To(n, Vec::new()));
                     }
                 }
-                broken => kept.push(broken),
+                broken => out.kept.push(broken),
             }
         }
     }
-    Some((taken, kept))
+    Some(out)
 }
 
 /// What a check found.
@@ -296,8 +297,89 @@ pub struct CheckReport {
     pub timed_out: bool,
     /// The first broken property found (on a shortest path) and that path, as a scenario.
     pub violation: Option<(String, Scenario)>,
-    /// Each "sometimes" property and the length of the shortest path to it, if reached.
+    /// Each `sometimes` property and the length of the shortest path to it, if reached.
     pub reached: Vec<(String, Option<usize>)>,
+}
+
+/// Expands a whole level in chunks, one per thread, merged in chunk order so the result
+/// does not depend on timing. `None` when a chunk ran past the deadline: an unfinished
+/// level does not count.
+fn expand_level(
+    setup: &Setup,
+    alphabet: &[Operation],
+    visited: &HashSet<u128>,
+    frontier: &[Node],
+    threads: usize,
+    late: &(dyn Fn() -> bool + Sync),
+) -> Option<Vec<Expanded>> {
+    let chunk = frontier.len().div_ceil(threads).max(1);
+    let expanded: Vec<Option<Expanded>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = frontier
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || expand(setup, alphabet, visited, part, late)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().ok().flatten())
+            .collect()
+    });
+    expanded.into_iter().collect()
+}
+
+/// The search's state between levels.
+struct Search<'a> {
+    setup: &'a Setup,
+    alphabet: &'a [Operation],
+    visited: HashSet<u128>,
+    /// The `sometimes` properties, as indices into [`PROPERTIES`].
+    sometimes: Vec<usize>,
+    report: CheckReport,
+}
+
+impl Search<'_> {
+    /// Takes one expanded level into the report; returns the next frontier.
+    fn merge(&mut self, depth: usize, expanded: Vec<Expanded>) -> Vec<Node> {
+        let mut next = Vec::new();
+        for part in expanded {
+            self.report.edges += part.taken;
+            for (i, &k) in self.sometimes.iter().enumerate() {
+                if part.reached[k] && self.report.reached[i].1.is_none() {
+                    self.report.reached[i].1 = Some(depth + 1);
+                }
+            }
+            for taken in part.kept {
+                match taken {
+                    Taken::Loop => {}
+                    Taken::To(node, _) => {
+                        if self.visited.insert(fingerprint(&node.model)) {
+                            next.push(node);
+                        }
+                    }
+                    Taken::Broken(name, path) if self.report.violation.is_none() => {
+                        let scenario = self.scenario(&name, &path);
+                        self.report.violation = Some((name, scenario));
+                    }
+                    Taken::Broken(..) => {}
+                }
+            }
+        }
+        next
+    }
+
+    /// A path as a scenario file.
+    fn scenario(&self, name: &str, path: &[u16]) -> Scenario {
+        Scenario {
+            name: format!("migwiz check: {name}"),
+            description: Some(
+                "A shortest path to a broken property, found by `migwiz check`.".to_string(),
+            ),
+            setup: self.setup.clone(),
+            steps: path
+                .iter()
+                .map(|&k| self.alphabet[k as usize].clone())
+                .collect(),
+        }
+    }
 }
 
 /// Runs the check: breadth first, level by level, so counts are exact and the first
@@ -306,102 +388,67 @@ pub fn check(config: &CheckConfig) -> CheckReport {
     let started = Instant::now();
     let setup = universe(config.users);
     let alphabet = alphabet(&setup);
-    let scenario = |name: &str, path: &[u16]| Scenario {
-        name: format!("migwiz check: {name}"),
-        description: Some(
-            "A shortest path to a broken property, found by `migwiz check`.".to_string(),
-        ),
-        setup: setup.clone(),
-        steps: path.iter().map(|&k| alphabet[k as usize].clone()).collect(),
-    };
-    let mut report = CheckReport {
-        setup: setup.clone(),
-        alphabet: alphabet.len(),
-        states: 0,
-        edges: 0,
-        levels: Vec::new(),
-        max_depth: 0,
-        elapsed: Duration::ZERO,
-        timed_out: false,
-        violation: None,
-        reached: SOMETIMES
-            .iter()
-            .map(|(n, _)| (n.to_string(), None))
-            .collect(),
-    };
+    let sometimes: Vec<usize> = (0..PROPERTIES.len())
+        .filter(|&k| PROPERTIES[k].kind() == Kind::Sometimes)
+        .collect();
     let root = Node {
         model: Model::new(&setup),
         path: Vec::new(),
     };
-    let mut visited: HashSet<u128> = HashSet::from([fingerprint(&root.model)]);
+    let mut search = Search {
+        setup: &setup,
+        alphabet: &alphabet,
+        visited: HashSet::from([fingerprint(&root.model)]),
+        report: CheckReport {
+            setup: setup.clone(),
+            alphabet: alphabet.len(),
+            states: 0,
+            edges: 0,
+            levels: Vec::new(),
+            max_depth: 0,
+            elapsed: Duration::ZERO,
+            timed_out: false,
+            violation: None,
+            reached: sometimes
+                .iter()
+                .map(|&k| (PROPERTIES[k].name.to_string(), None))
+                .collect(),
+        },
+        sometimes,
+    };
     let mut frontier = vec![root];
-    let threads = config.threads.max(1);
     let deadline = config.timeout.map(|t| started + t);
     let late = || deadline.is_some_and(|d| Instant::now() >= d);
     for depth in 0..=config.depth {
-        report.levels.push(frontier.len());
-        report.max_depth = depth;
-        for node in &frontier {
-            for (i, (_, reached)) in SOMETIMES.iter().enumerate() {
-                if report.reached[i].1.is_none() && reached(&node.model) {
-                    report.reached[i].1 = Some(depth);
-                }
-            }
-        }
+        search.report.levels.push(frontier.len());
+        search.report.max_depth = depth;
         if depth == config.depth || frontier.is_empty() {
             break;
         }
-        if late() {
-            report.timed_out = true;
+        let threads = config.threads.max(1);
+        let expanded = match late() {
+            true => None,
+            false => expand_level(
+                &setup,
+                &alphabet,
+                &search.visited,
+                &frontier,
+                threads,
+                &late,
+            ),
+        };
+        let Some(expanded) = expanded else {
+            search.report.timed_out = true;
+            break;
+        };
+        frontier = search.merge(depth, expanded);
+        if search.report.violation.is_some() {
+            search.report.max_depth = depth + 1;
             break;
         }
-        // Expand the level in chunks, one per thread; merge in chunk order so the result
-        // does not depend on timing. A chunk that runs past the deadline gives None, and
-        // the unfinished level does not count.
-        let chunk = frontier.len().div_ceil(threads);
-        let expanded: Vec<Option<(usize, Vec<Edge>)>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = frontier
-                .chunks(chunk)
-                .map(|part| {
-                    let (setup, alphabet, visited, late) = (&setup, &alphabet, &visited, &late);
-                    scope.spawn(move || expand(setup, alphabet, visited, part, late))
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().ok().flatten())
-                .collect()
-        });
-        if expanded.iter().any(Option::is_none) {
-            report.timed_out = true;
-            break;
-        }
-        let mut next = Vec::new();
-        for (taken, edges) in expanded.into_iter().flatten() {
-            report.edges += taken;
-            for edge in edges {
-                match edge {
-                    Edge::Loop => {}
-                    Edge::To(node) => {
-                        if visited.insert(fingerprint(&node.model)) {
-                            next.push(node);
-                        }
-                    }
-                    Edge::Broken(name, path) => {
-                        if report.violation.is_none() {
-                            report.violation = Some((name.clone(), scenario(&name, &path)));
-                        }
-                    }
-                }
-            }
-        }
-        if report.violation.is_some() {
-            report.max_depth = depth + 1;
-            break;
-        }
-        frontier = next;
     }
-    report.states = visited.len();
+    let mut report = search.report;
+    report.states = search.visited.len();
     report.elapsed = started.elapsed();
     report
 }

@@ -6,7 +6,8 @@
 
 use serde::Serialize;
 
-use crate::eventlog::Event;
+use crate::vocabulary::event::Event;
+use crate::vocabulary::language::Language;
 
 /// The whole observable state, in the run report's shape (`SCENARIO-FORMAT.md`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
@@ -59,6 +60,10 @@ pub struct MailboxView {
     pub proxies: Vec<String>,
     /// Default folder names; empty until the mailbox is first opened.
     pub folders: Vec<String>,
+    /// The language the folders were named in, once they exist (not part of the JSON
+    /// report, which shows the names).
+    #[serde(skip)]
+    pub folder_language: Option<Language>,
     /// Migrated mail, per folder and owner, sorted by folder then owner.
     pub mail: Vec<MailView>,
     /// The MS Mail user the wizard created the mailbox for (not part of the JSON report).

@@ -12,7 +12,7 @@
 //! divergent step under each version.
 //!
 //! ```
-//! use migwiz::explore::{explore, Class, ExploreConfig};
+//! use migwiz::tools::explore::{explore, Class, ExploreConfig};
 //! let catalogue = explore(&ExploreConfig { cases: 200, seed: 1, ..ExploreConfig::default() }, |_| {});
 //! let entry = catalogue.entry(Class::V55AbortedV50Ok).unwrap();
 //! assert!(entry.seen > 0);
@@ -28,14 +28,16 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use proptest_state_machine::ReferenceStateMachine;
 use serde::Serialize;
 
-use crate::diff::VersionDiff;
-use crate::invariants::unbound_deliveries;
-use crate::machine::{RefState, Reference};
-use crate::observe::Observation;
-use crate::operation::{Operation, Outcome, Setup, StepResult, Version};
-use crate::rules::RuleId;
-use crate::scenario::Scenario;
+use crate::harness::generate::{RefState, Reference};
+use crate::harness::properties::{self, unbound_deliveries, Edge, Kind, Violation, PROPERTIES};
 use crate::server::Server;
+use crate::tools::diff::VersionDiff;
+use crate::tools::scenario::Scenario;
+use crate::vocabulary::observation::Observation;
+use crate::vocabulary::operation::{Operation, Version};
+use crate::vocabulary::outcome::{Outcome, StepResult};
+use crate::vocabulary::rules::RuleId;
+use crate::vocabulary::setup::Setup;
 
 /// A kind of divergence between wizard versions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -147,6 +149,8 @@ impl Class {
 
 /// A sequence run under every version: per version, each step's result and the state after.
 struct Runs {
+    /// The state before the first step (the same under every version).
+    initial: Observation,
     results: Vec<Vec<StepResult>>,
     after: Vec<Vec<Observation>>,
 }
@@ -155,13 +159,7 @@ fn run_all(setup: &Setup, steps: &[Operation]) -> Runs {
     let mut results = Vec::new();
     let mut after = Vec::new();
     for version in Version::ALL {
-        // Setups come from the generator or a parsed scenario, so they are valid.
-        let Ok(mut server) = Server::new(setup) else {
-            return Runs {
-                results: Vec::new(),
-                after: Vec::new(),
-            };
-        };
+        let mut server = Server::new(setup);
         let mut r = Vec::new();
         let mut a = Vec::new();
         for op in steps {
@@ -171,108 +169,133 @@ fn run_all(setup: &Setup, steps: &[Operation]) -> Runs {
         results.push(r);
         after.push(a);
     }
-    Runs { results, after }
+    Runs {
+        initial: Server::new(setup).observe(),
+        results,
+        after,
+    }
 }
 
-/// The classes a sequence shows, each with the first step (0-based) where it shows.
-pub fn classify(setup: &Setup, steps: &[Operation]) -> Vec<(Class, usize)> {
-    let runs = run_all(setup, steps);
-    if runs.results.len() != 3 {
-        return Vec::new();
+/// Step `i` of a sequence under all three versions, as the class predicates see it.
+struct At<'a> {
+    setup: &'a Setup,
+    runs: &'a Runs,
+    step: &'a Operation,
+    i: usize,
+}
+
+const V50: usize = 0;
+const V55: usize = 1;
+const SP1: usize = 2;
+
+impl At<'_> {
+    fn outcome(&self, v: usize) -> &Outcome {
+        &self.runs.results[v][self.i].outcome
     }
-    let mut found: Vec<(Class, usize)> = Vec::new();
-    let mut note = |class: Class, i: usize| {
-        if !found.iter().any(|(c, _)| *c == class) {
-            found.push((class, i));
-        }
-    };
-    let mut first_difference = None;
-    let (v50, v55, sp1) = (0, 1, 2);
-    for (i, step) in steps.iter().enumerate() {
-        let word = |v: usize| &runs.results[v][i].outcome;
-        let aborted = |v: usize| matches!(word(v), Outcome::Aborted { .. });
-        let ok = |v: usize| matches!(word(v), Outcome::Ok);
-        if ok(v50) && aborted(v55) {
-            note(Class::V55AbortedV50Ok, i);
-        }
-        if aborted(v55) && ok(sp1) {
-            note(Class::V55AbortedSp1Ok, i);
-        }
-        if aborted(v50) && ok(v55) {
-            note(Class::V50AbortedV55Ok, i);
-        }
-        if aborted(sp1) && ok(v55) {
-            note(Class::Sp1AbortedV55Ok, i);
-        }
-        if (0..3).all(aborted) && (0..3).any(|v| word(v) != word(0)) {
-            note(Class::AbortedElsewhere, i);
-        }
-        for (v, class) in [
-            (v50, Class::V50Unbound),
-            (v55, Class::V55Unbound),
-            (sp1, Class::Sp1Unbound),
-        ] {
-            if !unbound_deliveries(&runs.results[v][i], &runs.after[v][i]).is_empty() {
-                note(class, i);
-            }
-        }
-        if !matches!(step, Operation::Wizard { .. })
-            && (0..3).any(|v| word(v).word() != word(0).word())
-        {
-            note(Class::RefusedUnderOneVersion, i);
-        }
-        let obs = |v: usize| &runs.after[v][i];
-        if (0..3).any(|v| obs(v).custom_recipients != obs(0).custom_recipients) {
-            note(Class::CustomRecipientKept, i);
-        }
-        for user in &setup.users {
+    fn aborted(&self, v: usize) -> bool {
+        matches!(self.outcome(v), Outcome::Aborted { .. })
+    }
+    fn ok(&self, v: usize) -> bool {
+        matches!(self.outcome(v), Outcome::Ok)
+    }
+    fn obs(&self, v: usize) -> &Observation {
+        &self.runs.after[v][self.i]
+    }
+    fn unbound(&self, v: usize) -> bool {
+        !unbound_deliveries(&self.runs.results[v][self.i], self.obs(v)).is_empty()
+    }
+    /// Whether, for some mailbox of 5.0's, the versions that have it differ in `field`.
+    fn mailboxes_differ_in<T: PartialEq>(
+        &self,
+        field: impl Fn(&crate::vocabulary::observation::MailboxView) -> Option<&T>,
+    ) -> bool {
+        self.obs(V50).mailboxes.iter().any(|m| {
+            let values: Vec<&T> = (0..3)
+                .filter_map(|v| self.obs(v).mailboxes.iter().find(|x| x.alias == m.alias))
+                .filter_map(&field)
+                .collect();
+            values.windows(2).any(|w| w[0] != w[1])
+        })
+    }
+    /// Some user's mail delivered by two versions into different mailboxes.
+    fn mail_elsewhere(&self) -> bool {
+        self.setup.users().iter().any(|user| {
             let owner = user.address.to_string();
             let places: Vec<Vec<String>> = (0..3)
                 .map(|v| {
-                    obs(v)
-                        .mail_of(&owner)
-                        .mailboxes
-                        .into_iter()
-                        .map(|(alias, _)| alias)
-                        .collect()
+                    let mail = self.obs(v).mail_of(&owner).mailboxes;
+                    mail.into_iter().map(|(alias, _)| alias).collect()
                 })
                 .collect();
             let delivered: Vec<&Vec<String>> = places.iter().filter(|p| !p.is_empty()).collect();
-            if delivered.windows(2).any(|w| w[0] != w[1]) {
-                note(Class::MailElsewhere, i);
-            }
-        }
-        for m in &obs(0).mailboxes {
-            let names: Vec<&Vec<String>> = (0..3)
-                .filter_map(|v| obs(v).mailboxes.iter().find(|x| x.alias == m.alias))
-                .map(|x| &x.folders)
-                .filter(|f| !f.is_empty())
-                .collect();
-            if names.windows(2).any(|w| w[0] != w[1]) {
-                note(Class::FolderLanguage, i);
-            }
-        }
-        let aliases = |v: usize| {
-            obs(v)
-                .mailboxes
-                .iter()
-                .map(|m| m.alias.clone())
-                .collect::<Vec<_>>()
+            delivered.windows(2).any(|w| w[0] != w[1])
+        })
+    }
+    fn aliases(&self, v: usize) -> Vec<&str> {
+        self.obs(v)
+            .mailboxes
+            .iter()
+            .map(|m| m.alias.as_str())
+            .collect()
+    }
+}
+
+/// Whether step `i` of a sequence shows a class.
+type Shows = fn(&At<'_>) -> bool;
+
+/// One predicate per class ([`Class::Other`] aside, which is "none of these").
+const PREDICATES: [(Class, Shows); 14] = [
+    (Class::V55AbortedV50Ok, |a| a.ok(V50) && a.aborted(V55)),
+    (Class::V55AbortedSp1Ok, |a| a.aborted(V55) && a.ok(SP1)),
+    (Class::V50AbortedV55Ok, |a| a.aborted(V50) && a.ok(V55)),
+    (Class::Sp1AbortedV55Ok, |a| a.aborted(SP1) && a.ok(V55)),
+    (Class::V50Unbound, |a| a.unbound(V50)),
+    (Class::V55Unbound, |a| a.unbound(V55)),
+    (Class::Sp1Unbound, |a| a.unbound(SP1)),
+    (Class::CustomRecipientKept, |a| {
+        (0..3).any(|v| a.obs(v).custom_recipients != a.obs(V50).custom_recipients)
+    }),
+    (Class::MailElsewhere, |a| a.mail_elsewhere()),
+    (Class::RefusedUnderOneVersion, |a| {
+        !matches!(a.step, Operation::Wizard { .. })
+            && (0..3).any(|v| a.outcome(v).is_refused() != a.outcome(V50).is_refused())
+    }),
+    (Class::FolderLanguage, |a| {
+        a.mailboxes_differ_in(|m| Some(&m.folders).filter(|f| !f.is_empty()))
+    }),
+    (Class::AbortedElsewhere, |a| {
+        (0..3).all(|v| a.aborted(v)) && (0..3).any(|v| a.outcome(v) != a.outcome(V50))
+    }),
+    (Class::MailboxesDiffer, |a| {
+        (0..3).any(|v| a.aliases(v) != a.aliases(V50))
+    }),
+    (Class::AddressesDiffer, |a| {
+        a.mailboxes_differ_in(|m| Some(&m.proxies))
+    }),
+];
+
+/// The classes a sequence shows, each with the first step (0-based) where it shows.
+pub fn classify(setup: &Setup, steps: &[Operation]) -> Vec<(Class, usize)> {
+    classify_runs(setup, steps, &run_all(setup, steps))
+}
+
+fn classify_runs(setup: &Setup, steps: &[Operation], runs: &Runs) -> Vec<(Class, usize)> {
+    let mut found: Vec<(Class, usize)> = Vec::new();
+    let mut first_difference = None;
+    for (i, step) in steps.iter().enumerate() {
+        let at = At {
+            setup,
+            runs,
+            step,
+            i,
         };
-        if (0..3).any(|v| aliases(v) != aliases(0)) {
-            note(Class::MailboxesDiffer, i);
-        }
-        for m in &obs(0).mailboxes {
-            let proxies: Vec<&Vec<String>> = (0..3)
-                .filter_map(|v| obs(v).mailboxes.iter().find(|x| x.alias == m.alias))
-                .map(|x| &x.proxies)
-                .collect();
-            if proxies.windows(2).any(|w| w[0] != w[1]) {
-                note(Class::AddressesDiffer, i);
+        for (class, shows) in PREDICATES {
+            if !found.iter().any(|(c, _)| *c == class) && shows(&at) {
+                found.push((class, i));
             }
         }
         // Rules and lookups differ between versions by design; only what can be seen counts.
-        let differs = (0..3).any(|v| word(v) != word(0) || obs(v) != obs(0));
+        let differs = (0..3).any(|v| at.outcome(v) != at.outcome(V50) || at.obs(v) != at.obs(V50));
         if differs && first_difference.is_none() {
             first_difference = Some(i);
         }
@@ -280,6 +303,61 @@ pub fn classify(setup: &Setup, steps: &[Operation]) -> Vec<(Class, usize)> {
     match first_difference {
         Some(i) if found.is_empty() => vec![(Class::Other, i)],
         _ => found,
+    }
+}
+
+/// How one property fared over an exploration.
+#[derive(Debug, Clone)]
+pub struct PropertyTally {
+    /// The property's name, as [`PROPERTIES`] declares it.
+    pub name: &'static str,
+    /// `Always` or `Sometimes`.
+    pub kind: Kind,
+    /// In how many generated sequences (under any version) it was reached, or, for an
+    /// `always` property, checked something and held.
+    pub held_in: u32,
+    /// For an `always` property: the first break seen, with its case and version.
+    pub broken: Option<(Violation, u32, Version)>,
+}
+
+/// Evaluates every property on every step of a sequence under every version.
+fn tally(
+    setup: &Setup,
+    steps: &[Operation],
+    runs: &Runs,
+    case: u32,
+    tallies: &mut [PropertyTally],
+) {
+    let mut held = vec![false; PROPERTIES.len()];
+    for (v, version) in Version::ALL.into_iter().enumerate() {
+        for (i, step) in steps.iter().enumerate() {
+            let op = step.with_version(version);
+            let before = if i == 0 {
+                &runs.initial
+            } else {
+                &runs.after[v][i - 1]
+            };
+            let edge = Edge {
+                setup,
+                op: &op,
+                before,
+                result: &runs.results[v][i],
+                after: &runs.after[v][i],
+                messages: None,
+            };
+            match properties::evaluate(&edge) {
+                Ok(ks) => ks.into_iter().for_each(|k| held[k] = true),
+                Err(violation) => {
+                    let k = PROPERTIES.iter().position(|p| p.name == violation.property);
+                    if let Some(t) = k.map(|k| &mut tallies[k]) {
+                        t.broken.get_or_insert((violation, case, version));
+                    }
+                }
+            }
+        }
+    }
+    for (t, held) in tallies.iter_mut().zip(held) {
+        t.held_in += u32::from(held);
     }
 }
 
@@ -367,6 +445,8 @@ pub struct Catalogue {
     pub config: ExploreConfig,
     /// One entry per class, in [`Class::ALL`] order.
     pub entries: Vec<Entry>,
+    /// How every property of [`PROPERTIES`] fared, in that list's order.
+    pub properties: Vec<PropertyTally>,
 }
 
 /// What the state machine strategy generates: the start, the steps, and the counter of
@@ -438,10 +518,21 @@ fn shrink(config: &ExploreConfig, case: u32, class: Class, first: usize) -> Opti
 pub fn explore(config: &ExploreConfig, mut progress: impl FnMut(u32)) -> Catalogue {
     let mut seen = vec![0u32; Class::ALL.len()];
     let mut firsts: Vec<Vec<(u32, usize)>> = vec![Vec::new(); Class::ALL.len()];
+    let mut tallies: Vec<PropertyTally> = PROPERTIES
+        .iter()
+        .map(|p| PropertyTally {
+            name: p.name,
+            kind: p.kind(),
+            held_in: 0,
+            broken: None,
+        })
+        .collect();
     for case in 0..config.cases {
         if let Some(tree) = tree_for(config, case) {
             let (state, steps, _) = tree.current();
-            for (class, at) in classify(&state.setup, &steps) {
+            let runs = run_all(&state.setup, &steps);
+            tally(&state.setup, &steps, &runs, case, &mut tallies);
+            for (class, at) in classify_runs(&state.setup, &steps, &runs) {
                 let k = class as usize;
                 seen[k] += 1;
                 if firsts[k].len() < config.shrink_candidates {
@@ -458,7 +549,7 @@ pub fn explore(config: &ExploreConfig, mut progress: impl FnMut(u32)) -> Catalog
             let witness = firsts[k]
                 .iter()
                 .filter_map(|&(case, at)| shrink(config, case, class, at))
-                .min_by_key(|w| (w.steps.len(), w.setup.users.len(), w.case));
+                .min_by_key(|w| (w.steps.len(), w.setup.users().len(), w.case));
             Entry {
                 class,
                 seen: seen[k],
@@ -469,6 +560,7 @@ pub fn explore(config: &ExploreConfig, mut progress: impl FnMut(u32)) -> Catalog
     Catalogue {
         config: config.clone(),
         entries,
+        properties: tallies,
     }
 }
 
@@ -522,6 +614,43 @@ impl Catalogue {
             entry.class as usize + 1,
             entry.class.slug()
         )
+    }
+
+    /// The properties of [`PROPERTIES`] as this exploration saw them: how many sequences
+    /// reached each `sometimes` one or checked each `always` one, and any break.
+    pub fn property_report(&self) -> String {
+        let mut out = format!(
+            "properties, over {} sequences under every version:\n",
+            self.config.cases
+        );
+        for t in &self.properties {
+            let line = match (t.kind, &t.broken) {
+                (_, Some((v, case, version))) => {
+                    format!(
+                        "  BROKEN     {} (case {case}, version {version}): {v}",
+                        t.name
+                    )
+                }
+                (Kind::Always, None) => {
+                    format!("  always     {}: checked and held in {}", t.name, t.held_in)
+                }
+                (Kind::Sometimes, None) => {
+                    format!("  sometimes  {}: reached in {}", t.name, t.held_in)
+                }
+            };
+            out.push_str(&line);
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Whether a rule was broken: an `always` property, or a class the rules forbid.
+    pub fn broken(&self) -> bool {
+        self.properties.iter().any(|t| t.broken.is_some())
+            || self
+                .entries
+                .iter()
+                .any(|e| e.class.forbidden() && e.seen > 0)
     }
 
     /// The closing table: class, how often seen, witness length, witness file.
@@ -582,7 +711,7 @@ impl Catalogue {
             };
             let users: Vec<String> = scenario
                 .setup
-                .users
+                .users()
                 .iter()
                 .map(|u| format!("{} ({})", u.address, u.messages))
                 .collect();
@@ -591,7 +720,7 @@ impl Catalogue {
                 "world: {} users [{}], server language {}",
                 users.len(),
                 users.join(", "),
-                scenario.setup.server_language
+                scenario.setup.server_language()
             );
             for (i, s) in scenario.steps.iter().enumerate() {
                 let _ = writeln!(out, "  #{i} {s}");
@@ -601,9 +730,7 @@ impl Catalogue {
                 let ids: Vec<&str> = rules.iter().map(|r| r.as_str()).collect();
                 let _ = writeln!(out, "  {:<8} {}", version.as_str(), ids.join(" "));
             }
-            if let Ok(diff) = VersionDiff::of(&scenario) {
-                out.push_str(&diff.render());
-            }
+            out.push_str(&VersionDiff::of(&scenario).render());
             let _ = writeln!(out);
         }
         out

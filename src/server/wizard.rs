@@ -7,13 +7,15 @@
 
 use std::collections::BTreeSet;
 
-use crate::address::{Alias, MsMailAddress, ProxyAddress};
-use crate::directory::{Directory, MailboxId, NewMailbox};
-use crate::eventlog::{Event, EventLog};
-use crate::operation::{FoundBy, Outcome, Phase, Refusal, StepResult, UserResult, Version};
-use crate::postoffice::PostOffice;
-use crate::rules::RuleId;
-use crate::store::{InformationStore, Language};
+use crate::server::directory::{Directory, MailboxId, NewMailbox};
+use crate::server::eventlog::{mapi_logon_failure, EventLog};
+use crate::server::postoffice::PostOffice;
+use crate::server::store::InformationStore;
+use crate::vocabulary::address::{Alias, MsMailAddress, ProxyAddress};
+use crate::vocabulary::language::Language;
+use crate::vocabulary::operation::{Phase, Version};
+use crate::vocabulary::outcome::{FoundBy, Outcome, Refusal, StepResult, UserResult};
+use crate::vocabulary::rules::RuleId;
 
 /// The parts of the server the wizard works on, borrowed for one run.
 #[derive(Debug)]
@@ -51,16 +53,15 @@ enum Stop {
 /// Runs the wizard: for each chosen user in order, step one and/or step two (OP-FULL).
 ///
 /// ```
-/// use migwiz::operation::{Operation, Phase, Setup, Version};
-/// use migwiz::postoffice::MsMailUser;
-/// use migwiz::server::Server;
+/// use migwiz::{MsMailUser, Operation, Outcome, Phase, Server, Setup, Version};
 ///
-/// let user = MsMailUser { address: "NET1/PO1/JDOE".parse().unwrap(), name: None, messages: 3 };
-/// let setup = Setup { site: Default::default(), server_language: Default::default(), users: vec![user] };
-/// let mut server = Server::new(&setup).unwrap();
+/// let user = MsMailUser::new("NET1/PO1/JDOE".parse()?, 3);
+/// let setup = Setup::new(Default::default(), Default::default(), vec![user])?;
+/// let mut server = Server::new(&setup);
 /// let run = Operation::Wizard { version: Version::V55, phase: Phase::Full, users: None };
-/// assert_eq!(server.apply(&run).outcome.word(), "ok");
+/// assert_eq!(server.apply(&run).outcome, Outcome::Ok);
 /// assert_eq!(server.observe().mailboxes[0].mail[0].count, 3);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn run(
     version: Version,
@@ -95,7 +96,7 @@ pub fn run(
         None => Outcome::Ok,
         Some(Stop::NotFound(user)) => Outcome::Aborted {
             user,
-            event: Event::mapi_logon_failure(),
+            event: mapi_logon_failure(),
         },
         Some(Stop::Refused(refusal)) => Outcome::Refused(refusal),
     };
@@ -165,7 +166,6 @@ fn step_one(
         });
         return Ok(());
     }
-    let display_name = ex.postoffice.user(user).and_then(|u| u.name.clone());
     let mut extra = Vec::new();
     let mut replaced = None;
     match version {
@@ -194,7 +194,6 @@ fn step_one(
         rules.insert(RuleId::AAlias);
     }
     let new = NewMailbox {
-        display_name,
         extra_proxies: extra,
         created_for: Some(user.clone()),
     };
@@ -228,7 +227,7 @@ fn step_two(
     let Some((id, found_by)) = found else {
         // W-7026: log, leave the user's mail where it is, and stop the run.
         rules.extend([RuleId::W7026, RuleId::ALog]);
-        ex.log.write(Event::mapi_logon_failure());
+        ex.log.write(mapi_logon_failure());
         done.push(UserResult::NotFound { user: user.clone() });
         return Err(Stop::NotFound(user.clone()));
     };

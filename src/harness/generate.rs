@@ -15,11 +15,12 @@ use proptest::prelude::*;
 use proptest::sample::{select, subsequence};
 use proptest_state_machine::ReferenceStateMachine;
 
-use crate::address::{Alias, MsMailAddress, ProxyAddress, Site};
 use crate::model::Model;
-use crate::operation::{Operation, Phase, Setup, StepResult, Version};
-use crate::postoffice::MsMailUser;
-use crate::store::Language;
+use crate::vocabulary::address::{Alias, MsMailAddress, ProxyAddress, Site};
+use crate::vocabulary::language::Language;
+use crate::vocabulary::operation::{Operation, Phase, Version};
+use crate::vocabulary::outcome::StepResult;
+use crate::vocabulary::setup::{MsMailUser, Setup};
 
 /// MS Mail users the generator picks from. Two share the mailbox name JDOE (5.0 confuses
 /// them), ANA2 is the alias step one gives ANA's second mailbox, and CONTOSO/HQ/PAT equals
@@ -39,21 +40,14 @@ pub fn setup_strategy() -> BoxedStrategy<Setup> {
     let counts = proptest::collection::vec(0u32..=3, 4);
     let language = prop_oneof![4 => Just(Language::English), 1 => Just(Language::Spanish)];
     (users, counts, language)
-        .prop_map(|(users, counts, server_language)| Setup {
-            site: Site::default(),
-            server_language,
-            users: users
+        .prop_map(|(users, counts, server_language)| {
+            let users = users
                 .iter()
                 .zip(counts)
-                .filter_map(|(a, messages)| {
-                    let address = a.parse::<MsMailAddress>().ok()?;
-                    Some(MsMailUser {
-                        address,
-                        name: None,
-                        messages,
-                    })
-                })
-                .collect(),
+                .filter_map(|(a, messages)| Some(MsMailUser::new(a.parse().ok()?, messages)))
+                .collect();
+            Setup::new(Site::default(), server_language, users)
+                .expect("the pool's addresses are distinct")
         })
         .boxed()
 }
@@ -156,14 +150,14 @@ impl fmt::Debug for RefState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let users: Vec<String> = self
             .setup
-            .users
+            .users()
             .iter()
             .map(|u| format!("{} ({} messages)", u.address, u.messages))
             .collect();
         write!(
             f,
             "server language {}, users [{}]",
-            self.setup.server_language,
+            self.setup.server_language(),
             users.join(", ")
         )
     }
@@ -204,7 +198,7 @@ impl ReferenceStateMachine for Reference {
                 users: Some(list), ..
             } => list
                 .iter()
-                .all(|u| state.setup.users.iter().any(|s| &s.address == u)),
+                .all(|u| state.setup.users().iter().any(|s| &s.address == u)),
             _ => true,
         }
     }

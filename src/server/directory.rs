@@ -7,8 +7,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::address::{Alias, AliasKey, MsMailAddress, ProxyAddress, ProxyKey, Site};
-use crate::operation::Refusal;
+use crate::server::site::site_addresses;
+use crate::vocabulary::address::{Alias, AliasKey, MsMailAddress, ProxyAddress, ProxyKey, Site};
+use crate::vocabulary::outcome::Refusal;
 
 /// A mailbox's identity in the directory and the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -31,7 +32,6 @@ pub enum Holder {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mailbox {
     alias: Alias,
-    display_name: Option<String>,
     proxies: Vec<ProxyAddress>,
     created_for: Option<MsMailAddress>,
 }
@@ -41,10 +41,6 @@ impl Mailbox {
     pub fn alias(&self) -> &Alias {
         &self.alias
     }
-    /// The display name, if one was given.
-    pub fn display_name(&self) -> Option<&str> {
-        self.display_name.as_deref()
-    }
     /// The proxy addresses in the order they were added; one primary per type.
     pub fn proxies(&self) -> &[ProxyAddress] {
         &self.proxies
@@ -52,11 +48,6 @@ impl Mailbox {
     /// The MS Mail user the wizard's step one created this mailbox for, if it did.
     pub fn created_for(&self) -> Option<&MsMailAddress> {
         self.created_for.as_ref()
-    }
-    /// Whether the mailbox holds `address` (compared without case).
-    pub fn holds(&self, address: &ProxyAddress) -> bool {
-        let key = address.key();
-        self.proxies.iter().any(|p| p.key() == key)
     }
 }
 
@@ -85,8 +76,6 @@ impl CustomRecipient {
 /// What a new mailbox is made of, besides its alias.
 #[derive(Debug, Clone, Default)]
 pub struct NewMailbox {
-    /// Display name.
-    pub display_name: Option<String>,
     /// Addresses to add after the site addresses (the wizard's `ms:` and `migrate:`).
     pub extra_proxies: Vec<ProxyAddress>,
     /// The MS Mail user the wizard creates it for.
@@ -124,11 +113,6 @@ impl Directory {
             by_alias: HashMap::new(),
             by_proxy: HashMap::new(),
         }
-    }
-
-    /// The site whose names build new addresses.
-    pub fn site(&self) -> &Site {
-        &self.site
     }
 
     /// Mailboxes in creation order.
@@ -238,10 +222,10 @@ impl Directory {
         let mut renumbered = false;
         for slot in 0..3 {
             let address = (1u32..)
-                .map(|n| self.site.addresses_for(&alias, n)[slot].clone())
+                .map(|n| site_addresses(&self.site, &alias, n)[slot].clone())
                 .find(|a| !self.by_proxy.contains_key(&a.key()) && !reserved.contains(&a.key()))
                 .expect("some numbered address is free");
-            renumbered |= address != self.site.addresses_for(&alias, 1)[slot];
+            renumbered |= address != site_addresses(&self.site, &alias, 1)[slot];
             proxies.push(address);
         }
         proxies.extend(new.extra_proxies);
@@ -254,7 +238,6 @@ impl Directory {
             id,
             Mailbox {
                 alias,
-                display_name: new.display_name,
                 proxies,
                 created_for: new.created_for,
             },

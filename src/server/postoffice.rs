@@ -6,7 +6,8 @@
 
 use std::collections::HashMap;
 
-use crate::address::MsMailAddress;
+use crate::vocabulary::address::MsMailAddress;
+use crate::vocabulary::setup::MsMailUser;
 
 /// A message's identity, unique across the whole run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -21,25 +22,6 @@ pub struct Message {
     pub owner: MsMailAddress,
 }
 
-/// One user of the post office.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MsMailUser {
-    /// The user's address (A-MS).
-    pub address: MsMailAddress,
-    /// Display name, if known.
-    pub name: Option<String>,
-    /// How many messages the user had before any migration.
-    pub messages: u32,
-}
-
-/// A post office setup error.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PostOfficeError {
-    /// Two users with one address (case is not significant, A-MS).
-    #[error("MS Mail user {0} is listed twice; each address may appear once")]
-    DuplicateUser(MsMailAddress),
-}
-
 /// The post office: users in the order they were listed, and their waiting mail.
 #[derive(Debug, Clone, Default)]
 pub struct PostOffice {
@@ -49,22 +31,19 @@ pub struct PostOffice {
 }
 
 impl PostOffice {
-    /// Builds the post office; messages get ids in user order.
+    /// Builds the post office of a checked setup (each address once); messages get ids
+    /// `1..` in user order.
     ///
     /// ```
-    /// use migwiz::postoffice::{MsMailUser, PostOffice};
-    /// let jdoe = MsMailUser { address: "NET1/PO1/JDOE".parse().unwrap(), name: None, messages: 2 };
-    /// let po = PostOffice::new(vec![jdoe.clone()]).unwrap();
+    /// use migwiz::{server::postoffice::PostOffice, MsMailUser};
+    /// let jdoe = MsMailUser::new("NET1/PO1/JDOE".parse().unwrap(), 2);
+    /// let po = PostOffice::new(&[jdoe.clone()]);
     /// assert_eq!(po.waiting(&jdoe.address).len(), 2);
-    /// assert!(PostOffice::new(vec![jdoe.clone(), jdoe]).is_err());
     /// ```
-    pub fn new(users: Vec<MsMailUser>) -> Result<PostOffice, PostOfficeError> {
+    pub fn new(users: &[MsMailUser]) -> PostOffice {
         let mut po = PostOffice::default();
         let mut next = 0u32;
         for user in users {
-            if po.by_address.contains_key(&user.address) {
-                return Err(PostOfficeError::DuplicateUser(user.address));
-            }
             let mail = (0..user.messages)
                 .map(|_| {
                     next += 1;
@@ -75,10 +54,10 @@ impl PostOffice {
                 })
                 .collect();
             po.by_address.insert(user.address.clone(), po.users.len());
-            po.users.push(user);
+            po.users.push(user.clone());
             po.waiting.push(mail);
         }
-        Ok(po)
+        po
     }
 
     /// The users, in the order they were listed.
@@ -114,10 +93,5 @@ impl PostOffice {
     /// Every message still waiting, any user.
     pub fn all_waiting(&self) -> impl Iterator<Item = &Message> {
         self.waiting.iter().flatten()
-    }
-
-    /// Every message the post office started with (ids `1..=total`).
-    pub fn total_messages(&self) -> u32 {
-        self.users.iter().map(|u| u.messages).sum()
     }
 }

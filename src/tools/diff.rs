@@ -3,10 +3,9 @@
 //! custom recipients).
 //!
 //! ```
-//! use migwiz::diff::VersionDiff;
-//! use migwiz::scenario::Scenario;
+//! use migwiz::{Scenario, VersionDiff};
 //! let text = "name = \"x\"\n[[users]]\naddress = \"NET1/PO1/JDOE\"\n\n[[steps]]\nop = \"create-mailbox\"\nalias = \"JDOE\"\n\n[[steps]]\nop = \"wizard\"\nversion = \"5.5\"\nphase = \"migrate\"\n";
-//! let diff = VersionDiff::of(&Scenario::parse("x.toml", text)?)?;
+//! let diff = VersionDiff::of(&Scenario::parse("x.toml", text)?);
 //! assert_eq!(diff.rows[0].cells[0], "ok\nNET1/PO1/JDOE 0 -> JDOE (alias)");
 //! assert_eq!(diff.rows[0].cells[1], "aborted: 7026 for NET1/PO1/JDOE");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -14,12 +13,12 @@
 
 use std::fmt::Write as _;
 
-use crate::invariants::unbound_deliveries;
-use crate::observe::Observation;
-use crate::operation::{FoundBy, Outcome, UserResult, Version};
-use crate::postoffice::PostOfficeError;
-use crate::report::{replay, Replay, ReplayedStep};
-use crate::scenario::Scenario;
+use crate::harness::properties::unbound_deliveries;
+use crate::tools::replay::{replay, Replay, ReplayedStep};
+use crate::tools::scenario::Scenario;
+use crate::vocabulary::observation::Observation;
+use crate::vocabulary::operation::{Operation, Version};
+use crate::vocabulary::outcome::{FoundBy, Outcome, UserResult};
 
 /// One line of the comparison: what is compared, and its value under each version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,7 +105,8 @@ fn placement(obs: &Observation, owner: &str) -> String {
     }
 }
 
-fn list_or_none(items: Vec<String>) -> String {
+fn list_or_none(items: impl Iterator<Item = String>) -> String {
+    let items: Vec<String> = items.collect();
     if items.is_empty() {
         "none".to_string()
     } else {
@@ -114,50 +114,51 @@ fn list_or_none(items: Vec<String>) -> String {
     }
 }
 
-impl VersionDiff {
-    /// Replays `scenario` under each version and compares.
-    pub fn of(scenario: &Scenario) -> Result<VersionDiff, PostOfficeError> {
-        let replays = Version::ALL
-            .iter()
-            .map(|v| replay(scenario, Some(*v)))
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut rows = Vec::new();
-        let mut push = |what: String, cells: [String; 3]| {
-            if !(cells[0] == cells[1] && cells[1] == cells[2]) {
-                rows.push(DiffRow { what, cells });
-            }
-        };
-        for i in 0..scenario.steps.len() {
-            let what = match &scenario.steps[i] {
-                crate::operation::Operation::Wizard { phase, .. } => format!("#{i} wizard {phase}"),
+/// The rows of a comparison, keeping only those where the versions differ.
+struct Rows<'a> {
+    replays: &'a [Replay],
+    rows: Vec<DiffRow>,
+}
+
+impl Rows<'_> {
+    fn push(&mut self, what: String, cells: [String; 3]) {
+        if !(cells[0] == cells[1] && cells[1] == cells[2]) {
+            self.rows.push(DiffRow { what, cells });
+        }
+    }
+
+    /// A row with one cell per version, each from that version's replay.
+    fn each(&mut self, what: &str, cell: impl Fn(&Replay) -> String) {
+        let cells = [0, 1, 2].map(|v| cell(&self.replays[v]));
+        self.push(what.to_string(), cells);
+    }
+
+    /// One row per step: its outcome and what it did for each user.
+    fn steps(&mut self, scenario: &Scenario) {
+        for (i, step) in scenario.steps.iter().enumerate() {
+            let what = match step {
+                Operation::Wizard { phase, .. } => format!("#{i} wizard {phase}"),
                 other => format!("#{i} {other}"),
             };
-            push(what, [0, 1, 2].map(|v| step_summary(&replays[v].steps[i])));
+            let cells = [0, 1, 2].map(|v| step_summary(&self.replays[v].steps[i]));
+            self.push(what, cells);
         }
-        // One cell per version, from that version's replay.
-        let each = |cell: &dyn Fn(&Replay) -> String| [0, 1, 2].map(|v| cell(&replays[v]));
-        for user in &scenario.setup.users {
+    }
+
+    /// Where each user's mail ended up.
+    fn mail(&mut self, scenario: &Scenario) {
+        for user in scenario.setup.users() {
             let owner = user.address.to_string();
-            push(
-                format!("mail of {owner}"),
-                each(&|r| placement(&r.observation, &owner)),
-            );
+            self.each(&format!("mail of {owner}"), |r| {
+                placement(&r.observation, &owner)
+            });
         }
-        push(
-            "mailboxes".to_string(),
-            each(&|r| {
-                list_or_none(
-                    r.observation
-                        .mailboxes
-                        .iter()
-                        .map(|m| m.alias.clone())
-                        .collect(),
-                )
-            }),
-        );
-        // Addresses a mailbox holds under some versions only (a MIGRATE proxy, say).
+    }
+
+    /// Addresses a mailbox holds under some versions only (a MIGRATE proxy, say).
+    fn addresses(&mut self) {
         let mut aliases: Vec<String> = Vec::new();
-        for r in &replays {
+        for r in self.replays {
             for m in &r.observation.mailboxes {
                 if !aliases.contains(&m.alias) {
                     aliases.push(m.alias.clone());
@@ -165,73 +166,88 @@ impl VersionDiff {
             }
         }
         for alias in aliases {
-            let lists: Vec<Option<Vec<String>>> = replays
+            let lists: Vec<Option<Vec<String>>> = self
+                .replays
                 .iter()
                 .map(|r| {
                     let m = r.observation.mailboxes.iter().find(|m| m.alias == alias)?;
                     Some(m.proxies.clone())
                 })
                 .collect();
-            let present: Vec<&Vec<String>> = lists.iter().flatten().collect();
-            if present.windows(2).all(|w| w[0] == w[1]) {
-                continue; // the same wherever it exists; the mailboxes row shows where it does
+            if let Some(cells) = address_cells(&lists) {
+                self.push(format!("addresses of {alias}"), cells);
             }
-            // The first three addresses are the A-SITE ones; show what came after, unless
-            // the site addresses themselves differ.
-            let same_site = present
-                .windows(2)
-                .all(|w| w[0].iter().take(3).eq(w[1].iter().take(3)));
-            push(
-                format!("addresses of {alias}"),
-                [0, 1, 2].map(|v| match &lists[v] {
-                    None => "(no such mailbox)".to_string(),
-                    Some(list) if !same_site => list.join("\n"),
-                    Some(list) if list.len() <= 3 => "site addresses only".to_string(),
-                    Some(list) => format!("site addresses and\n{}", list[3..].join("\n")),
-                }),
-            );
         }
-        push(
-            "custom recipients".to_string(),
-            each(&|r| {
-                list_or_none(
-                    r.observation
-                        .custom_recipients
-                        .iter()
-                        .map(|c| c.alias.clone())
-                        .collect(),
-                )
-            }),
-        );
-        push(
-            "unbound deliveries (I-OWNER)".to_string(),
-            each(&|r| {
-                list_or_none(
-                    r.steps
-                        .iter()
-                        .flat_map(|s| unbound_deliveries(&s.result, &s.after))
-                        .map(|(owner, alias)| format!("{owner} -> {alias}"))
-                        .collect(),
-                )
-            }),
-        );
-        push(
-            "event log".to_string(),
-            each(&|r| {
-                list_or_none(
-                    r.observation
-                        .events
-                        .iter()
-                        .map(|e| format!("{} {}", e.id, e.kind))
-                        .collect(),
-                )
-            }),
-        );
-        Ok(VersionDiff {
+    }
+}
+
+/// The cells of a mailbox's "addresses" row, or `None` where every version that has the
+/// mailbox gives it the same addresses (the mailboxes row shows where it exists).
+fn address_cells(lists: &[Option<Vec<String>>]) -> Option<[String; 3]> {
+    let present: Vec<&Vec<String>> = lists.iter().flatten().collect();
+    if present.windows(2).all(|w| w[0] == w[1]) {
+        return None;
+    }
+    // The first three addresses are the A-SITE ones; show what came after, unless the site
+    // addresses themselves differ.
+    let same_site = present
+        .windows(2)
+        .all(|w| w[0].iter().take(3).eq(w[1].iter().take(3)));
+    Some([0, 1, 2].map(|v| match &lists[v] {
+        None => "(no such mailbox)".to_string(),
+        Some(list) if !same_site => list.join("\n"),
+        Some(list) if list.len() <= 3 => "site addresses only".to_string(),
+        Some(list) => format!("site addresses and\n{}", list[3..].join("\n")),
+    }))
+}
+
+impl VersionDiff {
+    /// Replays `scenario` under each version and compares.
+    pub fn of(scenario: &Scenario) -> VersionDiff {
+        let replays: Vec<Replay> = Version::ALL
+            .iter()
+            .map(|v| replay(scenario, Some(*v)))
+            .collect();
+        let mut rows = Rows {
+            replays: &replays,
+            rows: Vec::new(),
+        };
+        rows.steps(scenario);
+        rows.mail(scenario);
+        rows.each("mailboxes", |r| {
+            list_or_none(r.observation.mailboxes.iter().map(|m| m.alias.clone()))
+        });
+        rows.addresses();
+        rows.each("custom recipients", |r| {
+            list_or_none(
+                r.observation
+                    .custom_recipients
+                    .iter()
+                    .map(|c| c.alias.clone()),
+            )
+        });
+        rows.each("unbound deliveries (I-OWNER)", |r| {
+            list_or_none(
+                r.steps
+                    .iter()
+                    .flat_map(|s| unbound_deliveries(&s.result, &s.after))
+                    .map(|(owner, alias)| format!("{owner} -> {alias}")),
+            )
+        });
+        rows.each("event log", |r| {
+            list_or_none(
+                r.observation
+                    .events
+                    .iter()
+                    .map(|e| format!("{} {}", e.id, e.kind)),
+            )
+        });
+        let rows = rows.rows;
+        VersionDiff {
             scenario: scenario.name.clone(),
             replays,
             rows,
-        })
+        }
     }
 
     /// Whether all three versions agree on everything compared.

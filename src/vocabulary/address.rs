@@ -1,13 +1,13 @@
 //! Addresses: MS Mail addresses (A-MS), aliases (A-ALIAS), proxy addresses (A-PROXY)
-//! and the site whose names build a new mailbox's addresses (A-SITE).
+//! and the names of the site that new mailboxes' addresses are built from.
 //!
 //! Every type here is validated when it is built, so a value that exists is a valid one.
-//! Comparison keys fold case, because the rules say case is not significant.
+//! Comparison keys fold case, because the rules say case is not significant. How a site's
+//! names become a mailbox's addresses (A-SITE) is a rule, so it is not here: the server
+//! carries it (`server::site`) and the model states it again.
 
 use std::fmt;
 use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
 
 /// What is wrong with an address, alias or site name, and how to write it instead.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -87,14 +87,13 @@ fn describe_part_problem(value: &str) -> Option<String> {
 /// in upper case, as MS Mail shows them.
 ///
 /// ```
-/// use migwiz::address::MsMailAddress;
+/// use migwiz::MsMailAddress;
 /// let a: MsMailAddress = "net1/po1/jdoe".parse().unwrap();
 /// assert_eq!(a.to_string(), "NET1/PO1/JDOE");
 /// assert_eq!(a.mailbox(), "JDOE");
 /// assert!("NET1/PO1".parse::<MsMailAddress>().is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct MsMailAddress {
     network: String,
     postoffice: String,
@@ -102,14 +101,6 @@ pub struct MsMailAddress {
 }
 
 impl MsMailAddress {
-    /// The network part.
-    pub fn network(&self) -> &str {
-        &self.network
-    }
-    /// The post office part.
-    pub fn postoffice(&self) -> &str {
-        &self.postoffice
-    }
     /// The mailbox part: the name the 5.0 wizard uses as the alias (W-1-50, W-2-50).
     pub fn mailbox(&self) -> &str {
         &self.mailbox
@@ -144,19 +135,6 @@ impl FromStr for MsMailAddress {
     }
 }
 
-impl TryFrom<String> for MsMailAddress {
-    type Error = AddressError;
-    fn try_from(s: String) -> Result<Self, AddressError> {
-        s.parse()
-    }
-}
-
-impl From<MsMailAddress> for String {
-    fn from(a: MsMailAddress) -> String {
-        a.to_string()
-    }
-}
-
 impl fmt::Display for MsMailAddress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}/{}", self.network, self.postoffice, self.mailbox)
@@ -169,13 +147,12 @@ impl fmt::Display for MsMailAddress {
 /// since aliases are unique without regard to case.
 ///
 /// ```
-/// use migwiz::address::Alias;
+/// use migwiz::Alias;
 /// let a = Alias::new("JDoe-MS").unwrap();
 /// assert_eq!(a.key(), Alias::new("jdoe-ms").unwrap().key());
 /// assert!(Alias::new("J Doe").is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Alias(String);
 
 impl Alias {
@@ -211,19 +188,6 @@ impl Alias {
     }
 }
 
-impl TryFrom<String> for Alias {
-    type Error = AddressError;
-    fn try_from(s: String) -> Result<Self, AddressError> {
-        Alias::new(&s)
-    }
-}
-
-impl From<Alias> for String {
-    fn from(a: Alias) -> String {
-        a.0
-    }
-}
-
 impl FromStr for Alias {
     type Err = AddressError;
     fn from_str(s: &str) -> Result<Self, AddressError> {
@@ -247,7 +211,7 @@ pub struct AliasKey(String);
 /// that type or all lower case for a secondary one. The value is printable ASCII.
 ///
 /// ```
-/// use migwiz::address::ProxyAddress;
+/// use migwiz::ProxyAddress;
 /// let p: ProxyAddress = "migrate:MS:NET1/PO1/JDOE".parse().unwrap();
 /// assert!(!p.is_primary());
 /// assert_eq!(p.kind(), "migrate");
@@ -255,8 +219,7 @@ pub struct AliasKey(String);
 /// let q: ProxyAddress = "MIGRATE:ms:net1/po1/jdoe".parse().unwrap();
 /// assert_eq!(p.key(), q.key()); // A-UNIQUE compares without case
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ProxyAddress {
     kind: String,
     value: String,
@@ -319,8 +282,9 @@ impl ProxyAddress {
         }
     }
 
-    /// Builds a primary address from parts the caller knows to be valid (site addressing).
-    fn primary(kind: &str, value: String) -> ProxyAddress {
+    /// A primary address from parts the caller built to be valid: the server's site
+    /// addressing (A-SITE), whose values may be longer than a hand-written one may be.
+    pub(crate) fn primary_from_parts(kind: &str, value: String) -> ProxyAddress {
         ProxyAddress {
             kind: kind.to_string(),
             value,
@@ -375,19 +339,6 @@ impl FromStr for ProxyAddress {
     }
 }
 
-impl TryFrom<String> for ProxyAddress {
-    type Error = AddressError;
-    fn try_from(s: String) -> Result<Self, AddressError> {
-        s.parse()
-    }
-}
-
-impl From<ProxyAddress> for String {
-    fn from(p: ProxyAddress) -> String {
-        p.to_string()
-    }
-}
-
 impl fmt::Display for ProxyAddress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}", self.kind, self.value)
@@ -401,7 +352,7 @@ pub struct ProxyKey(String);
 /// Parses a custom recipient's address, `MS:NETWORK/POSTOFFICE/MAILBOX` (A-CR).
 ///
 /// ```
-/// use migwiz::address::parse_custom_recipient_address;
+/// use migwiz::vocabulary::address::parse_custom_recipient_address;
 /// assert_eq!(parse_custom_recipient_address("MS:net1/po1/jdoe").unwrap().to_string(), "NET1/PO1/JDOE");
 /// assert!(parse_custom_recipient_address("SMTP:jdoe@example.com").is_err());
 /// ```
@@ -422,12 +373,12 @@ pub fn parse_custom_recipient_address(input: &str) -> Result<MsMailAddress, Addr
 /// The site a mailbox is created on: the names its generated addresses are built from (A-SITE).
 ///
 /// ```
-/// use migwiz::address::Site;
+/// use migwiz::Site;
 /// let site = Site::new("CONTOSO", "HQ", "contoso.com").unwrap();
 /// assert_eq!(site.organization(), "CONTOSO");
 /// assert!(Site::new("CONTOSO LTD", "HQ", "contoso.com").is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Site {
     organization: String,
     site: String,
@@ -491,44 +442,6 @@ impl Site {
     pub fn smtp_domain(&self) -> &str {
         &self.smtp_domain
     }
-
-    /// The site addresses of a new mailbox, in the order SMTP, MS, X400 (A-SITE).
-    ///
-    /// `suffix` is 1 for the plain addresses; a larger number is appended to the
-    /// alias-derived part to make a taken address unique (a modelling choice, see the
-    /// README). The MS part keeps A-MS: letters and digits of the alias, upper case,
-    /// cut so that the whole stays within 10 characters.
-    pub fn addresses_for(&self, alias: &Alias, suffix: u32) -> [ProxyAddress; 3] {
-        let tail = if suffix <= 1 {
-            String::new()
-        } else {
-            suffix.to_string()
-        };
-        let mut ms: String = alias
-            .as_str()
-            .chars()
-            .filter(char::is_ascii_alphanumeric)
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
-        if ms.is_empty() {
-            ms.push_str("MAILBOX");
-        }
-        ms.truncate(10usize.saturating_sub(tail.len()));
-        [
-            ProxyAddress::primary("SMTP", format!("{alias}{tail}@{}", self.smtp_domain)),
-            ProxyAddress::primary(
-                "MS",
-                format!("{}/{}/{ms}{tail}", self.organization, self.site),
-            ),
-            ProxyAddress::primary(
-                "X400",
-                format!(
-                    "c=US;a= ;p={};o={};s={alias}{tail};",
-                    self.organization, self.site
-                ),
-            ),
-        ]
-    }
 }
 
 #[cfg(test)]
@@ -553,16 +466,5 @@ mod tests {
         assert!("123:a".parse::<ProxyAddress>().is_err());
         assert!("TOOLONGTYPE:a".parse::<ProxyAddress>().is_err());
         assert!("smtp:".parse::<ProxyAddress>().is_err());
-    }
-
-    #[test]
-    fn site_addresses_keep_a_ms_when_suffixed() {
-        let site = Site::default();
-        let alias = Alias::new("maria.bl-long_name").unwrap();
-        let [smtp, ms, x400] = site.addresses_for(&alias, 12);
-        assert_eq!(smtp.to_string(), "SMTP:maria.bl-long_name12@contoso.com");
-        assert_eq!(ms.to_string(), "MS:CONTOSO/HQ/MARIABLL12");
-        assert!(ms.value().parse::<MsMailAddress>().is_ok());
-        assert!(x400.is_primary());
     }
 }

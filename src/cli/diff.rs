@@ -1,0 +1,50 @@
+//! `migwiz diff FILE|DIR…`: each scenario under every version, only the differences shown.
+
+use std::path::PathBuf;
+
+use migwiz::VersionDiff;
+
+use crate::input::{expand, load, reported_disagreements};
+use crate::{emit, Failure, Status};
+
+/// The arguments of `migwiz diff`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Scenario files, or folders: a folder means every .toml file in it.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+}
+
+/// Compares every file; a bad file is reported and the others still run.
+pub fn exec(args: &Args) -> Result<Status, Failure> {
+    let files = expand(&args.paths).map_err(Failure::Invalid)?;
+    let mut bug = false;
+    let mut bad_file = false;
+    for file in files {
+        let scenario = match load(&file) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("{e}");
+                bad_file = true;
+                continue;
+            }
+        };
+        let diff = VersionDiff::of(&scenario);
+        emit(&format!(
+            "== {} ({})\n{}\n",
+            scenario.name,
+            file.display(),
+            diff.render()
+        ))?;
+        for r in &diff.replays {
+            bug |= reported_disagreements(r);
+        }
+    }
+    Ok(if bad_file {
+        Status::Invalid
+    } else if bug {
+        Status::Bug
+    } else {
+        Status::Done
+    })
+}

@@ -1,0 +1,57 @@
+//! Reading scenario files and folders for the subcommands, and reporting disagreements.
+
+use std::path::{Path, PathBuf};
+
+use migwiz::{Replay, Scenario};
+
+/// Reads and parses one scenario; the error is the one message (with help) to print.
+pub fn load(path: &Path) -> Result<Scenario, String> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| {
+        format!(
+            "{name}: cannot read the file: {e}\n  help: check the path; a scenario is a .toml file"
+        )
+    })?;
+    let text = Scenario::text_from_bytes(&name, &bytes).map_err(|e| e.to_string())?;
+    Scenario::parse(&name, text).map_err(|e| e.to_string())
+}
+
+/// The files a list of paths names: files as given, folders as their .toml files, sorted.
+pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let entries = std::fs::read_dir(p)
+                .map_err(|e| format!("{}: cannot read the folder: {e}", p.display()))?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.extension().is_some_and(|x| x == "toml"))
+                .collect();
+            if found.is_empty() {
+                return Err(format!("{}: the folder has no .toml scenario files\n  help: name scenario files, or a folder that holds some", p.display()));
+            }
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    Ok(files)
+}
+
+/// Prints, loudly, where the reference model disagreed with the implementation during a
+/// replay; true when it did (a bug in migwiz).
+pub fn reported_disagreements(run: &Replay) -> bool {
+    if run.disagreements.is_empty() {
+        return false;
+    }
+    let under = run
+        .version
+        .map(|v| format!(" under version {v}"))
+        .unwrap_or_default();
+    eprintln!("error: in {:?}{under} the reference model disagrees with the implementation; this is a bug in migwiz:", run.scenario);
+    for d in &run.disagreements {
+        eprintln!("  {d}");
+    }
+    true
+}

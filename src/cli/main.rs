@@ -1,0 +1,109 @@
+//! The `migwiz` command line: a thin layer that parses arguments, calls the library and
+//! prints. One file per subcommand (`run`, `diff`, `explore`, `check`), each an `exec`
+//! returning `Result<Status, Failure>`; the exit statuses and the quiet stop on a closed
+//! pipe are decided here, in one place.
+
+mod check;
+mod diff;
+mod explore;
+mod input;
+mod run;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Replay and compare Exchange Migration Wizard runs (MS Mail to Exchange 5.0 / 5.5, KB Q242184).
+#[derive(Parser)]
+#[command(
+    name = "migwiz",
+    after_help = "Examples:\n  migwiz diff scenarios/\n  migwiz run scenarios/01-q242184-symptoms.toml --version 5.0\n\nExit status: 0 replayed, 2 not a valid scenario file, 1 the reference model disagreed with the implementation (a bug in migwiz)."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Replay one scenario file and show each step, the event log and the final state.
+    #[command(
+        after_help = "Example:\n  migwiz run scenarios/01-q242184-symptoms.toml --version 5.0 --json"
+    )]
+    Run(run::Args),
+    /// Replay scenarios under 5.0, 5.5 and 5.5-sp1 and show only where the versions differ.
+    #[command(
+        after_help = "Examples:\n  migwiz diff scenarios/\n  migwiz diff scenarios/05-q183312-custom-recipient.toml"
+    )]
+    Diff(diff::Args),
+    /// Generate random sequences, run each under every version, and find the shortest
+    /// witness of every kind of divergence; write each witness as a scenario file.
+    #[command(
+        after_help = "Example:\n  migwiz explore --seed 1 --cases 2000 --out witnesses\n  migwiz diff witnesses/"
+    )]
+    Explore(explore::Args),
+    /// Explore every reachable state of the reference model for a small universe, checking
+    /// every invariant in every state and the implementation against the model on every edge.
+    #[command(
+        after_help = "Examples:\n  migwiz check                      # 2 users, depth 6\n  migwiz check --users 3 --depth 5 --timeout 60"
+    )]
+    Check(check::Args),
+}
+
+/// How a command ended: every exit status migwiz gives, in one place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    /// 0: done (a scenario replayed, whatever the wizard logged).
+    Done,
+    /// 1: migwiz found a bug in itself: the model disagreed with the implementation, or a
+    /// property broke.
+    Bug,
+    /// 2: bad input: a file that is not a valid scenario, or an argument out of range.
+    Invalid,
+}
+
+impl From<Status> for ExitCode {
+    fn from(status: Status) -> ExitCode {
+        ExitCode::from(match status {
+            Status::Done => 0,
+            Status::Bug => 1,
+            Status::Invalid => 2,
+        })
+    }
+}
+
+/// Why a command stopped before its end.
+#[derive(Debug)]
+enum Failure {
+    /// Standard output was closed by its reader (`| head`): stop quietly.
+    ClosedOutput,
+    /// Bad input, with the message to print (what, where, how to fix): status 2.
+    Invalid(String),
+}
+
+/// Writes to standard output; a reader that has gone away ends the command quietly.
+fn emit(text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|_| Failure::ClosedOutput)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Run(args) => run::exec(args),
+        Command::Diff(args) => diff::exec(args),
+        Command::Explore(args) => explore::exec(args),
+        Command::Check(args) => check::exec(args),
+    };
+    match result {
+        Ok(status) => status.into(),
+        Err(Failure::ClosedOutput) => Status::Done.into(),
+        Err(Failure::Invalid(message)) => {
+            eprintln!("{message}");
+            Status::Invalid.into()
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! `migwiz run FILE`: replay one scenario and print its transcript or JSON report.
+
+use std::path::PathBuf;
+
+use migwiz::{replay, Version};
+
+use crate::input::{load, reported_disagreements};
+use crate::{emit, Failure, Status};
+
+/// The arguments of `migwiz run`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The scenario file (TOML, see spec/SCENARIO-FORMAT.md).
+    file: PathBuf,
+    /// Run every wizard step as this version: 5.0, 5.5 or 5.5-sp1.
+    #[arg(long, value_parser = parse_version)]
+    version: Option<Version>,
+    /// Print the JSON run report instead of the transcript.
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_version(s: &str) -> Result<Version, String> {
+    s.parse()
+        .map_err(|e: migwiz::vocabulary::operation::UnknownVersion| e.to_string())
+}
+
+/// Replays the file and prints it.
+pub fn exec(args: &Args) -> Result<Status, Failure> {
+    let scenario = load(&args.file).map_err(Failure::Invalid)?;
+    let run = replay(&scenario, args.version);
+    let text = if args.json {
+        run.to_json() + "\n"
+    } else {
+        run.transcript()
+    };
+    emit(&text)?;
+    Ok(match reported_disagreements(&run) {
+        true => Status::Bug,
+        false => Status::Done,
+    })
+}

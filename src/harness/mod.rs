@@ -1,0 +1,9 @@
+//! The harness: what generates worlds and step sequences, and what checks them.
+//!
+//! [`generate`] is the one source of random worlds and steps (the state machine test and
+//! `migwiz explore` both use it); [`properties`] is the one list of properties, `always`
+//! and `sometimes`, that the state machine test, `migwiz check` and `migwiz explore` all
+//! evaluate.
+
+pub mod generate;
+pub mod properties;

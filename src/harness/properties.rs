@@ -1,0 +1,390 @@
+//! Every property migwiz checks, declared once: its name in words, the invariant of
+//! `RULES.md` it carries (if any), whether it must hold `always` or be reached `sometimes`,
+//! and the function that decides it.
+//!
+//! The state machine test, `migwiz check` and `migwiz explore` all evaluate this one list,
+//! [`PROPERTIES`], on every step they take: an [`Edge`] is one step of one run, with the
+//! observable state before and after it. The checks read only observations and step
+//! results, so they run on any run of the implementation; I-CONSERVE also counts message
+//! ids when the edge carries the implementation's messages.
+//!
+//! ```
+//! use migwiz::harness::properties::{Edge, Kind, PROPERTIES};
+//! use migwiz::{MsMailUser, Operation, Phase, Server, Setup, Version};
+//!
+//! let setup = Setup::new(Default::default(), Default::default(), vec![MsMailUser::new("NET1/PO1/JDOE".parse()?, 2)])?;
+//! let mut server = Server::new(&setup);
+//! let before = server.observe();
+//! let op = Operation::Wizard { version: Version::V55, phase: Phase::Full, users: None };
+//! let result = server.apply(&op);
+//! let after = server.observe();
+//! let edge = Edge { setup: &setup, op: &op, before: &before, result: &result, after: &after, messages: None };
+//! let held = migwiz::harness::properties::evaluate(&edge)?;
+//! let names: Vec<&str> = held.iter().map(|&k| PROPERTIES[k].name).collect();
+//! assert!(names.contains(&"all mail migrated"));
+//! assert!(PROPERTIES.iter().any(|p| p.kind() == Kind::Always));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use crate::vocabulary::address::MsMailAddress;
+use crate::vocabulary::language::Language;
+use crate::vocabulary::observation::{MailboxView, Observation};
+use crate::vocabulary::operation::{Operation, Version};
+use crate::vocabulary::outcome::{Outcome, StepResult, UserResult};
+use crate::vocabulary::rules::RuleId;
+use crate::vocabulary::setup::Setup;
+
+/// One step of one run, as the properties see it.
+#[derive(Clone, Copy)]
+pub struct Edge<'a> {
+    /// The world the run started from.
+    pub setup: &'a Setup,
+    /// The step.
+    pub op: &'a Operation,
+    /// The observable state before the step.
+    pub before: &'a Observation,
+    /// What the step came to.
+    pub result: &'a StepResult,
+    /// The observable state after the step.
+    pub after: &'a Observation,
+    /// Every message in the implementation after the step, as `(id, owner)`, for
+    /// message-by-message conservation; `None` where no ids exist (the model).
+    pub messages: Option<&'a [(u32, &'a MsMailAddress)]>,
+}
+
+impl fmt::Debug for Edge<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Edge({})", self.op)
+    }
+}
+
+/// What an `always` property found on an edge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// It checked something, and it held.
+    Holds,
+    /// There was nothing to check (no mail, no abort, …): it neither held nor broke.
+    Vacuous,
+    /// It broke; what was seen.
+    Broken(String),
+}
+
+/// How a property is decided.
+#[derive(Debug, Clone, Copy)]
+pub enum Check {
+    /// Must hold on every edge of every run.
+    Always(fn(&Edge<'_>) -> Verdict),
+    /// Must be reachable: true on the edges that reach it.
+    Sometimes(fn(&Edge<'_>) -> bool),
+}
+
+/// Whether a property must always hold or be reached sometimes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Must hold after every step.
+    Always,
+    /// Some run must reach it.
+    Sometimes,
+}
+
+/// A property: its name in words, its rule id, and its check.
+#[derive(Debug, Clone, Copy)]
+pub struct Property {
+    /// What it says, in words.
+    pub name: &'static str,
+    /// The invariant of `RULES.md` it carries, if it is one.
+    pub rule: Option<RuleId>,
+    /// How it is decided.
+    pub check: Check,
+}
+
+impl Property {
+    /// `Always` or `Sometimes`.
+    pub fn kind(&self) -> Kind {
+        match self.check {
+            Check::Always(_) => Kind::Always,
+            Check::Sometimes(_) => Kind::Sometimes,
+        }
+    }
+}
+
+/// Every property, `always` first.
+pub const PROPERTIES: &[Property] = &[
+    Property {
+        name: "every message is in exactly one place",
+        rule: Some(RuleId::IConserve),
+        check: Check::Always(conserve),
+    },
+    Property {
+        name: "no alias or address is held by two recipients",
+        rule: Some(RuleId::IUnique),
+        check: Check::Always(unique),
+    },
+    Property {
+        name: "a step that logs 7026 leaves the failing user's mail where it was",
+        rule: Some(RuleId::IAbort),
+        check: Check::Always(abort_keeps_mail),
+    },
+    Property {
+        name: "5.5 and 5.5 SP1 deliver mail only into a mailbox tied to its owner",
+        rule: Some(RuleId::IOwner),
+        check: Check::Always(owner),
+    },
+    Property {
+        name: "event 7026 is logged",
+        rule: None,
+        check: Check::Sometimes(|e| e.after.events.iter().any(|ev| ev.id == 7026)),
+    },
+    Property {
+        name: "all mail migrated",
+        rule: None,
+        check: Check::Sometimes(|e| {
+            e.setup.users().iter().any(|u| u.messages > 0)
+                && e.after.msmail.iter().all(|w| w.waiting == 0)
+        }),
+    },
+    Property {
+        name: "mail delivered into a mailbox with Spanish folders",
+        rule: None,
+        check: Check::Sometimes(|e| {
+            e.after
+                .mailboxes
+                .iter()
+                .any(|m| m.folder_language == Some(Language::Spanish) && !m.mail.is_empty())
+        }),
+    },
+    Property {
+        name: "5.0 delivers mail into a mailbox not tied to its owner",
+        rule: None,
+        check: Check::Sometimes(|e| {
+            matches!(
+                e.op,
+                Operation::Wizard {
+                    version: Version::V50,
+                    ..
+                }
+            ) && !unbound_deliveries(e.result, e.after).is_empty()
+        }),
+    },
+];
+
+/// A broken `always` property: which one, and what was seen.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{} broken ({}): {detail}", .rule.map_or("property", RuleId::as_str), .property)]
+pub struct Violation {
+    /// The property's name.
+    pub property: &'static str,
+    /// Its rule id.
+    pub rule: Option<RuleId>,
+    /// What was seen.
+    pub detail: String,
+}
+
+/// Evaluates every property on `edge`. Returns the indices (into [`PROPERTIES`]) of the
+/// `always` properties that checked something and held and of the `sometimes` properties
+/// reached, or the first `always` property that broke.
+pub fn evaluate(edge: &Edge<'_>) -> Result<Vec<usize>, Violation> {
+    let mut held = Vec::new();
+    for (k, p) in PROPERTIES.iter().enumerate() {
+        match p.check {
+            Check::Always(check) => match check(edge) {
+                Verdict::Holds => held.push(k),
+                Verdict::Vacuous => {}
+                Verdict::Broken(detail) => {
+                    return Err(Violation {
+                        property: p.name,
+                        rule: p.rule,
+                        detail,
+                    })
+                }
+            },
+            Check::Sometimes(reached) => {
+                if reached(edge) {
+                    held.push(k);
+                }
+            }
+        }
+    }
+    Ok(held)
+}
+
+/// I-CONSERVE: per owner, what waits and what was delivered add up to what the owner
+/// started with; and, where ids exist, every message id is in exactly one place with its
+/// own owner.
+fn conserve(edge: &Edge<'_>) -> Verdict {
+    if edge.setup.users().iter().all(|u| u.messages == 0) {
+        return Verdict::Vacuous;
+    }
+    if let Err(detail) = counts_add_up(edge.setup, edge.after) {
+        return Verdict::Broken(detail);
+    }
+    match edge.messages {
+        Some(messages) => match ids_add_up(edge.setup, messages) {
+            Ok(()) => Verdict::Holds,
+            Err(detail) => Verdict::Broken(detail),
+        },
+        None => Verdict::Holds,
+    }
+}
+
+/// Per owner, waiting + delivered = what the owner started with; no mail of anybody else.
+fn counts_add_up(setup: &Setup, after: &Observation) -> Result<(), String> {
+    let mut seen: BTreeMap<&str, u64> = BTreeMap::new();
+    for w in &after.msmail {
+        *seen.entry(&w.address).or_default() += u64::from(w.waiting);
+    }
+    for m in &after.mailboxes {
+        for mail in &m.mail {
+            *seen.entry(&mail.owner).or_default() += u64::from(mail.count);
+        }
+    }
+    for user in setup.users() {
+        let address = user.address.to_string();
+        let now = seen.remove(address.as_str()).unwrap_or(0);
+        if now != u64::from(user.messages) {
+            return Err(format!(
+                "{address} had {} messages, {now} are accounted for",
+                user.messages
+            ));
+        }
+    }
+    match seen.into_iter().find(|(_, n)| *n > 0) {
+        Some((owner, n)) => Err(format!("{n} messages of unknown owner {owner}")),
+        None => Ok(()),
+    }
+}
+
+/// Every id the post office gave out (`1..`, in user order) is present exactly once, and
+/// belongs to the user it was given to.
+pub fn ids_add_up(setup: &Setup, messages: &[(u32, &MsMailAddress)]) -> Result<(), String> {
+    let mut present: Vec<(u32, &MsMailAddress)> = messages.to_vec();
+    present.sort_unstable_by_key(|(id, _)| *id);
+    let mut expected = setup
+        .users()
+        .iter()
+        .flat_map(|u| std::iter::repeat_n(&u.address, u.messages as usize))
+        .zip(1u32..)
+        .map(|(owner, id)| (id, owner));
+    for &(id, owner) in &present {
+        match expected.next() {
+            Some((want, _)) if want > id => return Err(format!("message {id} is held twice")),
+            Some((want, _)) if want < id => return Err(format!("message {want} is lost")),
+            Some((_, own)) if own != owner => {
+                return Err(format!("message {id} of {own} is counted under {owner}"))
+            }
+            Some(_) => {}
+            None => return Err(format!("message {id} was never in the post office")),
+        }
+    }
+    match expected.next() {
+        Some((id, _)) => Err(format!("message {id} is lost")),
+        None => Ok(()),
+    }
+}
+
+/// I-UNIQUE: no alias and no address held twice, compared without case.
+fn unique(edge: &Edge<'_>) -> Verdict {
+    let after = edge.after;
+    if after.mailboxes.len() + after.custom_recipients.len() < 2 {
+        return Verdict::Vacuous;
+    }
+    let mut aliases = BTreeSet::new();
+    let mut addresses = BTreeSet::new();
+    let recipients = after
+        .mailboxes
+        .iter()
+        .map(|m| (&m.alias, m.proxies.as_slice()))
+        .chain(
+            after
+                .custom_recipients
+                .iter()
+                .map(|c| (&c.alias, std::slice::from_ref(&c.address))),
+        );
+    for (alias, proxies) in recipients {
+        if !aliases.insert(alias.to_ascii_lowercase()) {
+            return Verdict::Broken(format!("alias {alias} is held twice"));
+        }
+        for p in proxies {
+            if !addresses.insert(p.to_ascii_lowercase()) {
+                return Verdict::Broken(format!("address {p} is held twice"));
+            }
+        }
+    }
+    Verdict::Holds
+}
+
+/// I-ABORT: the failing user's mail is where it was, waiting and delivered alike.
+fn abort_keeps_mail(edge: &Edge<'_>) -> Verdict {
+    let Outcome::Aborted { user, .. } = &edge.result.outcome else {
+        return Verdict::Vacuous;
+    };
+    let owner = user.to_string();
+    if edge.before.mail_of(&owner) == edge.after.mail_of(&owner) {
+        Verdict::Holds
+    } else {
+        Verdict::Broken(format!("{owner}'s mail moved in a step that logged 7026"))
+    }
+}
+
+/// I-OWNER: a 5.5 or SP1 step that delivers mail delivers it into a mailbox tied to its owner.
+fn owner(edge: &Edge<'_>) -> Verdict {
+    let Operation::Wizard { version, .. } = edge.op else {
+        return Verdict::Vacuous;
+    };
+    let delivered = edge
+        .result
+        .users
+        .iter()
+        .any(|u| matches!(u, UserResult::Migrated { .. }));
+    if *version == Version::V50 || !delivered {
+        return Verdict::Vacuous;
+    }
+    match unbound_deliveries(edge.result, edge.after).first() {
+        None => Verdict::Holds,
+        Some((owner, alias)) => Verdict::Broken(format!(
+            "{version} delivered {owner}'s mail into {alias}, which is not tied to it"
+        )),
+    }
+}
+
+/// Whether a mailbox is tied to an MS Mail user: by MIGRATE proxy, by the user's MS proxy,
+/// or by having been created for it in step one (I-OWNER).
+pub fn bound_to(mailbox: &MailboxView, owner: &str) -> bool {
+    let migrate = format!("migrate:MS:{owner}");
+    let ms = format!("MS:{owner}");
+    mailbox.created_for.as_deref() == Some(owner)
+        || mailbox
+            .proxies
+            .iter()
+            .any(|p| p.eq_ignore_ascii_case(&migrate) || p.eq_ignore_ascii_case(&ms))
+}
+
+/// Deliveries of a step into mailboxes not tied to the mail's owner: `(owner, alias)`.
+///
+/// Allowed for 5.0, whose alias lookup is "unreliable" (Q242184); I-OWNER forbids it for
+/// 5.5 and 5.5 SP1.
+pub fn unbound_deliveries(result: &StepResult, after: &Observation) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    for r in &result.users {
+        if let UserResult::Migrated {
+            user,
+            alias,
+            messages,
+            ..
+        } = r
+        {
+            let owner = user.to_string();
+            let mailbox = after.mailboxes.iter().find(|m| &m.alias == alias);
+            if *messages > 0 && !mailbox.is_some_and(|m| bound_to(m, &owner)) {
+                found.push((owner, alias.clone()));
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests;

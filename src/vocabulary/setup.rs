@@ -1,0 +1,90 @@
+//! The world before the first step: the site, the server's language and the MS Mail post
+//! office's users. A [`Setup`] is checked once, when it is made, so everything built from
+//! it (a server, a model, a replay, a diff) cannot fail afterwards.
+
+use std::collections::HashSet;
+
+use crate::vocabulary::address::{MsMailAddress, Site};
+use crate::vocabulary::language::Language;
+
+/// One user of the MS Mail post office (A-MS) and the mail waiting for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MsMailUser {
+    /// The user's address (A-MS).
+    pub address: MsMailAddress,
+    /// Display name, if known.
+    pub name: Option<String>,
+    /// How many messages wait in MS Mail before any migration.
+    pub messages: u32,
+}
+
+impl MsMailUser {
+    /// A user with no display name.
+    pub fn new(address: MsMailAddress, messages: u32) -> MsMailUser {
+        MsMailUser {
+            address,
+            name: None,
+            messages,
+        }
+    }
+}
+
+/// Why a setup cannot be a world.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SetupError {
+    /// Two users with one address (case is not significant, A-MS).
+    #[error("MS Mail user {0} is listed twice; each address may appear once")]
+    DuplicateUser(MsMailAddress),
+}
+
+/// The world before the first step: the site, the server's language and the post office.
+///
+/// ```
+/// use migwiz::{MsMailUser, Setup, SetupError};
+/// let jdoe = MsMailUser::new("NET1/PO1/JDOE".parse()?, 3);
+/// let setup = Setup::new(Default::default(), Default::default(), vec![jdoe.clone()])?;
+/// assert_eq!(setup.users().len(), 1);
+/// let twice = Setup::new(Default::default(), Default::default(), vec![jdoe.clone(), jdoe]);
+/// assert!(matches!(twice, Err(SetupError::DuplicateUser(_))));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setup {
+    site: Site,
+    server_language: Language,
+    users: Vec<MsMailUser>,
+}
+
+impl Setup {
+    /// Checks the post office (each address once) and makes the world.
+    pub fn new(
+        site: Site,
+        server_language: Language,
+        users: Vec<MsMailUser>,
+    ) -> Result<Setup, SetupError> {
+        let mut seen = HashSet::with_capacity(users.len());
+        if let Some(twice) = users.iter().find(|u| !seen.insert(&u.address)) {
+            return Err(SetupError::DuplicateUser(twice.address.clone()));
+        }
+        Ok(Setup {
+            site,
+            server_language,
+            users,
+        })
+    }
+
+    /// The Exchange site (A-SITE).
+    pub fn site(&self) -> &Site {
+        &self.site
+    }
+
+    /// The language the server and the wizard speak (A-LANG, W-OPEN).
+    pub fn server_language(&self) -> Language {
+        self.server_language
+    }
+
+    /// The MS Mail users, in post office order, with their waiting mail.
+    pub fn users(&self) -> &[MsMailUser] {
+        &self.users
+    }
+}
