@@ -7,7 +7,7 @@
 //! let text = "name = \"x\"\n[[users]]\naddress = \"NET1/PO1/JDOE\"\n\n[[steps]]\nop = \"create-mailbox\"\nalias = \"JDOE\"\n\n[[steps]]\nop = \"wizard\"\nversion = \"5.5\"\nphase = \"migrate\"\n";
 //! let diff = VersionDiff::of(&Scenario::parse("x.toml", text)?);
 //! assert_eq!(diff.rows[0].cells[0], "ok\nNET1/PO1/JDOE 0 -> JDOE (alias)");
-//! assert_eq!(diff.rows[0].cells[1], "aborted: 7026 for NET1/PO1/JDOE");
+//! assert_eq!(diff.rows[0].cells[1], "aborted: 7026 for NET1/PO1/JDOE\nno mailbox holds migrate:MS:NET1/PO1/JDOE\n(5.5 looks up by MIGRATE proxy, W-2-55)");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -15,6 +15,7 @@ use std::fmt::Write as _;
 
 use crate::harness::properties::unbound_deliveries;
 use crate::tools::replay::{replay, Replay, ReplayedStep};
+use crate::tools::report::why_not_found;
 use crate::tools::scenario::Scenario;
 use crate::vocabulary::observation::Observation;
 use crate::vocabulary::operation::{Operation, Version};
@@ -23,7 +24,7 @@ use crate::vocabulary::outcome::{FoundBy, Outcome, UserResult};
 /// One line of the comparison: what is compared, and its value under each version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DiffRow {
-    /// What the row is about: `#3 wizard full`, `mail of NET1/PO1/JDOE`, …
+    /// What the row is about: `#3 wizard full` (steps count from 1), `mail of NET1/PO1/JDOE`, …
     pub what: String,
     /// The value under 5.0, 5.5 and 5.5 SP1, in [`Version::ALL`] order.
     pub cells: [String; 3],
@@ -71,7 +72,18 @@ pub fn step_summary(step: &ReplayedStep) -> String {
                 "{user} {messages} -> {alias} ({})",
                 short_found(*found_by)
             )),
-            UserResult::NotFound { .. } => None,
+            UserResult::NotFound { user } => {
+                let Operation::Wizard { version, .. } = &step.op else {
+                    return None;
+                };
+                // Why, in Q242184's words: what it looked for, then how; wrapped so that
+                // the table stays readable.
+                let why = why_not_found(*version, user);
+                let (looked, how) = why.split_once(" (").unwrap_or((&why, ""));
+                let looked = looked.replace(" or ", "\nor ");
+                let how = how.replace(", then", ",\nthen");
+                Some(format!("{looked}\n({how}"))
+            }
         })
         .collect();
     let head = match &step.result.outcome {
@@ -136,9 +148,10 @@ impl Rows<'_> {
     /// One row per step: its outcome and what it did for each user.
     fn steps(&mut self, scenario: &Scenario) {
         for (i, step) in scenario.steps.iter().enumerate() {
+            let number = i + 1;
             let what = match step {
-                Operation::Wizard { phase, .. } => format!("#{i} wizard {phase}"),
-                other => format!("#{i} {other}"),
+                Operation::Wizard { phase, .. } => format!("#{number} wizard {phase}"),
+                other => format!("#{number} {other}"),
             };
             let cells = [0, 1, 2].map(|v| step_summary(&self.replays[v].steps[i]));
             self.push(what, cells);
@@ -196,8 +209,11 @@ fn address_cells(lists: &[Option<Vec<String>>]) -> Option<[String; 3]> {
     Some([0, 1, 2].map(|v| match &lists[v] {
         None => "(no such mailbox)".to_string(),
         Some(list) if !same_site => list.join("\n"),
-        Some(list) if list.len() <= 3 => "site addresses only".to_string(),
-        Some(list) => format!("site addresses and\n{}", list[3..].join("\n")),
+        Some(list) if list.len() <= 3 => "only the SMTP, MS and X400 addresses\nit was created with".to_string(),
+        Some(list) => format!(
+            "the SMTP, MS and X400 addresses\nit was created with, and\n{}",
+            list[3..].join("\n")
+        ),
     }))
 }
 
@@ -226,7 +242,7 @@ impl VersionDiff {
                     .map(|c| c.alias.clone()),
             )
         });
-        rows.each("unbound deliveries (I-OWNER)", |r| {
+        rows.each("mail delivered to a mailbox\nnot tied to its owner (I-OWNER)", |r| {
             list_or_none(
                 r.steps
                     .iter()

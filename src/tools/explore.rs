@@ -591,7 +591,7 @@ impl Catalogue {
                 "Found by `migwiz explore --seed {} --cases {}`; step #{} is decided by {}. Replay with `migwiz diff`.",
                 self.config.seed,
                 self.config.cases,
-                w.at,
+                w.at + 1,
                 rules.join(", ")
             )),
             setup: w.setup.clone(),
@@ -722,10 +722,10 @@ impl Catalogue {
                 users.join(", "),
                 scenario.setup.server_language()
             );
-            for (i, s) in scenario.steps.iter().enumerate() {
-                let _ = writeln!(out, "  #{i} {s}");
+            for (number, s) in (1..).zip(&scenario.steps) {
+                let _ = writeln!(out, "  #{number} {s}");
             }
-            let _ = writeln!(out, "decided at #{} by:", w.at);
+            let _ = writeln!(out, "decided at #{} by:", w.at + 1);
             for (version, rules) in w.deciding_rules() {
                 let ids: Vec<&str> = rules.iter().map(|r| r.as_str()).collect();
                 let _ = writeln!(out, "  {:<8} {}", version.as_str(), ids.join(" "));

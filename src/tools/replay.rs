@@ -24,8 +24,8 @@ use crate::vocabulary::outcome::StepResult;
 /// One replayed step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReplayedStep {
-    /// 0-based position in the scenario.
-    pub index: usize,
+    /// Its number in the scenario, counting from 1 in file order.
+    pub number: usize,
     /// The step as run (with the version override applied).
     pub op: Operation,
     /// What it came to on the implementation.
@@ -57,7 +57,7 @@ pub fn replay(scenario: &Scenario, version: Option<Version>) -> Replay {
     let mut model = Model::new(&scenario.setup);
     let mut steps = Vec::new();
     let mut disagreements = Vec::new();
-    for (index, op) in scenario.steps.iter().enumerate() {
+    for (number, op) in (1..).zip(&scenario.steps) {
         let op = match version {
             Some(v) => op.with_version(v),
             None => op.clone(),
@@ -67,17 +67,17 @@ pub fn replay(scenario: &Scenario, version: Option<Version>) -> Replay {
         let after = server.observe();
         if result != expected {
             disagreements.push(format!(
-                "step {index} `{op}`: implementation {result:?}, model {expected:?}"
+                "step #{number} `{op}`: implementation {result:?}, model {expected:?}"
             ));
         }
         if after != model.observe() {
             disagreements.push(format!(
-                "after step {index} `{op}`: the states differ (implementation {after:?}, model {:?})",
+                "after step #{number} `{op}`: the states differ (implementation {after:?}, model {:?})",
                 model.observe()
             ));
         }
         steps.push(ReplayedStep {
-            index,
+            number,
             op,
             result,
             after,

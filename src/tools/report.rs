@@ -21,11 +21,30 @@ fn found_by(f: FoundBy) -> &'static str {
     }
 }
 
-fn looked_for(version: Version, user: &MsMailAddress) -> String {
+/// Why a version found no mailbox for a user, in the words of Q242184's CAUSE: what it
+/// looked for, and by which rule.
+///
+/// ```
+/// use migwiz::tools::report::why_not_found;
+/// let user = "NET1/PO1/JDOE".parse()?;
+/// assert_eq!(
+///     why_not_found(migwiz::Version::V55, &user),
+///     "no mailbox holds migrate:MS:NET1/PO1/JDOE (5.5 looks up by MIGRATE proxy, W-2-55)"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn why_not_found(version: Version, user: &MsMailAddress) -> String {
     match version {
-        Version::V50 => format!("alias {}", user.mailbox()),
-        Version::V55 => format!("migrate:MS:{user}"),
-        Version::V55Sp1 => format!("migrate:MS:{user} or MS:{user}"),
+        Version::V50 => format!(
+            "no mailbox has alias {} (5.0 looks up by alias, W-2-50)",
+            user.mailbox()
+        ),
+        Version::V55 => format!(
+            "no mailbox holds migrate:MS:{user} (5.5 looks up by MIGRATE proxy, W-2-55)"
+        ),
+        Version::V55Sp1 => format!(
+            "no mailbox holds migrate:MS:{user} or MS:{user} (5.5 SP1 looks up by MIGRATE proxy, then by MS proxy, W-2-55SP)"
+        ),
     }
 }
 
@@ -58,8 +77,8 @@ pub fn describe_user(version: Version, r: &UserResult) -> String {
             found_by(*f)
         ),
         UserResult::NotFound { user } => format!(
-            "{user}: no mailbox has {}: event 7026, the run stops",
-            looked_for(version, user)
+            "{user}: 7026: {}; the run stops here",
+            why_not_found(version, user)
         ),
     }
 }
@@ -116,6 +135,9 @@ fn describe_parts(op: &Operation, result: &StepResult, after: &Observation) -> S
 struct StepJson<'a> {
     index: usize,
     op: &'a str,
+    /// The version that ran a wizard step, after any `--version` (SCENARIO-FORMAT-2.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<&'static str>,
     outcome: &'a str,
     rules: Vec<&'static str>,
     detail: String,
@@ -141,8 +163,12 @@ impl Replay {
                 .steps
                 .iter()
                 .map(|s| StepJson {
-                    index: s.index,
+                    index: s.number,
                     op: s.op.name(),
+                    version: match s.op {
+                        Operation::Wizard { version, .. } => Some(version.as_str()),
+                        _ => None,
+                    },
                     outcome: s.result.outcome.word(),
                     rules: s.result.rules.iter().map(|r| r.as_str()).collect(),
                     detail: describe(s),
@@ -174,7 +200,7 @@ impl Replay {
             let _ = writeln!(
                 out,
                 "  #{} {}\n     {} [{}]\n     {}",
-                s.index,
+                s.number,
                 s.op,
                 s.result.outcome.word(),
                 rules.join(" "),
