@@ -162,3 +162,278 @@ fn every_command_has_help_with_an_example() {
         );
     }
 }
+
+/// Issue "output a KB reader understands": each item, as a user meets it.
+mod reader {
+    use super::*;
+
+    fn good_path(name: &str) -> String {
+        write(name, GOOD.as_bytes()).to_string_lossy().into_owned()
+    }
+
+    #[test]
+    fn steps_count_from_one_in_the_transcript_the_json_and_the_diff() {
+        let path = good_path("numbered.toml");
+        let text = succeeds(["run", &path]);
+        assert!(text.contains("  #1 create-mailbox JDOE"), "{text}");
+        assert!(text.contains("  #2 wizard 5.5 migrate"), "{text}");
+        let json: serde_json::Value =
+            serde_json::from_str(&succeeds(["run", &path, "--json"])).unwrap();
+        assert_eq!(json["steps"][0]["index"], 1);
+        assert_eq!(json["steps"][1]["index"], 2);
+        let diff = succeeds(["diff", &path]);
+        assert!(diff.contains("#2 wizard migrate"), "{diff}");
+        assert!(!diff.contains("#0 "), "{diff}");
+    }
+
+    #[test]
+    fn a_wizard_step_in_json_names_the_version_that_ran() {
+        let path = good_path("versioned.toml");
+        let json: serde_json::Value =
+            serde_json::from_str(&succeeds(["run", &path, "--json", "--version", "5.0"])).unwrap();
+        assert_eq!(json["steps"][1]["version"], "5.0");
+        assert!(
+            json["steps"][0].get("version").is_none(),
+            "create-mailbox has no version"
+        );
+        let json: serde_json::Value =
+            serde_json::from_str(&succeeds(["run", &path, "--json"])).unwrap();
+        assert_eq!(json["steps"][1]["version"], "5.5");
+    }
+
+    #[test]
+    fn a_failure_says_what_the_wizard_looked_for_and_by_which_rule() {
+        let path = good_path("why.toml");
+        let text = succeeds(["run", &path]);
+        assert!(
+            text.contains("7026: no mailbox holds migrate:MS:NET1/PO1/JDOE (5.5 looks up by MIGRATE proxy, W-2-55)"),
+            "{text}"
+        );
+        let diff = succeeds(["diff", &path]);
+        for words in [
+            "no mailbox holds migrate:MS:NET1/PO1/JDOE",
+            "(5.5 looks up by MIGRATE proxy, W-2-55)",
+            "(5.5 SP1 looks up by MIGRATE proxy,",
+        ] {
+            assert!(diff.contains(words), "{words:?} not in\n{diff}");
+        }
+        let cr = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/05-q183312-custom-recipient.toml"
+        );
+        let text = succeeds(["run", cr, "--version", "5.0"]);
+        assert!(
+            text.contains("no mailbox has alias JDOE (5.0 looks up by alias, W-2-50)"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn the_diff_speaks_plainly() {
+        let text = succeeds(["diff", concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")]);
+        assert!(text.contains("not tied to its owner (I-OWNER)"), "{text}");
+        assert!(text.contains("the SMTP, MS and X400 addresses"), "{text}");
+        for jargon in [
+            "unbound deliveries",
+            "site addresses only",
+            "site addresses and",
+        ] {
+            assert!(!text.contains(jargon), "{jargon:?} still in the diff");
+        }
+    }
+
+    #[test]
+    fn explore_replaces_only_its_own_witnesses() {
+        let dir = std::env::temp_dir().join(format!("migwiz-stale-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let out = dir.to_string_lossy().into_owned();
+        succeeds(["explore", "--seed", "1", "--cases", "300", "--out", &out]);
+        let first: Vec<String> = names(&dir);
+        assert!(first.len() >= 8, "{first:?}");
+        std::fs::write(dir.join("mine.toml"), "name = \"kept\"\n").unwrap();
+        let run = migwiz(["explore", "--seed", "2", "--cases", "3", "--out", &out]);
+        assert_eq!(run.status.code(), Some(0));
+        let said = String::from_utf8_lossy(&run.stderr);
+        assert!(
+            said.contains("removed") && said.contains(".migwiz-witnesses"),
+            "{said}"
+        );
+        let index = std::fs::read_to_string(dir.join(".migwiz-witnesses")).unwrap();
+        let listed: Vec<&str> = index.lines().filter(|l| !l.starts_with('#')).collect();
+        let mut now = names(&dir);
+        assert!(
+            now.contains(&"mine.toml".to_string()),
+            "a file explore did not write was removed"
+        );
+        now.retain(|n| n != "mine.toml");
+        assert_eq!(now, listed, "the folder holds exactly this run's witnesses");
+    }
+
+    fn names(dir: &std::path::Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".toml"))
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn an_unwritable_out_is_reported_before_the_first_case() {
+        let file = write("not-a-folder.toml", b"x");
+        let out = format!("{}/witnesses", file.display());
+        let started = std::time::Instant::now();
+        let run = migwiz(["explore", "--cases", "100000000", "--out", &out]);
+        assert_eq!(run.status.code(), Some(2));
+        assert!(started.elapsed().as_secs() < 5, "it explored first");
+        let said = String::from_utf8_lossy(&run.stderr);
+        assert!(
+            said.contains("cannot write witnesses there") && said.contains("help:"),
+            "{said}"
+        );
+    }
+
+    #[test]
+    fn ctrl_c_during_explore_prints_a_partial_catalogue() {
+        let dir = std::env::temp_dir().join(format!("migwiz-ctrlc-{}", std::process::id()));
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_migwiz"))
+            .args(["explore", "--cases", "100000000", "--out"])
+            .arg(&dir)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        let kill = std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(130));
+        let table = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            table.starts_with("partial catalogue (PARTIAL: stopped after"),
+            "{table}"
+        );
+        assert!(table.contains("class"), "{table}");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains("stopped by Ctrl-C"), "{said}");
+        assert!(
+            !said.contains('\r'),
+            "a progress bar drawn to a pipe: {said:?}"
+        );
+    }
+
+    #[test]
+    fn keywords_are_read_in_any_case() {
+        let text = GOOD
+            .replace("create-mailbox", "Create-Mailbox")
+            .replace("\"wizard\"", "\"Wizard\"")
+            .replace("\"5.5\"", "\"5.5-SP1\"")
+            .replace("\"migrate\"", "\"Migrate\"");
+        let text = format!(
+            "{text}\n[[steps]]\nop = \"LOGON\"\nalias = \"JDOE\"\nlanguage = \"Spanish\"\n"
+        );
+        let path = write("cases.toml", text.as_bytes());
+        let out = succeeds(["run", path.to_str().unwrap()]);
+        assert!(out.contains("wizard 5.5-sp1 migrate"), "{out}");
+    }
+
+    #[test]
+    fn errors_are_in_the_users_words() {
+        let g = GOOD;
+        let long = "A".repeat(200);
+        let cases: Vec<(&str, String, usize, &str)> = vec![
+            (
+                "whole-number",
+                g.replace("messages = 3", "messages = \"three\""),
+                5,
+                "expected a whole number",
+            ),
+            (
+                "step-table",
+                "name = \"x\"\nsteps = [1]\n".to_string(),
+                2,
+                "expected a step table",
+            ),
+            (
+                "one-bracket",
+                "name = \"x\"\n[steps]\nop = \"wizard\"\n".to_string(),
+                2,
+                "write [[steps]] with two brackets",
+            ),
+            (
+                "duplicate-key",
+                g.replace("name = \"ok\"", "name = \"ok\"\nname = \"again\""),
+                2,
+                "the key `name` is written twice",
+            ),
+            (
+                "alias-characters",
+                g.replace(
+                    "alias = \"JDOE\"",
+                    &format!("alias = \"{}\"", "é".repeat(33)),
+                ),
+                9,
+                "contains 'é'",
+            ),
+            (
+                "clipped",
+                g.replace("alias = \"JDOE\"", &format!("alias = \"{long}\"")),
+                9,
+                "…\" (200 characters)",
+            ),
+            (
+                "user-twice",
+                g.replace(
+                    "users = [\"NET1/PO1/JDOE\"]",
+                    "users = [\"NET1/PO1/JDOE\", \"net1/po1/jdoe\"]",
+                ),
+                15,
+                "listed twice in this step's users",
+            ),
+        ];
+        for (case, text, line, needle) in cases {
+            rejects(case, &text, line, needle);
+        }
+        for rust_words in ["i64", "struct Raw", "sequence", "invalid type"] {
+            let path = write(
+                "rust.toml",
+                g.replace("messages = 3", "messages = \"3\"").as_bytes(),
+            );
+            let said = String::from_utf8_lossy(&migwiz(["run", path.to_str().unwrap()]).stderr)
+                .into_owned();
+            assert!(!said.contains(rust_words), "{rust_words:?} in {said}");
+        }
+        let path = write(
+            "clip.toml",
+            g.replace("alias = \"JDOE\"", &format!("alias = \"{long}\""))
+                .as_bytes(),
+        );
+        let said =
+            String::from_utf8_lossy(&migwiz(["run", path.to_str().unwrap()]).stderr).into_owned();
+        assert!(!said.contains(&long), "a 200-character value echoed whole");
+    }
+
+    #[test]
+    fn argument_errors_exit_2_and_name_the_argument() {
+        let out = migwiz(["run", "--bogus", "x.toml"]);
+        assert_eq!(out.status.code(), Some(2));
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            said.starts_with("error:") && said.contains("--bogus"),
+            "{said}"
+        );
+        let help = succeeds(["--help"]);
+        assert!(help.contains("or an argument migwiz cannot use"), "{help}");
+    }
+
+    #[test]
+    fn explore_help_heads_its_examples_in_the_plural() {
+        let help = succeeds(["explore", "--help"]);
+        assert!(help.contains("Examples:\n  migwiz explore"), "{help}");
+        assert!(!help.contains("Example:\n"), "{help}");
+    }
+}

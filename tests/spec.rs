@@ -56,7 +56,13 @@ fn vendored_spec_matches_the_shared_one() {
         println!("no ../shared/spec beside this checkout; nothing to compare");
         return;
     }
-    for name in ["RULES.md", "SCENARIO-FORMAT.md", "Q242184.txt"] {
+    for name in [
+        "RULES.md",
+        "RULES-PART2.md",
+        "SCENARIO-FORMAT.md",
+        "SCENARIO-FORMAT-2.md",
+        "Q242184.txt",
+    ] {
         let theirs = std::fs::read_to_string(shared.join(name)).unwrap();
         assert_eq!(
             spec(name),

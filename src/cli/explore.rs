@@ -1,10 +1,13 @@
 //! `migwiz explore`: random sequences under every version, divergences sorted into classes
 //! with a shrunk witness each, and every property of the shared list evaluated.
 
-use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use migwiz::tools::explore::{self, Catalogue, ExploreConfig};
+use migwiz::tools::witnesses::{WitnessFolder, INDEX};
 
 use crate::{emit, Failure, Status};
 
@@ -17,7 +20,8 @@ pub struct Args {
     /// The random seed: the same seed gives the same catalogue.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Where to write one witness scenario file per class found.
+    /// Where to write one witness scenario file per class found. Witnesses an earlier run
+    /// wrote there (listed in its .migwiz-witnesses file) are removed first; nothing else is.
     #[arg(long, default_value = "witnesses")]
     out: PathBuf,
     /// Print the catalogue as JSON instead of a table.
@@ -25,35 +29,30 @@ pub struct Args {
     json: bool,
 }
 
-/// Explores, writes the witnesses, prints the catalogue.
+/// Explores, writes the witnesses, prints the catalogue. Ctrl-C stops generating and
+/// prints the catalogue of the cases run so far, marked partial; a second Ctrl-C quits.
 pub fn exec(args: &Args) -> Result<Status, Failure> {
+    // Checked before the first case, not after an hour.
+    let folder = WitnessFolder::open(&args.out).map_err(|e| {
+        Failure::Invalid(format!(
+            "{}: cannot write witnesses there: {e}\n  help: name a folder you can write to with --out",
+            args.out.display()
+        ))
+    })?;
     let config = ExploreConfig {
         cases: args.cases,
         seed: args.seed,
         ..ExploreConfig::default()
     };
-    let terminal = std::io::stderr().is_terminal();
-    let started = std::time::Instant::now();
-    let catalogue = explore::explore(&config, |done| {
-        if terminal && (done % 25 == 0 || done == config.cases) {
-            let width = 30 * done as usize / config.cases.max(1) as usize;
-            eprint!(
-                "\r[{:<30}] {done}/{} sequences",
-                "#".repeat(width),
-                config.cases
-            );
-            let _ = std::io::stderr().flush();
-        }
-    });
-    if terminal {
-        eprintln!(
-            "\rexplored {} sequences in {:.1?}, shrinking included{:20}",
-            config.cases,
-            started.elapsed(),
-            ""
-        );
+    let stop = interrupt_flag();
+    let bar = progress_bar(config.cases);
+    let catalogue = explore::explore_until(&config, |done| bar.set_position(done.into()), &stop);
+    if catalogue.is_partial() {
+        bar.abandon_with_message("stopped by Ctrl-C; shrinking the cases run so far");
+    } else {
+        bar.finish_and_clear();
     }
-    write_witnesses(&catalogue, &args.out)?;
+    write_witnesses(&catalogue, &folder)?;
     let dir = args.out.display().to_string();
     let text = if args.json {
         catalogue.to_json(Some(&dir)) + "\n"
@@ -69,23 +68,61 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
         eprintln!("error: a property the rules require broke (see above); that is a bug in migwiz");
         return Ok(Status::Bug);
     }
+    if catalogue.is_partial() {
+        eprintln!(
+            "explore: stopped by Ctrl-C after {} of {} sequences; the catalogue above is partial",
+            catalogue.cases_run, config.cases
+        );
+        return Ok(Status::Interrupted);
+    }
     Ok(Status::Done)
 }
 
-fn write_witnesses(catalogue: &Catalogue, out: &PathBuf) -> Result<(), Failure> {
-    std::fs::create_dir_all(out).map_err(|e| {
+/// Set by the first Ctrl-C; a second one ends the process at once.
+fn interrupt_flag() -> Arc<AtomicBool> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    // Without a handler (one already set, say) Ctrl-C simply ends the process.
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+    stop
+}
+
+/// A progress bar with rate and time left, drawn only when standard error is a terminal.
+fn progress_bar(cases: u32) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(cases.into()), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(
+        "[{bar:30}] {pos}/{len} sequences, {per_sec}, {eta} left {msg}",
+    ) {
+        bar.set_style(style.progress_chars("#>-"));
+    }
+    bar
+}
+
+fn write_witnesses(catalogue: &Catalogue, folder: &WitnessFolder) -> Result<(), Failure> {
+    let files: Vec<(String, String)> = catalogue
+        .entries
+        .iter()
+        .filter_map(|entry| {
+            let scenario = catalogue.witness_scenario(entry)?;
+            Some((Catalogue::witness_file_name(entry), scenario.to_toml()))
+        })
+        .collect();
+    let replaced = folder.replace(&files).map_err(|e| {
         Failure::Invalid(format!(
-            "{}: cannot create the folder: {e}\n  help: name a folder you can write to with --out",
-            out.display()
+            "{}: cannot write the witnesses: {e}",
+            folder.dir().display()
         ))
     })?;
-    for entry in &catalogue.entries {
-        if let Some(scenario) = catalogue.witness_scenario(entry) {
-            let path = out.join(Catalogue::witness_file_name(entry));
-            std::fs::write(&path, scenario.to_toml()).map_err(|e| {
-                Failure::Invalid(format!("{}: cannot write the witness: {e}", path.display()))
-            })?;
-        }
+    if replaced.removed > 0 {
+        eprintln!(
+            "explore: removed {} witness file(s) an earlier run wrote (listed in {}); other files are left alone",
+            replaced.removed,
+            folder.dir().join(INDEX).display()
+        );
     }
     Ok(())
 }

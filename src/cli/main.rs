@@ -17,7 +17,7 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(
     name = "migwiz",
-    after_help = "Examples:\n  migwiz diff scenarios/\n  migwiz run scenarios/01-q242184-symptoms.toml --version 5.0\n\nExit status: 0 replayed, 2 not a valid scenario file, 1 the reference model disagreed with the implementation (a bug in migwiz)."
+    after_help = "Examples:\n  migwiz diff scenarios/\n  migwiz run scenarios/01-q242184-symptoms.toml --version 5.0\n\nExit status: 0 replayed; 1 the reference model disagreed with the implementation or a property broke (a bug in migwiz); 2 not a valid scenario file, or an argument migwiz cannot use (the message names the file, or the argument); 130 explore stopped by Ctrl-C."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -39,7 +39,7 @@ enum Command {
     /// Generate random sequences, run each under every version, and find the shortest
     /// witness of every kind of divergence; write each witness as a scenario file.
     #[command(
-        after_help = "Example:\n  migwiz explore --seed 1 --cases 2000 --out witnesses\n  migwiz diff witnesses/"
+        after_help = "Examples:\n  migwiz explore --seed 1 --cases 2000 --out witnesses\n  migwiz diff witnesses/\n\nCtrl-C stops generating and prints the catalogue of the sequences run so far, marked partial (exit status 130)."
     )]
     Explore(explore::Args),
     /// Explore every reachable state of the reference model for a small universe, checking
@@ -59,7 +59,10 @@ enum Status {
     /// property broke.
     Bug,
     /// 2: bad input: a file that is not a valid scenario, or an argument out of range.
+    /// (clap's own usage errors exit 2 as well, with `error:` and the argument.)
     Invalid,
+    /// 130: stopped by Ctrl-C after printing what it had (`explore`).
+    Interrupted,
 }
 
 impl From<Status> for ExitCode {
@@ -68,6 +71,7 @@ impl From<Status> for ExitCode {
             Status::Done => 0,
             Status::Bug => 1,
             Status::Invalid => 2,
+            Status::Interrupted => 130,
         })
     }
 }

@@ -209,7 +209,9 @@ fn address_cells(lists: &[Option<Vec<String>>]) -> Option<[String; 3]> {
     Some([0, 1, 2].map(|v| match &lists[v] {
         None => "(no such mailbox)".to_string(),
         Some(list) if !same_site => list.join("\n"),
-        Some(list) if list.len() <= 3 => "only the SMTP, MS and X400 addresses\nit was created with".to_string(),
+        Some(list) if list.len() <= 3 => {
+            "only the SMTP, MS and X400 addresses\nit was created with".to_string()
+        }
         Some(list) => format!(
             "the SMTP, MS and X400 addresses\nit was created with, and\n{}",
             list[3..].join("\n")
@@ -242,14 +244,17 @@ impl VersionDiff {
                     .map(|c| c.alias.clone()),
             )
         });
-        rows.each("mail delivered to a mailbox\nnot tied to its owner (I-OWNER)", |r| {
-            list_or_none(
-                r.steps
-                    .iter()
-                    .flat_map(|s| unbound_deliveries(&s.result, &s.after))
-                    .map(|(owner, alias)| format!("{owner} -> {alias}")),
-            )
-        });
+        rows.each(
+            "mail delivered to a mailbox\nnot tied to its owner (I-OWNER)",
+            |r| {
+                list_or_none(
+                    r.steps
+                        .iter()
+                        .flat_map(|s| unbound_deliveries(&s.result, &s.after))
+                        .map(|(owner, alias)| format!("{owner} -> {alias}")),
+                )
+            },
+        );
         rows.each("event log", |r| {
             list_or_none(
                 r.observation

@@ -20,7 +20,7 @@
 //! ```
 
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use proptest::strategy::{Strategy, ValueTree};
@@ -443,6 +443,8 @@ pub struct Entry {
 pub struct Catalogue {
     /// How it was explored.
     pub config: ExploreConfig,
+    /// How many cases ran: `config.cases`, or fewer when stopped early (a partial catalogue).
+    pub cases_run: u32,
     /// One entry per class, in [`Class::ALL`] order.
     pub entries: Vec<Entry>,
     /// How every property of [`PROPERTIES`] fared, in that list's order.
@@ -515,7 +517,18 @@ fn shrink(config: &ExploreConfig, case: u32, class: Class, first: usize) -> Opti
 
 /// Explores: generates `config.cases` sequences, classifies each, and shrinks a witness for
 /// every class seen. `progress` is called with the number of cases done.
-pub fn explore(config: &ExploreConfig, mut progress: impl FnMut(u32)) -> Catalogue {
+pub fn explore(config: &ExploreConfig, progress: impl FnMut(u32)) -> Catalogue {
+    explore_until(config, progress, &AtomicBool::new(false))
+}
+
+/// Explores as [`explore`] does, but stops generating when `stop` is set (Ctrl-C): the
+/// cases run so far are classified, shrunk and catalogued, and the catalogue says it is
+/// partial ([`Catalogue::cases_run`]).
+pub fn explore_until(
+    config: &ExploreConfig,
+    mut progress: impl FnMut(u32),
+    stop: &AtomicBool,
+) -> Catalogue {
     let mut seen = vec![0u32; Class::ALL.len()];
     let mut firsts: Vec<Vec<(u32, usize)>> = vec![Vec::new(); Class::ALL.len()];
     let mut tallies: Vec<PropertyTally> = PROPERTIES
@@ -527,7 +540,12 @@ pub fn explore(config: &ExploreConfig, mut progress: impl FnMut(u32)) -> Catalog
             broken: None,
         })
         .collect();
+    let mut cases_run = 0;
     for case in 0..config.cases {
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
+        cases_run = case + 1;
         if let Some(tree) = tree_for(config, case) {
             let (state, steps, _) = tree.current();
             let runs = run_all(&state.setup, &steps);
@@ -559,6 +577,7 @@ pub fn explore(config: &ExploreConfig, mut progress: impl FnMut(u32)) -> Catalog
         .collect();
     Catalogue {
         config: config.clone(),
+        cases_run,
         entries,
         properties: tallies,
     }
@@ -616,12 +635,28 @@ impl Catalogue {
         )
     }
 
+    /// Whether the exploration stopped before all its cases ran.
+    pub fn is_partial(&self) -> bool {
+        self.cases_run < self.config.cases
+    }
+
+    /// `""`, or what a partial catalogue says of itself.
+    fn partial_note(&self) -> String {
+        match self.is_partial() {
+            true => format!(
+                " (PARTIAL: stopped after {} of {} cases)",
+                self.cases_run, self.config.cases
+            ),
+            false => String::new(),
+        }
+    }
+
     /// The properties of [`PROPERTIES`] as this exploration saw them: how many sequences
     /// reached each `sometimes` one or checked each `always` one, and any break.
     pub fn property_report(&self) -> String {
         let mut out = format!(
             "properties, over {} sequences under every version:\n",
-            self.config.cases
+            self.cases_run
         );
         for t in &self.properties {
             let line = match (t.kind, &t.broken) {
@@ -653,8 +688,13 @@ impl Catalogue {
                 .any(|e| e.class.forbidden() && e.seen > 0)
     }
 
-    /// The closing table: class, how often seen, witness length, witness file.
+    /// The closing table: class, how often seen, witness length, witness file; a partial
+    /// catalogue says so in a first line.
     pub fn table(&self, dir: Option<&str>) -> String {
+        let mut out = String::new();
+        if self.is_partial() {
+            let _ = writeln!(out, "partial catalogue{}", self.partial_note());
+        }
         let mut rows = vec![[
             "class".to_string(),
             "seen".to_string(),
@@ -674,7 +714,6 @@ impl Catalogue {
         let widths: Vec<usize> = (0..4)
             .map(|k| rows.iter().map(|r| r[k].chars().count()).max().unwrap_or(0))
             .collect();
-        let mut out = String::new();
         for r in rows {
             let cells: Vec<String> = (0..4)
                 .map(|k| format!("{:<w$}", r[k], w = widths[k]))
@@ -690,8 +729,11 @@ impl Catalogue {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "Divergence catalogue: seed {}, {} cases of up to {} steps\n",
-            self.config.seed, self.config.cases, self.config.max_steps
+            "Divergence catalogue: seed {}, {} cases of up to {} steps{}\n",
+            self.config.seed,
+            self.config.cases,
+            self.config.max_steps,
+            self.partial_note()
         );
         for e in &self.entries {
             let _ = writeln!(

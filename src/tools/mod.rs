@@ -8,3 +8,4 @@ pub mod explore;
 pub mod replay;
 pub mod report;
 pub mod scenario;
+pub mod witnesses;

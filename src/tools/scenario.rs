@@ -41,8 +41,9 @@ use crate::vocabulary::address::{
     parse_custom_recipient_address, AddressError, Alias, MsMailAddress, ProxyAddress, Site,
 };
 use crate::vocabulary::language::{Language, UnknownLanguage};
-use crate::vocabulary::operation::{Operation, Phase, UnknownVersion, Version};
+use crate::vocabulary::operation::{Operation, Phase, UnknownPhase, UnknownVersion, Version};
 use crate::vocabulary::setup::{MsMailUser, Setup};
+use crate::vocabulary::shown;
 
 /// A scenario file that cannot be replayed: where, what, and how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -298,18 +299,83 @@ fn write_step(out: &mut String, op: &Operation) {
     };
 }
 
-/// A TOML or shape error from the deserializer, located, with a hint.
+/// A TOML or shape error from the deserializer, located, in the user's words, with a hint.
 fn toml_error(src: &Source<'_>, e: &toml::de::Error) -> ScenarioError {
     let span = e.span().unwrap_or(0..0);
-    let message = e.message().trim().to_string();
+    let raw = e.message().trim();
+    let at = src.text.get(span.clone()).unwrap_or("");
+    let line = src.text[..span.start.min(src.text.len())]
+        .rsplit('\n')
+        .next()
+        .unwrap_or("")
+        .to_string()
+        + src.text[span.start.min(src.text.len())..]
+            .split('\n')
+            .next()
+            .unwrap_or("");
+    if raw.starts_with("duplicate key") {
+        let key = at.split(['=', ']']).next().unwrap_or(at).trim();
+        let key = key.trim_start_matches('[').trim();
+        return src.error(
+            span,
+            format!("not a valid scenario: the key `{key}` is written twice"),
+            "keep one of the two: each key appears once in its table",
+        );
+    }
+    let one_bracket = ["steps", "users"]
+        .into_iter()
+        .find(|table| line.trim() == format!("[{table}]"));
+    if let Some(table) = one_bracket {
+        return src.error(
+            span,
+            format!("not a valid scenario: [{table}] with one bracket is a single table, but `{table}` is a list"),
+            format!("write [[{table}]] with two brackets, once before each entry of the list"),
+        );
+    }
+    let message = in_users_words(raw);
     let help = if message.contains("unknown field") {
         "remove or rename the key; SCENARIO-FORMAT.md lists the keys of each table"
     } else if message.contains("missing field") {
         "add the key; a scenario needs `name`, each [[users]] an `address`, each [[steps]] an `op`"
+    } else if message.contains("expected a whole number") {
+        "write a whole number without quotes, e.g. messages = 3"
+    } else if message.contains("expected text in quotes") {
+        "put the value in double quotes, e.g. name = \"Pre-created mailbox\""
     } else {
         "write valid TOML in the shape of SCENARIO-FORMAT.md"
     };
     src.error(span, format!("not a valid scenario: {message}"), help)
+}
+
+/// The deserializer's words for types, in a scenario writer's words.
+fn in_users_words(message: &str) -> String {
+    const WORDS: [(&str, &str); 14] = [
+        (
+            "expected struct RawStep",
+            "expected a step table ([[steps]])",
+        ),
+        (
+            "expected struct RawUser",
+            "expected a user table ([[users]])",
+        ),
+        ("expected struct RawSite", "expected the [site] table"),
+        ("expected struct RawScenario", "expected a scenario"),
+        ("expected i64", "expected a whole number"),
+        ("expected u32", "expected a whole number"),
+        ("expected a sequence", "expected a list [ … ]"),
+        ("expected a string", "expected text in quotes"),
+        ("expected a boolean", "expected true or false"),
+        ("invalid type: map", "found a table"),
+        ("invalid type: sequence", "found a list"),
+        ("invalid type: string", "found the text"),
+        ("invalid type: integer", "found the number"),
+        ("invalid type: floating point", "found the number"),
+    ];
+    let mut out = message.to_string();
+    for (theirs, ours) in WORDS {
+        out = out.replace(theirs, ours);
+    }
+    out.replace("invalid type: boolean", "found")
 }
 
 /// The `[[users]]` tables: each address valid (A-MS) and listed once, counts whole numbers.
@@ -395,14 +461,16 @@ fn parse_step(
     span: Range<usize>,
     raw: &RawStep,
 ) -> Result<Operation, ScenarioError> {
-    let op = raw.op.get_ref().as_str();
-    let Some(keys) = keys_of(op) else {
+    // Keywords are read in any case: `Wizard` is `wizard`.
+    let op_word = raw.op.get_ref().to_ascii_lowercase();
+    let Some(keys) = keys_of(&op_word) else {
         return Err(src.error(
             raw.op.span(),
-            format!("unknown op {op:?}"),
+            format!("unknown op {}", shown(raw.op.get_ref())),
             format!("use one of: {OPS}"),
         ));
     };
+    let op = op_word.as_str();
     let step = StepReader { src, op, span, raw };
     step.only_keys(keys)?;
     Ok(match op {
@@ -540,8 +608,12 @@ impl StepReader<'_> {
             )
         })?;
         let (text, at) = self.need(&self.raw.phase, "phase", "\"full\"")?;
-        let phase = Phase::ALL.into_iter().find(|p| p.as_str() == text).ok_or_else(|| {
-            self.src.error(at, format!("unknown phase {text:?}"), "write phase = \"create\" (step one), \"migrate\" (step two) or \"full\" (both)")
+        let phase: Phase = text.parse().map_err(|e: UnknownPhase| {
+            self.src.error(
+                at,
+                e.to_string(),
+                "write phase = \"create\" (step one), \"migrate\" (step two) or \"full\" (both)",
+            )
         })?;
         let users = match &self.raw.users {
             None => None,
@@ -574,6 +646,13 @@ impl StepReader<'_> {
                     u.span(),
                     format!("the post office has no MS Mail user {address}"),
                     "add it under [[users]], or name one of the users listed there",
+                ));
+            }
+            if chosen.contains(&address) {
+                return Err(self.src.error(
+                    u.span(),
+                    format!("MS Mail user {address} is listed twice in this step's users"),
+                    "name each user once (case is not significant); the wizard takes each user once",
                 ));
             }
             chosen.push(address);

@@ -9,11 +9,13 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::vocabulary::shown;
+
 /// What is wrong with an address, alias or site name, and how to write it instead.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AddressError {
     /// An MS Mail address without exactly three parts.
-    #[error("MS Mail address {input:?} has {parts} part(s); A-MS wants NETWORK/POSTOFFICE/MAILBOX, for example NET1/PO1/JDOE")]
+    #[error("MS Mail address {} has {parts} part(s); A-MS wants NETWORK/POSTOFFICE/MAILBOX, for example NET1/PO1/JDOE", shown(.input))]
     MsMailParts {
         /// The text as given.
         input: String,
@@ -21,7 +23,7 @@ pub enum AddressError {
         parts: usize,
     },
     /// One part of an MS Mail address breaks A-MS.
-    #[error("MS Mail address {input:?}: the {part} part {value:?} {problem}; A-MS wants 1 to 10 letters or digits in each part")]
+    #[error("MS Mail address {}: the {part} part {} {problem}; A-MS wants 1 to 10 letters or digits in each part", shown(.input), shown(.value))]
     MsMailPart {
         /// The text as given.
         input: String,
@@ -33,7 +35,7 @@ pub enum AddressError {
         problem: String,
     },
     /// An alias that breaks A-ALIAS.
-    #[error("alias {input:?} {problem}; A-ALIAS wants 1 to 64 letters, digits, '-', '_' or '.'")]
+    #[error("alias {} {problem}; A-ALIAS wants 1 to 64 letters, digits, '-', '_' or '.'", shown(.input))]
     Alias {
         /// The text as given.
         input: String,
@@ -41,7 +43,7 @@ pub enum AddressError {
         problem: String,
     },
     /// A proxy address that breaks A-PROXY.
-    #[error("proxy address {input:?} {problem}; A-PROXY wants TYPE:value, e.g. migrate:MS:NET1/PO1/JDOE (upper-case type = primary, lower-case = secondary)")]
+    #[error("proxy address {} {problem}; A-PROXY wants TYPE:value, e.g. migrate:MS:NET1/PO1/JDOE (upper-case type = primary, lower-case = secondary)", shown(.input))]
     Proxy {
         /// The text as given.
         input: String,
@@ -49,7 +51,7 @@ pub enum AddressError {
         problem: String,
     },
     /// A custom recipient address that is not `MS:NETWORK/POSTOFFICE/MAILBOX`.
-    #[error("custom recipient address {input:?} {problem}; A-CR wants MS:NETWORK/POSTOFFICE/MAILBOX, e.g. MS:NET1/PO1/JDOE")]
+    #[error("custom recipient address {} {problem}; A-CR wants MS:NETWORK/POSTOFFICE/MAILBOX, e.g. MS:NET1/PO1/JDOE", shown(.input))]
     CustomRecipient {
         /// The text as given.
         input: String,
@@ -57,7 +59,7 @@ pub enum AddressError {
         problem: String,
     },
     /// A site setting that cannot build addresses.
-    #[error("site {field} {input:?} {problem}")]
+    #[error("site {field} {} {problem}", shown(.input))]
     Site {
         /// Which setting.
         field: &'static str,
@@ -158,15 +160,20 @@ pub struct Alias(String);
 impl Alias {
     /// Validates `input` against A-ALIAS.
     pub fn new(input: &str) -> Result<Alias, AddressError> {
+        // Characters first: a long alias of letters outside A-ALIAS is wrong for its
+        // letters, not its length.
+        let bad = input
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')));
+        let length = input.chars().count();
         let problem = if input.is_empty() {
             Some("is empty".to_string())
-        } else if input.len() > 64 {
-            Some(format!("is {} characters long, more than 64", input.len()))
+        } else if let Some(c) = bad {
+            Some(format!("contains {c:?}"))
+        } else if length > 64 {
+            Some(format!("is {length} characters long, more than 64"))
         } else {
-            input
-                .chars()
-                .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
-                .map(|c| format!("contains {c:?}"))
+            None
         };
         match problem {
             Some(problem) => Err(AddressError::Alias {
@@ -317,7 +324,8 @@ impl FromStr for ProxyAddress {
         let lower = kind.chars().any(|c| c.is_ascii_lowercase());
         if upper == lower {
             return Err(fail(format!(
-                "has type {kind:?}; write it all upper case (primary) or all lower case (secondary)"
+                "has type {}; write it all upper case (primary) or all lower case (secondary)",
+                shown(kind)
             )));
         }
         if value.is_empty() {
@@ -365,7 +373,7 @@ pub fn parse_custom_recipient_address(input: &str) -> Result<MsMailAddress, Addr
         return Err(fail("has no 'MS:' type".to_string()));
     };
     if !kind.eq_ignore_ascii_case("MS") {
-        return Err(fail(format!("has type {kind:?}, not MS")));
+        return Err(fail(format!("has type {}, not MS", shown(kind))));
     }
     value.parse().map_err(|e: AddressError| fail(e.to_string()))
 }

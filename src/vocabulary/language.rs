@@ -54,7 +54,7 @@ impl fmt::Display for Language {
 
 /// A language word that is not one of [`Language::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown language {0:?}; use one of english, spanish, french, german")]
+#[error("unknown language {}; use one of english, spanish, french, german", crate::vocabulary::shown(.0))]
 pub struct UnknownLanguage(pub String);
 
 impl FromStr for Language {

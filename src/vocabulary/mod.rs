@@ -15,3 +15,23 @@ pub mod operation;
 pub mod outcome;
 pub mod rules;
 pub mod setup;
+
+/// A value as an error message echoes it: quoted, control characters escaped, and cut to
+/// about 60 characters, so that a long or hostile value cannot bury the message.
+///
+/// ```
+/// use migwiz::vocabulary::shown;
+/// assert_eq!(shown("JDOE"), "\"JDOE\"");
+/// assert_eq!(shown(&"A".repeat(100)), format!("\"{}…\" (100 characters)", "A".repeat(60)));
+/// assert_eq!(shown("a\u{1b}[2Jb"), "\"a\\u{1b}[2Jb\"");
+/// ```
+pub fn shown(value: &str) -> String {
+    const MOST: usize = 60;
+    let count = value.chars().count();
+    if count <= MOST {
+        return format!("{value:?}");
+    }
+    let cut: String = value.chars().take(MOST).collect();
+    let quoted = format!("{cut:?}");
+    format!("{}…\" ({count} characters)", &quoted[..quoted.len() - 1])
+}

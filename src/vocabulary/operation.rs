@@ -43,7 +43,7 @@ impl fmt::Display for Version {
 
 /// A version word that is not one of [`Version::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown wizard version {0:?}; use one of \"5.0\", \"5.5\", \"5.5-sp1\"")]
+#[error("unknown wizard version {}; use one of \"5.0\", \"5.5\", \"5.5-sp1\"", crate::vocabulary::shown(.0))]
 pub struct UnknownVersion(pub String);
 
 impl FromStr for Version {
@@ -78,6 +78,22 @@ impl Phase {
             Phase::Migrate => "migrate",
             Phase::Full => "full",
         }
+    }
+}
+
+/// A phase word that is not one of [`Phase::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown phase {}", crate::vocabulary::shown(.0))]
+pub struct UnknownPhase(pub String);
+
+/// Any case: `Migrate` is `migrate`, as for every keyword of a scenario file.
+impl FromStr for Phase {
+    type Err = UnknownPhase;
+    fn from_str(s: &str) -> Result<Phase, UnknownPhase> {
+        Phase::ALL
+            .into_iter()
+            .find(|p| p.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| UnknownPhase(s.to_string()))
     }
 }
 

@@ -1,0 +1,134 @@
+//! The folder `migwiz explore --out` writes its witnesses to.
+//!
+//! Each run records the files it wrote in an index file, `.migwiz-witnesses`, in the folder.
+//! The next run removes exactly those files before writing its own, so `migwiz diff` on the
+//! folder never replays a witness of an earlier seed as current, and files that explore did
+//! not write are never touched. The folder is checked writable before anything is explored.
+//!
+//! ```
+//! use migwiz::tools::witnesses::WitnessFolder;
+//! let dir = std::env::temp_dir().join(format!("migwiz-doc-witnesses-{}", std::process::id()));
+//! let folder = WitnessFolder::open(&dir)?;
+//! let replaced = folder.replace(&[("01-a.toml".to_string(), "name = \"a\"\n".to_string())])?;
+//! assert_eq!((replaced.removed, replaced.written), (0, 1));
+//! let again = WitnessFolder::open(&dir)?.replace(&[])?;
+//! assert_eq!(again.removed, 1);
+//! assert!(!dir.join("01-a.toml").exists());
+//! # std::fs::remove_dir_all(&dir)?;
+//! # Ok::<(), std::io::Error>(())
+//! ```
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// The index file's name, in the witness folder. It does not end in `.toml`, so
+/// `migwiz diff` on the folder does not read it.
+pub const INDEX: &str = ".migwiz-witnesses";
+
+/// A witness folder, opened (created if need be) and found writable.
+#[derive(Debug)]
+pub struct WitnessFolder {
+    dir: PathBuf,
+    /// The files an earlier run recorded in the index.
+    earlier: Vec<String>,
+}
+
+/// What [`WitnessFolder::replace`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Replaced {
+    /// Files of an earlier run removed.
+    pub removed: usize,
+    /// Witness files written.
+    pub written: usize,
+}
+
+/// Whether `name` is a plain witness file name: no folder part, ends in `.toml`. An index
+/// that names anything else (edited by hand, say) cannot make explore remove it.
+fn plain_witness_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.ends_with(".toml")
+        && !name.contains(['/', '\\'])
+        && !name.starts_with('.')
+}
+
+impl WitnessFolder {
+    /// Creates the folder if needed, reads the earlier run's index, and checks that the
+    /// folder can be written by writing the index back: an unwritable `--out` is reported
+    /// now, before any exploring.
+    pub fn open(dir: &Path) -> io::Result<WitnessFolder> {
+        std::fs::create_dir_all(dir)?;
+        let index = dir.join(INDEX);
+        let earlier: Vec<String> = match std::fs::read_to_string(&index) {
+            Ok(text) => text
+                .lines()
+                .filter(|l| plain_witness_name(l))
+                .map(str::to_string)
+                .collect(),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        std::fs::write(&index, index_text(&earlier))?;
+        Ok(WitnessFolder {
+            dir: dir.to_path_buf(),
+            earlier,
+        })
+    }
+
+    /// The folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Removes the earlier run's witnesses, writes `files` (name, contents), and records
+    /// them in the index.
+    pub fn replace(&self, files: &[(String, String)]) -> io::Result<Replaced> {
+        let mut removed = 0;
+        for name in &self.earlier {
+            match std::fs::remove_file(self.dir.join(name)) {
+                Ok(()) => removed += 1,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let mut names = Vec::new();
+        for (name, contents) in files {
+            std::fs::write(self.dir.join(name), contents)?;
+            names.push(name.clone());
+        }
+        std::fs::write(self.dir.join(INDEX), index_text(&names))?;
+        Ok(Replaced {
+            removed,
+            written: names.len(),
+        })
+    }
+}
+
+fn index_text(names: &[String]) -> String {
+    let mut text = String::from("# Witness files written by the last `migwiz explore` run into this folder;\n# the next run removes exactly these before writing its own.\n");
+    for name in names {
+        text.push_str(name);
+        text.push('\n');
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_toml_names_can_be_removed() {
+        assert!(plain_witness_name("01-v55-7026-v50-ok.toml"));
+        for bad in [
+            "../x.toml",
+            "/etc/x.toml",
+            "a\\b.toml",
+            ".hidden.toml",
+            "notes.txt",
+            "",
+            "# comment",
+        ] {
+            assert!(!plain_witness_name(bad), "{bad}");
+        }
+    }
+}
