@@ -27,12 +27,12 @@
 //! for (version, aborted) in [(Version::V50, false), (Version::V55, true)] {
 //!     let mut server = Server::new(&setup);
 //!     let mut model = Model::new(&setup);
-//!     let create = Operation::CreateMailbox { alias: "JDOE".parse()?, name: None };
-//!     let step_two = Operation::Wizard { version, phase: Phase::Migrate, users: None };
+//!     let create = Operation::create_mailbox("JDOE".parse()?);
+//!     let step_two = Operation::wizard(version, Phase::Migrate);
 //!     for op in [create, step_two] {
 //!         let result = server.apply(&op);
 //!         assert_eq!(result, model.apply(&op));
-//!         if let Operation::Wizard { .. } = op {
+//!         if let Operation::Wizard(_) = op {
 //!             assert_eq!(matches!(result.outcome, Outcome::Aborted { .. }), aborted);
 //!         }
 //!     }
@@ -55,10 +55,11 @@ pub use tools::diff::VersionDiff;
 pub use tools::replay::{replay, Replay};
 pub use tools::scenario::{Scenario, ScenarioError};
 pub use vocabulary::address::{Alias, MsMailAddress, ProxyAddress, Site};
+pub use vocabulary::container::Container;
 pub use vocabulary::event::Event;
 pub use vocabulary::language::Language;
 pub use vocabulary::observation::Observation;
-pub use vocabulary::operation::{Operation, Phase, Version};
+pub use vocabulary::operation::{Chosen, Operation, Phase, Version, WizardRun};
 pub use vocabulary::outcome::{Outcome, Refusal, StepResult, UserResult};
 pub use vocabulary::rules::RuleId;
 pub use vocabulary::setup::{MsMailUser, Setup, SetupError};

@@ -117,9 +117,11 @@ fn the_model_imports_only_the_vocabulary() {
                 "{}: the reference model imports from outside the vocabulary: {line}",
                 file.display()
             );
+            // `super` inside the model's own files is the model; from mod.rs it is the crate.
+            let at_root = file.ends_with("mod.rs");
             assert!(
-                !line.contains("super::") && !line.contains("self::"),
-                "{}: {line}",
+                !(at_root && line.contains("super::")),
+                "{}: the reference model reaches outside itself: {line}",
                 file.display()
             );
         }

@@ -19,10 +19,12 @@ fn spec(name: &str) -> String {
     .unwrap()
 }
 
-/// The ids RULES.md defines: first cells of its tables, and the `- I-…:` invariant lines.
+/// The ids RULES.md and RULES-PART2.md define: first cells of their tables, and the
+/// `- I-…:` invariant lines (part 2 extends two part 1 ids, which count once).
 fn rule_ids_in_spec() -> Vec<String> {
     let mut ids = Vec::new();
-    for line in spec("RULES.md").lines() {
+    let text = spec("RULES.md") + &spec("RULES-PART2.md");
+    for line in text.lines() {
         if let Some(rest) = line.strip_prefix("| ") {
             let id = rest.split(" |").next().unwrap_or("");
             let shaped = id.contains('-')
@@ -39,6 +41,7 @@ fn rule_ids_in_spec() -> Vec<String> {
         }
     }
     ids.sort();
+    ids.dedup();
     ids
 }
 

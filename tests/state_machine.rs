@@ -21,6 +21,11 @@ use proptest_state_machine::{ReferenceStateMachine, StateMachineTest};
 static FIRED: Mutex<BTreeMap<RuleId, u64>> = Mutex::new(BTreeMap::new());
 /// How often each `sometimes` property of the shared list was reached.
 static REACHED: Mutex<BTreeMap<&'static str, u64>> = Mutex::new(BTreeMap::new());
+/// How often each event was logged.
+static LOGGED: Mutex<BTreeMap<u32, u64>> = Mutex::new(BTreeMap::new());
+
+/// Every event RULES.md and RULES-PART2.md document.
+const DOCUMENTED_EVENTS: [u32; 6] = [7026, 147, 7007, 7044, 7034, 10068];
 
 fn record(
     rules: impl IntoIterator<Item = RuleId>,
@@ -70,7 +75,7 @@ impl StateMachineTest for Implementation {
             ref_state.model.observe(),
             "state differs from the model after `{op}`"
         );
-        let messages: Vec<(u32, &MsMailAddress)> =
+        let messages: Vec<(u64, &MsMailAddress)> =
             sut.server.messages().map(|m| (m.id.0, &m.owner)).collect();
         let edge = Edge {
             setup: &ref_state.setup,
@@ -87,6 +92,11 @@ impl StateMachineTest for Implementation {
             .filter(|&&k| PROPERTIES[k].kind() == Kind::Sometimes)
             .map(|&k| PROPERTIES[k].name);
         record(result.rules.iter().copied().chain(checked), reached);
+        let mut logged = LOGGED.lock().unwrap_or_else(|e| e.into_inner());
+        for event in &after.events[sut.observed.events.len()..] {
+            *logged.entry(event.id).or_default() += 1;
+        }
+        drop(logged);
         sut.observed = after;
         sut
     }
@@ -157,6 +167,19 @@ fn implementation_agrees_with_reference_model() {
     assert!(
         unreached.is_empty(),
         "sometimes properties never reached: {unreached:?}"
+    );
+    let logged = LOGGED.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    println!("events logged:");
+    for id in DOCUMENTED_EVENTS {
+        println!("  {id:<6} {}", logged.get(&id).copied().unwrap_or(0));
+    }
+    let silent: Vec<u32> = DOCUMENTED_EVENTS
+        .into_iter()
+        .filter(|id| !logged.contains_key(id))
+        .collect();
+    assert!(
+        silent.is_empty(),
+        "documented events never logged: {silent:?}"
     );
     let never: Vec<&str> = RuleId::ALL
         .iter()

@@ -2,14 +2,18 @@
 
 use std::path::PathBuf;
 
-use migwiz::tools::check::{self, CheckConfig, CheckReport};
+use migwiz::tools::check::{self, Alphabet, CheckConfig, CheckReport};
 
 use crate::{emit, Failure, Status};
 
 /// The arguments of `migwiz check`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// MS Mail users in the universe (1 to 6), one message each.
+    /// Which steps to take from every state: part1 (RULES.md's 20 steps, counts pinned) or
+    /// full (with part 2's steps).
+    #[arg(long, default_value = "full", value_parser = parse_alphabet)]
+    alphabet: Alphabet,
+    /// MS Mail users in the universe (1 to 8), one message each.
     #[arg(long, default_value_t = 2)]
     users: usize,
     /// Longest sequence of steps to explore.
@@ -26,15 +30,20 @@ pub struct Args {
     out: PathBuf,
 }
 
+fn parse_alphabet(s: &str) -> Result<Alphabet, String> {
+    s.parse()
+}
+
 /// Checks, prints the counts, writes the first violation if any.
 pub fn exec(args: &Args) -> Result<Status, Failure> {
-    if !(1..=6).contains(&args.users) {
+    if !(1..=8).contains(&args.users) {
         return Err(Failure::Invalid(format!(
-            "--users {} is out of range\n  help: the universe has 1 to 6 MS Mail users",
+            "--users {} is out of range\n  help: the universe has 1 to 8 MS Mail users",
             args.users
         )));
     }
     let config = CheckConfig {
+        alphabet: args.alphabet,
         users: args.users,
         depth: args.depth,
         threads: args.threads,

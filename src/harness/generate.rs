@@ -17,22 +17,33 @@ use proptest_state_machine::ReferenceStateMachine;
 
 use crate::model::Model;
 use crate::vocabulary::address::{Alias, MsMailAddress, ProxyAddress, Site};
+use crate::vocabulary::container::Container;
 use crate::vocabulary::language::Language;
-use crate::vocabulary::operation::{Operation, Phase, Version};
+use crate::vocabulary::operation::{
+    Chosen, ListField, Mode, Operation, Operator, Phase, Version, WizardRun,
+};
 use crate::vocabulary::outcome::StepResult;
 use crate::vocabulary::setup::{MsMailUser, Setup};
 
 /// MS Mail users the generator picks from. Two share the mailbox name JDOE (5.0 confuses
-/// them), ANA2 is the alias step one gives ANA's second mailbox, and CONTOSO/HQ/PAT equals
-/// the MS proxy the default site gives a hand-made mailbox PAT.
-pub const USER_POOL: [&str; 6] = [
+/// them), ANA2 is the alias step one gives ANA's second mailbox, CONTOSO/HQ/PAT equals the
+/// MS proxy the default site gives a hand-made mailbox PAT, and the post office's special
+/// accounts ADMIN and ADMINSCH come now and then (A-ADMIN); ADMIN's mailbox is named PO1,
+/// the directory name of NET1/PO1's post office.
+pub const USER_POOL: [&str; 8] = [
     "NET1/PO1/JDOE",
     "NET2/PO1/JDOE",
     "NET1/PO1/MARIABL",
     "NET1/PO2/ANA",
     "NET2/PO2/ANA2",
     "CONTOSO/HQ/PAT",
+    "NET1/PO1/ADMIN",
+    "NET1/PO1/ADMINSCH",
 ];
+
+/// The containers worth trying: the default, another, and the other in another case
+/// (A-CONT compares without case).
+const CONTAINERS: [&str; 3] = ["Recipients", "Sales", "SALES"];
 
 /// A world to start from: 2 to 4 users with 0 to 3 messages each.
 pub fn setup_strategy() -> BoxedStrategy<Setup> {
@@ -59,7 +70,7 @@ fn parse_all<T: std::str::FromStr>(texts: impl IntoIterator<Item = String>) -> V
 /// Aliases worth trying in this state: the users' mailbox names and their numbered and
 /// lower-case forms, custom-recipient style names, and every alias already taken.
 fn alias_pool(model: &Model) -> Vec<Alias> {
-    let mut texts = vec!["ADMIN".to_string()];
+    let mut texts = vec!["ADMIN".to_string(), "PO1".to_string()];
     for u in &model.users {
         let n = &u.mailbox_name;
         texts.extend([
@@ -70,6 +81,7 @@ fn alias_pool(model: &Model) -> Vec<Alias> {
         ]);
     }
     texts.extend(model.mailboxes.iter().map(|m| m.alias.clone()));
+    texts.extend(model.mailboxes.iter().map(|m| m.directory_name.clone()));
     texts.extend(model.custom_recipients.iter().map(|c| c.alias.clone()));
     parse_all(texts)
 }
@@ -106,30 +118,106 @@ fn address_pool(model: &Model) -> Vec<ProxyAddress> {
     parse_all(texts)
 }
 
+fn container() -> impl Strategy<Value = Container> {
+    prop_oneof![
+        4 => Just(Container::default()),
+        1 => select(CONTAINERS.to_vec()).prop_map(|c| c.parse().unwrap_or_default()),
+    ]
+}
+
+/// Values worth writing into a user list field: the ones it takes, in other cases, and ones
+/// it refuses.
+fn list_value(field: ListField, aliases: Vec<Alias>) -> BoxedStrategy<String> {
+    match field {
+        ListField::MigrateUser => select(vec!["Y", "N", "n", "maybe"])
+            .prop_map(str::to_string)
+            .boxed(),
+        ListField::Mode => select(vec!["Create", "", "", "", "create", "Update"])
+            .prop_map(str::to_string)
+            .boxed(),
+        ListField::CommonName => prop_oneof![
+            6 => select(aliases).prop_map(|a| a.to_string()),
+            1 => Just("J DOE".to_string()),
+        ]
+        .boxed(),
+    }
+}
+
+/// The users a wizard step or an extraction takes.
+fn chosen_users(users: Vec<MsMailAddress>) -> BoxedStrategy<Option<Vec<MsMailAddress>>> {
+    let n = users.len().max(1);
+    prop_oneof![
+        Just(None),
+        subsequence(users, 1..=n).prop_shuffle().prop_map(Some),
+    ]
+    .boxed()
+}
+
+/// A wizard run: any version and phase, for all users, some, or the user list (more often
+/// once one exists), into any container, by either operator, in either mode.
+fn wizard_run(users: Vec<MsMailAddress>, has_list: bool) -> BoxedStrategy<WizardRun> {
+    let from_list = if has_list { 3 } else { 1 };
+    let chosen = prop_oneof![
+        3 => chosen_users(users).prop_map(|u| u.map_or(Chosen::All, Chosen::These)),
+        from_list => Just(Chosen::UserList),
+    ];
+    let operator = prop_oneof![3 => Just(Operator::PermissionsAdmin), 1 => Just(Operator::ServiceAccountAdmin)];
+    let mode = prop_oneof![2 => Just(Mode::Wizard), 1 => Just(Mode::CommandLine)];
+    let version = select(Version::ALL.to_vec());
+    let phase = select(Phase::ALL.to_vec());
+    (version, phase, chosen, container(), operator, mode)
+        .prop_map(
+            |(version, phase, users, container, operator, mode)| WizardRun {
+                version,
+                phase,
+                users,
+                container,
+                operator,
+                mode,
+            },
+        )
+        .boxed()
+}
+
 /// The steps that may come next from this state.
 pub fn operation_strategy(model: &Model) -> BoxedStrategy<Operation> {
     let aliases = alias_pool(model);
     let addresses = address_pool(model);
     let users: Vec<MsMailAddress> = model.users.iter().map(|u| u.typed.clone()).collect();
-    let n_users = users.len().max(1);
-    let chosen = prop_oneof![
-        Just(None),
-        subsequence(users.clone(), 1..=n_users)
-            .prop_shuffle()
-            .prop_map(Some),
-    ];
+    let named = proptest::option::weighted(0.2, select(aliases.clone()));
+    let field = select(vec![
+        ListField::MigrateUser,
+        ListField::Mode,
+        ListField::CommonName,
+    ]);
+    let edit_aliases = aliases.clone();
+    let has_list = model.user_list.is_some();
+    let edits = if has_list { 4 } else { 1 };
     prop_oneof![
-        3 => select(aliases.clone()).prop_map(|alias| Operation::CreateMailbox { alias, name: None }),
+        3 => (select(aliases.clone()), container(), named).prop_map(|(alias, container, directory_name)| {
+            Operation::CreateMailbox { alias, name: None, container, directory_name }
+        }),
         2 => (select(aliases.clone()), select(Language::ALL.to_vec()))
             .prop_map(|(alias, language)| Operation::Logon { alias, language }),
         3 => (select(aliases.clone()), select(addresses.clone()))
             .prop_map(|(alias, address)| Operation::AddProxy { alias, address }),
         2 => (select(aliases.clone()), select(addresses))
             .prop_map(|(alias, address)| Operation::RemoveProxy { alias, address }),
-        2 => (select(aliases), select(users))
-            .prop_map(|(alias, address)| Operation::CustomRecipient { alias, address }),
-        5 => (select(Version::ALL.to_vec()), select(Phase::ALL.to_vec()), chosen)
-            .prop_map(|(version, phase, users)| Operation::Wizard { version, phase, users }),
+        2 => (select(aliases), select(users.clone()), container())
+            .prop_map(|(alias, address, container)| Operation::CustomRecipient { alias, address, container }),
+        2 => (select(users.clone()), any::<bool>())
+            .prop_map(|(user, open)| Operation::MsMailClient { user, open }),
+        1 => select(users.clone()).prop_map(|user| Operation::RecoverPassword { user }),
+        1 => (select(users.clone()), 1u32..=2)
+            .prop_map(|(user, messages)| Operation::Deliver { user, messages }),
+        2 => (select(Version::ALL.to_vec()), chosen_users(users.clone()))
+            .prop_map(|(version, users)| Operation::ExtractUserList { version, users }),
+        edits => (select(users.clone()), field)
+            .prop_flat_map(move |(user, field)| {
+                list_value(field, edit_aliases.clone())
+                    .prop_map(move |value| Operation::EditUserList { user: user.clone(), field, value })
+            }),
+        6 => wizard_run(users, has_list).prop_map(Operation::Wizard),
     ]
     .boxed()
 }
@@ -190,15 +278,23 @@ impl ReferenceStateMachine for Reference {
         state
     }
 
-    /// A wizard step may only name users the post office has; shrinking the setup can
-    /// take a user away from under a step.
+    /// A step may only name users the post office has; shrinking the setup can take a
+    /// user away from under a step.
     fn preconditions(state: &RefState, op: &Operation) -> bool {
+        let has = |u: &MsMailAddress| state.setup.users().iter().any(|s| &s.address == u);
         match op {
-            Operation::Wizard {
+            Operation::Wizard(WizardRun {
+                users: Chosen::These(list),
+                ..
+            })
+            | Operation::ExtractUserList {
                 users: Some(list), ..
-            } => list
-                .iter()
-                .all(|u| state.setup.users().iter().any(|s| &s.address == u)),
+            } => list.iter().all(&has),
+            Operation::MsMailClient { user, .. }
+            | Operation::RecoverPassword { user }
+            | Operation::Deliver { user, .. }
+            | Operation::EditUserList { user, .. }
+            | Operation::CustomRecipient { address: user, .. } => has(user),
             _ => true,
         }
     }

@@ -15,7 +15,7 @@
 //! let setup = Setup::new(Default::default(), Default::default(), vec![MsMailUser::new("NET1/PO1/JDOE".parse()?, 2)])?;
 //! let mut server = Server::new(&setup);
 //! let before = server.observe();
-//! let op = Operation::Wizard { version: Version::V55, phase: Phase::Full, users: None };
+//! let op = Operation::wizard(Version::V55, Phase::Full);
 //! let result = server.apply(&op);
 //! let after = server.observe();
 //! let edge = Edge { setup: &setup, op: &op, before: &before, result: &result, after: &after, messages: None };
@@ -52,7 +52,7 @@ pub struct Edge<'a> {
     pub after: &'a Observation,
     /// Every message in the implementation after the step, as `(id, owner)`, for
     /// message-by-message conservation; `None` where no ids exist (the model).
-    pub messages: Option<&'a [(u32, &'a MsMailAddress)]>,
+    pub messages: Option<&'a [(u64, &'a MsMailAddress)]>,
 }
 
 impl fmt::Debug for Edge<'_> {
@@ -134,6 +134,16 @@ pub const PROPERTIES: &[Property] = &[
         check: Check::Always(owner),
     },
     Property {
+        name: "every wizard step ends with one summary 10068 whose counts equal what it did",
+        rule: Some(RuleId::ISummary),
+        check: Check::Always(summary),
+    },
+    Property {
+        name: "no step moves mail out of a locked or out-of-step MMF",
+        rule: Some(RuleId::ILocked),
+        check: Check::Always(locked),
+    },
+    Property {
         name: "event 7026 is logged",
         rule: None,
         check: Check::Sometimes(|e| e.after.events.iter().any(|ev| ev.id == 7026)),
@@ -160,13 +170,8 @@ pub const PROPERTIES: &[Property] = &[
         name: "5.0 delivers mail into a mailbox not tied to its owner",
         rule: None,
         check: Check::Sometimes(|e| {
-            matches!(
-                e.op,
-                Operation::Wizard {
-                    version: Version::V50,
-                    ..
-                }
-            ) && !unbound_deliveries(e.result, e.after).is_empty()
+            matches!(e.op, Operation::Wizard(run) if run.version == Version::V50)
+                && !unbound_deliveries(e.result, e.after).is_empty()
         }),
     },
 ];
@@ -211,18 +216,24 @@ pub fn evaluate(edge: &Edge<'_>) -> Result<Vec<usize>, Violation> {
     Ok(held)
 }
 
-/// I-CONSERVE: per owner, what waits and what was delivered add up to what the owner
-/// started with; and, where ids exist, every message id is in exactly one place with its
-/// own owner.
+/// I-CONSERVE: per owner, what waits and what was migrated add up to what the owner started
+/// with and was delivered since; and, where ids exist, every message id is in exactly one
+/// place with its own owner.
 fn conserve(edge: &Edge<'_>) -> Verdict {
-    if edge.setup.users().iter().all(|u| u.messages == 0) {
+    let received: u64 = edge
+        .after
+        .msmail
+        .iter()
+        .map(|w| u64::from(w.received))
+        .sum();
+    if edge.setup.users().iter().all(|u| u.messages == 0) && received == 0 {
         return Verdict::Vacuous;
     }
     if let Err(detail) = counts_add_up(edge.setup, edge.after) {
         return Verdict::Broken(detail);
     }
     match edge.messages {
-        Some(messages) => match ids_add_up(edge.setup, messages) {
+        Some(messages) => match ids_add_up(edge.setup, edge.after, messages) {
             Ok(()) => Verdict::Holds,
             Err(detail) => Verdict::Broken(detail),
         },
@@ -241,13 +252,13 @@ fn counts_add_up(setup: &Setup, after: &Observation) -> Result<(), String> {
             *seen.entry(&mail.owner).or_default() += u64::from(mail.count);
         }
     }
-    for user in setup.users() {
+    for (user, w) in setup.users().iter().zip(&after.msmail) {
         let address = user.address.to_string();
+        let had = u64::from(user.messages) + u64::from(w.received);
         let now = seen.remove(address.as_str()).unwrap_or(0);
-        if now != u64::from(user.messages) {
+        if now != had {
             return Err(format!(
-                "{address} had {} messages, {now} are accounted for",
-                user.messages
+                "{address} had {had} messages, {now} are accounted for"
             ));
         }
     }
@@ -257,31 +268,179 @@ fn counts_add_up(setup: &Setup, after: &Observation) -> Result<(), String> {
     }
 }
 
-/// Every id the post office gave out (`1..`, in user order) is present exactly once, and
-/// belongs to the user it was given to.
-pub fn ids_add_up(setup: &Setup, messages: &[(u32, &MsMailAddress)]) -> Result<(), String> {
-    let mut present: Vec<(u32, &MsMailAddress)> = messages.to_vec();
+/// Every id the post office gave out is present exactly once: ids `1..` in user order for
+/// the mail it started with, each with its own owner, then the ids of delivered mail, as
+/// many per owner as were delivered.
+pub fn ids_add_up(
+    setup: &Setup,
+    after: &Observation,
+    messages: &[(u64, &MsMailAddress)],
+) -> Result<(), String> {
+    let mut present: Vec<(u64, &MsMailAddress)> = messages.to_vec();
     present.sort_unstable_by_key(|(id, _)| *id);
+    let initial: u64 = setup.users().iter().map(|u| u64::from(u.messages)).sum();
+    let received: u64 = after.msmail.iter().map(|w| u64::from(w.received)).sum();
     let mut expected = setup
         .users()
         .iter()
-        .flat_map(|u| std::iter::repeat_n(&u.address, u.messages as usize))
-        .zip(1u32..)
+        .flat_map(|u| std::iter::repeat_n(Some(&u.address), u.messages as usize))
+        .chain(std::iter::repeat_n(None, received as usize))
+        .zip(1u64..)
         .map(|(owner, id)| (id, owner));
+    let mut delivered: BTreeMap<&MsMailAddress, u64> = BTreeMap::new();
     for &(id, owner) in &present {
         match expected.next() {
             Some((want, _)) if want > id => return Err(format!("message {id} is held twice")),
             Some((want, _)) if want < id => return Err(format!("message {want} is lost")),
-            Some((_, own)) if own != owner => {
+            Some((_, Some(own))) if own != owner => {
                 return Err(format!("message {id} of {own} is counted under {owner}"))
             }
-            Some(_) => {}
+            Some((_, Some(_))) => {}
+            Some((_, None)) => *delivered.entry(owner).or_default() += 1,
             None => return Err(format!("message {id} was never in the post office")),
         }
     }
-    match expected.next() {
-        Some((id, _)) => Err(format!("message {id} is lost")),
-        None => Ok(()),
+    if let Some((id, _)) = expected.next() {
+        return Err(format!("message {id} is lost"));
+    }
+    for (user, w) in setup.users().iter().zip(&after.msmail) {
+        let got = delivered.get(&user.address).copied().unwrap_or(0);
+        if got != u64::from(w.received) {
+            return Err(format!(
+                "{} was delivered {} messages after the start, but {got} of ids above {initial} are its",
+                user.address, w.received
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// I-SUMMARY: a wizard step that ran logs exactly one 10068, as its last event, and its
+/// counts equal what the step did.
+fn summary(edge: &Edge<'_>) -> Verdict {
+    let Operation::Wizard(_) = edge.op else {
+        return Verdict::Vacuous;
+    };
+    if edge.result.outcome.is_refused() {
+        return Verdict::Vacuous;
+    }
+    let new = edge
+        .after
+        .events
+        .get(edge.before.events.len()..)
+        .unwrap_or(&[]);
+    let summaries = new.iter().filter(|e| e.id == 10068).count();
+    match new.last() {
+        Some(last) if last.id == 10068 && summaries == 1 => {}
+        _ => {
+            let ids: Vec<u32> = new.iter().map(|e| e.id).collect();
+            return Verdict::Broken(format!(
+                "the step logged {ids:?}: not exactly one 10068, last"
+            ));
+        }
+    }
+    let logged = |ids: &[u32]| new.iter().filter(|e| ids.contains(&e.id)).count() as u64;
+    let did = step_counts(edge, logged(&[7007, 7034]), logged(&[7026, 147, 7044]));
+    let text = &new[new.len() - 1].description;
+    match summary_counts(text) {
+        Some(said) if said == did => Verdict::Holds,
+        Some(said) => Verdict::Broken(format!(
+            "10068 says {said:?}, the step did {did:?} (extraction accounts, messages, errors; import accounts, messages, errors)"
+        )),
+        None => Verdict::Broken(format!("10068 is not in Q169130's layout: {text:?}")),
+    }
+}
+
+/// What a step did, in the order of the summary's counts.
+fn step_counts(edge: &Edge<'_>, extraction_errors: u64, import_errors: u64) -> [u64; 6] {
+    let mut reached: Vec<&MsMailAddress> = Vec::new();
+    let (mut extracted, mut created, mut imported) = (0u64, 0u64, 0u64);
+    for r in &edge.result.users {
+        let user = match r {
+            UserResult::Created { user, .. } => {
+                created += 1;
+                user
+            }
+            UserResult::Migrated { user, messages, .. } => {
+                imported += u64::from(*messages);
+                extracted += waiting(edge.before, user);
+                user
+            }
+            UserResult::NotFound { user }
+            | UserResult::OtherContainer { user, .. }
+            | UserResult::SpoolerFailure { user, .. } => {
+                extracted += waiting(edge.before, user);
+                user
+            }
+            UserResult::Existing { user, .. }
+            | UserResult::Updated { user, .. }
+            | UserResult::MmfUnavailable { user, .. }
+            | UserResult::NotInPostOffice { user } => user,
+        };
+        if !reached.contains(&user) {
+            reached.push(user);
+        }
+    }
+    let accounts = reached.len() as u64 - extraction_errors;
+    [
+        accounts,
+        extracted,
+        extraction_errors,
+        created,
+        imported,
+        import_errors,
+    ]
+}
+
+fn waiting(obs: &Observation, user: &MsMailAddress) -> u64 {
+    u64::from(obs.mail_of(&user.to_string()).waiting)
+}
+
+/// The six counts of a 10068's text: Extraction Accounts, E-Mail Messages, Errors; Import
+/// Accounts, E-Mail Messages, Errors.
+fn summary_counts(text: &str) -> Option<[u64; 6]> {
+    let (extraction, import) = text.split_once("\nImport:")?;
+    let count = |part: &str, key: &str| -> Option<u64> {
+        part.lines()
+            .find_map(|l| l.trim().strip_prefix(key))
+            .and_then(|v| v.trim().parse().ok())
+    };
+    Some([
+        count(extraction, "Accounts:")?,
+        count(extraction, "E-Mail Messages:")?,
+        count(extraction, "Errors:")?,
+        count(import, "Accounts:")?,
+        count(import, "E-Mail Messages:")?,
+        count(import, "Errors:")?,
+    ])
+}
+
+/// I-LOCKED: the mail of a user whose MMF was locked or out of step before the step has not
+/// moved into any mailbox.
+fn locked(edge: &Edge<'_>) -> Verdict {
+    let mut checked = false;
+    for w in &edge.before.msmail {
+        if w.client == "closed" && w.password_in_step {
+            continue;
+        }
+        checked = true;
+        let before = edge.before.mail_of(&w.address);
+        let after = edge.after.mail_of(&w.address);
+        if before.mailboxes != after.mailboxes {
+            return Verdict::Broken(format!(
+                "{}'s MMF was {}, yet its mail moved",
+                w.address,
+                if w.client == "open" {
+                    "locked by an open client"
+                } else {
+                    "out of step"
+                }
+            ));
+        }
+    }
+    match checked {
+        true => Verdict::Holds,
+        false => Verdict::Vacuous,
     }
 }
 
@@ -331,9 +490,10 @@ fn abort_keeps_mail(edge: &Edge<'_>) -> Verdict {
 
 /// I-OWNER: a 5.5 or SP1 step that delivers mail delivers it into a mailbox tied to its owner.
 fn owner(edge: &Edge<'_>) -> Verdict {
-    let Operation::Wizard { version, .. } = edge.op else {
+    let Operation::Wizard(run) = edge.op else {
         return Verdict::Vacuous;
     };
+    let version = &run.version;
     let delivered = edge
         .result
         .users

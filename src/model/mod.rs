@@ -5,9 +5,9 @@
 //! a string compared without case. It shares with the implementation only the
 //! [`vocabulary`](crate::vocabulary) (steps, results, typed addresses, the observation).
 //! Everything it decides it states again here: the site addresses and their numbering
-//! (A-SITE), the folder names of every language (A-LANG), the text of event 7026 (W-7026),
-//! and what happens in which order, so that the state machine test can hold the two
-//! halves against each other. `tests/layers.rs` keeps it that way: it fails if this module
+//! (A-SITE), the folder names of every language (A-LANG), the event texts ([`texts`]), and
+//! what happens in which order (the wizard is in [`wizard`]), so that the state machine test
+//! can hold the two halves against each other. `tests/layers.rs` keeps it that way: it fails if this module
 //! imports anything outside the vocabulary.
 //!
 //! ```
@@ -16,24 +16,28 @@
 //! let user = MsMailUser::new("NET1/PO1/JDOE".parse()?, 3);
 //! let setup = Setup::new(Default::default(), Default::default(), vec![user])?;
 //! let mut model = Model::new(&setup);
-//! model.apply(&Operation::CreateMailbox { alias: "JDOE".parse()?, name: None });
-//! let step_two = Operation::Wizard { version: Version::V55, phase: Phase::Migrate, users: None };
+//! model.apply(&Operation::create_mailbox("JDOE".parse()?));
+//! let step_two = Operation::wizard(Version::V55, Phase::Migrate);
 //! assert!(matches!(model.apply(&step_two).outcome, Outcome::Aborted { .. })); // Q242184 SYMPTOMS
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod texts;
+mod wizard;
+
 use crate::vocabulary::address::{Alias, MsMailAddress, Site};
+use crate::vocabulary::container::Container;
 use crate::vocabulary::event::Event;
 use crate::vocabulary::language::Language;
 use crate::vocabulary::observation::{
-    CustomRecipientView, MailView, MailboxView, Observation, WaitingView,
+    CustomRecipientView, MailView, MailboxView, Observation, UserListRow, WaitingView,
 };
-use crate::vocabulary::operation::{Operation, Phase, Version};
-use crate::vocabulary::outcome::{FoundBy, Outcome, Refusal, StepResult, UserResult};
-use crate::vocabulary::rules::RuleId::{self, *};
+use crate::vocabulary::operation::{ListField, Operation, Version};
+use crate::vocabulary::outcome::{Refusal, StepResult};
+use crate::vocabulary::rules::RuleId::*;
 use crate::vocabulary::setup::Setup;
 
-/// An MS Mail user and how much of its mail still waits.
+/// An MS Mail user: its mail, and the state of its MMF (A-MMF).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct User {
     /// `NET/PO/MAILBOX`, upper case.
@@ -42,10 +46,20 @@ pub struct User {
     pub typed: MsMailAddress,
     /// The mailbox part: the alias 5.0 looks for.
     pub mailbox_name: String,
-    /// Messages it started with.
+    /// The post office part.
+    pub postoffice: String,
+    /// The display name, `""` if none.
+    pub full_name: String,
+    /// Messages it ever had: at the start, and delivered since.
     pub messages: u32,
+    /// Messages delivered since the start (OP-DELIVER).
+    pub received: u32,
     /// Messages still in MS Mail.
     pub waiting: u32,
+    /// The MS Mail client holds the MMF open.
+    pub client_open: bool,
+    /// The MMF password is out of step after a recovery.
+    pub out_of_step: bool,
 }
 
 /// A mailbox.
@@ -53,6 +67,10 @@ pub struct User {
 pub struct Mailbox {
     /// Alias as written.
     pub alias: String,
+    /// Its recipients container.
+    pub container: Container,
+    /// Its directory name.
+    pub directory_name: String,
     /// `TYPE:value` strings in the order added.
     pub proxies: Vec<String>,
     /// The language of the default folders, once they exist.
@@ -63,13 +81,31 @@ pub struct Mailbox {
     pub created_for: Option<String>,
 }
 
-/// A custom recipient: alias and the MS Mail user it stands for.
+/// A custom recipient: alias, the MS Mail user it stands for, its container. Its
+/// directory name is its alias (A-DN).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CustomRecipient {
     /// Alias as written.
     pub alias: String,
     /// `NET/PO/MAILBOX`; the recipient's address is `MS:` this.
     pub address: String,
+    /// Its recipients container.
+    pub container: Container,
+}
+
+/// A row of the user list (A-LIST).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Row {
+    /// The MS Mail user, `NET/PO/MAILBOX`.
+    pub user: String,
+    /// `Y` or `N`.
+    pub migrate_user: String,
+    /// `Create` or `""`.
+    pub mode: String,
+    /// The directory name, and the alias, the mailbox gets.
+    pub common_name: String,
+    /// `migrate:MS:NET/PO/MAILBOX` in 5.5 and SP1 lists; none in 5.0's.
+    pub secondary: Option<String>,
 }
 
 /// The whole world of the reference model.
@@ -79,6 +115,8 @@ pub struct Model {
     pub site: Site,
     /// The wizard's language.
     pub server_language: Language,
+    /// The post office's path (events 7007 and 10068).
+    pub postoffice_path: String,
     /// The post office.
     pub users: Vec<User>,
     /// Mailboxes in creation order.
@@ -87,6 +125,8 @@ pub struct Model {
     pub custom_recipients: Vec<CustomRecipient>,
     /// The application event log.
     pub events: Vec<Event>,
+    /// The user list, once extracted.
+    pub user_list: Option<Vec<Row>>,
 }
 
 fn same(a: &str, b: &str) -> bool {
@@ -103,65 +143,18 @@ fn kind_of(proxy: &str) -> &str {
     proxy.split(':').next().unwrap_or("")
 }
 
-/// A-LANG: the default folders a client creates, Inbox first, in its language.
-fn folder_names(language: Language) -> [&'static str; 4] {
-    match language {
-        Language::English => ["Inbox", "Outbox", "Sent Items", "Deleted Items"],
-        Language::Spanish => [
-            "Bandeja de entrada",
-            "Bandeja de salida",
-            "Elementos enviados",
-            "Elementos eliminados",
-        ],
-        Language::French => [
-            "Boîte de réception",
-            "Boîte d'envoi",
-            "Éléments envoyés",
-            "Éléments supprimés",
-        ],
-        Language::German => [
-            "Posteingang",
-            "Postausgang",
-            "Gesendete Objekte",
-            "Gelöschte Objekte",
-        ],
+/// `base` with `n` appended (2, 3, …), cut so that the whole stays an alias-shaped name of
+/// at most 64 characters (W-1, W-LIST, A-DN).
+fn numbered(base: &str, n: u32) -> String {
+    if n <= 1 {
+        return base.to_string();
     }
-}
-
-/// A-SITE: a new mailbox's SMTP, MS and X400 addresses; `n` above 1 is appended to make a
-/// taken one free. The MS name is the alias's letters and digits, upper case, at most 10
-/// characters with the number (A-MS).
-fn site_addresses(site: &Site, alias: &str, n: u32) -> [String; 3] {
-    let number = if n > 1 { n.to_string() } else { String::new() };
-    let mut name = String::new();
-    for c in alias.chars() {
-        if c.is_ascii_alphanumeric() {
-            name.push(c.to_ascii_uppercase());
-        }
-    }
-    if name.is_empty() {
-        name = "MAILBOX".to_string();
-    }
-    while name.len() + number.len() > 10 {
+    let number = n.to_string();
+    let mut name: Vec<char> = base.chars().collect();
+    while name.len() + number.len() > 64 {
         name.pop();
     }
-    let (org, site_name, domain) = (site.organization(), site.site(), site.smtp_domain());
-    [
-        format!("SMTP:{alias}{number}@{domain}"),
-        format!("MS:{org}/{site_name}/{name}{number}"),
-        format!("X400:c=US;a= ;p={org};o={site_name};s={alias}{number};"),
-    ]
-}
-
-/// W-7026: the event Q242184 SYMPTOMS quotes.
-fn event_7026() -> Event {
-    Event {
-        id: 7026,
-        source: "MSExchangeMig".to_string(),
-        kind: "Error".to_string(),
-        category: "None".to_string(),
-        description: "Migration Aborted due to Mapi logon failure.".to_string(),
-    }
+    name.into_iter().collect::<String>() + &number
 }
 
 impl Model {
@@ -173,17 +166,24 @@ impl Model {
                 address: u.address.to_string(),
                 typed: u.address.clone(),
                 mailbox_name: u.address.mailbox().to_string(),
+                postoffice: u.address.postoffice().to_string(),
+                full_name: u.name.clone().unwrap_or_default(),
                 messages: u.messages,
+                received: 0,
                 waiting: u.messages,
+                client_open: false,
+                out_of_step: false,
             });
         }
         Model {
             site: setup.site().clone(),
             server_language: setup.server_language(),
+            postoffice_path: setup.postoffice_path().to_string(),
             users,
             mailboxes: Vec::new(),
             custom_recipients: Vec::new(),
             events: Vec::new(),
+            user_list: None,
         }
     }
 
@@ -196,6 +196,21 @@ impl Model {
         }
         for c in &self.custom_recipients {
             if same(&c.alias, alias) {
+                return Some(c.alias.clone());
+            }
+        }
+        None
+    }
+
+    /// Who has this directory name in this container, if anybody (A-DN).
+    fn directory_name_holder(&self, container: &Container, name: &str) -> Option<String> {
+        for m in &self.mailboxes {
+            if m.container == *container && same(&m.directory_name, name) {
+                return Some(m.alias.clone());
+            }
+        }
+        for c in &self.custom_recipients {
+            if c.container == *container && same(&c.alias, name) {
                 return Some(c.alias.clone());
             }
         }
@@ -223,10 +238,20 @@ impl Model {
         self.mailboxes.iter().position(|m| same(&m.alias, alias))
     }
 
+    fn user_index(&self, user: &MsMailAddress) -> Option<usize> {
+        let address = user.to_string();
+        self.users.iter().position(|u| u.address == address)
+    }
+
     /// Carries out one step.
     pub fn apply(&mut self, op: &Operation) -> StepResult {
         match op {
-            Operation::CreateMailbox { alias, .. } => self.create_mailbox(alias),
+            Operation::CreateMailbox {
+                alias,
+                container,
+                directory_name,
+                ..
+            } => self.create_mailbox(alias, container, directory_name.as_ref()),
             Operation::Logon { alias, language } => self.logon(alias.as_str(), *language),
             Operation::AddProxy { alias, address } => {
                 self.add_proxy(alias.as_str(), &address.to_string())
@@ -234,35 +259,57 @@ impl Model {
             Operation::RemoveProxy { alias, address } => {
                 self.remove_proxy(alias.as_str(), &address.to_string())
             }
-            Operation::CustomRecipient { alias, address } => {
-                self.custom_recipient(alias.as_str(), &address.to_string())
+            Operation::CustomRecipient {
+                alias,
+                address,
+                container,
+            } => self.custom_recipient(alias.as_str(), &address.to_string(), container),
+            Operation::MsMailClient { user, open } => self.client(user, *open),
+            Operation::RecoverPassword { user } => self.recover_password(user),
+            Operation::Deliver { user, messages } => self.deliver(user, *messages),
+            Operation::ExtractUserList { version, users } => {
+                self.extract_user_list(*version, users.as_deref())
             }
-            Operation::Wizard {
-                version,
-                phase,
-                users,
-            } => {
-                // No list means every user, in post office order.
-                let chosen: Vec<String> = match users {
-                    Some(list) => list.iter().map(|u| u.to_string()).collect(),
-                    None => self.users.iter().map(|u| u.address.clone()).collect(),
-                };
-                self.wizard(*version, *phase, &chosen)
+            Operation::EditUserList { user, field, value } => {
+                self.edit_user_list(user, *field, value)
             }
+            Operation::Wizard(run) => self.wizard(run),
         }
     }
 
-    /// OP-CREATE: A-SITE addresses, never a MIGRATE proxy (Q242184 CAUSE).
-    fn create_mailbox(&mut self, alias: &Alias) -> StepResult {
+    /// OP-CREATE: A-SITE addresses, never a MIGRATE proxy (Q242184 CAUSE); in its
+    /// container, under its directory name (A-CONT, A-DN).
+    fn create_mailbox(
+        &mut self,
+        alias: &Alias,
+        container: &Container,
+        directory_name: Option<&Alias>,
+    ) -> StepResult {
         if let Some(holder) = self.alias_holder(alias.as_str()) {
             let alias = alias.to_string();
             return StepResult::refused(Refusal::AliasTaken { alias, holder }, [OpCreate, AAlias]);
         }
-        if self.create(alias.as_str(), Vec::new(), None) {
-            StepResult::ok([OpCreate, ASite, AUnique])
-        } else {
-            StepResult::ok([OpCreate, ASite])
+        let name = directory_name.unwrap_or(alias).to_string();
+        if let Some(holder) = self.directory_name_holder(container, &name) {
+            let container = container.to_string();
+            let r = Refusal::DirectoryNameTaken {
+                name,
+                container,
+                holder,
+            };
+            return StepResult::refused(r, [OpCreate, ADn]);
         }
+        let mut rules = vec![OpCreate, ASite];
+        if *container != Container::default() {
+            rules.push(ACont);
+        }
+        if directory_name.is_some() {
+            rules.push(ADn);
+        }
+        if self.create(alias.as_str(), container, &name, Vec::new(), None) {
+            rules.push(AUnique);
+        }
+        StepResult::ok(rules)
     }
 
     /// OP-LOGON, A-STORE, A-LANG: the first client names the folders in its language; later
@@ -333,8 +380,8 @@ impl Model {
     }
 
     /// OP-CR, A-CR: directory synchronisation makes a custom recipient whose address is the
-    /// user's MS address (A-MS); refused under A-ALIAS and A-UNIQUE.
-    fn custom_recipient(&mut self, alias: &str, user: &str) -> StepResult {
+    /// user's MS address (A-MS), in a container; refused under A-ALIAS, A-UNIQUE and A-DN.
+    fn custom_recipient(&mut self, alias: &str, user: &str, container: &Container) -> StepResult {
         if let Some(holder) = self.alias_holder(alias) {
             let alias = alias.to_string();
             return StepResult::refused(Refusal::AliasTaken { alias, holder }, [OpCr, ACr, AAlias]);
@@ -344,22 +391,187 @@ impl Model {
             let r = Refusal::AddressTaken { address, holder };
             return StepResult::refused(r, [OpCr, ACr, AUnique]);
         }
+        if let Some(holder) = self.directory_name_holder(container, alias) {
+            let r = Refusal::DirectoryNameTaken {
+                name: alias.to_string(),
+                container: container.to_string(),
+                holder,
+            };
+            return StepResult::refused(r, [OpCr, ACr, ADn]);
+        }
         self.custom_recipients.push(CustomRecipient {
             alias: alias.to_string(),
             address: user.to_string(),
+            container: container.clone(),
         });
-        StepResult::ok([OpCr, ACr, AMs])
+        if *container != Container::default() {
+            StepResult::ok([OpCr, ACr, AMs, ACont])
+        } else {
+            StepResult::ok([OpCr, ACr, AMs])
+        }
+    }
+
+    /// OP-CLIENT: open locks the MMF; closing an open client unlocks it and puts its password
+    /// back in step (Q168606 "logged on and off"); anything else changes nothing.
+    fn client(&mut self, user: &MsMailAddress, open: bool) -> StepResult {
+        let Some(u) = self.user_index(user) else {
+            let user = user.to_string();
+            return StepResult::refused(Refusal::UnknownUser { user }, [OpClient]);
+        };
+        let was_open = self.users[u].client_open;
+        if open && !was_open {
+            self.users[u].client_open = true;
+            return StepResult::ok([OpClient, AMmf]);
+        }
+        if !open && was_open {
+            self.users[u].client_open = false;
+            self.users[u].out_of_step = false;
+            return StepResult::ok([OpClient, AMmf]);
+        }
+        StepResult::ok([OpClient])
+    }
+
+    /// OP-RECOVER: the MMF password is out of step (A-MMF, Q168606).
+    fn recover_password(&mut self, user: &MsMailAddress) -> StepResult {
+        let Some(u) = self.user_index(user) else {
+            let user = user.to_string();
+            return StepResult::refused(Refusal::UnknownUser { user }, [OpRecover]);
+        };
+        self.users[u].out_of_step = true;
+        StepResult::ok([OpRecover, AMmf])
+    }
+
+    /// OP-DELIVER: new mail waits in MS Mail, also after the user was migrated (Q190423).
+    fn deliver(&mut self, user: &MsMailAddress, messages: u32) -> StepResult {
+        let Some(u) = self.user_index(user) else {
+            let user = user.to_string();
+            return StepResult::refused(Refusal::UnknownUser { user }, [OpDeliver]);
+        };
+        let Some(total) = self.users[u].messages.checked_add(messages) else {
+            let user = user.to_string();
+            return StepResult::refused(Refusal::TooMuchMail { user }, [OpDeliver]);
+        };
+        self.users[u].messages = total;
+        self.users[u].received += messages;
+        self.users[u].waiting += messages;
+        StepResult::ok([OpDeliver])
+    }
+
+    /// OP-EXTRACT: the user list for the chosen users, with the version's columns (A-LIST);
+    /// ADMINSCH gets no row (A-ADMIN). Nothing else changes.
+    fn extract_user_list(
+        &mut self,
+        version: Version,
+        users: Option<&[MsMailAddress]>,
+    ) -> StepResult {
+        let mut chosen = Vec::new();
+        match users {
+            None => chosen.extend(0..self.users.len()),
+            Some(list) => {
+                for user in list {
+                    let Some(u) = self.user_index(user) else {
+                        let user = user.to_string();
+                        return StepResult::refused(Refusal::UnknownUser { user }, [OpExtract]);
+                    };
+                    chosen.push(u);
+                }
+            }
+        }
+        let mut rules = vec![OpExtract, AList];
+        let mut rows = Vec::new();
+        for u in chosen {
+            if self.users[u].mailbox_name == "ADMINSCH" {
+                rules.push(AAdmin);
+                continue;
+            }
+            rows.push(self.default_row(version, u));
+        }
+        self.user_list = Some(rows);
+        StepResult::ok(rules)
+    }
+
+    /// A user's row as the version extracts it (A-LIST).
+    fn default_row(&self, version: Version, u: usize) -> Row {
+        let user = &self.users[u];
+        Row {
+            user: user.address.clone(),
+            migrate_user: "Y".to_string(),
+            mode: "Create".to_string(),
+            common_name: user.mailbox_name.clone(),
+            secondary: match version {
+                Version::V50 => None,
+                _ => Some(format!("migrate:MS:{}", user.address)),
+            },
+        }
+    }
+
+    /// OP-EDIT: one field of one row; refused with no list, no row, or a value the field
+    /// does not take.
+    fn edit_user_list(
+        &mut self,
+        user: &MsMailAddress,
+        field: ListField,
+        value: &str,
+    ) -> StepResult {
+        let address = user.to_string();
+        let Some(rows) = self.user_list.as_mut() else {
+            return StepResult::refused(Refusal::NoUserList, [OpEdit]);
+        };
+        let Some(row) = rows.iter_mut().find(|r| r.user == address) else {
+            return StepResult::refused(Refusal::NoRow { user: address }, [OpEdit, AList]);
+        };
+        let refused = |takes: &str| {
+            let r = Refusal::BadListValue {
+                field: field.to_string(),
+                value: value.to_string(),
+                takes: takes.to_string(),
+            };
+            StepResult::refused(r, [OpEdit, AList])
+        };
+        match field {
+            ListField::MigrateUser => {
+                if same(value, "Y") || same(value, "N") {
+                    row.migrate_user = value.to_ascii_uppercase();
+                } else {
+                    return refused("Y or N");
+                }
+            }
+            ListField::Mode => {
+                if same(value, "Create") {
+                    row.mode = "Create".to_string();
+                } else if value.is_empty() {
+                    row.mode = String::new();
+                } else {
+                    return refused("Create, or nothing (\"\") to update");
+                }
+            }
+            ListField::CommonName => {
+                if Alias::new(value).is_ok() {
+                    row.common_name = value.to_string();
+                } else {
+                    return refused("an alias-shaped name (A-ALIAS)");
+                }
+            }
+        }
+        StepResult::ok([OpEdit, AList])
     }
 
     /// Adds a mailbox with its A-SITE addresses (numbered when taken) and the extras.
     /// Returns whether any site address needed a number.
-    fn create(&mut self, alias: &str, extra: Vec<String>, created_for: Option<String>) -> bool {
+    fn create(
+        &mut self,
+        alias: &str,
+        container: &Container,
+        directory_name: &str,
+        extra: Vec<String>,
+        created_for: Option<String>,
+    ) -> bool {
         let mut proxies = Vec::new();
         let mut renumbered = false;
         for slot in 0..3 {
             let mut n = 1;
             loop {
-                let candidate = site_addresses(&self.site, alias, n)[slot].clone();
+                let candidate = texts::site_addresses(&self.site, alias, n)[slot].clone();
                 let reserved = extra.iter().any(|e| same(e, &candidate));
                 if self.address_holder(&candidate).is_none() && !reserved {
                     proxies.push(candidate);
@@ -372,209 +584,14 @@ impl Model {
         proxies.extend(extra);
         self.mailboxes.push(Mailbox {
             alias: alias.to_string(),
+            container: container.clone(),
+            directory_name: directory_name.to_string(),
             proxies,
             folders: None,
             inbox: Vec::new(),
             created_for,
         });
         renumbered
-    }
-
-    /// How `version` looks for the user's mailbox (W-2-50, W-2-55, W-2-55SP).
-    fn find(
-        &self,
-        version: Version,
-        user: &User,
-        rules: &mut Vec<RuleId>,
-    ) -> Option<(usize, FoundBy)> {
-        if version == Version::V50 {
-            rules.push(W250);
-            for (i, m) in self.mailboxes.iter().enumerate() {
-                if same(&m.alias, &user.mailbox_name) {
-                    return Some((i, FoundBy::Alias));
-                }
-            }
-            return None;
-        }
-        rules.push(W255);
-        let migrate = format!("migrate:MS:{}", user.address);
-        for (i, m) in self.mailboxes.iter().enumerate() {
-            if m.proxies.iter().any(|p| same(p, &migrate)) {
-                return Some((i, FoundBy::MigrateProxy));
-            }
-        }
-        if version == Version::V55Sp1 {
-            // W-2-55SP: SP1 falls back to the MS proxy equal to the user's A-MS address.
-            rules.extend([W255Sp, AMs]);
-            let ms = format!("MS:{}", user.address);
-            for (i, m) in self.mailboxes.iter().enumerate() {
-                if m.proxies.iter().any(|p| same(p, &ms)) {
-                    return Some((i, FoundBy::MsProxy));
-                }
-            }
-        }
-        None
-    }
-
-    /// The wizard (OP-STEP1, OP-STEP2, OP-FULL): user by user, step one then step two.
-    fn wizard(&mut self, version: Version, phase: Phase, chosen: &[String]) -> StepResult {
-        let mut rules = vec![match phase {
-            Phase::Create => OpStep1,
-            Phase::Migrate => OpStep2,
-            Phase::Full => OpFull,
-        }];
-        let mut done = Vec::new();
-        // A step naming a user the post office does not have does nothing at all.
-        let mut picked = Vec::new();
-        for address in chosen {
-            match self.users.iter().position(|u| &u.address == address) {
-                Some(u) => picked.push(u),
-                None => {
-                    let user = address.clone();
-                    return StepResult::new(Outcome::Refused(Refusal::UnknownUser { user }), rules);
-                }
-            }
-        }
-        for u in picked {
-            if phase != Phase::Migrate {
-                self.step_one(version, u, &mut rules, &mut done);
-            }
-            if phase != Phase::Create && !self.step_two(version, u, &mut rules, &mut done) {
-                // W-7026: "Migration Aborted": the users after this one are not reached.
-                let user = self.users[u].typed.clone();
-                let outcome = Outcome::Aborted {
-                    user,
-                    event: event_7026(),
-                };
-                return StepResult {
-                    outcome,
-                    rules: rules.into_iter().collect(),
-                    users: done,
-                };
-            }
-        }
-        StepResult {
-            outcome: Outcome::Ok,
-            rules: rules.into_iter().collect(),
-            users: done,
-        }
-    }
-
-    fn step_one(
-        &mut self,
-        version: Version,
-        u: usize,
-        rules: &mut Vec<RuleId>,
-        done: &mut Vec<UserResult>,
-    ) {
-        let user = self.users[u].clone();
-        let address = user.typed.clone();
-        // W-1-EXIST: nothing new for a user whose mailbox this version can find.
-        let mut consulted = Vec::new();
-        if let Some((i, found_by)) = self.find(version, &user, &mut consulted) {
-            rules.push(W1Exist);
-            rules.extend(consulted);
-            let alias = self.mailboxes[i].alias.clone();
-            done.push(UserResult::Existing {
-                user: address,
-                alias,
-                found_by,
-            });
-            return;
-        }
-        let mut extra = Vec::new();
-        let mut replaced = None;
-        if version == Version::V50 {
-            // W-1-50: alias from the mailbox name, no MIGRATE, custom recipient kept.
-            rules.push(W150);
-        } else {
-            // W-1-CR: the custom recipient goes, its address stays as a secondary MS proxy.
-            for c in 0..self.custom_recipients.len() {
-                if same(&self.custom_recipients[c].address, &user.address) {
-                    replaced = Some(self.custom_recipients.remove(c).alias);
-                    extra.push(format!("ms:{}", user.address));
-                    rules.push(W1Cr);
-                    break;
-                }
-            }
-            if replaced.is_some() && version == Version::V55 {
-                // W-1-CR-RTM (Q183312): before SP1, no MIGRATE proxy on this path.
-                rules.push(W1CrRtm);
-            } else {
-                rules.push(W1);
-                extra.push(format!("migrate:MS:{}", user.address));
-            }
-        }
-        // W-1: alias from the MS Mail mailbox name, made unique with 2, 3, …
-        let mut alias = user.mailbox_name.clone();
-        let mut n = 2;
-        while self.alias_holder(&alias).is_some() {
-            alias = format!("{}{n}", user.mailbox_name);
-            n += 1;
-        }
-        if alias != user.mailbox_name {
-            rules.push(AAlias);
-        }
-        if self.create(&alias, extra, Some(user.address.clone())) {
-            rules.push(AUnique);
-        }
-        rules.push(ASite);
-        done.push(UserResult::Created {
-            user: address,
-            alias,
-            replaced,
-        });
-    }
-
-    /// Step two for one user; false when no mailbox was found (W-7026).
-    fn step_two(
-        &mut self,
-        version: Version,
-        u: usize,
-        rules: &mut Vec<RuleId>,
-        done: &mut Vec<UserResult>,
-    ) -> bool {
-        let user = self.users[u].clone();
-        let address = user.typed.clone();
-        let Some((i, found_by)) = self.find(version, &user, rules) else {
-            // W-7026, A-LOG: event 7026 in the application event log.
-            rules.extend([W7026, ALog]);
-            self.events.push(event_7026());
-            done.push(UserResult::NotFound { user: address });
-            return false; // I-ABORT: the user's mail is not touched
-        };
-        // W-OPEN: the wizard's logon creates missing folders in the server's language.
-        if self.mailboxes[i].folders.is_none() {
-            self.mailboxes[i].folders = Some(self.server_language);
-            rules.extend([WOpen, AStore, ALang]);
-        }
-        // W-ONCE: only what still waits moves.
-        if user.waiting < user.messages {
-            rules.push(WOnce);
-        }
-        let moving = user.waiting;
-        if moving > 0 {
-            // A-STORE: migrated mail goes into the Inbox, whatever its name.
-            rules.push(AStore);
-            let mailbox = &mut self.mailboxes[i];
-            match mailbox
-                .inbox
-                .iter()
-                .position(|(owner, _)| owner == &user.address)
-            {
-                Some(k) => mailbox.inbox[k].1 += moving,
-                None => mailbox.inbox.push((user.address.clone(), moving)),
-            }
-            self.users[u].waiting = 0;
-        }
-        let alias = self.mailboxes[i].alias.clone();
-        done.push(UserResult::Migrated {
-            user: address,
-            alias,
-            found_by,
-            messages: moving,
-        });
-        true
     }
 
     /// The observable state.
@@ -584,7 +601,7 @@ impl Model {
             let mut folders = Vec::new();
             let mut mail = Vec::new();
             if let Some(language) = m.folders {
-                for name in folder_names(language) {
+                for name in texts::folder_names(language) {
                     folders.push(name.to_string());
                 }
                 let mut inbox = m.inbox.clone();
@@ -600,6 +617,8 @@ impl Model {
             }
             mailboxes.push(MailboxView {
                 alias: m.alias.clone(),
+                container: m.container.to_string(),
+                directory_name: m.directory_name.clone(),
                 proxies: m.proxies.clone(),
                 folders,
                 folder_language: m.folders,
@@ -612,6 +631,7 @@ impl Model {
             custom_recipients.push(CustomRecipientView {
                 alias: c.alias.clone(),
                 address: format!("MS:{}", c.address),
+                container: c.container.to_string(),
             });
         }
         let mut msmail = Vec::new();
@@ -619,6 +639,9 @@ impl Model {
             msmail.push(WaitingView {
                 address: u.address.clone(),
                 waiting: u.waiting,
+                client: if u.client_open { "open" } else { "closed" },
+                password_in_step: !u.out_of_step,
+                received: u.received,
             });
         }
         Observation {
@@ -626,6 +649,35 @@ impl Model {
             mailboxes,
             custom_recipients,
             msmail,
+            user_list: self.user_list.as_ref().map(|rows| self.list_view(rows)),
         }
+    }
+
+    /// The user list with the columns of Q150438.
+    fn list_view(&self, rows: &[Row]) -> Vec<UserListRow> {
+        let mut view = Vec::new();
+        for row in rows {
+            let mut mailbox_name = String::new();
+            let mut full_name = String::new();
+            for u in &self.users {
+                if u.address == row.user {
+                    mailbox_name = u.mailbox_name.clone();
+                    full_name = u.full_name.clone();
+                }
+            }
+            view.push(UserListRow {
+                user: row.user.clone(),
+                sfs_user_name: mailbox_name,
+                sfs_full_name: full_name.clone(),
+                migrate_user: row.migrate_user.clone(),
+                obj_class: "Mailbox".to_string(),
+                mode: row.mode.clone(),
+                common_name: row.common_name.clone(),
+                display_name: full_name,
+                home_server: "~SERVER".to_string(),
+                secondary_proxy_addresses: row.secondary.clone(),
+            });
+        }
+        view
     }
 }

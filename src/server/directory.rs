@@ -1,14 +1,16 @@
-//! The Exchange directory: mailboxes and custom recipients, with indexes by alias and by
-//! proxy address (rules A-ALIAS, A-PROXY, A-UNIQUE, A-SITE, A-CR).
+//! The Exchange directory: mailboxes and custom recipients in their recipients containers,
+//! with indexes by alias, by proxy address and by directory name within a container (rules
+//! A-ALIAS, A-PROXY, A-UNIQUE, A-SITE, A-CR, A-CONT, A-DN).
 //!
-//! Both indexes are keyed without case, and every write checks them first
-//! (`check_alias_free`, `check_address_free`), so uniqueness (A-UNIQUE, I-UNIQUE) holds by
-//! construction.
+//! The indexes are keyed without case, and every write checks them first
+//! (`check_alias_free`, `check_address_free`, `check_directory_name_free`), so uniqueness
+//! (A-UNIQUE, A-DN, I-UNIQUE) holds by construction.
 
 use std::collections::{BTreeMap, HashMap};
 
 use crate::server::site::site_addresses;
 use crate::vocabulary::address::{Alias, AliasKey, MsMailAddress, ProxyAddress, ProxyKey, Site};
+use crate::vocabulary::container::Container;
 use crate::vocabulary::outcome::Refusal;
 
 /// A mailbox's identity in the directory and the store.
@@ -32,6 +34,8 @@ pub enum Holder {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mailbox {
     alias: Alias,
+    container: Container,
+    directory_name: Alias,
     proxies: Vec<ProxyAddress>,
     created_for: Option<MsMailAddress>,
 }
@@ -40,6 +44,14 @@ impl Mailbox {
     /// The alias.
     pub fn alias(&self) -> &Alias {
         &self.alias
+    }
+    /// Its recipients container (A-CONT).
+    pub fn container(&self) -> &Container {
+        &self.container
+    }
+    /// Its directory name (A-DN).
+    pub fn directory_name(&self) -> &Alias {
+        &self.directory_name
     }
     /// The proxy addresses in the order they were added; one primary per type.
     pub fn proxies(&self) -> &[ProxyAddress] {
@@ -56,12 +68,17 @@ impl Mailbox {
 pub struct CustomRecipient {
     alias: Alias,
     address: MsMailAddress,
+    container: Container,
 }
 
 impl CustomRecipient {
-    /// The alias.
+    /// The alias; also its directory name (A-DN).
     pub fn alias(&self) -> &Alias {
         &self.alias
+    }
+    /// Its recipients container (A-CONT).
+    pub fn container(&self) -> &Container {
+        &self.container
     }
     /// The MS Mail user it stands for; its primary address is `MS:` this.
     pub fn address(&self) -> &MsMailAddress {
@@ -74,12 +91,39 @@ impl CustomRecipient {
 }
 
 /// What a new mailbox is made of, besides its alias.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct NewMailbox {
+    /// Its recipients container (A-CONT).
+    pub container: Container,
+    /// Its directory name (A-DN).
+    pub directory_name: Alias,
     /// Addresses to add after the site addresses (the wizard's `ms:` and `migrate:`).
     pub extra_proxies: Vec<ProxyAddress>,
     /// The MS Mail user the wizard creates it for.
     pub created_for: Option<MsMailAddress>,
+}
+
+/// A directory name's index key: the container and the name, both without case.
+type DirectoryKey = (String, AliasKey);
+
+/// `base` with `n` appended (2, 3, …), cut so that it stays a valid alias (at most 64
+/// characters): how the wizard makes an alias or a directory name unique (W-1, W-LIST).
+///
+/// ```
+/// use migwiz::server::directory::numbered;
+/// assert_eq!(numbered(&"JDOE".parse()?, 2).as_str(), "JDOE2");
+/// assert_eq!(numbered(&"A".repeat(64).parse()?, 12).as_str().len(), 64);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn numbered(base: &Alias, n: u32) -> Alias {
+    if n <= 1 {
+        return base.clone();
+    }
+    let tail = n.to_string();
+    let keep = 64usize.saturating_sub(tail.len());
+    let head: String = base.as_str().chars().take(keep).collect();
+    // An alias is ASCII, so the cut keeps it one; digits keep it one too.
+    Alias::new(&format!("{head}{tail}")).unwrap_or_else(|_| base.clone())
 }
 
 /// A mailbox just created: its id, and whether a site address needed a number to be unique.
@@ -100,6 +144,7 @@ pub struct Directory {
     customs: BTreeMap<CustomRecipientId, CustomRecipient>,
     by_alias: HashMap<AliasKey, Holder>,
     by_proxy: HashMap<ProxyKey, Holder>,
+    by_directory_name: HashMap<DirectoryKey, Holder>,
 }
 
 impl Directory {
@@ -112,6 +157,7 @@ impl Directory {
             customs: BTreeMap::new(),
             by_alias: HashMap::new(),
             by_proxy: HashMap::new(),
+            by_directory_name: HashMap::new(),
         }
     }
 
@@ -176,6 +222,65 @@ impl Directory {
         }
     }
 
+    fn check_directory_name_free(
+        &self,
+        container: &Container,
+        name: &Alias,
+    ) -> Result<(), Refusal> {
+        match self.by_directory_name.get(&(container.key(), name.key())) {
+            Some(&holder) => Err(Refusal::DirectoryNameTaken {
+                name: name.to_string(),
+                container: container.to_string(),
+                holder: self.holder_alias(holder).to_string(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// The mailbox in `container` whose directory name is `name` (W-LIST-UPDATE).
+    pub fn mailbox_by_directory_name(
+        &self,
+        container: &Container,
+        name: &Alias,
+    ) -> Option<MailboxId> {
+        match self.by_directory_name.get(&(container.key(), name.key())) {
+            Some(Holder::Mailbox(id)) => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// The first of `base`, `base2`, `base3`, … that no recipient of `container` has as its
+    /// directory name (A-DN, W-LIST).
+    pub fn first_free_directory_name(&self, container: &Container, base: &Alias) -> Alias {
+        (1u32..)
+            .map(|n| numbered(base, n))
+            .find(|name| {
+                !self
+                    .by_directory_name
+                    .contains_key(&(container.key(), name.key()))
+            })
+            .expect("some numbered name is free")
+    }
+
+    /// The custom recipient with this id.
+    pub fn custom_recipient(&self, id: CustomRecipientId) -> Option<&CustomRecipient> {
+        self.customs.get(&id)
+    }
+
+    /// Adds a secondary address to a mailbox unless a recipient (it too) holds it (W-LIST-UPDATE,
+    /// A-UNIQUE); whether it was added.
+    pub fn add_if_free(&mut self, id: MailboxId, address: ProxyAddress) -> bool {
+        if self.by_proxy.contains_key(&address.key()) {
+            return false;
+        }
+        let Some(mailbox) = self.mailboxes.get_mut(&id) else {
+            return false;
+        };
+        self.by_proxy.insert(address.key(), Holder::Mailbox(id));
+        mailbox.proxies.push(address);
+        true
+    }
+
     fn check_address_free(&self, address: &ProxyAddress) -> Result<(), Refusal> {
         match self.holder_of(address) {
             Some(holder) => Err(Refusal::AddressTaken {
@@ -191,18 +296,12 @@ impl Directory {
         self.next_id
     }
 
-    /// The alias step one gives a mailbox for `user` (W-1): the MS Mail mailbox name, or the
-    /// first of `NAME2`, `NAME3`, … that no recipient holds.
-    pub fn first_free_alias(&self, user: &MsMailAddress) -> Alias {
-        let base = user.mailbox();
+    /// The alias step one gives a new mailbox (W-1, W-LIST): `base` (the row's Common-Name,
+    /// by default the MS Mail mailbox name), or the first of `base2`, `base3`, … that no
+    /// recipient holds.
+    pub fn first_free_alias(&self, base: &Alias) -> Alias {
         (1u32..)
-            .map(|n| match n {
-                1 => base.to_string(),
-                n => format!("{base}{n}"),
-            })
-            // A mailbox name is 1 to 10 letters or digits (A-MS), so with digits appended it
-            // stays a valid alias (A-ALIAS) for any count that can occur.
-            .filter_map(|text| Alias::new(&text).ok())
+            .map(|n| numbered(base, n))
             .find(|a| !self.by_alias.contains_key(&a.key()))
             .expect("some numbered alias is free")
     }
@@ -214,6 +313,7 @@ impl Directory {
     /// generated one never takes an address the mailbox is about to hold.
     pub fn create_mailbox(&mut self, alias: Alias, new: NewMailbox) -> Result<Created, Refusal> {
         self.check_alias_free(&alias)?;
+        self.check_directory_name_free(&new.container, &new.directory_name)?;
         for extra in &new.extra_proxies {
             self.check_address_free(extra)?;
         }
@@ -231,6 +331,8 @@ impl Directory {
         proxies.extend(new.extra_proxies);
         let id = MailboxId(self.allocate());
         self.by_alias.insert(alias.key(), Holder::Mailbox(id));
+        let dn_key = (new.container.key(), new.directory_name.key());
+        self.by_directory_name.insert(dn_key, Holder::Mailbox(id));
         for p in &proxies {
             self.by_proxy.insert(p.key(), Holder::Mailbox(id));
         }
@@ -238,6 +340,8 @@ impl Directory {
             id,
             Mailbox {
                 alias,
+                container: new.container,
+                directory_name: new.directory_name,
                 proxies,
                 created_for: new.created_for,
             },
@@ -299,27 +403,41 @@ impl Directory {
         Ok(())
     }
 
-    /// Creates a custom recipient for an MS Mail user (OP-CR, A-CR).
+    /// Creates a custom recipient for an MS Mail user in a container (OP-CR, A-CR): its
+    /// alias, its address and its directory name (the alias, A-DN) must be free.
     pub fn add_custom_recipient(
         &mut self,
         alias: Alias,
         address: MsMailAddress,
+        container: Container,
     ) -> Result<CustomRecipientId, Refusal> {
         self.check_alias_free(&alias)?;
         let proxy = ProxyAddress::ms_for(&address, true);
         self.check_address_free(&proxy)?;
+        self.check_directory_name_free(&container, &alias)?;
         let id = CustomRecipientId(self.allocate());
         self.by_alias.insert(alias.key(), Holder::Custom(id));
         self.by_proxy.insert(proxy.key(), Holder::Custom(id));
-        self.customs.insert(id, CustomRecipient { alias, address });
+        let dn_key = (container.key(), alias.key());
+        self.by_directory_name.insert(dn_key, Holder::Custom(id));
+        self.customs.insert(
+            id,
+            CustomRecipient {
+                alias,
+                address,
+                container,
+            },
+        );
         Ok(id)
     }
 
-    /// Deletes a custom recipient, freeing its alias and address (W-1-CR).
+    /// Deletes a custom recipient, freeing its alias, address and directory name (W-1-CR).
     pub fn delete_custom_recipient(&mut self, id: CustomRecipientId) -> Option<CustomRecipient> {
         let cr = self.customs.remove(&id)?;
         self.by_alias.remove(&cr.alias.key());
         self.by_proxy.remove(&cr.proxy().key());
+        self.by_directory_name
+            .remove(&(cr.container.key(), cr.alias.key()));
         Some(cr)
     }
 }

@@ -11,8 +11,8 @@
 //! let user = MsMailUser::new("NET1/PO1/JDOE".parse()?, 3);
 //! let setup = Setup::new(Default::default(), Default::default(), vec![user])?;
 //! let mut server = Server::new(&setup);
-//! server.apply(&Operation::CreateMailbox { alias: "JDOE".parse()?, name: None });
-//! let step_two = Operation::Wizard { version: Version::V55, phase: Phase::Migrate, users: None };
+//! server.apply(&Operation::create_mailbox("JDOE".parse()?));
+//! let step_two = Operation::wizard(Version::V55, Phase::Migrate);
 //! assert!(matches!(server.apply(&step_two).outcome, Outcome::Aborted { .. })); // Q242184
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -22,33 +22,38 @@ pub mod eventlog;
 pub mod postoffice;
 pub mod site;
 pub mod store;
+pub mod userlist;
 pub mod wizard;
 
 use std::collections::BTreeMap;
 
 use crate::vocabulary::address::{Alias, MsMailAddress};
+use crate::vocabulary::container::Container;
 use crate::vocabulary::language::Language;
 use crate::vocabulary::observation::{
-    CustomRecipientView, MailView, MailboxView, Observation, WaitingView,
+    CustomRecipientView, MailView, MailboxView, Observation, UserListRow, WaitingView,
 };
-use crate::vocabulary::operation::Operation;
+use crate::vocabulary::operation::{ListField, Operation, Version};
 use crate::vocabulary::outcome::{Refusal, StepResult};
 use crate::vocabulary::rules::RuleId;
 use crate::vocabulary::setup::Setup;
 use directory::{Directory, MailboxId, NewMailbox};
 use eventlog::EventLog;
-use postoffice::{Message, PostOffice};
+use postoffice::{ClientChange, DeliverError, Message, PostOffice};
 use store::{folder_names, InformationStore};
+use userlist::UserList;
 use wizard::Exchange;
 
 /// The implementation of the whole world.
 #[derive(Debug, Clone)]
 pub struct Server {
     server_language: Language,
+    postoffice_path: String,
     directory: Directory,
     store: InformationStore,
     postoffice: PostOffice,
     log: EventLog,
+    user_list: Option<UserList>,
 }
 
 impl Server {
@@ -56,10 +61,12 @@ impl Server {
     pub fn new(setup: &Setup) -> Server {
         Server {
             server_language: setup.server_language(),
+            postoffice_path: setup.postoffice_path().to_string(),
             directory: Directory::new(setup.site().clone()),
             store: InformationStore::default(),
             postoffice: PostOffice::new(setup.users()),
             log: EventLog::default(),
+            user_list: None,
         }
     }
 
@@ -74,7 +81,12 @@ impl Server {
     /// Carries out one operation and says what it came to and which rules decided it.
     pub fn apply(&mut self, op: &Operation) -> StepResult {
         match op {
-            Operation::CreateMailbox { alias, .. } => self.create_mailbox(alias),
+            Operation::CreateMailbox {
+                alias,
+                container,
+                directory_name,
+                ..
+            } => self.create_mailbox(alias, container, directory_name.as_ref()),
             Operation::Logon { alias, language } => self.logon(alias, *language),
             Operation::AddProxy { alias, address } => {
                 match self.directory.add_proxy(alias, address.clone()) {
@@ -94,59 +106,161 @@ impl Server {
                     Err(r) => StepResult::refused(r, [RuleId::OpUnproxy, RuleId::AProxy]),
                 }
             }
-            Operation::CustomRecipient { alias, address } => self.custom_recipient(alias, address),
-            Operation::Wizard {
-                version,
-                phase,
-                users,
-            } => {
-                // No list means every user, in post office order (RULES.md, scenario rules).
-                let users: Vec<MsMailAddress> = match users {
-                    Some(list) => list.clone(),
-                    None => self
-                        .postoffice
-                        .users()
-                        .iter()
-                        .map(|u| u.address.clone())
-                        .collect(),
-                };
+            Operation::CustomRecipient {
+                alias,
+                address,
+                container,
+            } => self.custom_recipient(alias, address, container),
+            Operation::MsMailClient { user, open } => {
+                match self.postoffice.set_client(user, *open) {
+                    None => unknown_user(user, RuleId::OpClient),
+                    Some(ClientChange::Unchanged) => StepResult::ok([RuleId::OpClient]),
+                    Some(_) => StepResult::ok([RuleId::OpClient, RuleId::AMmf]),
+                }
+            }
+            Operation::RecoverPassword { user } => match self.postoffice.recover_password(user) {
+                true => StepResult::ok([RuleId::OpRecover, RuleId::AMmf]),
+                false => unknown_user(user, RuleId::OpRecover),
+            },
+            Operation::Deliver { user, messages } => {
+                match self.postoffice.deliver(user, *messages) {
+                    Ok(()) => StepResult::ok([RuleId::OpDeliver]),
+                    Err(DeliverError::NoSuchUser) => unknown_user(user, RuleId::OpDeliver),
+                    Err(DeliverError::TooMany) => {
+                        let r = Refusal::TooMuchMail {
+                            user: user.to_string(),
+                        };
+                        StepResult::refused(r, [RuleId::OpDeliver])
+                    }
+                }
+            }
+            Operation::ExtractUserList { version, users } => {
+                self.extract_user_list(*version, users.as_deref())
+            }
+            Operation::EditUserList { user, field, value } => {
+                self.edit_user_list(user, *field, value)
+            }
+            Operation::Wizard(run) => {
                 let mut ex = Exchange {
                     directory: &mut self.directory,
                     store: &mut self.store,
                     postoffice: &mut self.postoffice,
                     log: &mut self.log,
+                    user_list: self.user_list.as_ref(),
                     server_language: self.server_language,
+                    postoffice_path: &self.postoffice_path,
                 };
-                wizard::run(*version, *phase, &users, &mut ex)
+                wizard::run(run, &mut ex)
             }
         }
     }
 
-    /// OP-CREATE: site addresses (A-SITE), never a MIGRATE proxy (Q242184 CAUSE).
-    fn create_mailbox(&mut self, alias: &Alias) -> StepResult {
-        match self
-            .directory
-            .create_mailbox(alias.clone(), NewMailbox::default())
-        {
-            Ok(created) if created.renumbered => {
-                StepResult::ok([RuleId::OpCreate, RuleId::ASite, RuleId::AUnique])
+    /// OP-CREATE: site addresses (A-SITE), never a MIGRATE proxy (Q242184 CAUSE); in its
+    /// container under its directory name (A-CONT, A-DN).
+    fn create_mailbox(
+        &mut self,
+        alias: &Alias,
+        container: &Container,
+        directory_name: Option<&Alias>,
+    ) -> StepResult {
+        let new = NewMailbox {
+            container: container.clone(),
+            directory_name: directory_name.unwrap_or(alias).clone(),
+            extra_proxies: Vec::new(),
+            created_for: None,
+        };
+        match self.directory.create_mailbox(alias.clone(), new) {
+            Ok(created) => {
+                let mut rules = vec![RuleId::OpCreate, RuleId::ASite];
+                if *container != Container::default() {
+                    rules.push(RuleId::ACont);
+                }
+                if directory_name.is_some() {
+                    rules.push(RuleId::ADn);
+                }
+                if created.renumbered {
+                    rules.push(RuleId::AUnique);
+                }
+                StepResult::ok(rules)
             }
-            Ok(_) => StepResult::ok([RuleId::OpCreate, RuleId::ASite]),
+            Err(r @ Refusal::DirectoryNameTaken { .. }) => {
+                StepResult::refused(r, [RuleId::OpCreate, RuleId::ADn])
+            }
             Err(r) => StepResult::refused(r, [RuleId::OpCreate, RuleId::AAlias]),
         }
     }
 
-    /// OP-CR: directory synchronisation makes a custom recipient (A-CR).
-    fn custom_recipient(&mut self, alias: &Alias, address: &MsMailAddress) -> StepResult {
-        match self
-            .directory
-            .add_custom_recipient(alias.clone(), address.clone())
-        {
+    /// OP-CR: directory synchronisation makes a custom recipient (A-CR) in a container.
+    fn custom_recipient(
+        &mut self,
+        alias: &Alias,
+        address: &MsMailAddress,
+        container: &Container,
+    ) -> StepResult {
+        let rules = [RuleId::OpCr, RuleId::ACr];
+        let added =
+            self.directory
+                .add_custom_recipient(alias.clone(), address.clone(), container.clone());
+        match added {
+            Ok(_) if *container != Container::default() => {
+                StepResult::ok([RuleId::OpCr, RuleId::ACr, RuleId::AMs, RuleId::ACont])
+            }
             Ok(_) => StepResult::ok([RuleId::OpCr, RuleId::ACr, RuleId::AMs]),
             Err(r @ Refusal::AliasTaken { .. }) => {
-                StepResult::refused(r, [RuleId::OpCr, RuleId::ACr, RuleId::AAlias])
+                StepResult::refused(r, rules.into_iter().chain([RuleId::AAlias]))
             }
-            Err(r) => StepResult::refused(r, [RuleId::OpCr, RuleId::ACr, RuleId::AUnique]),
+            Err(r @ Refusal::DirectoryNameTaken { .. }) => {
+                StepResult::refused(r, rules.into_iter().chain([RuleId::ADn]))
+            }
+            Err(r) => StepResult::refused(r, rules.into_iter().chain([RuleId::AUnique])),
+        }
+    }
+
+    /// OP-EXTRACT: writes the user list (A-LIST), replacing any earlier one.
+    fn extract_user_list(
+        &mut self,
+        version: Version,
+        users: Option<&[MsMailAddress]>,
+    ) -> StepResult {
+        let all: Vec<MsMailAddress>;
+        let users = match users {
+            Some(list) => {
+                if let Some(unknown) = list.iter().find(|u| !self.postoffice.has_user(u)) {
+                    return unknown_user(unknown, RuleId::OpExtract);
+                }
+                list
+            }
+            None => {
+                all = self
+                    .postoffice
+                    .users()
+                    .iter()
+                    .map(|u| u.address.clone())
+                    .collect();
+                &all
+            }
+        };
+        let (list, skipped_adminsch) = UserList::extract(version, users);
+        self.user_list = Some(list);
+        match skipped_adminsch {
+            true => StepResult::ok([RuleId::OpExtract, RuleId::AList, RuleId::AAdmin]),
+            false => StepResult::ok([RuleId::OpExtract, RuleId::AList]),
+        }
+    }
+
+    /// OP-EDIT: one field of one row of the user list.
+    fn edit_user_list(
+        &mut self,
+        user: &MsMailAddress,
+        field: ListField,
+        value: &str,
+    ) -> StepResult {
+        let Some(list) = self.user_list.as_mut() else {
+            return StepResult::refused(Refusal::NoUserList, [RuleId::OpEdit]);
+        };
+        match list.edit(user, field, value) {
+            Ok(()) => StepResult::ok([RuleId::OpEdit, RuleId::AList]),
+            Err(r) => StepResult::refused(r, [RuleId::OpEdit, RuleId::AList]),
         }
     }
 
@@ -180,18 +294,55 @@ impl Server {
                 .map(|(_, cr)| CustomRecipientView {
                     alias: cr.alias().to_string(),
                     address: cr.proxy().to_string(),
+                    container: cr.container().to_string(),
                 })
                 .collect(),
             msmail: self
                 .postoffice
                 .users()
                 .iter()
-                .map(|u| WaitingView {
-                    address: u.address.to_string(),
-                    waiting: self.postoffice.waiting(&u.address).len() as u32,
+                .map(|u| {
+                    let mmf = self.postoffice.mmf(&u.address);
+                    WaitingView {
+                        address: u.address.to_string(),
+                        waiting: self.postoffice.waiting(&u.address).len() as u32,
+                        client: if mmf.locked { "open" } else { "closed" },
+                        password_in_step: !mmf.out_of_step,
+                        received: self.postoffice.received(&u.address),
+                    }
                 })
                 .collect(),
+            user_list: self.user_list.as_ref().map(|list| self.list_view(list)),
         }
+    }
+
+    /// The user list with the columns of Q150438 (A-LIST).
+    fn list_view(&self, list: &UserList) -> Vec<UserListRow> {
+        list.rows()
+            .iter()
+            .map(|row| {
+                let full_name = self
+                    .postoffice
+                    .user(&row.user)
+                    .and_then(|u| u.name.clone())
+                    .unwrap_or_default();
+                UserListRow {
+                    user: row.user.to_string(),
+                    sfs_user_name: row.user.mailbox().to_string(),
+                    sfs_full_name: full_name.clone(),
+                    migrate_user: if row.migrate { "Y" } else { "N" }.to_string(),
+                    obj_class: "Mailbox".to_string(),
+                    mode: match row.mode {
+                        userlist::RowMode::Create => "Create".to_string(),
+                        userlist::RowMode::Update => String::new(),
+                    },
+                    common_name: row.common_name.to_string(),
+                    display_name: full_name,
+                    home_server: "~SERVER".to_string(),
+                    secondary_proxy_addresses: row.secondary.as_ref().map(ToString::to_string),
+                }
+            })
+            .collect()
     }
 
     fn mailbox_view(&self, id: MailboxId, mailbox: &directory::Mailbox) -> MailboxView {
@@ -207,6 +358,8 @@ impl Server {
         let inbox = folders.first().cloned().unwrap_or_default();
         MailboxView {
             alias: mailbox.alias().to_string(),
+            container: mailbox.container().to_string(),
+            directory_name: mailbox.directory_name().to_string(),
             proxies: mailbox.proxies().iter().map(ToString::to_string).collect(),
             folders,
             folder_language: language,
@@ -221,4 +374,10 @@ impl Server {
             created_for: mailbox.created_for().map(ToString::to_string),
         }
     }
+}
+
+/// A step naming an MS Mail user the post office does not have: refused, nothing changes.
+fn unknown_user(user: &MsMailAddress, rule: RuleId) -> StepResult {
+    let user = user.to_string();
+    StepResult::refused(Refusal::UnknownUser { user }, [rule])
 }

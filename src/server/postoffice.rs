@@ -2,7 +2,8 @@
 //! waiting for them (rule A-MS).
 //!
 //! Every message has an id and an owner, so conservation (I-CONSERVE) can be checked
-//! message by message, not just by counts.
+//! message by message, not just by counts. Each user's message file (MMF) can be locked by
+//! an open MS Mail client or out of step after a password recovery (A-MMF).
 
 use std::collections::HashMap;
 
@@ -11,7 +12,7 @@ use crate::vocabulary::setup::MsMailUser;
 
 /// A message's identity, unique across the whole run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct MessageId(pub u32);
+pub struct MessageId(pub u64);
 
 /// One MS Mail message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,12 +23,52 @@ pub struct Message {
     pub owner: MsMailAddress,
 }
 
+/// The state of a user's MMF (A-MMF, Q168606).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Mmf {
+    /// The MS Mail client holds it open.
+    pub locked: bool,
+    /// Its password is out of step with the post office's, after a recovery.
+    pub out_of_step: bool,
+}
+
+impl Mmf {
+    /// Whether the wizard can extract from it (W-7007).
+    pub fn readable(self) -> bool {
+        !self.locked && !self.out_of_step
+    }
+}
+
+/// What OP-CLIENT changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientChange {
+    /// The client opened: the MMF is locked.
+    Opened,
+    /// An open client closed: unlocked, and the password back in step.
+    Closed,
+    /// Opening an open client or closing a closed one changes nothing.
+    Unchanged,
+}
+
+/// Why a delivery did not happen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliverError {
+    /// The post office has no such user.
+    NoSuchUser,
+    /// The user's count would pass what a count holds.
+    TooMany,
+}
+
 /// The post office: users in the order they were listed, and their waiting mail.
 #[derive(Debug, Clone, Default)]
 pub struct PostOffice {
     users: Vec<MsMailUser>,
     by_address: HashMap<MsMailAddress, usize>,
     waiting: Vec<Vec<Message>>,
+    mmf: Vec<Mmf>,
+    /// Per user: messages delivered since the start.
+    received: Vec<u32>,
+    next_id: u64,
 }
 
 impl PostOffice {
@@ -42,7 +83,7 @@ impl PostOffice {
     /// ```
     pub fn new(users: &[MsMailUser]) -> PostOffice {
         let mut po = PostOffice::default();
-        let mut next = 0u32;
+        let mut next = 0u64;
         for user in users {
             let mail = (0..user.messages)
                 .map(|_| {
@@ -56,8 +97,78 @@ impl PostOffice {
             po.by_address.insert(user.address.clone(), po.users.len());
             po.users.push(user.clone());
             po.waiting.push(mail);
+            po.mmf.push(Mmf::default());
+            po.received.push(0);
         }
+        po.next_id = next;
         po
+    }
+
+    /// The state of the user's MMF.
+    pub fn mmf(&self, address: &MsMailAddress) -> Mmf {
+        self.by_address
+            .get(address)
+            .map_or(Mmf::default(), |&i| self.mmf[i])
+    }
+
+    /// OP-CLIENT: the user opens or closes the MS Mail client. `None` for no such user.
+    pub fn set_client(&mut self, address: &MsMailAddress, open: bool) -> Option<ClientChange> {
+        let mmf = &mut self.mmf[*self.by_address.get(address)?];
+        Some(match (open, mmf.locked) {
+            (true, false) => {
+                mmf.locked = true;
+                ClientChange::Opened
+            }
+            (false, true) => {
+                *mmf = Mmf::default();
+                ClientChange::Closed
+            }
+            _ => ClientChange::Unchanged,
+        })
+    }
+
+    /// OP-RECOVER: the MMF password is out of step. False for no such user.
+    pub fn recover_password(&mut self, address: &MsMailAddress) -> bool {
+        match self.by_address.get(address) {
+            Some(&i) => {
+                self.mmf[i].out_of_step = true;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Messages delivered to the user since the start.
+    pub fn received(&self, address: &MsMailAddress) -> u32 {
+        self.by_address
+            .get(address)
+            .map_or(0, |&i| self.received[i])
+    }
+
+    /// Every message the user has had: at the start and delivered since.
+    pub fn total(&self, address: &MsMailAddress) -> u32 {
+        self.by_address
+            .get(address)
+            .map_or(0, |&i| self.users[i].messages + self.received[i])
+    }
+
+    /// OP-DELIVER: `count` new messages wait for the user, with new ids.
+    pub fn deliver(&mut self, address: &MsMailAddress, count: u32) -> Result<(), DeliverError> {
+        let &i = self
+            .by_address
+            .get(address)
+            .ok_or(DeliverError::NoSuchUser)?;
+        let total = self.users[i].messages + self.received[i];
+        total.checked_add(count).ok_or(DeliverError::TooMany)?;
+        let last = self.next_id + u64::from(count);
+        let owner = &self.users[i].address;
+        self.waiting[i].extend((self.next_id + 1..=last).map(|id| Message {
+            id: MessageId(id),
+            owner: owner.clone(),
+        }));
+        self.next_id = last;
+        self.received[i] += count;
+        Ok(())
     }
 
     /// The users, in the order they were listed.

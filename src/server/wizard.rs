@@ -3,17 +3,21 @@
 //! Step one creates mailboxes for MS Mail users; step two finds each user's mailbox and
 //! moves the waiting mail into its Inbox. How a version finds the mailbox is the whole
 //! story of Q242184: 5.0 by alias (W-2-50), 5.5 by MIGRATE proxy (W-2-55), 5.5 SP1 by
-//! MIGRATE proxy and then by MS proxy (W-2-55SP).
+//! MIGRATE proxy and then by MS proxy (W-2-55SP). Part 2 adds containers (W-CONT,
+//! W-CONT-55), the user list (W-LIST, W-LIST-UPDATE), the MS Mail side (W-7007), the
+//! operator and mode (W-7044, W-7034), and the summary every step ends with (W-10068).
 
 use std::collections::BTreeSet;
 
 use crate::server::directory::{Directory, MailboxId, NewMailbox};
-use crate::server::eventlog::{mapi_logon_failure, EventLog};
+use crate::server::eventlog::{self, EventLog, Summary};
 use crate::server::postoffice::PostOffice;
 use crate::server::store::InformationStore;
+use crate::server::userlist::{is_adminsch, Row, RowMode, UserList};
 use crate::vocabulary::address::{Alias, MsMailAddress, ProxyAddress};
+use crate::vocabulary::container::Container;
 use crate::vocabulary::language::Language;
-use crate::vocabulary::operation::{Phase, Version};
+use crate::vocabulary::operation::{Chosen, Mode, Operator, Phase, Version, WizardRun};
 use crate::vocabulary::outcome::{FoundBy, Outcome, Refusal, StepResult, UserResult};
 use crate::vocabulary::rules::RuleId;
 
@@ -28,8 +32,12 @@ pub struct Exchange<'a> {
     pub postoffice: &'a mut PostOffice,
     /// The application event log.
     pub log: &'a mut EventLog,
+    /// The user list, if one was extracted.
+    pub user_list: Option<&'a UserList>,
     /// The language the wizard's own logon speaks (W-OPEN).
     pub server_language: Language,
+    /// The post office's path, as events 7007 and 10068 name it.
+    pub postoffice_path: &'a str,
 }
 
 /// The rule a phase is carried by: OP-STEP1, OP-STEP2 or OP-FULL.
@@ -41,7 +49,17 @@ fn phase_rule(phase: Phase) -> RuleId {
     }
 }
 
-/// Why a run stopped early.
+/// One run in progress: its settings, the rules that decided it, and what it did.
+struct Step<'r> {
+    run: &'r WizardRun,
+    rules: BTreeSet<RuleId>,
+    done: Vec<UserResult>,
+    summary: Summary,
+    /// How many users the step takes (W-7044 counts them).
+    chosen: usize,
+}
+
+/// Why step two stopped the run.
 enum Stop {
     /// W-7026: no mailbox for this user.
     NotFound(MsMailAddress),
@@ -50,7 +68,8 @@ enum Stop {
     Refused(Refusal),
 }
 
-/// Runs the wizard: for each chosen user in order, step one and/or step two (OP-FULL).
+/// Runs the wizard: for each chosen user in order, step one and/or step two; then the
+/// summary.
 ///
 /// ```
 /// use migwiz::{MsMailUser, Operation, Outcome, Phase, Server, Setup, Version};
@@ -58,75 +77,130 @@ enum Stop {
 /// let user = MsMailUser::new("NET1/PO1/JDOE".parse()?, 3);
 /// let setup = Setup::new(Default::default(), Default::default(), vec![user])?;
 /// let mut server = Server::new(&setup);
-/// let run = Operation::Wizard { version: Version::V55, phase: Phase::Full, users: None };
+/// let run = Operation::wizard(Version::V55, Phase::Full);
 /// assert_eq!(server.apply(&run).outcome, Outcome::Ok);
-/// assert_eq!(server.observe().mailboxes[0].mail[0].count, 3);
+/// let seen = server.observe();
+/// assert_eq!(seen.mailboxes[0].mail[0].count, 3);
+/// assert_eq!(seen.events.last().map(|e| e.id), Some(10068));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn run(
-    version: Version,
-    phase: Phase,
-    users: &[MsMailAddress],
-    ex: &mut Exchange<'_>,
-) -> StepResult {
-    let mut rules = BTreeSet::from([phase_rule(phase)]);
-    if let Some(unknown) = users.iter().find(|u| !ex.postoffice.has_user(u)) {
-        let refusal = Refusal::UnknownUser {
-            user: unknown.to_string(),
-        };
-        return StepResult::new(Outcome::Refused(refusal), rules);
-    }
-    let mut done = Vec::new();
+pub fn run(run: &WizardRun, ex: &mut Exchange<'_>) -> StepResult {
+    let mut rules = BTreeSet::from([phase_rule(run.phase)]);
+    let picked = match pick(run, ex, &mut rules) {
+        Ok(picked) => picked,
+        Err(refusal) => return StepResult::new(Outcome::Refused(refusal), rules),
+    };
+    let mut step = Step {
+        run,
+        rules,
+        done: Vec::new(),
+        summary: Summary::default(),
+        chosen: picked.len(),
+    };
+    let command_line_bug = run.version == Version::V55
+        && run.mode == Mode::CommandLine
+        && run.users == Chosen::UserList;
     let mut stop = None;
-    for user in users {
-        if phase != Phase::Migrate {
-            if let Err(s) = step_one(version, user, ex, &mut rules, &mut done) {
-                stop = Some(s);
+    for row in &picked {
+        step.summary.reached += 1;
+        if command_line_bug {
+            // W-7034 (Q169130): every row logs 7034, and nothing else happens.
+            let user = &row.user;
+            ex.log
+                .write(eventlog::user_not_found(user.mailbox(), user.postoffice()));
+            step.summary.extraction_errors += 1;
+            step.rules.extend([RuleId::W7034, RuleId::ALog]);
+            step.done
+                .push(UserResult::NotInPostOffice { user: user.clone() });
+            continue;
+        }
+        if run.phase != Phase::Migrate {
+            if let Err(refusal) = step_one(row, ex, &mut step) {
+                stop = Some(Stop::Refused(refusal));
                 break;
             }
         }
-        if phase != Phase::Create {
-            if let Err(s) = step_two(version, user, ex, &mut rules, &mut done) {
+        if run.phase != Phase::Create {
+            if let Err(s) = step_two(row, ex, &mut step) {
                 stop = Some(s);
                 break;
             }
         }
     }
+    // W-10068: the summary closes every run, aborted or not.
+    ex.log
+        .write(eventlog::summary(ex.postoffice_path, &step.summary));
+    step.rules.extend([RuleId::W10068, RuleId::ALog]);
     let outcome = match stop {
         None => Outcome::Ok,
         Some(Stop::NotFound(user)) => Outcome::Aborted {
             user,
-            event: mapi_logon_failure(),
+            event: eventlog::mapi_logon_failure(),
         },
         Some(Stop::Refused(refusal)) => Outcome::Refused(refusal),
     };
     StepResult {
         outcome,
-        rules,
-        users: done,
+        rules: step.rules,
+        users: step.done,
     }
 }
 
-/// Finds the user's mailbox the way `version` does (W-2-50, W-2-55, W-2-55SP), noting
-/// the rules consulted.
+/// The rows a run takes: each chosen user's row as the version would extract it (W-LIST's
+/// default case), or the user list's `Y` rows (OP-IMPORT); never ADMINSCH (A-ADMIN).
+fn pick(
+    run: &WizardRun,
+    ex: &Exchange<'_>,
+    rules: &mut BTreeSet<RuleId>,
+) -> Result<Vec<Row>, Refusal> {
+    let extracted = |user: &MsMailAddress| Row::extracted(run.version, user);
+    let mut rows: Vec<Row> = match &run.users {
+        Chosen::All => ex
+            .postoffice
+            .users()
+            .iter()
+            .map(|u| extracted(&u.address))
+            .collect(),
+        Chosen::These(users) => {
+            if let Some(unknown) = users.iter().find(|u| !ex.postoffice.has_user(u)) {
+                let user = unknown.to_string();
+                return Err(Refusal::UnknownUser { user });
+            }
+            users.iter().map(extracted).collect()
+        }
+        Chosen::UserList => {
+            rules.insert(RuleId::OpImport);
+            let list = ex.user_list.ok_or(Refusal::NoUserList)?;
+            rules.extend([RuleId::WList, RuleId::AList]);
+            list.rows().iter().filter(|r| r.migrate).cloned().collect()
+        }
+    };
+    let before = rows.len();
+    rows.retain(|r| !is_adminsch(&r.user));
+    if rows.len() < before {
+        rules.insert(RuleId::AAdmin);
+    }
+    Ok(rows)
+}
+
+/// Finds the user's mailbox the way `version` does (W-2-50 by the row's Common-Name,
+/// W-2-55, W-2-55SP), in every container, noting the rules consulted.
 fn find_mailbox(
     version: Version,
-    user: &MsMailAddress,
+    row: &Row,
     directory: &Directory,
     consulted: &mut Vec<RuleId>,
 ) -> Option<(MailboxId, FoundBy)> {
     match version {
         Version::V50 => {
             consulted.push(RuleId::W250);
-            // The MS Mail mailbox name is 1 to 10 letters or digits, so always an alias.
-            let alias = Alias::new(user.mailbox()).ok()?;
             directory
-                .mailbox_by_alias(&alias)
+                .mailbox_by_alias(&row.common_name)
                 .map(|id| (id, FoundBy::Alias))
         }
         Version::V55 | Version::V55Sp1 => {
             consulted.push(RuleId::W255);
-            if let Some(id) = directory.mailbox_with(&ProxyAddress::migrate_for(user)) {
+            if let Some(id) = directory.mailbox_with(&ProxyAddress::migrate_for(&row.user)) {
                 return Some((id, FoundBy::MigrateProxy));
             }
             if version == Version::V55 {
@@ -134,7 +208,7 @@ fn find_mailbox(
             }
             consulted.extend([RuleId::W255Sp, RuleId::AMs]);
             directory
-                .mailbox_with(&ProxyAddress::ms_for(user, true))
+                .mailbox_with(&ProxyAddress::ms_for(&row.user, true))
                 .map(|id| (id, FoundBy::MsProxy))
         }
     }
@@ -147,65 +221,124 @@ fn alias_of(directory: &Directory, id: MailboxId) -> String {
         .unwrap_or_default()
 }
 
-/// Step one for one user (W-1, W-1-CR, W-1-CR-RTM, W-1-50, W-1-EXIST).
-fn step_one(
-    version: Version,
-    user: &MsMailAddress,
-    ex: &mut Exchange<'_>,
-    rules: &mut BTreeSet<RuleId>,
-    done: &mut Vec<UserResult>,
-) -> Result<(), Stop> {
+/// Step one for one user (W-1-EXIST, W-LIST-UPDATE, or a new mailbox).
+fn step_one(row: &Row, ex: &mut Exchange<'_>, step: &mut Step<'_>) -> Result<(), Refusal> {
     let mut consulted = Vec::new();
-    if let Some((id, found_by)) = find_mailbox(version, user, ex.directory, &mut consulted) {
-        rules.insert(RuleId::W1Exist);
-        rules.extend(consulted);
-        done.push(UserResult::Existing {
-            user: user.clone(),
+    if let Some((id, found_by)) = find_mailbox(step.run.version, row, ex.directory, &mut consulted)
+    {
+        step.rules.insert(RuleId::W1Exist);
+        step.rules.extend(consulted);
+        step.done.push(UserResult::Existing {
+            user: row.user.clone(),
             alias: alias_of(ex.directory, id),
             found_by,
         });
         return Ok(());
     }
+    if row.mode == RowMode::Update {
+        // W-LIST-UPDATE (Q186742): update the target container's mailbox of that name.
+        step.rules.insert(RuleId::WListUpdate);
+        let container = &step.run.container;
+        if let Some(id) = ex
+            .directory
+            .mailbox_by_directory_name(container, &row.common_name)
+        {
+            update(row, id, ex, step);
+            return Ok(());
+        }
+    }
+    create(row, ex, step)
+}
+
+/// W-LIST-UPDATE: the row's secondary addresses onto the mailbox, each unless held.
+fn update(row: &Row, id: MailboxId, ex: &mut Exchange<'_>, step: &mut Step<'_>) {
+    let mut added = Vec::new();
+    for address in row.secondary.iter() {
+        if ex.directory.add_if_free(id, address.clone()) {
+            added.push(address.to_string());
+        } else {
+            step.rules.insert(RuleId::AUnique);
+        }
+    }
+    step.rules.extend([RuleId::ADn, RuleId::AList]);
+    step.done.push(UserResult::Updated {
+        user: row.user.clone(),
+        alias: alias_of(ex.directory, id),
+        added,
+    });
+}
+
+/// A new mailbox in the target container (W-1, W-1-CR, W-1-CR-RTM, W-1-50, W-LIST,
+/// W-CONT-55, A-ADMIN).
+fn create(row: &Row, ex: &mut Exchange<'_>, step: &mut Step<'_>) -> Result<(), Refusal> {
+    let run = step.run;
+    let user = &row.user;
     let mut extra = Vec::new();
     let mut replaced = None;
-    match version {
+    let mut writes_migrate = true;
+    match run.version {
         Version::V50 => {
-            // W-1-50: no MIGRATE proxy, and a custom recipient is left alone (Q234665).
-            rules.insert(RuleId::W150);
+            // W-1-50: no MIGRATE proxy of its own, and a custom recipient is left alone.
+            step.rules.insert(RuleId::W150);
         }
         Version::V55 | Version::V55Sp1 => {
             if let Some(cr) = ex.directory.custom_recipient_for(user) {
-                rules.insert(RuleId::W1Cr);
-                let cr = ex.directory.delete_custom_recipient(cr);
-                replaced = cr.map(|c| c.alias().to_string());
-                extra.push(ProxyAddress::ms_for(user, false));
+                let in_target = ex
+                    .directory
+                    .custom_recipient(cr)
+                    .is_some_and(|c| c.container() == &run.container);
+                if in_target {
+                    step.rules.insert(RuleId::W1Cr);
+                    let cr = ex.directory.delete_custom_recipient(cr);
+                    replaced = cr.map(|c| c.alias().to_string());
+                    extra.push(ProxyAddress::ms_for(user, false));
+                } else {
+                    // W-CONT-55: a custom recipient elsewhere stays as it is.
+                    step.rules.extend([RuleId::WCont55, RuleId::ACont]);
+                }
             }
-            if replaced.is_some() && version == Version::V55 {
+            if replaced.is_some() && run.version == Version::V55 {
                 // W-1-CR-RTM: 5.5 before SP1 forgets the MIGRATE proxy here (Q183312).
-                rules.insert(RuleId::W1CrRtm);
+                step.rules.insert(RuleId::W1CrRtm);
+                writes_migrate = false;
             } else {
-                rules.insert(RuleId::W1);
-                extra.push(ProxyAddress::migrate_for(user));
+                step.rules.insert(RuleId::W1);
             }
         }
     }
-    let alias = ex.directory.first_free_alias(user);
-    if alias.as_str() != user.mailbox() {
-        rules.insert(RuleId::AAlias);
+    for address in row.secondary.iter() {
+        if address.same_kind("migrate") && !writes_migrate {
+            continue;
+        }
+        // W-LIST: each secondary address unless another recipient holds it (A-UNIQUE).
+        match ex.directory.holder_of(address) {
+            None => extra.push(address.clone()),
+            Some(_) => {
+                step.rules.insert(RuleId::AUnique);
+            }
+        }
+    }
+    let directory_name = directory_name_for(row, ex.directory, step);
+    let alias = ex.directory.first_free_alias(&row.common_name);
+    if alias != row.common_name {
+        step.rules.insert(RuleId::AAlias);
+    }
+    if run.container != Container::default() {
+        step.rules.insert(RuleId::ACont);
     }
     let new = NewMailbox {
+        container: run.container.clone(),
+        directory_name,
         extra_proxies: extra,
         created_for: Some(user.clone()),
     };
-    let created = ex
-        .directory
-        .create_mailbox(alias.clone(), new)
-        .map_err(Stop::Refused)?;
-    rules.insert(RuleId::ASite);
+    let created = ex.directory.create_mailbox(alias.clone(), new)?;
+    step.rules.insert(RuleId::ASite);
     if created.renumbered {
-        rules.insert(RuleId::AUnique);
+        step.rules.insert(RuleId::AUnique);
     }
-    done.push(UserResult::Created {
+    step.summary.mailboxes_created += 1;
+    step.done.push(UserResult::Created {
         user: user.clone(),
         alias: alias.to_string(),
         replaced,
@@ -213,44 +346,124 @@ fn step_one(
     Ok(())
 }
 
-/// Step two for one user (W-2-*, W-OPEN, W-ONCE, W-7026).
-fn step_two(
-    version: Version,
-    user: &MsMailAddress,
-    ex: &mut Exchange<'_>,
-    rules: &mut BTreeSet<RuleId>,
-    done: &mut Vec<UserResult>,
-) -> Result<(), Stop> {
+/// The new mailbox's directory name: the row's Common-Name, or for ADMIN the post office's
+/// name (A-ADMIN), made unique in the target container (W-LIST, A-DN).
+fn directory_name_for(row: &Row, directory: &Directory, step: &mut Step<'_>) -> Alias {
+    let base = if row.user.mailbox() == "ADMIN" {
+        step.rules.insert(RuleId::AAdmin);
+        // A post office name is 1 to 10 letters or digits (A-MS): always alias-shaped.
+        Alias::new(row.user.postoffice()).unwrap_or_else(|_| row.common_name.clone())
+    } else {
+        row.common_name.clone()
+    };
+    let name = directory.first_free_directory_name(&step.run.container, &base);
+    if name != base {
+        step.rules.insert(RuleId::ADn);
+    }
+    name
+}
+
+/// Step two for one user (W-7007, W-2-*, W-7026, W-CONT, W-CONT-55, W-OPEN, W-7044,
+/// W-ONCE).
+fn step_two(row: &Row, ex: &mut Exchange<'_>, step: &mut Step<'_>) -> Result<(), Stop> {
+    let user = &row.user;
+    let mmf = ex.postoffice.mmf(user);
+    if !mmf.readable() {
+        // W-7007: extraction comes first; the MMF cannot be read (Q168606).
+        let path = ex.postoffice_path;
+        ex.log.write(eventlog::mmf_failure(user.mailbox(), path));
+        step.summary.extraction_errors += 1;
+        step.rules
+            .extend([RuleId::W7007, RuleId::AMmf, RuleId::ALog]);
+        step.done.push(UserResult::MmfUnavailable {
+            user: user.clone(),
+            locked: mmf.locked,
+            out_of_step: mmf.out_of_step,
+        });
+        return Ok(());
+    }
+    step.summary.messages_extracted += ex.postoffice.waiting(user).len() as u64;
     let mut consulted = Vec::new();
-    let found = find_mailbox(version, user, ex.directory, &mut consulted);
-    rules.extend(consulted);
+    let found = find_mailbox(step.run.version, row, ex.directory, &mut consulted);
+    step.rules.extend(consulted);
     let Some((id, found_by)) = found else {
         // W-7026: log, leave the user's mail where it is, and stop the run.
-        rules.extend([RuleId::W7026, RuleId::ALog]);
-        ex.log.write(mapi_logon_failure());
-        done.push(UserResult::NotFound { user: user.clone() });
+        step.rules.extend([RuleId::W7026, RuleId::ALog]);
+        ex.log.write(eventlog::mapi_logon_failure());
+        step.summary.import_errors += 1;
+        step.done.push(UserResult::NotFound { user: user.clone() });
         return Err(Stop::NotFound(user.clone()));
     };
+    let container = ex
+        .directory
+        .mailbox(id)
+        .map(|m| m.container().clone())
+        .unwrap_or_default();
+    if container != step.run.container {
+        if step.run.version == Version::V50 {
+            // W-CONT (Q152330): 147, no logon, the mail stays, the run goes on.
+            ex.log
+                .write(eventlog::message_store_logon_failure(user.mailbox()));
+            step.summary.import_errors += 1;
+            step.rules
+                .extend([RuleId::WCont, RuleId::ACont, RuleId::ALog]);
+            step.done.push(UserResult::OtherContainer {
+                user: user.clone(),
+                alias: alias_of(ex.directory, id),
+                container: container.to_string(),
+                target: step.run.container.to_string(),
+            });
+            return Ok(());
+        }
+        // W-CONT-55: 5.5 finds mailboxes anywhere; the mail goes where the mailbox is.
+        step.rules.extend([RuleId::WCont55, RuleId::ACont]);
+    }
+    deliver(row, id, found_by, ex, step);
+    Ok(())
+}
+
+/// The wizard's logon (W-OPEN), then the mail moves, unless W-7044 stops it.
+fn deliver(
+    row: &Row,
+    id: MailboxId,
+    found_by: FoundBy,
+    ex: &mut Exchange<'_>,
+    step: &mut Step<'_>,
+) {
+    let user = &row.user;
     let mut mailbox = ex.store.open(id, ex.server_language);
     if mailbox.created_folders() {
-        rules.extend([RuleId::WOpen, RuleId::AStore, RuleId::ALang]);
+        step.rules
+            .extend([RuleId::WOpen, RuleId::AStore, RuleId::ALang]);
     }
-    let had = ex.postoffice.user(user).map_or(0, |u| u.messages);
+    let alias = alias_of(ex.directory, id);
+    if step.run.operator == Operator::ServiceAccountAdmin && step.chosen > 1 {
+        // W-7044 (Q255888): after the logon, nothing moves; the run goes on.
+        ex.log.write(eventlog::spooler_failure(user.mailbox()));
+        step.summary.import_errors += 1;
+        step.rules.extend([RuleId::W7044, RuleId::ALog]);
+        step.done.push(UserResult::SpoolerFailure {
+            user: user.clone(),
+            alias,
+        });
+        return;
+    }
+    let had = ex.postoffice.total(user);
     let mail = ex.postoffice.take_waiting(user);
-    // W-ONCE: only waiting mail moves; what an earlier run moved is not moved again.
-    if (mail.len() as u32) < had {
-        rules.insert(RuleId::WOnce);
-    }
     let messages = mail.len() as u32;
+    // W-ONCE: only waiting mail moves; what an earlier run moved is not moved again.
+    if messages < had {
+        step.rules.insert(RuleId::WOnce);
+    }
     if messages > 0 {
-        rules.insert(RuleId::AStore);
+        step.rules.insert(RuleId::AStore);
         mailbox.deliver_to_inbox(mail);
     }
-    done.push(UserResult::Migrated {
+    step.summary.messages_imported += u64::from(messages);
+    step.done.push(UserResult::Migrated {
         user: user.clone(),
-        alias: alias_of(ex.directory, id),
+        alias,
         found_by,
         messages,
     });
-    Ok(())
 }

@@ -31,14 +31,52 @@ use crate::model::Model;
 use crate::server::Server;
 use crate::tools::scenario::Scenario;
 use crate::vocabulary::address::{Alias, MsMailAddress, ProxyAddress, Site};
+use crate::vocabulary::container::Container;
 use crate::vocabulary::language::Language;
 use crate::vocabulary::observation::Observation;
-use crate::vocabulary::operation::{Operation, Phase, Version};
+use crate::vocabulary::operation::{Chosen, ListField, Operation, Phase, Version, WizardRun};
 use crate::vocabulary::setup::{MsMailUser, Setup};
+
+/// Which steps the checker takes from every state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Alphabet {
+    /// Part 1's 20 steps for 2 users (RULES.md): its counts are pinned and unchanged.
+    Part1,
+    /// Part 1's steps and part 2's: a mailbox in a second container, the MS Mail client
+    /// opened and closed, mail delivered, a user list extracted, edited and used.
+    #[default]
+    Full,
+}
+
+impl Alphabet {
+    /// The command-line word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Alphabet::Part1 => "part1",
+            Alphabet::Full => "full",
+        }
+    }
+}
+
+impl std::str::FromStr for Alphabet {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Alphabet, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "part1" => Ok(Alphabet::Part1),
+            "full" => Ok(Alphabet::Full),
+            _ => Err(format!(
+                "unknown alphabet {}; use part1 or full",
+                crate::vocabulary::shown(s)
+            )),
+        }
+    }
+}
 
 /// How far to check.
 #[derive(Debug, Clone)]
 pub struct CheckConfig {
+    /// Which steps to take from every state.
+    pub alphabet: Alphabet,
     /// MS Mail users, taken in order from [`USER_POOL`] (1 to 6), one message each.
     pub users: usize,
     /// Longest sequence of steps explored.
@@ -52,6 +90,7 @@ pub struct CheckConfig {
 impl Default for CheckConfig {
     fn default() -> Self {
         CheckConfig {
+            alphabet: Alphabet::default(),
             users: 2,
             depth: 6,
             threads: 2,
@@ -71,11 +110,65 @@ pub fn universe(users: usize) -> Setup {
     Setup::new(Site::default(), Language::English, users).expect("the pool's users are distinct")
 }
 
-/// Every step the checker may take from any state: for each user's mailbox name, create it,
-/// log on in Spanish and in English, add and remove the user's MIGRATE proxy, add the user's
-/// MS proxy, and make a custom recipient for the user; and the wizard, every version and
-/// phase, for all users.
-pub fn alphabet(setup: &Setup) -> Vec<Operation> {
+/// Every step the checker may take from any state. Part 1: for each user's mailbox name,
+/// create it, log on in Spanish and in English, add and remove the user's MIGRATE proxy,
+/// add the user's MS proxy, and make a custom recipient for the user; and the wizard, every
+/// version and phase, for all users. The full alphabet adds, per user, its mailbox in
+/// container Sales, its MS Mail client opened and closed, and one message delivered; and a
+/// 5.5 user list extracted, the first row's Mode emptied, and a full run of every version
+/// from the list.
+pub fn alphabet(setup: &Setup, which: Alphabet) -> Vec<Operation> {
+    let mut ops = part1_alphabet(setup);
+    if which == Alphabet::Full {
+        for op in part2_steps(setup) {
+            if !ops.contains(&op) {
+                ops.push(op);
+            }
+        }
+    }
+    ops
+}
+
+fn part2_steps(setup: &Setup) -> Vec<Operation> {
+    let mut ops = Vec::new();
+    let sales: Container = "Sales".parse().unwrap_or_default();
+    for user in setup.users() {
+        if let Ok(alias) = Alias::new(user.address.mailbox()) {
+            ops.push(Operation::CreateMailbox {
+                alias,
+                name: None,
+                container: sales.clone(),
+                directory_name: None,
+            });
+        }
+        for open in [true, false] {
+            let user = user.address.clone();
+            ops.push(Operation::MsMailClient { user, open });
+        }
+        let user = user.address.clone();
+        ops.push(Operation::Deliver { user, messages: 1 });
+    }
+    ops.push(Operation::ExtractUserList {
+        version: Version::V55,
+        users: None,
+    });
+    if let Some(first) = setup.users().first() {
+        ops.push(Operation::EditUserList {
+            user: first.address.clone(),
+            field: ListField::Mode,
+            value: String::new(),
+        });
+    }
+    for version in Version::ALL {
+        ops.push(Operation::Wizard(WizardRun {
+            users: Chosen::UserList,
+            ..WizardRun::new(version, Phase::Full)
+        }));
+    }
+    ops
+}
+
+fn part1_alphabet(setup: &Setup) -> Vec<Operation> {
     let mut ops: Vec<Operation> = Vec::new();
     let mut push = |op: Operation| {
         if !ops.contains(&op) {
@@ -90,10 +183,7 @@ pub fn alphabet(setup: &Setup) -> Vec<Operation> {
             continue;
         };
         let migrate = ProxyAddress::migrate_for(&user.address);
-        push(Operation::CreateMailbox {
-            alias: alias.clone(),
-            name: None,
-        });
+        push(Operation::create_mailbox(alias.clone()));
         for language in [Language::Spanish, Language::English] {
             push(Operation::Logon {
                 alias: alias.clone(),
@@ -112,18 +202,11 @@ pub fn alphabet(setup: &Setup) -> Vec<Operation> {
             alias: alias.clone(),
             address: ProxyAddress::ms_for(&user.address, false),
         });
-        push(Operation::CustomRecipient {
-            alias: cr_alias,
-            address: user.address.clone(),
-        });
+        push(Operation::custom_recipient(cr_alias, user.address.clone()));
     }
     for version in Version::ALL {
         for phase in Phase::ALL {
-            push(Operation::Wizard {
-                version,
-                phase,
-                users: None,
-            });
+            push(Operation::wizard(version, phase));
         }
     }
     ops
@@ -138,14 +221,30 @@ struct Node {
     path: Vec<u16>,
 }
 
+/// Hashes what identifies a state: the whole model but the 10068 summaries, which every
+/// wizard step appends (I-SUMMARY, which reads them, is checked on every edge instead).
+fn identify(model: &Model, h: &mut impl std::hash::Hasher) {
+    use std::hash::Hash;
+    model.site.hash(h);
+    model.server_language.hash(h);
+    model.postoffice_path.hash(h);
+    model.users.hash(h);
+    model.mailboxes.hash(h);
+    model.custom_recipients.hash(h);
+    model.user_list.hash(h);
+    for event in model.events.iter().filter(|e| e.id != 10068) {
+        event.hash(h);
+    }
+}
+
 /// A 128-bit fingerprint of a model state: the visited set keeps these, not the states.
 fn fingerprint(model: &Model) -> u128 {
     use std::hash::{Hash, Hasher};
     let mut a = std::collections::hash_map::DefaultHasher::new();
-    model.hash(&mut a);
+    identify(model, &mut a);
     let mut b = std::collections::hash_map::DefaultHasher::new();
     0xC0FFEEu32.hash(&mut b);
-    model.hash(&mut b);
+    identify(model, &mut b);
     (u128::from(a.finish()) << 64) | u128::from(b.finish())
 }
 
@@ -163,7 +262,7 @@ enum Taken {
     /// The step changed nothing (a refusal): no new state.
     Loop,
     /// A new state, not yet deduplicated, and the `sometimes` properties the step reached.
-    To(Node, Vec<usize>),
+    To(Box<Node>, Vec<usize>),
     /// A property broke on this edge or in the state it reached.
     Broken(String, Vec<u16>),
 }
@@ -206,7 +305,7 @@ fn step(
             "the implementation agrees with the model: the states differ after `{op}`"
         ));
     }
-    let messages: Vec<(u32, &MsMailAddress)> =
+    let messages: Vec<(u64, &MsMailAddress)> =
         server.messages().map(|m| (m.id.0, &m.owner)).collect();
     let edge = properties::Edge {
         setup,
@@ -222,7 +321,7 @@ fn step(
                 .into_iter()
                 .filter(|&k| PROPERTIES[k].kind() == Kind::Sometimes)
                 .collect();
-            Taken::To(Node { model, path }, reached)
+            Taken::To(Box::new(Node { model, path }), reached)
         }
         Err(v) => broken(format!("{v}: `{op}`")),
     }
@@ -352,7 +451,7 @@ impl Search<'_> {
                     Taken::Loop => {}
                     Taken::To(node, _) => {
                         if self.visited.insert(fingerprint(&node.model)) {
-                            next.push(node);
+                            next.push(*node);
                         }
                     }
                     Taken::Broken(name, path) if self.report.violation.is_none() => {
@@ -387,7 +486,7 @@ impl Search<'_> {
 pub fn check(config: &CheckConfig) -> CheckReport {
     let started = Instant::now();
     let setup = universe(config.users);
-    let alphabet = alphabet(&setup);
+    let alphabet = alphabet(&setup, config.alphabet);
     let sometimes: Vec<usize> = (0..PROPERTIES.len())
         .filter(|&k| PROPERTIES[k].kind() == Kind::Sometimes)
         .collect();

@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 
 use crate::harness::properties::unbound_deliveries;
 use crate::tools::replay::{replay, Replay, ReplayedStep};
-use crate::tools::report::why_not_found;
+use crate::tools::report::{why_error, why_not_found};
 use crate::tools::scenario::Scenario;
 use crate::vocabulary::observation::Observation;
 use crate::vocabulary::operation::{Operation, Version};
@@ -72,10 +72,24 @@ pub fn step_summary(step: &ReplayedStep) -> String {
                 "{user} {messages} -> {alias} ({})",
                 short_found(*found_by)
             )),
+            UserResult::Updated { alias, added, .. } => Some(match added.is_empty() {
+                true => format!("kept {alias} (row's directory name)"),
+                false => format!("updated {alias}:\n+ {}", added.join("\n+ ")),
+            }),
+            UserResult::OtherContainer { .. }
+            | UserResult::MmfUnavailable { .. }
+            | UserResult::SpoolerFailure { .. }
+            | UserResult::NotInPostOffice { .. } => {
+                // The event and whom it is for, then why in words, wrapped to stay narrow.
+                let why = why_error(u).unwrap_or_default();
+                let (event, reason) = why.split_once(": ").unwrap_or(("", &why));
+                Some(format!("{event} for {}\n{}", u.user(), wrap(reason)))
+            }
             UserResult::NotFound { user } => {
-                let Operation::Wizard { version, .. } = &step.op else {
+                let Operation::Wizard(run) = &step.op else {
                     return None;
                 };
+                let version = &run.version;
                 // Why, in Q242184's words: what it looked for, then how; wrapped so that
                 // the table stays readable.
                 let why = why_not_found(*version, user);
@@ -97,6 +111,23 @@ pub fn step_summary(step: &ReplayedStep) -> String {
         .join("\n")
 }
 
+/// A reason cut into lines of about 40 characters, so that a table cell stays narrow.
+fn wrap(text: &str) -> String {
+    let mut lines: Vec<String> = vec![String::new()];
+    for word in text.split(' ') {
+        let line = lines.last_mut().expect("one line at least");
+        if !line.is_empty() && line.len() + word.len() > 40 {
+            lines.push(word.to_string());
+        } else {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines.join("\n")
+}
+
 /// Where an MS Mail user's mail is, e.g. `JDOE 3` or `MS Mail 1, JDOE2 2`.
 fn placement(obs: &Observation, owner: &str) -> String {
     let places = obs.mail_of(owner);
@@ -115,6 +146,10 @@ fn placement(obs: &Observation, owner: &str) -> String {
     } else {
         parts.join(", ")
     }
+}
+
+fn lines(items: impl Iterator<Item = String>) -> String {
+    items.collect::<Vec<_>>().join("\n")
 }
 
 fn list_or_none(items: impl Iterator<Item = String>) -> String {
@@ -150,7 +185,7 @@ impl Rows<'_> {
         for (i, step) in scenario.steps.iter().enumerate() {
             let number = i + 1;
             let what = match step {
-                Operation::Wizard { phase, .. } => format!("#{number} wizard {phase}"),
+                Operation::Wizard(run) => format!("#{number} wizard {}", run.phase),
                 other => format!("#{number} {other}"),
             };
             let cells = [0, 1, 2].map(|v| step_summary(&self.replays[v].steps[i]));
@@ -236,6 +271,20 @@ impl VersionDiff {
             list_or_none(r.observation.mailboxes.iter().map(|m| m.alias.clone()))
         });
         rows.addresses();
+        rows.each("user list", |r| match &r.observation.user_list {
+            None => "none".to_string(),
+            Some(list) if list.is_empty() => "no rows".to_string(),
+            Some(list) => lines(list.iter().map(|row| {
+                let extra = row
+                    .secondary_proxy_addresses
+                    .as_ref()
+                    .map_or(String::new(), |p| format!(" {p}"));
+                format!(
+                    "{}: {} {:?} {}{extra}",
+                    row.user, row.migrate_user, row.mode, row.common_name
+                )
+            })),
+        });
         rows.each("custom recipients", |r| {
             list_or_none(
                 r.observation

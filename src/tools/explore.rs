@@ -34,8 +34,8 @@ use crate::server::Server;
 use crate::tools::diff::VersionDiff;
 use crate::tools::scenario::Scenario;
 use crate::vocabulary::observation::Observation;
-use crate::vocabulary::operation::{Operation, Version};
-use crate::vocabulary::outcome::{Outcome, StepResult};
+use crate::vocabulary::operation::{Chosen, Operation, Version};
+use crate::vocabulary::outcome::{Outcome, StepResult, UserResult};
 use crate::vocabulary::rules::RuleId;
 use crate::vocabulary::setup::Setup;
 
@@ -71,13 +71,23 @@ pub enum Class {
     MailboxesDiffer,
     /// The same mailbox holds different addresses (a MIGRATE proxy written or not).
     AddressesDiffer,
+    /// A step 5.0 ends with event 147 while 5.5 does not (Q152330).
+    V50Event147V55Ok,
+    /// A step 5.5 ends with event 7034 while 5.5 SP1 does not (Q169130).
+    V55Event7034Sp1Ok,
+    /// The same user list migrates mail under one version and not under another.
+    UserListMigratesUnderOneVersion,
+    /// A step logs different error events under different versions.
+    ErrorEventsDiffer,
+    /// The user list has different rows or columns under different versions.
+    UserListDiffers,
     /// Versions differ in some other observable way.
     Other,
 }
 
 impl Class {
     /// Every class, in catalogue order.
-    pub const ALL: [Class; 15] = [
+    pub const ALL: [Class; 20] = [
         Class::V55AbortedV50Ok,
         Class::V55AbortedSp1Ok,
         Class::V50AbortedV55Ok,
@@ -92,6 +102,11 @@ impl Class {
         Class::AbortedElsewhere,
         Class::MailboxesDiffer,
         Class::AddressesDiffer,
+        Class::V50Event147V55Ok,
+        Class::V55Event7034Sp1Ok,
+        Class::UserListMigratesUnderOneVersion,
+        Class::ErrorEventsDiffer,
+        Class::UserListDiffers,
         Class::Other,
     ];
 
@@ -116,6 +131,15 @@ impl Class {
             Class::AbortedElsewhere => "7026 under every version, for different users",
             Class::MailboxesDiffer => "a mailbox created under one version only",
             Class::AddressesDiffer => "the same mailbox with different addresses",
+            Class::V50Event147V55Ok => "5.0 logs 147, 5.5 does not",
+            Class::V55Event7034Sp1Ok => "5.5 logs 7034, 5.5 SP1 does not",
+            Class::UserListMigratesUnderOneVersion => {
+                "the same user list migrates under one version and not another"
+            }
+            Class::ErrorEventsDiffer => {
+                "a step logs different error events under different versions"
+            }
+            Class::UserListDiffers => "the user list differs between versions",
             Class::Other => "some other difference",
         }
     }
@@ -137,6 +161,11 @@ impl Class {
             Class::AbortedElsewhere => "aborted-elsewhere",
             Class::MailboxesDiffer => "mailboxes-differ",
             Class::AddressesDiffer => "addresses-differ",
+            Class::V50Event147V55Ok => "v50-147-v55-ok",
+            Class::V55Event7034Sp1Ok => "v55-7034-sp1-ok",
+            Class::UserListMigratesUnderOneVersion => "user-list-migrates-under-one-version",
+            Class::ErrorEventsDiffer => "error-events-differ",
+            Class::UserListDiffers => "user-list-differs",
             Class::Other => "other",
         }
     }
@@ -231,6 +260,32 @@ impl At<'_> {
             delivered.windows(2).any(|w| w[0] != w[1])
         })
     }
+    /// The events step `i` logged under version `v`.
+    fn logged(&self, v: usize) -> &[crate::vocabulary::event::Event] {
+        let before = match self.i {
+            0 => self.runs.initial.events.len(),
+            i => self.runs.after[v][i - 1].events.len(),
+        };
+        self.obs(v).events.get(before..).unwrap_or(&[])
+    }
+    fn logs(&self, v: usize, id: u32) -> bool {
+        self.logged(v).iter().any(|e| e.id == id)
+    }
+    /// The error events step `i` logged under `v`, in order (the summary aside).
+    fn errors(&self, v: usize) -> Vec<u32> {
+        self.logged(v)
+            .iter()
+            .filter(|e| e.kind == "Error")
+            .map(|e| e.id)
+            .collect()
+    }
+    /// Whether step `i` moved any mail under `v`.
+    fn moved(&self, v: usize) -> bool {
+        self.runs.results[v][self.i]
+            .users
+            .iter()
+            .any(|u| matches!(u, UserResult::Migrated { messages, .. } if *messages > 0))
+    }
     fn aliases(&self, v: usize) -> Vec<&str> {
         self.obs(v)
             .mailboxes
@@ -244,7 +299,7 @@ impl At<'_> {
 type Shows = fn(&At<'_>) -> bool;
 
 /// One predicate per class ([`Class::Other`] aside, which is "none of these").
-const PREDICATES: [(Class, Shows); 14] = [
+const PREDICATES: [(Class, Shows); 19] = [
     (Class::V55AbortedV50Ok, |a| a.ok(V50) && a.aborted(V55)),
     (Class::V55AbortedSp1Ok, |a| a.aborted(V55) && a.ok(SP1)),
     (Class::V50AbortedV55Ok, |a| a.aborted(V50) && a.ok(V55)),
@@ -271,6 +326,22 @@ const PREDICATES: [(Class, Shows); 14] = [
     }),
     (Class::AddressesDiffer, |a| {
         a.mailboxes_differ_in(|m| Some(&m.proxies))
+    }),
+    (Class::V50Event147V55Ok, |a| {
+        a.logs(V50, 147) && !a.logs(V55, 147)
+    }),
+    (Class::V55Event7034Sp1Ok, |a| {
+        a.logs(V55, 7034) && !a.logs(SP1, 7034)
+    }),
+    (Class::UserListMigratesUnderOneVersion, |a| {
+        matches!(a.step, Operation::Wizard(run) if run.users == Chosen::UserList)
+            && (0..3).any(|v| a.moved(v) != a.moved(V50))
+    }),
+    (Class::ErrorEventsDiffer, |a| {
+        (0..3).any(|v| a.errors(v) != a.errors(V50))
+    }),
+    (Class::UserListDiffers, |a| {
+        (0..3).any(|v| a.obs(v).user_list != a.obs(V50).user_list)
     }),
 ];
 

@@ -7,8 +7,11 @@ use serde::Serialize;
 
 use crate::tools::replay::{Replay, ReplayedStep};
 use crate::vocabulary::address::MsMailAddress;
+use crate::vocabulary::container::Container;
 use crate::vocabulary::event::Event;
-use crate::vocabulary::observation::{CustomRecipientView, MailboxView, Observation, WaitingView};
+use crate::vocabulary::observation::{
+    CustomRecipientView, MailboxView, Observation, UserListRow, WaitingView,
+};
 use crate::vocabulary::operation::{Operation, Version};
 use crate::vocabulary::outcome::{FoundBy, Outcome, StepResult, UserResult};
 use crate::vocabulary::rules::RuleId;
@@ -48,9 +51,59 @@ pub fn why_not_found(version: Version, user: &MsMailAddress) -> String {
     }
 }
 
+/// Why a wizard step logged one of part 2's errors for a user, in words: what happened,
+/// and by which rule (W-CONT, W-7007, W-7044, W-7034). `None` for other results.
+///
+/// ```
+/// use migwiz::{tools::report::why_error, UserResult};
+/// let r = UserResult::OtherContainer { user: "NET1/PO1/JDOE".parse()?, alias: "JDOE".into(), container: "Sales".into(), target: "Recipients".into() };
+/// assert_eq!(why_error(&r).unwrap(), "147: JDOE is in container Sales, the wizard targets Recipients (W-CONT)");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn why_error(r: &UserResult) -> Option<String> {
+    Some(match r {
+        UserResult::OtherContainer {
+            alias,
+            container,
+            target,
+            ..
+        } => format!(
+            "147: {alias} is in container {container}, the wizard targets {target} (W-CONT)"
+        ),
+        UserResult::MmfUnavailable {
+            user,
+            locked,
+            out_of_step,
+        } => {
+            let why = match (locked, out_of_step) {
+                (true, true) => "locked by an open MS Mail client, and its password is out of step",
+                (true, false) => "locked by an open MS Mail client",
+                _ => "out of step: its password was recovered and the user has not logged on and off since",
+            };
+            format!("7007: the MMF of {} is {why} (W-7007)", user.mailbox())
+        }
+        UserResult::SpoolerFailure { alias, .. } => format!(
+            "7044: a Service Account Admin migrating more than one user cannot hand {alias}'s mail to the MAPI spooler (W-7044)"
+        ),
+        UserResult::NotInPostOffice { user } => format!(
+            "7034: 5.5 from the command line with a user list does not find {} in post office {} (W-7034)",
+            user.mailbox(),
+            user.postoffice()
+        ),
+        _ => return None,
+    })
+}
+
 /// What one user's part of a wizard step did, in words.
 pub fn describe_user(version: Version, r: &UserResult) -> String {
+    if let Some(why) = why_error(r) {
+        return format!("{}: {why}", r.user());
+    }
     match r {
+        UserResult::Updated { user, alias, added } => match added.is_empty() {
+            true => format!("{user}: mailbox {alias} has the row's directory name; nothing to add (W-LIST-UPDATE)"),
+            false => format!("{user}: mailbox {alias} updated with {} (W-LIST-UPDATE)", added.join(", ")),
+        },
         UserResult::Created {
             user,
             alias,
@@ -80,6 +133,7 @@ pub fn describe_user(version: Version, r: &UserResult) -> String {
             "{user}: 7026: {}; the run stops here",
             why_not_found(version, user)
         ),
+        _ => String::new(),
     }
 }
 
@@ -99,9 +153,16 @@ fn describe_parts(op: &Operation, result: &StepResult, after: &Observation) -> S
             .find(|m| m.alias.eq_ignore_ascii_case(alias))
     };
     match op {
-        Operation::CreateMailbox { alias, .. } => {
+        Operation::CreateMailbox {
+            alias, container, ..
+        } => {
             let proxies = mailbox(alias.as_str()).map_or(String::new(), |m| m.proxies.join(", "));
-            format!("mailbox {alias} created with {proxies} (no MIGRATE proxy)")
+            match *container == Container::default() {
+                true => format!("mailbox {alias} created with {proxies} (no MIGRATE proxy)"),
+                false => format!(
+                    "mailbox {alias} created in {container} with {proxies} (no MIGRATE proxy)"
+                ),
+            }
         }
         Operation::Logon { alias, language } => {
             let folders = mailbox(alias.as_str()).map_or(String::new(), |m| m.folders.join(", "));
@@ -113,20 +174,51 @@ fn describe_parts(op: &Operation, result: &StepResult, after: &Observation) -> S
         }
         Operation::AddProxy { alias, address } => format!("{alias} now holds {address}"),
         Operation::RemoveProxy { alias, address } => format!("{alias} no longer holds {address}"),
-        Operation::CustomRecipient { alias, address } => {
-            format!("custom recipient {alias} created for MS:{address}")
+        Operation::CustomRecipient {
+            alias,
+            address,
+            container,
+        } => match *container == Container::default() {
+            true => format!("custom recipient {alias} created for MS:{address}"),
+            false => format!("custom recipient {alias} created in {container} for MS:{address}"),
+        },
+        Operation::MsMailClient { user, open } => describe_client(user, *open, result),
+        Operation::RecoverPassword { user } => format!(
+            "the MS Mail administrator recovers {user}'s password: its MMF is out of step until the user logs on and off"
+        ),
+        Operation::Deliver { user, messages } => {
+            format!("{messages} new message(s) wait in MS Mail for {user}")
         }
-        Operation::Wizard { version, .. } => {
+        Operation::ExtractUserList { version, .. } => {
+            let rows = after.user_list.as_ref().map_or(0, Vec::len);
+            format!("user list extracted with the {version} columns: {rows} row(s)")
+        }
+        Operation::EditUserList { user, field, value } => {
+            format!("{user}'s row: {field} set to {value:?}")
+        }
+        Operation::Wizard(run) => {
             if result.users.is_empty() {
                 return "no users chosen".to_string();
             }
             let parts: Vec<String> = result
                 .users
                 .iter()
-                .map(|u| describe_user(*version, u))
+                .map(|u| describe_user(run.version, u))
                 .collect();
             parts.join("; ")
         }
+    }
+}
+
+fn describe_client(user: &MsMailAddress, open: bool, result: &StepResult) -> String {
+    let changed = result.rules.contains(&RuleId::AMmf);
+    match (open, changed) {
+        (true, true) => format!("{user} opens the MS Mail client: its MMF is locked"),
+        (false, true) => format!(
+            "{user} closes the MS Mail client: its MMF is unlocked and its password in step"
+        ),
+        (true, false) => format!("{user}'s MS Mail client is already open: nothing changes"),
+        (false, false) => format!("{user}'s MS Mail client is already closed: nothing changes"),
     }
 }
 
@@ -152,6 +244,7 @@ struct RunReport<'a> {
     mailboxes: &'a [MailboxView],
     custom_recipients: &'a [CustomRecipientView],
     msmail: &'a [WaitingView],
+    user_list: &'a Option<Vec<UserListRow>>,
 }
 
 impl Replay {
@@ -165,8 +258,9 @@ impl Replay {
                 .map(|s| StepJson {
                     index: s.number,
                     op: s.op.name(),
-                    version: match s.op {
-                        Operation::Wizard { version, .. } => Some(version.as_str()),
+                    version: match &s.op {
+                        Operation::Wizard(run) => Some(run.version.as_str()),
+                        Operation::ExtractUserList { version, .. } => Some(version.as_str()),
                         _ => None,
                     },
                     outcome: s.result.outcome.word(),
@@ -178,6 +272,7 @@ impl Replay {
             mailboxes: &self.observation.mailboxes,
             custom_recipients: &self.observation.custom_recipients,
             msmail: &self.observation.msmail,
+            user_list: &self.observation.user_list,
         };
         // Serialising plain strings and numbers cannot fail.
         serde_json::to_string_pretty(&report).unwrap_or_default()
@@ -217,37 +312,7 @@ impl Replay {
             }
             let _ = writeln!(out);
         }
-        let _ = writeln!(out, "Mailboxes");
-        if self.observation.mailboxes.is_empty() {
-            let _ = writeln!(out, "  (none)");
-        }
-        for m in &self.observation.mailboxes {
-            let _ = writeln!(out, "  {}", m.alias);
-            let _ = writeln!(out, "    proxies: {}", m.proxies.join(", "));
-            if m.folders.is_empty() {
-                let _ = writeln!(out, "    folders: (not created yet: nobody has opened it)");
-            } else {
-                let _ = writeln!(out, "    folders: {}", m.folders.join(", "));
-            }
-            for mail in &m.mail {
-                let _ = writeln!(
-                    out,
-                    "    mail:    {} message(s) of {} in {}",
-                    mail.count, mail.owner, mail.folder
-                );
-            }
-        }
-        let _ = writeln!(out, "\nCustom recipients");
-        if self.observation.custom_recipients.is_empty() {
-            let _ = writeln!(out, "  (none)");
-        }
-        for c in &self.observation.custom_recipients {
-            let _ = writeln!(out, "  {} {}", c.alias, c.address);
-        }
-        let _ = writeln!(out, "\nMS Mail (still waiting)");
-        for w in &self.observation.msmail {
-            let _ = writeln!(out, "  {} {}", w.address, w.waiting);
-        }
+        write_state(&mut out, &self.observation);
         if !self.disagreements.is_empty() {
             let _ = writeln!(out, "\nREFERENCE MODEL DISAGREES (a bug in migwiz):");
             for d in &self.disagreements {
@@ -255,5 +320,81 @@ impl Replay {
             }
         }
         out
+    }
+}
+
+/// The final state: mailboxes, custom recipients, MS Mail, and the user list if any.
+fn write_state(out: &mut String, obs: &Observation) {
+    let default = Container::default().to_string();
+    let _ = writeln!(out, "Mailboxes");
+    if obs.mailboxes.is_empty() {
+        let _ = writeln!(out, "  (none)");
+    }
+    for m in &obs.mailboxes {
+        let _ = writeln!(out, "  {}", m.alias);
+        if m.container != default || m.directory_name != m.alias {
+            let _ = writeln!(
+                out,
+                "    container: {}, directory name: {}",
+                m.container, m.directory_name
+            );
+        }
+        let _ = writeln!(out, "    proxies: {}", m.proxies.join(", "));
+        if m.folders.is_empty() {
+            let _ = writeln!(out, "    folders: (not created yet: nobody has opened it)");
+        } else {
+            let _ = writeln!(out, "    folders: {}", m.folders.join(", "));
+        }
+        for mail in &m.mail {
+            let _ = writeln!(
+                out,
+                "    mail:    {} message(s) of {} in {}",
+                mail.count, mail.owner, mail.folder
+            );
+        }
+    }
+    let _ = writeln!(out, "\nCustom recipients");
+    if obs.custom_recipients.is_empty() {
+        let _ = writeln!(out, "  (none)");
+    }
+    for c in &obs.custom_recipients {
+        match c.container == default {
+            true => writeln!(out, "  {} {}", c.alias, c.address),
+            false => writeln!(out, "  {} {} in {}", c.alias, c.address, c.container),
+        }
+        .unwrap_or_default();
+    }
+    let _ = writeln!(out, "\nMS Mail (still waiting)");
+    for w in &obs.msmail {
+        let mut notes = Vec::new();
+        if w.client == "open" {
+            notes.push("client open: MMF locked");
+        }
+        if !w.password_in_step {
+            notes.push("password out of step");
+        }
+        match notes.is_empty() {
+            true => writeln!(out, "  {} {}", w.address, w.waiting),
+            false => writeln!(out, "  {} {} ({})", w.address, w.waiting, notes.join(", ")),
+        }
+        .unwrap_or_default();
+    }
+    if let Some(rows) = &obs.user_list {
+        let _ = writeln!(out, "\nUser list");
+        for r in rows {
+            let _ = writeln!(
+                out,
+                "  {}: MigrateUser {}, Mode {:?}, Common-Name {}{}",
+                r.user,
+                r.migrate_user,
+                r.mode,
+                r.common_name,
+                r.secondary_proxy_addresses
+                    .as_ref()
+                    .map_or(String::new(), |p| format!(
+                        ", Secondary-Proxy-Addresses {p}"
+                    ))
+            );
+        }
     }
 }

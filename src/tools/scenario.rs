@@ -40,9 +40,13 @@ use std::collections::HashSet;
 use crate::vocabulary::address::{
     parse_custom_recipient_address, AddressError, Alias, MsMailAddress, ProxyAddress, Site,
 };
+use crate::vocabulary::container::Container;
 use crate::vocabulary::language::{Language, UnknownLanguage};
-use crate::vocabulary::operation::{Operation, Phase, UnknownPhase, UnknownVersion, Version};
-use crate::vocabulary::setup::{MsMailUser, Setup};
+use crate::vocabulary::operation::{
+    Chosen, ListField, Operation, Phase, UnknownListField, UnknownPhase, UnknownVersion, Version,
+    WizardRun,
+};
+use crate::vocabulary::setup::{MsMailUser, Setup, DEFAULT_POSTOFFICE_PATH};
 use crate::vocabulary::shown;
 
 /// A scenario file that cannot be replayed: where, what, and how to fix it.
@@ -74,7 +78,7 @@ pub struct Scenario {
     pub steps: Vec<Operation>,
 }
 
-const OPS: &str = "create-mailbox, logon, add-proxy, remove-proxy, custom-recipient, wizard";
+const OPS: &str = "create-mailbox, logon, add-proxy, remove-proxy, custom-recipient, msmail-client, recover-password, deliver, extract-user-list, edit-user-list, wizard";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -83,6 +87,7 @@ struct RawScenario {
     description: Option<String>,
     server_language: Option<Spanned<String>>,
     site: Option<RawSite>,
+    postoffice: Option<RawPostOffice>,
     #[serde(default)]
     users: Vec<Spanned<RawUser>>,
     #[serde(default)]
@@ -116,6 +121,22 @@ struct RawStep {
     version: Option<Spanned<String>>,
     phase: Option<Spanned<String>>,
     users: Option<Spanned<Vec<Spanned<String>>>>,
+    container: Option<Spanned<String>>,
+    directory_name: Option<Spanned<String>>,
+    user: Option<Spanned<String>>,
+    state: Option<Spanned<String>>,
+    messages: Option<Spanned<i64>>,
+    field: Option<Spanned<String>>,
+    value: Option<Spanned<String>>,
+    user_list: Option<Spanned<bool>>,
+    operator: Option<Spanned<String>>,
+    mode: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPostOffice {
+    path: Option<Spanned<String>>,
 }
 
 /// Turns byte offsets into line and column, and builds errors.
@@ -173,6 +194,17 @@ impl Scenario {
         // parse_users refused duplicates with their line, so the setup is valid.
         let setup = Setup::new(site, server_language, users)
             .map_err(|e| src.error(0..0, e.to_string(), "list each MS Mail user once"))?;
+        let setup = match raw.postoffice.as_ref().and_then(|p| p.path.as_ref()) {
+            Some(path) if path.get_ref().trim().is_empty() => {
+                return Err(src.error(
+                    path.span(),
+                    "[postoffice] path is empty",
+                    "write the post office's share, e.g. path = '\\\\MAILSRV\\MAILDATA', or leave the key out",
+                ))
+            }
+            Some(path) => setup.with_postoffice_path(path.get_ref()),
+            None => setup,
+        };
         let mut steps = Vec::new();
         for step in &raw.steps {
             // A table's span is its `[[steps]]` header: errors about the step point there.
@@ -237,6 +269,9 @@ fn write_setup(out: &mut String, setup: &Setup) {
         q(site.site()),
         q(site.smtp_domain())
     );
+    if setup.postoffice_path() != DEFAULT_POSTOFFICE_PATH {
+        let _ = writeln!(out, "\n[postoffice]\npath = {}", q(setup.postoffice_path()));
+    }
     for u in setup.users() {
         let _ = writeln!(out, "\n[[users]]\naddress = {}", q(&u.address.to_string()));
         if let Some(n) = &u.name {
@@ -246,57 +281,103 @@ fn write_setup(out: &mut String, setup: &Setup) {
     }
 }
 
-/// The keys of one step, after its `op`.
+/// The keys of one step, after its `op`; defaults are left out.
 fn write_step(out: &mut String, op: &Operation) {
     let q = quote;
-    let _ = match op {
-        Operation::CreateMailbox { alias, name } => {
-            let _ = writeln!(out, "alias = {}", q(alias.as_str()));
-            match name {
-                Some(n) => writeln!(out, "name = {}", q(n)),
-                None => Ok(()),
-            }
-        }
-        Operation::Logon { alias, language } => writeln!(
-            out,
-            "alias = {}\nlanguage = {}",
-            q(alias.as_str()),
-            q(language.as_str())
-        ),
-        Operation::AddProxy { alias, address } | Operation::RemoveProxy { alias, address } => {
-            writeln!(
-                out,
-                "alias = {}\naddress = {}",
-                q(alias.as_str()),
-                q(&address.to_string())
-            )
-        }
-        Operation::CustomRecipient { alias, address } => writeln!(
-            out,
-            "alias = {}\naddress = {}",
-            q(alias.as_str()),
-            q(&format!("MS:{address}"))
-        ),
-        Operation::Wizard {
-            version,
-            phase,
-            users,
-        } => {
-            let _ = writeln!(
-                out,
-                "version = {}\nphase = {}",
-                q(version.as_str()),
-                q(phase.as_str())
-            );
-            match users {
-                Some(list) => {
-                    let names: Vec<String> = list.iter().map(|u| q(&u.to_string())).collect();
-                    writeln!(out, "users = [{}]", names.join(", "))
-                }
-                None => Ok(()),
-            }
-        }
+    let mut key = |k: &str, v: &str| {
+        let _ = writeln!(out, "{k} = {}", q(v));
     };
+    let default = Container::default();
+    match op {
+        Operation::CreateMailbox {
+            alias,
+            name,
+            container,
+            directory_name,
+        } => {
+            key("alias", alias.as_str());
+            if let Some(n) = name {
+                key("name", n);
+            }
+            if *container != default {
+                key("container", container.as_str());
+            }
+            if let Some(dn) = directory_name {
+                key("directory_name", dn.as_str());
+            }
+        }
+        Operation::Logon { alias, language } => {
+            key("alias", alias.as_str());
+            key("language", language.as_str());
+        }
+        Operation::AddProxy { alias, address } | Operation::RemoveProxy { alias, address } => {
+            key("alias", alias.as_str());
+            key("address", &address.to_string());
+        }
+        Operation::CustomRecipient {
+            alias,
+            address,
+            container,
+        } => {
+            key("alias", alias.as_str());
+            key("address", &format!("MS:{address}"));
+            if *container != default {
+                key("container", container.as_str());
+            }
+        }
+        Operation::MsMailClient { user, open } => {
+            key("user", &user.to_string());
+            key("state", if *open { "open" } else { "closed" });
+        }
+        Operation::RecoverPassword { user } => key("user", &user.to_string()),
+        Operation::Deliver { user, messages } => {
+            key("user", &user.to_string());
+            let _ = writeln!(out, "messages = {messages}");
+        }
+        Operation::ExtractUserList { version, users } => {
+            key("version", version.as_str());
+            if let Some(list) = users {
+                write_users(out, list);
+            }
+        }
+        Operation::EditUserList { user, field, value } => {
+            key("user", &user.to_string());
+            key("field", field.as_str());
+            key("value", value);
+        }
+        Operation::Wizard(run) => write_wizard(out, run),
+    }
+}
+
+fn write_users(out: &mut String, users: &[MsMailAddress]) {
+    let names: Vec<String> = users.iter().map(|u| quote(&u.to_string())).collect();
+    let _ = writeln!(out, "users = [{}]", names.join(", "));
+}
+
+fn write_wizard(out: &mut String, run: &WizardRun) {
+    let q = quote;
+    let _ = writeln!(
+        out,
+        "version = {}\nphase = {}",
+        q(run.version.as_str()),
+        q(run.phase.as_str())
+    );
+    match &run.users {
+        Chosen::All => {}
+        Chosen::These(list) => write_users(out, list),
+        Chosen::UserList => {
+            let _ = writeln!(out, "user_list = true");
+        }
+    }
+    if run.container != Container::default() {
+        let _ = writeln!(out, "container = {}", q(run.container.as_str()));
+    }
+    if run.operator != Default::default() {
+        let _ = writeln!(out, "operator = {}", q(run.operator.as_str()));
+    }
+    if run.mode != Default::default() {
+        let _ = writeln!(out, "mode = {}", q(run.mode.as_str()));
+    }
 }
 
 /// A TOML or shape error from the deserializer, located, in the user's words, with a hint.
@@ -349,7 +430,7 @@ fn toml_error(src: &Source<'_>, e: &toml::de::Error) -> ScenarioError {
 
 /// The deserializer's words for types, in a scenario writer's words.
 fn in_users_words(message: &str) -> String {
-    const WORDS: [(&str, &str); 14] = [
+    const WORDS: [(&str, &str); 15] = [
         (
             "expected struct RawStep",
             "expected a step table ([[steps]])",
@@ -359,6 +440,10 @@ fn in_users_words(message: &str) -> String {
             "expected a user table ([[users]])",
         ),
         ("expected struct RawSite", "expected the [site] table"),
+        (
+            "expected struct RawPostOffice",
+            "expected the [postoffice] table",
+        ),
         ("expected struct RawScenario", "expected a scenario"),
         ("expected i64", "expected a whole number"),
         ("expected u32", "expected a whole number"),
@@ -447,10 +532,24 @@ fn parse_site(src: &Source<'_>, raw: Option<&RawSite>) -> Result<Site, ScenarioE
 /// Which keys each op takes, besides `op`.
 fn keys_of(op: &str) -> Option<&'static [&'static str]> {
     Some(match op {
-        "create-mailbox" => &["alias", "name"],
+        "create-mailbox" => &["alias", "name", "container", "directory_name"],
         "logon" => &["alias", "language"],
-        "add-proxy" | "remove-proxy" | "custom-recipient" => &["alias", "address"],
-        "wizard" => &["version", "phase", "users"],
+        "add-proxy" | "remove-proxy" => &["alias", "address"],
+        "custom-recipient" => &["alias", "address", "container"],
+        "msmail-client" => &["user", "state"],
+        "recover-password" => &["user"],
+        "deliver" => &["user", "messages"],
+        "extract-user-list" => &["version", "users"],
+        "edit-user-list" => &["user", "field", "value"],
+        "wizard" => &[
+            "version",
+            "phase",
+            "users",
+            "user_list",
+            "container",
+            "operator",
+            "mode",
+        ],
         _ => return None,
     })
 }
@@ -477,6 +576,8 @@ fn parse_step(
         "create-mailbox" => Operation::CreateMailbox {
             alias: step.alias()?,
             name: raw.name.as_ref().map(|n| n.get_ref().clone()),
+            container: step.container()?,
+            directory_name: step.directory_name()?,
         },
         "logon" => {
             let language = step.language()?;
@@ -498,8 +599,28 @@ fn parse_step(
             Operation::CustomRecipient {
                 alias: step.alias()?,
                 address,
+                container: step.container()?,
             }
         }
+        "msmail-client" => Operation::MsMailClient {
+            user: step.user(setup)?,
+            open: step.client_state()?,
+        },
+        "recover-password" => Operation::RecoverPassword {
+            user: step.user(setup)?,
+        },
+        "deliver" => Operation::Deliver {
+            user: step.user(setup)?,
+            messages: step.messages()?,
+        },
+        "extract-user-list" => Operation::ExtractUserList {
+            version: step.version()?,
+            users: match &raw.users {
+                None => None,
+                Some(list) => Some(step.chosen_users(setup, list.get_ref())?),
+            },
+        },
+        "edit-user-list" => step.edit(setup)?,
         _ => step.wizard(setup)?,
     })
 }
@@ -517,14 +638,25 @@ impl StepReader<'_> {
     /// A key that does not belong to the op is an error, not ignored.
     fn only_keys(&self, keys: &[&str]) -> Result<(), ScenarioError> {
         let raw = self.raw;
-        let present: [(&str, Option<Range<usize>>); 7] = [
-            ("alias", raw.alias.as_ref().map(Spanned::span)),
-            ("name", raw.name.as_ref().map(Spanned::span)),
-            ("language", raw.language.as_ref().map(Spanned::span)),
-            ("address", raw.address.as_ref().map(Spanned::span)),
-            ("version", raw.version.as_ref().map(Spanned::span)),
-            ("phase", raw.phase.as_ref().map(Spanned::span)),
+        let span = |v: &Option<Spanned<String>>| v.as_ref().map(Spanned::span);
+        let present: [(&str, Option<Range<usize>>); 17] = [
+            ("alias", span(&raw.alias)),
+            ("name", span(&raw.name)),
+            ("language", span(&raw.language)),
+            ("address", span(&raw.address)),
+            ("version", span(&raw.version)),
+            ("phase", span(&raw.phase)),
             ("users", raw.users.as_ref().map(Spanned::span)),
+            ("container", span(&raw.container)),
+            ("directory_name", span(&raw.directory_name)),
+            ("user", span(&raw.user)),
+            ("state", span(&raw.state)),
+            ("messages", raw.messages.as_ref().map(Spanned::span)),
+            ("field", span(&raw.field)),
+            ("value", span(&raw.value)),
+            ("user_list", raw.user_list.as_ref().map(Spanned::span)),
+            ("operator", span(&raw.operator)),
+            ("mode", span(&raw.mode)),
         ];
         for (key, at) in &present {
             if let (Some(at), false) = (at, keys.contains(key)) {
@@ -598,15 +730,110 @@ impl StepReader<'_> {
         })
     }
 
-    fn wizard(&self, setup: &Setup) -> Result<Operation, ScenarioError> {
+    fn version(&self) -> Result<Version, ScenarioError> {
         let (text, at) = self.need(&self.raw.version, "version", "\"5.5\"")?;
-        let version: Version = text.parse().map_err(|e: UnknownVersion| {
+        text.parse().map_err(|e: UnknownVersion| {
             self.src.error(
                 at,
                 e.to_string(),
                 "write version = \"5.0\", \"5.5\" or \"5.5-sp1\"",
             )
+        })
+    }
+
+    /// An optional keyword value: its default when absent.
+    fn keyword<T: std::str::FromStr + Default>(
+        &self,
+        value: &Option<Spanned<String>>,
+        help: &str,
+    ) -> Result<T, ScenarioError>
+    where
+        T::Err: std::fmt::Display,
+    {
+        match value {
+            None => Ok(T::default()),
+            Some(v) => v
+                .get_ref()
+                .parse()
+                .map_err(|e: T::Err| self.src.error(v.span(), e.to_string(), help)),
+        }
+    }
+
+    fn container(&self) -> Result<Container, ScenarioError> {
+        self.keyword(
+            &self.raw.container,
+            "write container = \"Sales\", or leave the key out for \"Recipients\"",
+        )
+    }
+
+    fn directory_name(&self) -> Result<Option<Alias>, ScenarioError> {
+        let Some(v) = &self.raw.directory_name else {
+            return Ok(None);
+        };
+        Alias::new(v.get_ref()).map(Some).map_err(|e| {
+            self.src.error(
+                v.span(),
+                format!("directory_name: {e}"),
+                "write an alias-shaped name, e.g. directory_name = \"JSMITH\" (A-DN)",
+            )
+        })
+    }
+
+    /// The MS Mail user a step names (`user`), which the post office must have.
+    fn user(&self, setup: &Setup) -> Result<MsMailAddress, ScenarioError> {
+        let (text, at) = self.need(&self.raw.user, "user", "\"NET1/PO1/JDOE\"")?;
+        let user = Spanned::new(at, text);
+        Ok(self
+            .chosen_users(setup, std::slice::from_ref(&user))?
+            .remove(0))
+    }
+
+    fn client_state(&self) -> Result<bool, ScenarioError> {
+        let (text, at) = self.need(&self.raw.state, "state", "\"open\"")?;
+        match text.to_ascii_lowercase().as_str() {
+            "open" => Ok(true),
+            "closed" => Ok(false),
+            _ => Err(self.src.error(
+                at,
+                format!("unknown client state {}", shown(&text)),
+                "write state = \"open\" or state = \"closed\"",
+            )),
+        }
+    }
+
+    fn messages(&self) -> Result<u32, ScenarioError> {
+        let Some(m) = &self.raw.messages else {
+            return Err(self.src.error(
+                self.span.clone(),
+                format!("this {} step has no `messages`", self.op),
+                "add messages = 2",
+            ));
+        };
+        u32::try_from(*m.get_ref()).map_err(|_| {
+            self.src.error(
+                m.span(),
+                format!("messages = {} is not a count of messages", m.get_ref()),
+                "write a whole number from 0 up, e.g. messages = 2",
+            )
+        })
+    }
+
+    fn edit(&self, setup: &Setup) -> Result<Operation, ScenarioError> {
+        let user = self.user(setup)?;
+        let (text, at) = self.need(&self.raw.field, "field", "\"Mode\"")?;
+        let field: ListField = text.parse().map_err(|e: UnknownListField| {
+            self.src.error(
+                at,
+                e.to_string(),
+                "write field = \"MigrateUser\", \"Mode\" or \"Common-Name\"",
+            )
         })?;
+        let (value, _) = self.need(&self.raw.value, "value", "\"\"")?;
+        Ok(Operation::EditUserList { user, field, value })
+    }
+
+    fn wizard(&self, setup: &Setup) -> Result<Operation, ScenarioError> {
+        let version = self.version()?;
         let (text, at) = self.need(&self.raw.phase, "phase", "\"full\"")?;
         let phase: Phase = text.parse().map_err(|e: UnknownPhase| {
             self.src.error(
@@ -615,18 +842,36 @@ impl StepReader<'_> {
                 "write phase = \"create\" (step one), \"migrate\" (step two) or \"full\" (both)",
             )
         })?;
-        let users = match &self.raw.users {
-            None => None,
-            Some(list) => Some(self.chosen_users(setup, list.get_ref())?),
+        let from_list = self.raw.user_list.as_ref().is_some_and(|b| *b.get_ref());
+        let users = match (&self.raw.users, from_list) {
+            (Some(list), true) => {
+                return Err(self.src.error(
+                    list.span(),
+                    "`users` and `user_list = true` do not go together: the user list chooses the users",
+                    "remove `users`, or remove `user_list`",
+                ))
+            }
+            (None, true) => Chosen::UserList,
+            (None, false) => Chosen::All,
+            (Some(list), false) => Chosen::These(self.chosen_users(setup, list.get_ref())?),
         };
-        Ok(Operation::Wizard {
+        Ok(Operation::Wizard(WizardRun {
             version,
             phase,
             users,
-        })
+            container: self.container()?,
+            operator: self.keyword(
+                &self.raw.operator,
+                "write operator = \"permissions-admin\" (the default) or \"service-account-admin\"",
+            )?,
+            mode: self.keyword(
+                &self.raw.mode,
+                "write mode = \"wizard\" (the default) or \"command-line\"",
+            )?,
+        }))
     }
 
-    /// A wizard step's `users`: each an MS Mail user the post office has.
+    /// A step's `users` (or `user`): each an MS Mail user the post office has, once.
     fn chosen_users(
         &self,
         setup: &Setup,

@@ -103,6 +103,11 @@ pub struct MsMailAddress {
 }
 
 impl MsMailAddress {
+    /// The post office part: the PO that event 7034 names, and ADMIN's mailbox is named
+    /// after (W-7034, A-ADMIN).
+    pub fn postoffice(&self) -> &str {
+        &self.postoffice
+    }
     /// The mailbox part: the name the 5.0 wizard uses as the alias (W-1-50, W-2-50).
     pub fn mailbox(&self) -> &str {
         &self.mailbox

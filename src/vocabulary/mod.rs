@@ -8,6 +8,7 @@
 //! one of them shows as a difference.
 
 pub mod address;
+pub mod container;
 pub mod event;
 pub mod language;
 pub mod observation;

@@ -20,6 +20,8 @@ pub struct Observation {
     pub custom_recipients: Vec<CustomRecipientView>,
     /// Every MS Mail user, in post office order, with the mail still waiting.
     pub msmail: Vec<WaitingView>,
+    /// The user list (A-LIST), once one was extracted.
+    pub user_list: Option<Vec<UserListRow>>,
 }
 
 /// Where one MS Mail user's mail is: still waiting, and in which mailboxes.
@@ -56,6 +58,10 @@ impl Observation {
 pub struct MailboxView {
     /// Alias.
     pub alias: String,
+    /// Its recipients container (A-CONT).
+    pub container: String,
+    /// Its directory name (A-DN).
+    pub directory_name: String,
     /// Proxy addresses in the order they were added; upper-case type = primary.
     pub proxies: Vec<String>,
     /// Default folder names; empty until the mailbox is first opened.
@@ -89,6 +95,8 @@ pub struct CustomRecipientView {
     pub alias: String,
     /// Its primary address, `MS:NET/PO/MAILBOX`.
     pub address: String,
+    /// Its recipients container (A-CONT).
+    pub container: String,
 }
 
 /// One MS Mail user's waiting mail.
@@ -98,4 +106,49 @@ pub struct WaitingView {
     pub address: String,
     /// Messages still in MS Mail.
     pub waiting: u32,
+    /// `"open"` while the MS Mail client holds the MMF (A-MMF), else `"closed"`.
+    pub client: &'static str,
+    /// False after a password recovery, until the user logs on and off (A-MMF).
+    pub password_in_step: bool,
+    /// Messages that arrived after the start (OP-DELIVER); not part of the JSON report.
+    #[serde(skip)]
+    pub received: u32,
+}
+
+/// One row of the user list (A-LIST), with the column names of Q150438 as its keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserListRow {
+    /// The MS Mail user the row stands for (not a column of the file).
+    #[serde(skip)]
+    pub user: String,
+    /// The MS Mail mailbox name.
+    #[serde(rename = "SFS_UserName")]
+    pub sfs_user_name: String,
+    /// The user's full name.
+    #[serde(rename = "SFS_FullName")]
+    pub sfs_full_name: String,
+    /// `Y` or `N`.
+    #[serde(rename = "MigrateUser")]
+    pub migrate_user: String,
+    /// `Mailbox`.
+    #[serde(rename = "Obj-Class")]
+    pub obj_class: String,
+    /// `Create`, or empty for an update (Q186742).
+    #[serde(rename = "Mode")]
+    pub mode: String,
+    /// The directory name the mailbox gets.
+    #[serde(rename = "Common-Name")]
+    pub common_name: String,
+    /// The display name.
+    #[serde(rename = "Display-Name")]
+    pub display_name: String,
+    /// `~SERVER`.
+    #[serde(rename = "Home-Server")]
+    pub home_server: String,
+    /// 5.5 and SP1: `migrate:MS:NET/PO/MAILBOX` (Q182665); 5.0 lists have no such column.
+    #[serde(
+        rename = "Secondary-Proxy-Addresses",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub secondary_proxy_addresses: Option<String>,
 }

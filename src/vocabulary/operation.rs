@@ -8,6 +8,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::vocabulary::address::{Alias, MsMailAddress, ProxyAddress};
+use crate::vocabulary::container::Container;
 use crate::vocabulary::language::Language;
 
 /// A Migration Wizard version.
@@ -103,12 +104,138 @@ impl fmt::Display for Phase {
     }
 }
 
+/// Who runs the wizard (RULES-PART2.md): the default, or a Service Account Admin (W-7044).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum Operator {
+    /// An administrator with permissions on the site: the default.
+    #[default]
+    PermissionsAdmin,
+    /// The Exchange service account's administrator (Q255888).
+    ServiceAccountAdmin,
+}
+
+/// How the wizard is run (RULES-PART2.md): interactively, or Mailmig.exe from the command
+/// line with a control file (W-7034).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum Mode {
+    /// The wizard's pages: the default.
+    #[default]
+    Wizard,
+    /// Mailmig.exe from the command line (Q169130).
+    CommandLine,
+}
+
+/// A field of a user list row that OP-EDIT may set (A-LIST).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ListField {
+    /// `MigrateUser`: `Y` or `N`.
+    MigrateUser,
+    /// `Mode`: `Create` or empty (Q186742: empty "in effect performs an Update").
+    Mode,
+    /// `Common-Name`: the directory name, alias-shaped (A-ALIAS).
+    CommonName,
+}
+
+macro_rules! keywords {
+    ($ty:ident, $unknown:ident, $what:literal, $($variant:ident => $word:literal),*) => {
+        impl $ty {
+            /// Every value, in the order the scenario format lists them.
+            pub const ALL: &'static [$ty] = &[$($ty::$variant),*];
+
+            /// The scenario-file word.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $word,)*
+                }
+            }
+        }
+
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        #[doc = concat!("A word that is not a ", $what, ".")]
+        #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+        #[error("unknown {} {}; use one of {}", $what, crate::vocabulary::shown(.0), [$($word),*].join(", "))]
+        pub struct $unknown(pub String);
+
+        /// Any case, as for every keyword of a scenario file.
+        impl FromStr for $ty {
+            type Err = $unknown;
+            fn from_str(s: &str) -> Result<$ty, $unknown> {
+                $ty::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str().eq_ignore_ascii_case(s))
+                    .ok_or_else(|| $unknown(s.to_string()))
+            }
+        }
+    };
+}
+
+keywords!(Operator, UnknownOperator, "operator", PermissionsAdmin => "permissions-admin", ServiceAccountAdmin => "service-account-admin");
+keywords!(Mode, UnknownMode, "mode", Wizard => "wizard", CommandLine => "command-line");
+keywords!(ListField, UnknownListField, "user list field", MigrateUser => "MigrateUser", Mode => "Mode", CommonName => "Common-Name");
+
+/// Which MS Mail users a wizard step takes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum Chosen {
+    /// Every user, in post office order.
+    #[default]
+    All,
+    /// These users, in this order.
+    These(Vec<MsMailAddress>),
+    /// The rows of the user list with `MigrateUser` = `Y`, in list order (OP-IMPORT).
+    UserList,
+}
+
+/// One run of the Migration Wizard: which version, which step, for whom, into which
+/// container, run by whom and how.
+///
+/// ```
+/// use migwiz::{Operation, Phase, Version};
+/// use migwiz::vocabulary::operation::{Chosen, WizardRun};
+/// let run = WizardRun { users: Chosen::UserList, ..WizardRun::new(Version::V55, Phase::Full) };
+/// assert_eq!(Operation::Wizard(run).to_string(), "wizard 5.5 full from the user list");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct WizardRun {
+    /// Which version runs.
+    pub version: Version,
+    /// Which step.
+    pub phase: Phase,
+    /// The users it takes.
+    pub users: Chosen,
+    /// The container step one creates mailboxes in, and 5.0 expects them in (A-CONT).
+    pub container: Container,
+    /// Who runs it.
+    pub operator: Operator,
+    /// Wizard or command line.
+    pub mode: Mode,
+}
+
+impl WizardRun {
+    /// A run for every user, into `Recipients`, by the default operator, in wizard mode.
+    pub fn new(version: Version, phase: Phase) -> WizardRun {
+        WizardRun {
+            version,
+            phase,
+            users: Chosen::All,
+            container: Container::default(),
+            operator: Operator::default(),
+            mode: Mode::default(),
+        }
+    }
+}
+
 /// One step of a scenario: an administrator's action, a client's logon, directory
-/// synchronisation, or a wizard run.
+/// synchronisation, the MS Mail side, the user list, or a wizard run.
 ///
 /// `Debug` prints the compact [`Display`](fmt::Display) form, so a shrunk failing sequence
 /// reads like a list of steps.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub enum Operation {
     /// OP-CREATE: an administrator creates a mailbox.
     CreateMailbox {
@@ -116,6 +243,10 @@ pub enum Operation {
         alias: Alias,
         /// Display name.
         name: Option<String>,
+        /// Its container (A-CONT).
+        container: Container,
+        /// Its directory name, if not its alias (A-DN).
+        directory_name: Option<Alias>,
     },
     /// OP-LOGON: a client logs on to a mailbox in a language.
     Logon {
@@ -144,19 +275,73 @@ pub enum Operation {
         alias: Alias,
         /// The MS Mail user it stands for (its address is `MS:` this).
         address: MsMailAddress,
+        /// Its container (A-CONT).
+        container: Container,
     },
-    /// OP-STEP1, OP-STEP2, OP-FULL: the Migration Wizard.
-    Wizard {
-        /// Which version runs.
+    /// OP-CLIENT: an MS Mail user opens or closes the MS Mail Windows client.
+    MsMailClient {
+        /// The MS Mail user.
+        user: MsMailAddress,
+        /// Open (true) or closed.
+        open: bool,
+    },
+    /// OP-RECOVER: the MS Mail administrator recovers a user's password.
+    RecoverPassword {
+        /// The MS Mail user.
+        user: MsMailAddress,
+    },
+    /// OP-DELIVER: new mail arrives for an MS Mail user.
+    Deliver {
+        /// The MS Mail user.
+        user: MsMailAddress,
+        /// How many messages.
+        messages: u32,
+    },
+    /// OP-EXTRACT: two-step migration's first step writes the user list.
+    ExtractUserList {
+        /// The version whose columns it writes.
         version: Version,
-        /// Which step.
-        phase: Phase,
-        /// The chosen users; `None` is every user in post office order.
+        /// The users it lists; `None` is every user.
         users: Option<Vec<MsMailAddress>>,
     },
+    /// OP-EDIT: the administrator sets one field of one row.
+    EditUserList {
+        /// The row's MS Mail user.
+        user: MsMailAddress,
+        /// The field.
+        field: ListField,
+        /// The value, as written (checked when the step runs).
+        value: String,
+    },
+    /// OP-STEP1, OP-STEP2, OP-FULL, OP-IMPORT: the Migration Wizard.
+    Wizard(WizardRun),
 }
 
 impl Operation {
+    /// An administrator's mailbox in `Recipients`, named by its alias.
+    pub fn create_mailbox(alias: Alias) -> Operation {
+        Operation::CreateMailbox {
+            alias,
+            name: None,
+            container: Container::default(),
+            directory_name: None,
+        }
+    }
+
+    /// A custom recipient in `Recipients`.
+    pub fn custom_recipient(alias: Alias, address: MsMailAddress) -> Operation {
+        Operation::CustomRecipient {
+            alias,
+            address,
+            container: Container::default(),
+        }
+    }
+
+    /// The wizard for every user, into `Recipients`, with the default operator and mode.
+    pub fn wizard(version: Version, phase: Phase) -> Operation {
+        Operation::Wizard(WizardRun::new(version, phase))
+    }
+
     /// The scenario-file word for the operation (`create-mailbox`, `wizard`, …).
     pub fn name(&self) -> &'static str {
         match self {
@@ -165,16 +350,25 @@ impl Operation {
             Operation::AddProxy { .. } => "add-proxy",
             Operation::RemoveProxy { .. } => "remove-proxy",
             Operation::CustomRecipient { .. } => "custom-recipient",
-            Operation::Wizard { .. } => "wizard",
+            Operation::MsMailClient { .. } => "msmail-client",
+            Operation::RecoverPassword { .. } => "recover-password",
+            Operation::Deliver { .. } => "deliver",
+            Operation::ExtractUserList { .. } => "extract-user-list",
+            Operation::EditUserList { .. } => "edit-user-list",
+            Operation::Wizard(_) => "wizard",
         }
     }
 
-    /// The same operation with every wizard version replaced by `version`.
+    /// The same operation with the version of every wizard step and user list extraction
+    /// replaced by `version` (`--version`).
     pub fn with_version(&self, version: Version) -> Operation {
         match self {
-            Operation::Wizard { phase, users, .. } => Operation::Wizard {
+            Operation::Wizard(run) => Operation::Wizard(WizardRun {
                 version,
-                phase: *phase,
+                ..run.clone()
+            }),
+            Operation::ExtractUserList { users, .. } => Operation::ExtractUserList {
+                version,
                 users: users.clone(),
             },
             other => other.clone(),
@@ -182,29 +376,75 @@ impl Operation {
     }
 }
 
-/// One line per step: `create-mailbox JDOE`, `wizard 5.5 migrate NET1/PO1/JDOE`, …
+fn list(users: &[MsMailAddress]) -> String {
+    let names: Vec<String> = users.iter().map(ToString::to_string).collect();
+    format!("[{}]", names.join(", "))
+}
+
+/// One line per step: `create-mailbox JDOE`, `wizard 5.5 migrate [NET1/PO1/JDOE]`, …
 impl fmt::Display for Operation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.name())?;
+        let default = Container::default();
         match self {
-            Operation::CreateMailbox { alias, .. } => write!(f, " {alias}"),
+            Operation::CreateMailbox {
+                alias,
+                container,
+                directory_name,
+                ..
+            } => {
+                write!(f, " {alias}")?;
+                if *container != default {
+                    write!(f, " in {container}")?;
+                }
+                match directory_name {
+                    Some(dn) => write!(f, " (directory name {dn})"),
+                    None => Ok(()),
+                }
+            }
             Operation::Logon { alias, language } => write!(f, " {alias} {language}"),
             Operation::AddProxy { alias, address } | Operation::RemoveProxy { alias, address } => {
                 write!(f, " {alias} {address}")
             }
-            Operation::CustomRecipient { alias, address } => write!(f, " {alias} MS:{address}"),
-            Operation::Wizard {
-                version,
-                phase,
-                users,
+            Operation::CustomRecipient {
+                alias,
+                address,
+                container,
             } => {
-                write!(f, " {version} {phase}")?;
-                match users {
-                    None => write!(f, " (all users)"),
-                    Some(list) => {
-                        let names: Vec<String> = list.iter().map(ToString::to_string).collect();
-                        write!(f, " [{}]", names.join(", "))
-                    }
+                write!(f, " {alias} MS:{address}")?;
+                match *container != default {
+                    true => write!(f, " in {container}"),
+                    false => Ok(()),
+                }
+            }
+            Operation::MsMailClient { user, open } => {
+                write!(f, " {user} {}", if *open { "open" } else { "closed" })
+            }
+            Operation::RecoverPassword { user } => write!(f, " {user}"),
+            Operation::Deliver { user, messages } => write!(f, " {user} {messages}"),
+            Operation::ExtractUserList { version, users } => match users {
+                None => write!(f, " {version} (all users)"),
+                Some(users) => write!(f, " {version} {}", list(users)),
+            },
+            Operation::EditUserList { user, field, value } => {
+                write!(f, " {user} {field} {value:?}")
+            }
+            Operation::Wizard(run) => {
+                write!(f, " {} {}", run.version, run.phase)?;
+                match &run.users {
+                    Chosen::All => write!(f, " (all users)")?,
+                    Chosen::These(users) => write!(f, " {}", list(users))?,
+                    Chosen::UserList => write!(f, " from the user list")?,
+                }
+                if run.container != default {
+                    write!(f, " into {}", run.container)?;
+                }
+                if run.operator != Operator::default() {
+                    write!(f, " as {}", run.operator)?;
+                }
+                match run.mode {
+                    Mode::CommandLine => write!(f, " on the command line"),
+                    Mode::Wizard => Ok(()),
                 }
             }
         }

@@ -50,6 +50,41 @@ pub enum Refusal {
         /// The address asked for.
         address: String,
     },
+    /// A-DN: another recipient in the container has this directory name.
+    #[error("directory name {name} is taken in container {container} by recipient {holder}")]
+    DirectoryNameTaken {
+        /// The directory name asked for.
+        name: String,
+        /// The container.
+        container: String,
+        /// The alias of the recipient that has it.
+        holder: String,
+    },
+    /// OP-DELIVER: the user's mail would pass the count the post office can hold.
+    #[error("{user} cannot hold more messages; a user holds at most 4294967295")]
+    TooMuchMail {
+        /// The MS Mail user.
+        user: String,
+    },
+    /// OP-EDIT, OP-IMPORT: no user list has been extracted.
+    #[error("there is no user list; extract one first (extract-user-list)")]
+    NoUserList,
+    /// OP-EDIT: the user list has no row for this user.
+    #[error("the user list has no row for {user}")]
+    NoRow {
+        /// The MS Mail user asked for.
+        user: String,
+    },
+    /// OP-EDIT: the field does not take this value.
+    #[error("{field} cannot be {value:?}; it takes {takes}")]
+    BadListValue {
+        /// The field.
+        field: String,
+        /// The value asked for.
+        value: String,
+        /// What the field takes.
+        takes: String,
+    },
     /// OP-UNPROXY: the address is the primary of its type, which must stay.
     #[error("{address} is a primary address of {alias}; one primary per type stays")]
     PrimaryAddress {
@@ -108,6 +143,64 @@ pub enum UserResult {
         /// The MS Mail user.
         user: MsMailAddress,
     },
+    /// Step one updated an existing mailbox instead of creating one (W-LIST-UPDATE).
+    Updated {
+        /// The MS Mail user.
+        user: MsMailAddress,
+        /// The mailbox updated.
+        alias: String,
+        /// The addresses added to it.
+        added: Vec<String>,
+    },
+    /// 5.0 found the mailbox in another container: 147, nothing moved (W-CONT).
+    OtherContainer {
+        /// The MS Mail user.
+        user: MsMailAddress,
+        /// The mailbox found.
+        alias: String,
+        /// Its container.
+        container: String,
+        /// The container the step targets.
+        target: String,
+    },
+    /// The user's MMF is locked or out of step: 7007, nothing moved (W-7007).
+    MmfUnavailable {
+        /// The MS Mail user.
+        user: MsMailAddress,
+        /// The MS Mail client holds it open.
+        locked: bool,
+        /// Its password is out of step after a recovery.
+        out_of_step: bool,
+    },
+    /// A Service Account Admin migrating several users: 7044, nothing moved (W-7044).
+    SpoolerFailure {
+        /// The MS Mail user.
+        user: MsMailAddress,
+        /// The mailbox found and opened.
+        alias: String,
+    },
+    /// 5.5 before SP1, command line with a user list: 7034, nothing done (W-7034).
+    NotInPostOffice {
+        /// The MS Mail user.
+        user: MsMailAddress,
+    },
+}
+
+impl UserResult {
+    /// The MS Mail user the result is about.
+    pub fn user(&self) -> &MsMailAddress {
+        match self {
+            UserResult::Created { user, .. }
+            | UserResult::Existing { user, .. }
+            | UserResult::Migrated { user, .. }
+            | UserResult::NotFound { user }
+            | UserResult::Updated { user, .. }
+            | UserResult::OtherContainer { user, .. }
+            | UserResult::MmfUnavailable { user, .. }
+            | UserResult::SpoolerFailure { user, .. }
+            | UserResult::NotInPostOffice { user } => user,
+        }
+    }
 }
 
 /// How a step ended.

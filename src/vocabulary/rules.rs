@@ -1,4 +1,4 @@
-//! The rule ids of `spec/RULES.md`, as a type.
+//! The rule ids of `spec/RULES.md` and `spec/RULES-PART2.md`, as a type.
 //!
 //! `grep -rn W-2-55 src` finds where a rule is decided, in the model and in the server.
 //!
@@ -63,6 +63,28 @@ rule_ids! {
     IOwner => "I-OWNER", "5.5 delivers only into mailboxes bound to the owner.";
     IUnique => "I-UNIQUE", "No alias or address held twice.";
     IAbort => "I-ABORT", "A 7026 step leaves the failing user's mail where it was.";
+    // Part 2 (RULES-PART2.md).
+    ACont => "A-CONT", "Recipients containers; Recipients is the default.";
+    ADn => "A-DN", "Directory names, unique within a container.";
+    AMmf => "A-MMF", "The MS Mail message file: locked by an open client, out of step after a recovery.";
+    AAdmin => "A-ADMIN", "ADMIN migrates into a mailbox named after the post office; ADMINSCH never migrates.";
+    AList => "A-LIST", "The user list file and its columns.";
+    OpClient => "OP-CLIENT", "An MS Mail user opens or closes the MS Mail client.";
+    OpRecover => "OP-RECOVER", "The MS Mail administrator recovers a user's password.";
+    OpDeliver => "OP-DELIVER", "New mail arrives for an MS Mail user.";
+    OpExtract => "OP-EXTRACT", "Two-step migration, first step: extract a user list.";
+    OpEdit => "OP-EDIT", "The administrator edits one field of one row of the user list.";
+    OpImport => "OP-IMPORT", "The wizard runs from the user list.";
+    WList => "W-LIST", "From a user list, step one uses the row's Common-Name and secondary proxies.";
+    WListUpdate => "W-LIST-UPDATE", "A row with an empty Mode updates the mailbox with that directory name.";
+    WCont => "W-CONT", "5.0 finds the mailbox in another container: event 147.";
+    WCont55 => "W-CONT-55", "5.5 finds mailboxes in every container; converts a custom recipient only in the target container.";
+    W7007 => "W-7007", "A locked or out-of-step MMF: event 7007.";
+    W7044 => "W-7044", "A Service Account Admin migrating more than one user: event 7044 for each.";
+    W7034 => "W-7034", "5.5 before SP1, command line with a user list: event 7034 for every row.";
+    W10068 => "W-10068", "Every wizard step ends with the summary event 10068.";
+    ISummary => "I-SUMMARY", "Every wizard step logs one 10068, last, whose counts equal what it did.";
+    ILocked => "I-LOCKED", "No step moves mail out of a locked or out-of-step MMF.";
 }
 
 impl fmt::Display for RuleId {

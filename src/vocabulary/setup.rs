@@ -53,7 +53,11 @@ pub struct Setup {
     site: Site,
     server_language: Language,
     users: Vec<MsMailUser>,
+    postoffice_path: String,
 }
+
+/// The post office's path when a scenario does not give one.
+pub const DEFAULT_POSTOFFICE_PATH: &str = "\\\\MAILSRV\\MAILDATA";
 
 impl Setup {
     /// Checks the post office (each address once) and makes the world.
@@ -70,7 +74,19 @@ impl Setup {
             site,
             server_language,
             users,
+            postoffice_path: DEFAULT_POSTOFFICE_PATH.to_string(),
         })
+    }
+
+    /// The same world with the post office at `path` (`[postoffice] path`).
+    pub fn with_postoffice_path(mut self, path: &str) -> Setup {
+        self.postoffice_path = path.to_string();
+        self
+    }
+
+    /// The post office's path, as events 7007 and 10068 name it.
+    pub fn postoffice_path(&self) -> &str {
+        &self.postoffice_path
     }
 
     /// The Exchange site (A-SITE).

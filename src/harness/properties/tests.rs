@@ -21,6 +21,8 @@ fn setup() -> Setup {
 fn mailbox(alias: &str, proxies: &[&str], mail: &[(&str, u32)]) -> MailboxView {
     MailboxView {
         alias: alias.to_string(),
+        container: "Recipients".to_string(),
+        directory_name: alias.to_string(),
         proxies: proxies.iter().map(|p| p.to_string()).collect(),
         folders: vec!["Inbox".to_string()],
         folder_language: Some(Language::English),
@@ -47,6 +49,7 @@ fn migrated() -> Observation {
         )],
         custom_recipients: Vec::new(),
         msmail: vec![waiting(JDOE, 0), waiting(ANA, 1)],
+        user_list: None,
     }
 }
 
@@ -54,15 +57,14 @@ fn waiting(address: &str, n: u32) -> WaitingView {
     WaitingView {
         address: address.to_string(),
         waiting: n,
+        client: "closed",
+        password_in_step: true,
+        received: 0,
     }
 }
 
 fn wizard(version: Version) -> Operation {
-    Operation::Wizard {
-        version,
-        phase: Phase::Migrate,
-        users: None,
-    }
+    Operation::wizard(version, Phase::Migrate)
 }
 
 fn moved(user: &str, alias: &str, messages: u32) -> StepResult {
@@ -95,7 +97,7 @@ fn verdict_with(
     before: &Observation,
     result: &StepResult,
     after: &Observation,
-    messages: Option<&[(u32, &MsMailAddress)]>,
+    messages: Option<&[(u64, &MsMailAddress)]>,
 ) -> Verdict {
     let setup = setup();
     let edge = Edge {
@@ -190,7 +192,7 @@ fn conserve_counts_message_ids() {
     let (jdoe, ana): (MsMailAddress, MsMailAddress) = (JDOE.parse().unwrap(), ANA.parse().unwrap());
     let op = wizard(Version::V55);
     let obs = migrated();
-    let ids = |list: &[(u32, &MsMailAddress)]| {
+    let ids = |list: &[(u64, &MsMailAddress)]| {
         verdict_with(
             RuleId::IConserve,
             &op,
@@ -246,6 +248,7 @@ fn unique_sees_an_alias_held_twice() {
     obs.custom_recipients.push(CustomRecipientView {
         alias: "jdoe".to_string(),
         address: "MS:NET1/PO2/ANA".to_string(),
+        container: "Recipients".to_string(),
     });
     broken(on_state(RuleId::IUnique, &obs), "alias jdoe is held twice");
 }

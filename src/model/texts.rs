@@ -1,0 +1,156 @@
+//! The words the rules fix, stated again for the model: the site addresses (A-SITE), the
+//! folder names of every language (A-LANG), and the texts of the wizard's events (W-7026,
+//! W-CONT, W-7007, W-7044, W-7034, W-10068). The server has its own copies; the state
+//! machine test holds the two equal.
+
+use crate::vocabulary::address::Site;
+use crate::vocabulary::event::Event;
+use crate::vocabulary::language::Language;
+
+/// A-LANG: the default folders a client creates, Inbox first, in its language.
+pub fn folder_names(language: Language) -> [&'static str; 4] {
+    match language {
+        Language::English => ["Inbox", "Outbox", "Sent Items", "Deleted Items"],
+        Language::Spanish => [
+            "Bandeja de entrada",
+            "Bandeja de salida",
+            "Elementos enviados",
+            "Elementos eliminados",
+        ],
+        Language::French => [
+            "Boîte de réception",
+            "Boîte d'envoi",
+            "Éléments envoyés",
+            "Éléments supprimés",
+        ],
+        Language::German => [
+            "Posteingang",
+            "Postausgang",
+            "Gesendete Objekte",
+            "Gelöschte Objekte",
+        ],
+    }
+}
+
+/// A-SITE: a new mailbox's SMTP, MS and X400 addresses; `n` above 1 is appended to make a
+/// taken one free. The MS name is the alias's letters and digits, upper case, at most 10
+/// characters with the number (A-MS).
+pub fn site_addresses(site: &Site, alias: &str, n: u32) -> [String; 3] {
+    let number = if n > 1 { n.to_string() } else { String::new() };
+    let mut name = String::new();
+    for c in alias.chars() {
+        if c.is_ascii_alphanumeric() {
+            name.push(c.to_ascii_uppercase());
+        }
+    }
+    if name.is_empty() {
+        name = "MAILBOX".to_string();
+    }
+    while name.len() + number.len() > 10 {
+        name.pop();
+    }
+    let (org, site_name, domain) = (site.organization(), site.site(), site.smtp_domain());
+    [
+        format!("SMTP:{alias}{number}@{domain}"),
+        format!("MS:{org}/{site_name}/{name}{number}"),
+        format!("X400:c=US;a= ;p={org};o={site_name};s={alias}{number};"),
+    ]
+}
+
+/// An event of the wizard: source MSExchangeMig, category None.
+fn wizard_event(id: u32, kind: &str, description: String) -> Event {
+    Event {
+        id,
+        source: "MSExchangeMig".to_string(),
+        kind: kind.to_string(),
+        category: "None".to_string(),
+        description,
+    }
+}
+
+/// W-7026: the event Q242184 SYMPTOMS quotes.
+pub fn event_7026() -> Event {
+    wizard_event(
+        7026,
+        "Error",
+        "Migration Aborted due to Mapi logon failure.".to_string(),
+    )
+}
+
+/// W-CONT: event 147 of Q152330.
+pub fn event_147(mailbox_name: &str) -> Event {
+    wizard_event(
+        147,
+        "Error",
+        format!("Could not log onto the Message Store for Account: {mailbox_name}"),
+    )
+}
+
+/// W-7007: event 7007 of Q168606, with the MMF's path.
+pub fn event_7007(mailbox_name: &str, path: &str) -> Event {
+    wizard_event(
+        7007,
+        "Error",
+        format!("Could not migrate MMF file for Account: {mailbox_name}. MMF Path '{path}\\MMF\\{mailbox_name}.MMF'"),
+    )
+}
+
+/// W-7044: event 7044 of Q255888.
+pub fn event_7044(mailbox_name: &str) -> Event {
+    wizard_event(
+        7044,
+        "Error",
+        format!("Internal failure communicating with MAPI Spooler. Account {mailbox_name}. Return code 80004005."),
+    )
+}
+
+/// W-7034: event 7034 of Q169130.
+pub fn event_7034(mailbox_name: &str, postoffice: &str) -> Event {
+    wizard_event(
+        7034,
+        "Error",
+        format!("User {mailbox_name} not found in the postoffice {postoffice}."),
+    )
+}
+
+/// The counts of a wizard step's summary (W-10068).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Counts {
+    /// Users the step reached, less extraction errors.
+    pub accounts_extracted: u32,
+    /// Waiting messages of the users whose step two got past extraction.
+    pub messages_extracted: u64,
+    /// Events 7007 and 7034.
+    pub extraction_errors: u32,
+    /// Mailboxes created.
+    pub mailboxes_created: u32,
+    /// Messages moved into mailboxes.
+    pub messages_imported: u64,
+    /// Events 7026, 147 and 7044.
+    pub import_errors: u32,
+}
+
+/// W-10068: the summary every wizard step logs last, in the layout of Q169130.
+pub fn event_10068(path: &str, c: &Counts) -> Event {
+    let mut lines = Vec::new();
+    lines.push(format!(
+        "The 'Migration ' of mail from 'Microsoft Mail - {path}' completed with the following results:"
+    ));
+    lines.push("Extraction:".to_string());
+    lines.push("  Start Time: 00:00:00".to_string());
+    lines.push("  Elapsed Time: 00:00:00".to_string());
+    lines.push(format!("  Accounts: {}", c.accounts_extracted));
+    lines.push("  Shared folders: 0".to_string());
+    lines.push(format!("  E-Mail Messages: {}", c.messages_extracted));
+    lines.push("  PABs: 0".to_string());
+    lines.push("  Warnings: 0".to_string());
+    lines.push(format!("  Errors: {}", c.extraction_errors));
+    lines.push("Import:".to_string());
+    lines.push(format!("  Accounts: {}", c.mailboxes_created));
+    lines.push("  Public folders: 0".to_string());
+    lines.push(format!("  E-Mail Messages: {}", c.messages_imported));
+    lines.push("  PABs: 0".to_string());
+    lines.push("  Warnings: 0".to_string());
+    lines.push(format!("  Errors: {}", c.import_errors));
+    wizard_event(10068, "Information", lines.join("\n"))
+}

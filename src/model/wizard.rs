@@ -1,0 +1,408 @@
+//! The Migration Wizard in the reference model: user by user, step one then step two, and
+//! the summary at the end (RULES.md W-*, RULES-PART2.md W-LIST … W-10068).
+
+use super::texts::{self, Counts};
+use super::{numbered, same, Model, Row};
+use crate::vocabulary::container::Container;
+use crate::vocabulary::operation::{Chosen, Mode, Operator, Phase, Version, WizardRun};
+use crate::vocabulary::outcome::{FoundBy, Outcome, Refusal, StepResult, UserResult};
+use crate::vocabulary::rules::RuleId::{self, *};
+
+/// What one wizard step has done so far.
+struct Run<'a> {
+    run: &'a WizardRun,
+    rules: Vec<RuleId>,
+    done: Vec<UserResult>,
+    counts: Counts,
+    /// Users the step takes, after ADMINSCH is left out (W-7044 counts them).
+    chosen: usize,
+}
+
+impl Model {
+    /// The wizard (OP-STEP1, OP-STEP2, OP-FULL, OP-IMPORT): user by user, step one then
+    /// step two; then the summary, 10068 (W-10068).
+    pub(super) fn wizard(&mut self, run: &WizardRun) -> StepResult {
+        let mut rules = vec![match run.phase {
+            Phase::Create => OpStep1,
+            Phase::Migrate => OpStep2,
+            Phase::Full => OpFull,
+        }];
+        let picked = match self.pick(run, &mut rules) {
+            Ok(picked) => picked,
+            Err(refusal) => return StepResult::new(Outcome::Refused(refusal), rules),
+        };
+        let mut state = Run {
+            run,
+            rules,
+            done: Vec::new(),
+            counts: Counts::default(),
+            chosen: picked.len(),
+        };
+        let mut aborted = None;
+        for (u, row) in picked {
+            state.counts.accounts_extracted += 1;
+            // W-7034 (Q169130): 5.5 before SP1, command line, user list: nothing but 7034.
+            if run.version == Version::V55
+                && run.mode == Mode::CommandLine
+                && run.users == Chosen::UserList
+            {
+                self.not_in_postoffice(u, &mut state);
+                continue;
+            }
+            if run.phase != Phase::Migrate {
+                self.step_one(u, &row, &mut state);
+            }
+            if run.phase != Phase::Create && !self.step_two(u, &row, &mut state) {
+                aborted = Some(u);
+                break; // W-7026: "Migration Aborted": the users after this one are not reached.
+            }
+        }
+        // W-10068: every step that ran ends with its summary, aborted or not.
+        state.counts.accounts_extracted -= state.counts.extraction_errors;
+        let summary = texts::event_10068(&self.postoffice_path, &state.counts);
+        self.events.push(summary);
+        state.rules.extend([W10068, ALog]);
+        let outcome = match aborted {
+            None => Outcome::Ok,
+            Some(u) => Outcome::Aborted {
+                user: self.users[u].typed.clone(),
+                event: texts::event_7026(),
+            },
+        };
+        StepResult {
+            outcome,
+            rules: state.rules.into_iter().collect(),
+            users: state.done,
+        }
+    }
+
+    /// The users a step takes, each with its row: the chosen ones with the row the version
+    /// would extract (W-LIST's default case), or the user list's rows marked `Y`
+    /// (OP-IMPORT). ADMINSCH is never taken (A-ADMIN).
+    fn pick(&self, run: &WizardRun, rules: &mut Vec<RuleId>) -> Result<Vec<(usize, Row)>, Refusal> {
+        let mut picked = Vec::new();
+        match &run.users {
+            Chosen::All => {
+                for u in 0..self.users.len() {
+                    picked.push((u, self.default_row(run.version, u)));
+                }
+            }
+            Chosen::These(list) => {
+                for user in list {
+                    let Some(u) = self.user_index(user) else {
+                        let user = user.to_string();
+                        return Err(Refusal::UnknownUser { user });
+                    };
+                    picked.push((u, self.default_row(run.version, u)));
+                }
+            }
+            Chosen::UserList => {
+                rules.push(OpImport);
+                let Some(rows) = &self.user_list else {
+                    return Err(Refusal::NoUserList);
+                };
+                rules.extend([WList, AList]);
+                for row in rows {
+                    if row.migrate_user == "Y" {
+                        let u = self.users.iter().position(|x| x.address == row.user);
+                        picked.extend(u.map(|u| (u, row.clone())));
+                    }
+                }
+            }
+        }
+        let before = picked.len();
+        picked.retain(|(u, _)| self.users[*u].mailbox_name != "ADMINSCH");
+        if picked.len() < before {
+            rules.push(AAdmin);
+        }
+        Ok(picked)
+    }
+
+    /// W-7034: the event, and nothing else.
+    fn not_in_postoffice(&mut self, u: usize, state: &mut Run<'_>) {
+        let user = &self.users[u];
+        let event = texts::event_7034(&user.mailbox_name, &user.postoffice);
+        self.events.push(event);
+        state.counts.extraction_errors += 1;
+        state.rules.extend([W7034, ALog]);
+        state.done.push(UserResult::NotInPostOffice {
+            user: user.typed.clone(),
+        });
+    }
+
+    /// How `version` looks for the user's mailbox (W-2-50 by the row's Common-Name, W-2-55,
+    /// W-2-55SP), in every container.
+    fn find(
+        &self,
+        version: Version,
+        u: usize,
+        row: &Row,
+        rules: &mut Vec<RuleId>,
+    ) -> Option<(usize, FoundBy)> {
+        let user = &self.users[u];
+        if version == Version::V50 {
+            rules.push(W250);
+            for (i, m) in self.mailboxes.iter().enumerate() {
+                if same(&m.alias, &row.common_name) {
+                    return Some((i, FoundBy::Alias));
+                }
+            }
+            return None;
+        }
+        rules.push(W255);
+        let migrate = format!("migrate:MS:{}", user.address);
+        for (i, m) in self.mailboxes.iter().enumerate() {
+            if m.proxies.iter().any(|p| same(p, &migrate)) {
+                return Some((i, FoundBy::MigrateProxy));
+            }
+        }
+        if version == Version::V55Sp1 {
+            // W-2-55SP: SP1 falls back to the MS proxy equal to the user's A-MS address.
+            rules.extend([W255Sp, AMs]);
+            let ms = format!("MS:{}", user.address);
+            for (i, m) in self.mailboxes.iter().enumerate() {
+                if m.proxies.iter().any(|p| same(p, &ms)) {
+                    return Some((i, FoundBy::MsProxy));
+                }
+            }
+        }
+        None
+    }
+
+    /// Step one for one user: nothing for a mailbox the version finds (W-1-EXIST), an update
+    /// for an empty Mode (W-LIST-UPDATE), else a new mailbox.
+    fn step_one(&mut self, u: usize, row: &Row, state: &mut Run<'_>) {
+        let run = state.run;
+        let mut consulted = Vec::new();
+        if let Some((i, found_by)) = self.find(run.version, u, row, &mut consulted) {
+            state.rules.push(W1Exist);
+            state.rules.extend(consulted);
+            state.done.push(UserResult::Existing {
+                user: self.users[u].typed.clone(),
+                alias: self.mailboxes[i].alias.clone(),
+                found_by,
+            });
+            return;
+        }
+        if row.mode.is_empty() {
+            // W-LIST-UPDATE (Q186742): the target container's mailbox of that directory name.
+            state.rules.push(WListUpdate);
+            for i in 0..self.mailboxes.len() {
+                let m = &self.mailboxes[i];
+                if m.container == run.container && same(&m.directory_name, &row.common_name) {
+                    self.update(u, i, row, state);
+                    return;
+                }
+            }
+        }
+        self.create_for(u, row, state);
+    }
+
+    /// W-LIST-UPDATE: the row's secondary addresses, each unless somebody holds it.
+    fn update(&mut self, u: usize, i: usize, row: &Row, state: &mut Run<'_>) {
+        let mut added = Vec::new();
+        for address in row.secondary.iter() {
+            if self.address_holder(address).is_none() {
+                self.mailboxes[i].proxies.push(address.clone());
+                added.push(address.clone());
+            } else {
+                state.rules.push(AUnique);
+            }
+        }
+        state.rules.extend([ADn, AList]);
+        state.done.push(UserResult::Updated {
+            user: self.users[u].typed.clone(),
+            alias: self.mailboxes[i].alias.clone(),
+            added,
+        });
+    }
+
+    /// A new mailbox for the user in the target container (W-1, W-1-CR, W-1-CR-RTM, W-1-50,
+    /// W-LIST, W-CONT-55, A-ADMIN).
+    fn create_for(&mut self, u: usize, row: &Row, state: &mut Run<'_>) {
+        let run = state.run;
+        let user = self.users[u].clone();
+        let mut extra = Vec::new();
+        let mut replaced = None;
+        let mut migrate_written = true;
+        if run.version == Version::V50 {
+            // W-1-50: alias from the row, no MIGRATE of its own, custom recipient kept.
+            state.rules.push(W150);
+        } else {
+            // W-1-CR: the custom recipient goes, its address stays as a secondary MS proxy;
+            // W-CONT-55: only a custom recipient in the target container.
+            for c in 0..self.custom_recipients.len() {
+                if same(&self.custom_recipients[c].address, &user.address) {
+                    if self.custom_recipients[c].container == run.container {
+                        replaced = Some(self.custom_recipients.remove(c).alias);
+                        extra.push(format!("ms:{}", user.address));
+                        state.rules.push(W1Cr);
+                    } else {
+                        state.rules.extend([WCont55, ACont]);
+                    }
+                    break;
+                }
+            }
+            if replaced.is_some() && run.version == Version::V55 {
+                // W-1-CR-RTM (Q183312): before SP1, no MIGRATE proxy on this path.
+                state.rules.push(W1CrRtm);
+                migrate_written = false;
+            } else {
+                state.rules.push(W1);
+            }
+        }
+        // W-LIST: the row's secondary addresses, each unless another recipient holds it.
+        for address in row.secondary.iter() {
+            let is_migrate = address.to_ascii_lowercase().starts_with("migrate:");
+            if is_migrate && !migrate_written {
+                continue;
+            }
+            if self.address_holder(address).is_none() {
+                extra.push(address.clone());
+            } else {
+                state.rules.push(AUnique);
+            }
+        }
+        let directory_name = self.new_directory_name(u, row, state);
+        // W-1: the alias from the row's Common-Name (the mailbox name), made unique.
+        let mut n = 1;
+        while self.alias_holder(&numbered(&row.common_name, n)).is_some() {
+            n += 1;
+        }
+        let alias = numbered(&row.common_name, n);
+        if n > 1 {
+            state.rules.push(AAlias);
+        }
+        let container = run.container.clone();
+        if container != Container::default() {
+            state.rules.push(ACont);
+        }
+        let created_for = Some(user.address.clone());
+        if self.create(&alias, &container, &directory_name, extra, created_for) {
+            state.rules.push(AUnique);
+        }
+        state.rules.push(ASite);
+        state.counts.mailboxes_created += 1;
+        state.done.push(UserResult::Created {
+            user: user.typed.clone(),
+            alias,
+            replaced,
+        });
+    }
+
+    /// W-LIST, A-ADMIN: the row's Common-Name (ADMIN: the post office's name), made unique
+    /// in the target container with 2, 3, … (A-DN).
+    fn new_directory_name(&self, u: usize, row: &Row, state: &mut Run<'_>) -> String {
+        let user = &self.users[u];
+        let base = if user.mailbox_name == "ADMIN" {
+            state.rules.push(AAdmin);
+            user.postoffice.clone()
+        } else {
+            row.common_name.clone()
+        };
+        let mut n = 1;
+        while self
+            .directory_name_holder(&state.run.container, &numbered(&base, n))
+            .is_some()
+        {
+            n += 1;
+        }
+        if n > 1 {
+            state.rules.push(ADn);
+        }
+        numbered(&base, n)
+    }
+
+    /// Step two for one user; false when no mailbox was found (W-7026).
+    fn step_two(&mut self, u: usize, row: &Row, state: &mut Run<'_>) -> bool {
+        let run = state.run;
+        let user = self.users[u].clone();
+        // W-7007: extraction comes first; a locked or out-of-step MMF stops it (Q168606).
+        if user.client_open || user.out_of_step {
+            let event = texts::event_7007(&user.mailbox_name, &self.postoffice_path);
+            self.events.push(event);
+            state.counts.extraction_errors += 1;
+            state.rules.extend([W7007, AMmf, ALog]);
+            state.done.push(UserResult::MmfUnavailable {
+                user: user.typed.clone(),
+                locked: user.client_open,
+                out_of_step: user.out_of_step,
+            });
+            return true;
+        }
+        state.counts.messages_extracted += u64::from(user.waiting);
+        let Some((i, found_by)) = self.find(run.version, u, row, &mut state.rules) else {
+            // W-7026, A-LOG: event 7026; I-ABORT: the user's mail is not touched.
+            state.rules.extend([W7026, ALog]);
+            self.events.push(texts::event_7026());
+            state.counts.import_errors += 1;
+            state.done.push(UserResult::NotFound { user: user.typed });
+            return false;
+        };
+        let mailbox = self.mailboxes[i].clone();
+        if mailbox.container != run.container {
+            if run.version == Version::V50 {
+                // W-CONT (Q152330): 147, no logon, the mail stays, the run goes on.
+                self.events.push(texts::event_147(&user.mailbox_name));
+                state.counts.import_errors += 1;
+                state.rules.extend([WCont, ACont, ALog]);
+                state.done.push(UserResult::OtherContainer {
+                    user: user.typed.clone(),
+                    alias: mailbox.alias,
+                    container: mailbox.container.to_string(),
+                    target: run.container.to_string(),
+                });
+                return true;
+            }
+            // W-CONT-55: 5.5 finds it anywhere; the mail goes where the mailbox is.
+            state.rules.extend([WCont55, ACont]);
+        }
+        // W-OPEN: the wizard's logon creates missing folders in the server's language.
+        if self.mailboxes[i].folders.is_none() {
+            self.mailboxes[i].folders = Some(self.server_language);
+            state.rules.extend([WOpen, AStore, ALang]);
+        }
+        if run.operator == Operator::ServiceAccountAdmin && state.chosen > 1 {
+            // W-7044 (Q255888): after the logon, nothing moves; the run goes on.
+            self.events.push(texts::event_7044(&user.mailbox_name));
+            state.counts.import_errors += 1;
+            state.rules.extend([W7044, ALog]);
+            state.done.push(UserResult::SpoolerFailure {
+                user: user.typed.clone(),
+                alias: mailbox.alias,
+            });
+            return true;
+        }
+        self.move_mail(u, i, found_by, state);
+        true
+    }
+
+    /// Moves what waits into the Inbox (W-ONCE: only what still waits; A-STORE).
+    fn move_mail(&mut self, u: usize, i: usize, found_by: FoundBy, state: &mut Run<'_>) {
+        let user = self.users[u].clone();
+        if user.waiting < user.messages {
+            state.rules.push(WOnce);
+        }
+        let moving = user.waiting;
+        if moving > 0 {
+            state.rules.push(AStore);
+            let mailbox = &mut self.mailboxes[i];
+            match mailbox
+                .inbox
+                .iter()
+                .position(|(owner, _)| owner == &user.address)
+            {
+                Some(k) => mailbox.inbox[k].1 += moving,
+                None => mailbox.inbox.push((user.address.clone(), moving)),
+            }
+            self.users[u].waiting = 0;
+        }
+        state.counts.messages_imported += u64::from(moving);
+        state.done.push(UserResult::Migrated {
+            user: user.typed,
+            alias: self.mailboxes[i].alias.clone(),
+            found_by,
+            messages: moving,
+        });
+    }
+}

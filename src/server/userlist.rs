@@ -1,0 +1,123 @@
+//! The user list file of two-step migration (A-LIST, OP-EXTRACT, OP-EDIT): one row per MS
+//! Mail user, with the columns of Q150438 (and, for 5.5 and SP1, Q182665's
+//! `Secondary-Proxy-Addresses`).
+
+use crate::vocabulary::address::{Alias, MsMailAddress, ProxyAddress};
+use crate::vocabulary::operation::{ListField, Version};
+use crate::vocabulary::outcome::Refusal;
+
+/// What a row's `Mode` says (Q186742).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowMode {
+    /// `Create`: make a new mailbox.
+    Create,
+    /// Empty: "in effect performs an Update" (W-LIST-UPDATE).
+    Update,
+}
+
+/// One row of the user list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// The MS Mail user.
+    pub user: MsMailAddress,
+    /// `MigrateUser` = `Y`.
+    pub migrate: bool,
+    /// `Mode`.
+    pub mode: RowMode,
+    /// `Common-Name`: the directory name and alias the mailbox gets.
+    pub common_name: Alias,
+    /// `Secondary-Proxy-Addresses`: 5.5 and SP1 lists only.
+    pub secondary: Option<ProxyAddress>,
+}
+
+impl Row {
+    /// The row the version extracts for `user` (A-LIST): `Y`, `Create`, the mailbox name,
+    /// and for 5.5 and SP1 the MIGRATE address.
+    pub fn extracted(version: Version, user: &MsMailAddress) -> Row {
+        Row {
+            user: user.clone(),
+            migrate: true,
+            mode: RowMode::Create,
+            // A mailbox name is 1 to 10 letters or digits (A-MS): always alias-shaped.
+            common_name: Alias::new(user.mailbox()).expect("a mailbox name is an alias"),
+            secondary: match version {
+                Version::V50 => None,
+                Version::V55 | Version::V55Sp1 => Some(ProxyAddress::migrate_for(user)),
+            },
+        }
+    }
+}
+
+/// The user list: rows in the order they were extracted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserList {
+    rows: Vec<Row>,
+}
+
+/// The account two-step migration never lists or migrates (A-ADMIN).
+pub fn is_adminsch(user: &MsMailAddress) -> bool {
+    user.mailbox() == "ADMINSCH"
+}
+
+impl UserList {
+    /// OP-EXTRACT: rows for `users`, in order, leaving ADMINSCH out (A-ADMIN). Whether
+    /// ADMINSCH was left out.
+    pub fn extract(version: Version, users: &[MsMailAddress]) -> (UserList, bool) {
+        let rows: Vec<Row> = users
+            .iter()
+            .filter(|u| !is_adminsch(u))
+            .map(|u| Row::extracted(version, u))
+            .collect();
+        let skipped = rows.len() < users.len();
+        (UserList { rows }, skipped)
+    }
+
+    /// The rows, in list order.
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
+    }
+
+    /// OP-EDIT: sets one field of `user`'s row, if the field takes the value.
+    pub fn edit(
+        &mut self,
+        user: &MsMailAddress,
+        field: ListField,
+        value: &str,
+    ) -> Result<(), Refusal> {
+        let row = self
+            .rows
+            .iter_mut()
+            .find(|r| &r.user == user)
+            .ok_or_else(|| Refusal::NoRow {
+                user: user.to_string(),
+            })?;
+        let bad = |takes: &str| Refusal::BadListValue {
+            field: field.to_string(),
+            value: value.to_string(),
+            takes: takes.to_string(),
+        };
+        match field {
+            ListField::MigrateUser => {
+                row.migrate = match value.to_ascii_uppercase().as_str() {
+                    "Y" => true,
+                    "N" => false,
+                    _ => return Err(bad("Y or N")),
+                }
+            }
+            ListField::Mode => {
+                row.mode = if value.eq_ignore_ascii_case("Create") {
+                    RowMode::Create
+                } else if value.is_empty() {
+                    RowMode::Update
+                } else {
+                    return Err(bad("Create, or nothing (\"\") to update"));
+                }
+            }
+            ListField::CommonName => {
+                row.common_name =
+                    Alias::new(value).map_err(|_| bad("an alias-shaped name (A-ALIAS)"))?
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,95 @@
+//! Recipients containers (A-CONT): the part of the site a mailbox or custom recipient lives
+//! in. `Recipients` is the default, for the administrator and for the wizard.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::vocabulary::shown;
+
+/// A recipients container's name: 1 to 64 letters, digits, spaces or `-`, compared without
+/// case (A-CONT).
+///
+/// ```
+/// use migwiz::Container;
+/// let sales: Container = "Sales".parse()?;
+/// assert_eq!(sales, "SALES".parse()?);
+/// assert_eq!(Container::default().as_str(), "Recipients");
+/// assert!("Sales/East".parse::<Container>().is_err());
+/// # Ok::<(), migwiz::vocabulary::container::BadContainer>(())
+/// ```
+#[derive(Debug, Clone, Eq)]
+pub struct Container(String);
+
+impl Container {
+    /// The name as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The comparison key: containers are compared without case.
+    pub fn key(&self) -> String {
+        self.0.to_ascii_lowercase()
+    }
+}
+
+impl Default for Container {
+    fn default() -> Self {
+        Container("Recipients".to_string())
+    }
+}
+
+impl PartialEq for Container {
+    fn eq(&self, other: &Container) -> bool {
+        self.0.eq_ignore_ascii_case(&other.0)
+    }
+}
+
+impl std::hash::Hash for Container {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.key().hash(state);
+    }
+}
+
+/// A container name that breaks A-CONT.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("container {} {problem}; A-CONT wants 1 to 64 letters, digits, spaces or '-', e.g. Sales", shown(.input))]
+pub struct BadContainer {
+    /// The text as given.
+    pub input: String,
+    /// What is wrong with it.
+    pub problem: String,
+}
+
+impl FromStr for Container {
+    type Err = BadContainer;
+    fn from_str(input: &str) -> Result<Container, BadContainer> {
+        let bad = input
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || *c == ' ' || *c == '-'));
+        let problem = if input.trim().is_empty() {
+            Some("is empty".to_string())
+        } else if let Some(c) = bad {
+            Some(format!("contains {c:?}"))
+        } else if input.chars().count() > 64 {
+            Some(format!(
+                "is {} characters long, more than 64",
+                input.chars().count()
+            ))
+        } else {
+            None
+        };
+        match problem {
+            Some(problem) => Err(BadContainer {
+                input: input.to_string(),
+                problem,
+            }),
+            None => Ok(Container(input.to_string())),
+        }
+    }
+}
+
+impl fmt::Display for Container {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
