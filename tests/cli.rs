@@ -88,7 +88,7 @@ fn malformed_files_get_exit_2_and_a_located_message() {
         ("bad-version", g.replace("version = \"5.5\"", "version = \"5.6\""), 13, "5.5-sp1"),
         ("bad-phase", g.replace("phase = \"migrate\"", "phase = \"step2\""), 14, "unknown phase"),
         ("no-version", g.replace("version = \"5.5\"\n", ""), 11, "has no `version`"),
-        ("foreign-key", g.replace( "alias = \"JDOE\"", "alias = \"JDOE\"\nlanguage = \"spanish\"", ), 10, "does not belong"),
+        ("foreign-key", g.replace( "alias = \"JDOE\"", "alias = \"JDOE\"\nlanguage = \"spanish\"", ), 15, "does not belong"),
         ("negative-messages", g.replace("messages = 3", "messages = -1"), 5, "whole number"),
         ("messages-not-number", g.replace("messages = 3", "messages = \"three\""), 5, "not a valid scenario"),
         ("duplicate-user", g.replace( "messages = 3\n", "messages = 3\n\n[[users]]\naddress = \"net1/po1/jdoe\"\n", ), 8, "listed twice"),
@@ -435,5 +435,81 @@ mod reader {
         let help = succeeds(["explore", "--help"]);
         assert!(help.contains("Examples:\n  migwiz explore"), "{help}");
         assert!(!help.contains("Example:\n"), "{help}");
+    }
+}
+
+/// Part 2's keys (SCENARIO-FORMAT-2.md): every bad value is exit 2 at its line, with help.
+mod part2_keys {
+    use super::*;
+
+    const BASE: &str = r#"name = "part 2"
+
+[[users]]
+address = "NET1/PO1/JDOE"
+messages = 3
+
+[[steps]]
+op = "extract-user-list"
+version = "5.5"
+"#;
+
+    fn with_step(step: &str) -> String {
+        format!("{BASE}\n[[steps]]\n{step}")
+    }
+
+    #[test]
+    fn a_file_with_every_part_2_key_replays() {
+        let text = format!(
+            "{}\n[postoffice]\npath = '\\\\MAILSRV2\\MAIL'\n",
+            with_step(
+                "op = \"edit-user-list\"\nuser = \"NET1/PO1/JDOE\"\nfield = \"Mode\"\nvalue = \"\"\n\n\
+                 [[steps]]\nop = \"create-mailbox\"\nalias = \"JSMITH\"\ncontainer = \"Sales\"\ndirectory_name = \"JDOE\"\n\n\
+                 [[steps]]\nop = \"custom-recipient\"\nalias = \"JDOE-MS\"\naddress = \"MS:NET1/PO1/JDOE\"\ncontainer = \"Sales\"\n\n\
+                 [[steps]]\nop = \"msmail-client\"\nuser = \"NET1/PO1/JDOE\"\nstate = \"open\"\n\n\
+                 [[steps]]\nop = \"recover-password\"\nuser = \"NET1/PO1/JDOE\"\n\n\
+                 [[steps]]\nop = \"deliver\"\nuser = \"NET1/PO1/JDOE\"\nmessages = 2\n\n\
+                 [[steps]]\nop = \"wizard\"\nversion = \"5.5\"\nphase = \"full\"\nuser_list = true\ncontainer = \"Sales\"\noperator = \"service-account-admin\"\nmode = \"command-line\"\n"
+            )
+        );
+        let path = write("part2-all.toml", text.as_bytes());
+        let json: serde_json::Value =
+            serde_json::from_str(&succeeds(["run", path.to_str().unwrap(), "--json"])).unwrap();
+        assert_eq!(json["mailboxes"][0]["container"], "Sales");
+        assert_eq!(json["mailboxes"][0]["directory_name"], "JDOE");
+        assert_eq!(json["custom_recipients"][0]["container"], "Sales");
+        assert_eq!(json["msmail"][0]["client"], "open");
+        assert_eq!(json["msmail"][0]["password_in_step"], false);
+        assert_eq!(json["user_list"][0]["SFS_UserName"], "JDOE");
+        assert_eq!(json["user_list"][0]["Mode"], "");
+        assert_eq!(json["user_list"][0]["Secondary-Proxy-Addresses"], "migrate:MS:NET1/PO1/JDOE");
+        assert_eq!(json["steps"][0]["version"], "5.5", "extract-user-list names its version");
+        let events = json["events"].as_array().unwrap();
+        let summary = events.last().unwrap()["description"].as_str().unwrap();
+        assert!(summary.contains(r"'Microsoft Mail - \\MAILSRV2\MAIL'"), "{summary}");
+        assert!(summary.contains("\nImport:\n"), "the summary keeps its line breaks: {summary}");
+    }
+
+    #[test]
+    fn bad_values_of_part_2_keys_are_located_with_help() {
+        let cases: Vec<(&str, String, usize, &str)> = vec![
+            ("unknown-field", with_step("op = \"edit-user-list\"\nuser = \"NET1/PO1/JDOE\"\nfield = \"Colour\"\nvalue = \"x\"\n"), 14, "unknown user list field \"Colour\""),
+            ("client-state", with_step("op = \"msmail-client\"\nuser = \"NET1/PO1/JDOE\"\nstate = \"ajar\"\n"), 14, "unknown client state \"ajar\""),
+            ("operator", with_step("op = \"wizard\"\nversion = \"5.5\"\nphase = \"full\"\noperator = \"root\"\n"), 15, "unknown operator \"root\""),
+            ("mode", with_step("op = \"wizard\"\nversion = \"5.5\"\nphase = \"full\"\nmode = \"batch\"\n"), 15, "unknown mode \"batch\""),
+            ("user-list-and-users", with_step("op = \"wizard\"\nversion = \"5.5\"\nphase = \"full\"\nuser_list = true\nusers = [\"NET1/PO1/JDOE\"]\n"), 16, "do not go together"),
+            ("user-list-not-bool", with_step("op = \"wizard\"\nversion = \"5.5\"\nphase = \"full\"\nuser_list = \"yes\"\n"), 15, "expected true or false"),
+            ("container", with_step("op = \"create-mailbox\"\nalias = \"X\"\ncontainer = \"Sales/East\"\n"), 14, "A-CONT"),
+            ("directory-name", with_step("op = \"create-mailbox\"\nalias = \"X\"\ndirectory_name = \"J DOE\"\n"), 14, "directory_name"),
+            ("deliver-negative", with_step("op = \"deliver\"\nuser = \"NET1/PO1/JDOE\"\nmessages = -2\n"), 14, "not a count of messages"),
+            ("deliver-no-count", with_step("op = \"deliver\"\nuser = \"NET1/PO1/JDOE\"\n"), 11, "has no `messages`"),
+            ("unknown-user", with_step("op = \"recover-password\"\nuser = \"NET9/PO9/NOBODY\"\n"), 13, "no MS Mail user NET9/PO9/NOBODY"),
+            ("foreign-key", with_step("op = \"deliver\"\nuser = \"NET1/PO1/JDOE\"\nmessages = 1\nstate = \"open\"\n"), 15, "does not belong"),
+            ("extract-twice", with_step("op = \"extract-user-list\"\nversion = \"5.5\"\nusers = [\"NET1/PO1/JDOE\", \"NET1/PO1/JDOE\"]\n"), 14, "listed twice"),
+            ("postoffice-empty", format!("{BASE}\n[postoffice]\npath = \" \"\n"), 12, "[postoffice] path is empty"),
+            ("postoffice-key", format!("{BASE}\n[postoffice]\nshare = \"x\"\n"), 12, "unknown field"),
+        ];
+        for (case, text, line, needle) in cases {
+            rejects(case, &text, line, needle);
+        }
     }
 }

@@ -137,3 +137,18 @@ fn witness_files_replay_with_migwiz_diff() {
         "a witness whose versions agree:\n{text}"
     );
 }
+
+#[test]
+fn sometimes_v50_logs_147_where_v55_succeeds() {
+    sometimes(Class::V50Event147V55Ok, 300);
+}
+
+#[test]
+fn sometimes_v55_logs_7034_where_sp1_succeeds() {
+    sometimes(Class::V55Event7034Sp1Ok, 300);
+}
+
+#[test]
+fn sometimes_the_same_user_list_migrates_under_one_version_only() {
+    sometimes(Class::UserListMigratesUnderOneVersion, 300);
+}
