@@ -481,12 +481,24 @@ version = "5.5"
         assert_eq!(json["msmail"][0]["password_in_step"], false);
         assert_eq!(json["user_list"][0]["SFS_UserName"], "JDOE");
         assert_eq!(json["user_list"][0]["Mode"], "");
-        assert_eq!(json["user_list"][0]["Secondary-Proxy-Addresses"], "migrate:MS:NET1/PO1/JDOE");
-        assert_eq!(json["steps"][0]["version"], "5.5", "extract-user-list names its version");
+        assert_eq!(
+            json["user_list"][0]["Secondary-Proxy-Addresses"],
+            "migrate:MS:NET1/PO1/JDOE"
+        );
+        assert_eq!(
+            json["steps"][0]["version"], "5.5",
+            "extract-user-list names its version"
+        );
         let events = json["events"].as_array().unwrap();
         let summary = events.last().unwrap()["description"].as_str().unwrap();
-        assert!(summary.contains(r"'Microsoft Mail - \\MAILSRV2\MAIL'"), "{summary}");
-        assert!(summary.contains("\nImport:\n"), "the summary keeps its line breaks: {summary}");
+        assert!(
+            summary.contains(r"'Microsoft Mail - \\MAILSRV2\MAIL'"),
+            "{summary}"
+        );
+        assert!(
+            summary.contains("\nImport:\n"),
+            "the summary keeps its line breaks: {summary}"
+        );
     }
 
     #[test]
