@@ -525,3 +525,135 @@ version = "5.5"
         }
     }
 }
+
+/// Hostile input: every case gets exit 2 and a one-line reason naming the file, quickly,
+/// without reading what is not a scenario file.
+mod hostile {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    /// Runs migwiz; asserts exit 2 within a few seconds and returns standard error.
+    fn refused(args: &[&str]) -> String {
+        let started = Instant::now();
+        let out = migwiz(args);
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{args:?} took {:?}",
+            started.elapsed()
+        );
+        let said = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {said}");
+        assert!(said.contains("help:"), "{args:?}: {said}");
+        assert!(!said.contains("panicked"), "{said}");
+        said
+    }
+
+    fn fifo(dir: &std::path::Path, name: &str) -> PathBuf {
+        std::fs::create_dir_all(dir).unwrap();
+        let path = dir.join(name);
+        let _ = std::fs::remove_file(&path);
+        let made = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        path
+    }
+
+    #[test]
+    fn devices_are_refused_without_reading() {
+        for device in ["/dev/zero", "/dev/urandom"] {
+            let said = refused(&["run", device]);
+            assert!(
+                said.starts_with(&format!("{device}: is not a regular file")),
+                "{said}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_fifo_is_refused_without_opening() {
+        let dir = std::env::temp_dir().join(format!("migwiz-fifo-{}", std::process::id()));
+        let path = fifo(&dir, "x.toml");
+        let said = refused(&["run", path.to_str().unwrap()]);
+        assert!(said.contains("is not a regular file"), "{said}");
+    }
+
+    #[test]
+    fn a_folder_given_to_run_is_refused() {
+        let said = refused(&["run", concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")]);
+        assert!(
+            said.contains("is a folder") && said.contains("migwiz diff"),
+            "{said}"
+        );
+    }
+
+    #[test]
+    fn a_file_over_the_cap_is_refused_without_reading_it() {
+        let path = write("huge.toml", b"");
+        // Sparse: 65 MiB that take no disk.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(65 * 1024 * 1024)
+            .unwrap();
+        let said = refused(&["run", path.to_str().unwrap()]);
+        assert!(
+            said.contains("is 68157440 bytes, more than the 67108864"),
+            "{said}"
+        );
+    }
+
+    #[test]
+    fn diff_reports_each_bad_file_and_goes_on() {
+        let dir = std::env::temp_dir().join(format!("migwiz-batch-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("a-good.toml"), GOOD).unwrap();
+        std::fs::write(dir.join("b-bad.toml"), "name = 3\n").unwrap();
+        fifo(&dir, "c-pipe.toml");
+        std::fs::write(
+            dir.join("d-good.toml"),
+            GOOD.replace("\"ok\"", "\"ok too\""),
+        )
+        .unwrap();
+        let out = migwiz(["diff", dir.to_str().unwrap()]);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "a bad file makes the batch exit 2, at the end"
+        );
+        let shown = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            shown.contains("== ok (") && shown.contains("== ok too ("),
+            "{shown}"
+        );
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains("b-bad.toml:1:8:"), "{said}");
+        assert!(
+            said.contains("c-pipe.toml: is not a regular file"),
+            "{said}"
+        );
+    }
+
+    #[test]
+    fn names_cannot_drive_the_terminal_or_forge_headers() {
+        let text = GOOD.replace(
+            "name = \"ok\"",
+            "name = \"ok\\n== forged (x.toml)\\u001b[2J\"\ndescription = \"bell\\u0007\"",
+        );
+        let path = write("controls.toml", text.as_bytes());
+        let run = succeeds(["run", path.to_str().unwrap()]);
+        let diff = succeeds(["diff", path.to_str().unwrap()]);
+        for out in [&run, &diff] {
+            assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+            assert!(!out.lines().any(|l| l.starts_with("== forged")), "{out}");
+        }
+        assert!(
+            run.contains("Scenario: ok\\n== forged (x.toml)\\u{1b}[2J"),
+            "{run}"
+        );
+        assert!(run.contains("bell\\u{7}"), "{run}");
+    }
+}

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use migwiz::vocabulary::printable;
 use migwiz::VersionDiff;
 
 use crate::input::{expand, load, reported_disagreements};
@@ -30,10 +31,11 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
             }
         };
         let diff = VersionDiff::of(&scenario);
+        // Names and paths come from files: escaped, so that none can forge a header.
         emit(&format!(
             "== {} ({})\n{}\n",
-            scenario.name,
-            file.display(),
+            printable(&scenario.name),
+            printable(&file.display().to_string()),
             diff.render()
         ))?;
         for r in &diff.replays {

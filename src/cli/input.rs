@@ -2,18 +2,12 @@
 
 use std::path::{Path, PathBuf};
 
+use migwiz::vocabulary::{printable, shown};
 use migwiz::{Replay, Scenario};
 
 /// Reads and parses one scenario; the error is the one message (with help) to print.
 pub fn load(path: &Path) -> Result<Scenario, String> {
-    let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
-        format!(
-            "{name}: cannot read the file: {e}\n  help: check the path; a scenario is a .toml file"
-        )
-    })?;
-    let text = Scenario::text_from_bytes(&name, &bytes).map_err(|e| e.to_string())?;
-    Scenario::parse(&name, text).map_err(|e| e.to_string())
+    Scenario::read(path)
 }
 
 /// The files a list of paths names: files as given, folders as their .toml files, sorted.
@@ -21,14 +15,18 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut files = Vec::new();
     for p in paths {
         if p.is_dir() {
-            let entries = std::fs::read_dir(p)
-                .map_err(|e| format!("{}: cannot read the folder: {e}", p.display()))?;
+            let entries = std::fs::read_dir(p).map_err(|e| {
+                format!(
+                    "{}: cannot read the folder: {e}",
+                    printable(&p.display().to_string())
+                )
+            })?;
             let mut found: Vec<PathBuf> = entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|f| f.extension().is_some_and(|x| x == "toml"))
                 .collect();
             if found.is_empty() {
-                return Err(format!("{}: the folder has no .toml scenario files\n  help: name scenario files, or a folder that holds some", p.display()));
+                return Err(format!("{}: the folder has no .toml scenario files\n  help: name scenario files, or a folder that holds some", printable(&p.display().to_string())));
             }
             found.sort();
             files.extend(found);
@@ -49,7 +47,7 @@ pub fn reported_disagreements(run: &Replay) -> bool {
         .version
         .map(|v| format!(" under version {v}"))
         .unwrap_or_default();
-    eprintln!("error: in {:?}{under} the reference model disagrees with the implementation; this is a bug in migwiz:", run.scenario);
+    eprintln!("error: in {}{under} the reference model disagrees with the implementation; this is a bug in migwiz:", shown(&run.scenario));
     for d in &run.disagreements {
         eprintln!("  {d}");
     }

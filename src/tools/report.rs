@@ -14,6 +14,7 @@ use crate::vocabulary::observation::{
 };
 use crate::vocabulary::operation::{Operation, Version};
 use crate::vocabulary::outcome::{FoundBy, Outcome, StepResult, UserResult};
+use crate::vocabulary::printable;
 use crate::vocabulary::rules::RuleId;
 
 fn found_by(f: FoundBy) -> &'static str {
@@ -282,9 +283,9 @@ impl Replay {
     /// Viewer shows it, and the final state.
     pub fn transcript(&self) -> String {
         let mut out = String::new();
-        let _ = writeln!(out, "Scenario: {}", self.scenario);
+        let _ = writeln!(out, "Scenario: {}", printable(&self.scenario));
         if let Some(d) = &self.description {
-            let _ = writeln!(out, "  {d}");
+            let _ = writeln!(out, "  {}", printable(d));
         }
         if let Some(v) = self.version {
             let _ = writeln!(out, "  (every wizard step run as version {v})");

@@ -30,7 +30,9 @@
 //! ```
 
 use std::fmt::Write as _;
+use std::io::Read as _;
 use std::ops::Range;
+use std::path::Path;
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -47,7 +49,10 @@ use crate::vocabulary::operation::{
     WizardRun,
 };
 use crate::vocabulary::setup::{MsMailUser, Setup, DEFAULT_POSTOFFICE_PATH};
-use crate::vocabulary::shown;
+use crate::vocabulary::{printable, shown};
+
+/// The largest scenario file read: 64 MiB, room for about a million users.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// A scenario file that cannot be replayed: where, what, and how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -216,6 +221,63 @@ impl Scenario {
             setup,
             steps,
         })
+    }
+
+    /// Reads a scenario file from disk, refusing what is not one before reading it: a
+    /// folder, anything that is not a regular file (a pipe, a device: never opened), or a
+    /// file over [`MAX_FILE_BYTES`]. Every error is one message naming the file, with help.
+    pub fn read(path: &Path) -> Result<Scenario, String> {
+        let name = printable(&path.display().to_string());
+        let refuse = |what: String, help: &str| Err(format!("{name}: {what}\n  help: {help}"));
+        let meta = match std::fs::metadata(path) {
+            Ok(meta) => meta,
+            Err(e) => {
+                return refuse(
+                    format!("cannot read the file: {e}"),
+                    "check the path; a scenario is a .toml file",
+                )
+            }
+        };
+        if meta.is_dir() {
+            return refuse(
+                "is a folder".to_string(),
+                "`migwiz run` takes one scenario file; `migwiz diff` takes folders",
+            );
+        }
+        if !meta.is_file() {
+            return refuse(
+                "is not a regular file (a pipe, a device or a socket), so it is not read"
+                    .to_string(),
+                "name a scenario file saved on disk",
+            );
+        }
+        let too_big = |size: u64| {
+            refuse(
+                format!(
+                    "is {size} bytes, more than the {} a scenario file may have",
+                    MAX_FILE_BYTES
+                ),
+                "a scenario lists users and steps; split a larger world into several files",
+            )
+        };
+        if meta.len() > MAX_FILE_BYTES {
+            return too_big(meta.len());
+        }
+        let mut bytes = Vec::new();
+        let read = std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes));
+        if let Err(e) = read {
+            return refuse(
+                format!("cannot read the file: {e}"),
+                "check that you may read it",
+            );
+        }
+        // The file may have grown since its size was looked at.
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return too_big(bytes.len() as u64);
+        }
+        let text = Scenario::text_from_bytes(&name, &bytes).map_err(|e| e.to_string())?;
+        Scenario::parse(&name, text).map_err(|e| e.to_string())
     }
 
     /// Checks that a file's bytes are UTF-8 text, as TOML requires; the error points at the

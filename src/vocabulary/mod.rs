@@ -36,3 +36,25 @@ pub fn shown(value: &str) -> String {
     let quoted = format!("{cut:?}");
     format!("{}…\" ({count} characters)", &quoted[..quoted.len() - 1])
 }
+
+/// Text from a file made safe for a terminal: control characters (newlines, escape
+/// sequences, …) are written as escapes, so a scenario's name cannot move the cursor, clear
+/// the screen or forge a line of output. Everything else is kept as it is.
+///
+/// ```
+/// use migwiz::vocabulary::printable;
+/// assert_eq!(printable("Q242184 symptoms"), "Q242184 symptoms");
+/// assert_eq!(printable("a\n== forged\u{1b}[2J"), "a\\n== forged\\u{1b}[2J");
+/// assert_eq!(printable("Elementos eliminados é"), "Elementos eliminados é");
+/// ```
+pub fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
