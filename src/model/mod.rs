@@ -5,8 +5,8 @@
 //! a string compared without case. It shares with the implementation only the
 //! [`vocabulary`](crate::vocabulary) (steps, results, typed addresses, the observation).
 //! Everything it decides it states again here: the site addresses and their numbering
-//! (A-SITE), the folder names of every language (A-LANG), the event texts ([`texts`]), and
-//! what happens in which order (the wizard is in [`wizard`]), so that the state machine test
+//! (A-SITE), the folder names of every language (A-LANG), the event texts (`model/texts.rs`), and
+//! what happens in which order (the wizard is in `model/wizard.rs`), so that the state machine test
 //! can hold the two halves against each other. `tests/layers.rs` keeps it that way: it fails if this module
 //! imports anything outside the vocabulary.
 //!
