@@ -88,7 +88,7 @@ fn malformed_files_get_exit_2_and_a_located_message() {
         ("bad-version", g.replace("version = \"5.5\"", "version = \"5.6\""), 13, "5.5-sp1"),
         ("bad-phase", g.replace("phase = \"migrate\"", "phase = \"step2\""), 14, "unknown phase"),
         ("no-version", g.replace("version = \"5.5\"\n", ""), 11, "has no `version`"),
-        ("foreign-key", g.replace( "alias = \"JDOE\"", "alias = \"JDOE\"\nlanguage = \"spanish\"", ), 15, "does not belong"),
+        ("foreign-key", g.replace( "alias = \"JDOE\"", "alias = \"JDOE\"\nlanguage = \"spanish\"", ), 10, "does not belong"),
         ("negative-messages", g.replace("messages = 3", "messages = -1"), 5, "whole number"),
         ("messages-not-number", g.replace("messages = 3", "messages = \"three\""), 5, "not a valid scenario"),
         ("duplicate-user", g.replace( "messages = 3\n", "messages = 3\n\n[[users]]\naddress = \"net1/po1/jdoe\"\n", ), 8, "listed twice"),
