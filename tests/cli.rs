@@ -521,7 +521,8 @@ version = "5.5"
             ("postoffice-key", format!("{BASE}\n[postoffice]\nshare = \"x\"\n"), 12, "unknown field"),
         ];
         for (case, text, line, needle) in cases {
-            rejects(case, &text, line, needle);
+            // Files of their own: the other tests run at the same time in the same folder.
+            rejects(&format!("part2-{case}"), &text, line, needle);
         }
     }
 }
@@ -655,5 +656,60 @@ mod hostile {
             "{run}"
         );
         assert!(run.contains("bell\\u{7}"), "{run}");
+    }
+}
+
+/// Large worlds: the model check is skipped above its documented size and says so; a flag
+/// forces it; the diff summarises instead of listing every mailbox.
+mod scale {
+    use super::*;
+
+    fn world(users: usize) -> String {
+        let mut text = format!("name = \"{users} users\"\n");
+        for i in 0..users {
+            text.push_str(&format!(
+                "\n[[users]]\naddress = \"N{}/P{}/U{i}\"\nmessages = 1\n",
+                i % 10,
+                i / 10
+            ));
+        }
+        text + "\n[[steps]]\nop = \"wizard\"\nversion = \"5.5\"\nphase = \"full\"\n"
+    }
+
+    #[test]
+    fn the_model_check_is_skipped_above_its_size_and_says_so() {
+        let path = write(
+            "big.toml",
+            world(migwiz::tools::replay::MODEL_CHECK_LIMIT).as_bytes(),
+        );
+        let path = path.to_str().unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&succeeds(["run", path, "--json"])).unwrap();
+        let said = json["model_check"].as_str().unwrap();
+        assert!(
+            said.starts_with("skipped: 2000 users and 1 steps are more than the 2000"),
+            "{said}"
+        );
+        assert!(succeeds(["run", path]).contains("(the reference model did not run alongside:"));
+        let forced: serde_json::Value =
+            serde_json::from_str(&succeeds(["run", path, "--json", "--model-check", "full"]))
+                .unwrap();
+        assert_eq!(forced["model_check"], "full");
+        let small = write("small.toml", world(10).as_bytes());
+        let json: serde_json::Value =
+            serde_json::from_str(&succeeds(["run", small.to_str().unwrap(), "--json"])).unwrap();
+        assert_eq!(json["model_check"], "full");
+    }
+
+    #[test]
+    fn the_diff_summarises_instead_of_listing_every_mailbox() {
+        let path = write("wide.toml", world(100).as_bytes());
+        let text = succeeds(["diff", path.to_str().unwrap()]);
+        assert!(
+            text.contains("… 80 more mailboxes' addresses differ"),
+            "{text}"
+        );
+        assert!(text.contains("more lines (migwiz run --json)"), "{text}");
+        assert!(text.lines().count() < 200, "{} lines", text.lines().count());
     }
 }

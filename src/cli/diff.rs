@@ -11,6 +11,10 @@ use crate::{emit, Failure, Status};
 /// The arguments of `migwiz diff`.
 #[derive(clap::Args)]
 pub struct Args {
+    /// Run the reference model beside the implementation: auto (in full up to 2,000 users
+    /// plus steps, skipped above) or full (always, however slow).
+    #[arg(long, default_value = "auto", value_parser = crate::input::parse_model_check)]
+    model_check: migwiz::tools::replay::ModelCheckPolicy,
     /// Scenario files, or folders: a folder means every .toml file in it.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
@@ -30,7 +34,7 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
                 continue;
             }
         };
-        let diff = VersionDiff::of(&scenario);
+        let diff = VersionDiff::with(&scenario, args.model_check);
         // Names and paths come from files: escaped, so that none can forge a header.
         emit(&format!(
             "== {} ({})\n{}\n",

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use migwiz::tools::replay::ModelCheckPolicy;
 use migwiz::vocabulary::{printable, shown};
 use migwiz::{Replay, Scenario};
 
@@ -52,4 +53,16 @@ pub fn reported_disagreements(run: &Replay) -> bool {
         eprintln!("  {d}");
     }
     true
+}
+
+/// `--model-check auto|full`.
+pub fn parse_model_check(s: &str) -> Result<ModelCheckPolicy, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "auto" => Ok(ModelCheckPolicy::Auto),
+        "full" => Ok(ModelCheckPolicy::Full),
+        _ => Err(format!(
+            "unknown model check {}; use auto or full",
+            shown(s)
+        )),
+    }
 }

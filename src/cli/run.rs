@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use migwiz::{replay, Version};
+use migwiz::tools::replay::replay_with;
+use migwiz::Version;
 
 use crate::input::{load, reported_disagreements};
 use crate::{emit, Failure, Status};
@@ -10,6 +11,10 @@ use crate::{emit, Failure, Status};
 /// The arguments of `migwiz run`.
 #[derive(clap::Args)]
 pub struct Args {
+    /// Run the reference model beside the implementation: auto (in full up to 2,000 users
+    /// plus steps, skipped above) or full (always, however slow).
+    #[arg(long, default_value = "auto", value_parser = crate::input::parse_model_check)]
+    model_check: migwiz::tools::replay::ModelCheckPolicy,
     /// The scenario file (TOML, see spec/SCENARIO-FORMAT.md).
     file: PathBuf,
     /// Run every wizard step as this version: 5.0, 5.5 or 5.5-sp1.
@@ -28,7 +33,7 @@ fn parse_version(s: &str) -> Result<Version, String> {
 /// Replays the file and prints it.
 pub fn exec(args: &Args) -> Result<Status, Failure> {
     let scenario = load(&args.file).map_err(Failure::Invalid)?;
-    let run = replay(&scenario, args.version);
+    let run = replay_with(&scenario, args.version, args.model_check);
     let text = if args.json {
         run.to_json() + "\n"
     } else {

@@ -26,7 +26,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
 use crate::vocabulary::address::MsMailAddress;
@@ -525,8 +526,32 @@ pub fn bound_to(mailbox: &MailboxView, owner: &str) -> bool {
 /// Deliveries of a step into mailboxes not tied to the mail's owner: `(owner, alias)`.
 ///
 /// Allowed for 5.0, whose alias lookup is "unreliable" (Q242184); I-OWNER forbids it for
-/// 5.5 and 5.5 SP1.
+/// 5.5 and 5.5 SP1. Mailboxes are found through an index, so a step over many users stays
+/// linear.
 pub fn unbound_deliveries(result: &StepResult, after: &Observation) -> Vec<(String, String)> {
+    if !result
+        .users
+        .iter()
+        .any(|u| matches!(u, UserResult::Migrated { .. }))
+    {
+        return Vec::new();
+    }
+    let by_alias: HashMap<&str, &MailboxView> = after
+        .mailboxes
+        .iter()
+        .map(|m| (m.alias.as_str(), m))
+        .collect();
+    unbound_in(result, |alias| {
+        by_alias.get(alias).map(|m| Cow::Borrowed(*m))
+    })
+}
+
+/// [`unbound_deliveries`], with the mailboxes found by `mailbox` (by alias): a server can
+/// answer without building a whole observation.
+pub fn unbound_in<'m>(
+    result: &StepResult,
+    mailbox: impl Fn(&str) -> Option<Cow<'m, MailboxView>>,
+) -> Vec<(String, String)> {
     let mut found = Vec::new();
     for r in &result.users {
         if let UserResult::Migrated {
@@ -537,8 +562,7 @@ pub fn unbound_deliveries(result: &StepResult, after: &Observation) -> Vec<(Stri
         } = r
         {
             let owner = user.to_string();
-            let mailbox = after.mailboxes.iter().find(|m| &m.alias == alias);
-            if *messages > 0 && !mailbox.is_some_and(|m| bound_to(m, &owner)) {
+            if *messages > 0 && !mailbox(alias).is_some_and(|m| bound_to(&m, &owner)) {
                 found.push((owner, alias.clone()));
             }
         }

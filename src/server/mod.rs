@@ -345,6 +345,17 @@ impl Server {
             .collect()
     }
 
+    /// One mailbox as the report shows it, found by its alias, without observing the rest.
+    pub fn mailbox(&self, alias: &str) -> Option<MailboxView> {
+        let id = self.directory.mailbox_by_alias(&Alias::new(alias).ok()?)?;
+        Some(self.mailbox_view(id, self.directory.mailbox(id)?))
+    }
+
+    /// How many rows the user list has, if one was extracted.
+    pub fn user_list_rows(&self) -> Option<usize> {
+        self.user_list.as_ref().map(|l| l.rows().len())
+    }
+
     fn mailbox_view(&self, id: MailboxId, mailbox: &directory::Mailbox) -> MailboxView {
         let language = self.store.folder_language(id);
         let folders: Vec<String> = language

@@ -11,13 +11,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
-use crate::harness::properties::unbound_deliveries;
-use crate::tools::replay::{replay, Replay, ReplayedStep};
-use crate::tools::report::{why_error, why_not_found};
+use crate::tools::describe::{why_error, why_not_found};
+use crate::tools::replay::{replay_with, ModelCheckPolicy, Replay, ReplayedStep};
 use crate::tools::scenario::Scenario;
-use crate::vocabulary::observation::Observation;
+use crate::vocabulary::observation::{MailPlaces, MailboxView};
 use crate::vocabulary::operation::{Operation, Version};
 use crate::vocabulary::outcome::{FoundBy, Outcome, UserResult};
 
@@ -129,8 +129,7 @@ fn wrap(text: &str) -> String {
 }
 
 /// Where an MS Mail user's mail is, e.g. `JDOE 3` or `MS Mail 1, JDOE2 2`.
-fn placement(obs: &Observation, owner: &str) -> String {
-    let places = obs.mail_of(owner);
+fn placement(places: &MailPlaces) -> String {
     let waiting = (places.waiting > 0).then(|| format!("MS Mail {}", places.waiting));
     let parts: Vec<String> = waiting
         .into_iter()
@@ -152,13 +151,33 @@ fn lines(items: impl Iterator<Item = String>) -> String {
     items.collect::<Vec<_>>().join("\n")
 }
 
+/// The most items a cell lists, and the most rows of one kind a table shows, before it
+/// summarises: a table stays readable at 10⁵ mailboxes (`migwiz run --json` has them all).
+pub const MOST_LISTED: usize = 20;
+
 fn list_or_none(items: impl Iterator<Item = String>) -> String {
     let items: Vec<String> = items.collect();
-    if items.is_empty() {
-        "none".to_string()
-    } else {
-        items.join(", ")
+    match items.len() {
+        0 => "none".to_string(),
+        n if n <= MOST_LISTED => items.join(", "),
+        n => format!("{n}: {}, … {}", items[..3].join(", "), items[n - 1]),
     }
+}
+
+/// A cell of more than [`MOST_LISTED`] lines keeps its first lines and its last one.
+fn capped(cell: String) -> String {
+    let lines: Vec<&str> = cell.lines().collect();
+    if lines.len() <= MOST_LISTED {
+        return cell;
+    }
+    let hidden = lines.len() - MOST_LISTED + 1;
+    let mut kept: Vec<String> = lines[..MOST_LISTED - 2]
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
+    kept.push(format!("… {hidden} more lines (migwiz run --json)"));
+    kept.push(lines[lines.len() - 1].to_string());
+    kept.join("\n")
 }
 
 /// The rows of a comparison, keeping only those where the versions differ.
@@ -170,7 +189,22 @@ struct Rows<'a> {
 impl Rows<'_> {
     fn push(&mut self, what: String, cells: [String; 3]) {
         if !(cells[0] == cells[1] && cells[1] == cells[2]) {
+            let cells = cells.map(capped);
             self.rows.push(DiffRow { what, cells });
+        }
+    }
+
+    /// Rows of one kind (`mail of …`, `addresses of …`): past [`MOST_LISTED`] of them, one
+    /// row says how many more differ.
+    fn push_many(&mut self, kind: &str, rows: Vec<(String, [String; 3])>) {
+        let total = rows.len();
+        for (what, cells) in rows.into_iter().take(MOST_LISTED) {
+            self.push(what, cells);
+        }
+        if total > MOST_LISTED {
+            let more = format!("… {} more {kind} differ", total - MOST_LISTED);
+            let cells = [0, 1, 2].map(|_| "(migwiz run --json under each version)".to_string());
+            self.rows.push(DiffRow { what: more, cells });
         }
     }
 
@@ -193,39 +227,52 @@ impl Rows<'_> {
         }
     }
 
-    /// Where each user's mail ended up.
+    /// Where each user's mail ended up; each replay's places are gathered once.
     fn mail(&mut self, scenario: &Scenario) {
+        let places: Vec<HashMap<&str, MailPlaces>> = self
+            .replays
+            .iter()
+            .map(|r| r.observation.mail_places())
+            .collect();
+        let mut rows = Vec::new();
         for user in scenario.setup.users() {
             let owner = user.address.to_string();
-            self.each(&format!("mail of {owner}"), |r| {
-                placement(&r.observation, &owner)
-            });
+            let cells = [0, 1, 2]
+                .map(|v| placement(&places[v].get(owner.as_str()).cloned().unwrap_or_default()));
+            if !(cells[0] == cells[1] && cells[1] == cells[2]) {
+                rows.push((format!("mail of {owner}"), cells));
+            }
         }
+        self.push_many("users' mail", rows);
     }
 
     /// Addresses a mailbox holds under some versions only (a MIGRATE proxy, say).
     fn addresses(&mut self) {
-        let mut aliases: Vec<String> = Vec::new();
+        let by_alias: Vec<HashMap<&str, &MailboxView>> = self
+            .replays
+            .iter()
+            .map(|r| {
+                let mailboxes = r.observation.mailboxes.iter();
+                mailboxes.map(|m| (m.alias.as_str(), m)).collect()
+            })
+            .collect();
+        let mut seen = HashSet::new();
+        let mut rows = Vec::new();
         for r in self.replays {
-            for m in &r.observation.mailboxes {
-                if !aliases.contains(&m.alias) {
-                    aliases.push(m.alias.clone());
+            for alias in r.observation.mailboxes.iter().map(|m| m.alias.as_str()) {
+                if !seen.insert(alias) {
+                    continue;
+                }
+                let lists: Vec<Option<Vec<String>>> = by_alias
+                    .iter()
+                    .map(|index| index.get(alias).map(|m| m.proxies.clone()))
+                    .collect();
+                if let Some(cells) = address_cells(&lists) {
+                    rows.push((format!("addresses of {alias}"), cells));
                 }
             }
         }
-        for alias in aliases {
-            let lists: Vec<Option<Vec<String>>> = self
-                .replays
-                .iter()
-                .map(|r| {
-                    let m = r.observation.mailboxes.iter().find(|m| m.alias == alias)?;
-                    Some(m.proxies.clone())
-                })
-                .collect();
-            if let Some(cells) = address_cells(&lists) {
-                self.push(format!("addresses of {alias}"), cells);
-            }
-        }
+        self.push_many("mailboxes' addresses", rows);
     }
 }
 
@@ -257,9 +304,15 @@ fn address_cells(lists: &[Option<Vec<String>>]) -> Option<[String; 3]> {
 impl VersionDiff {
     /// Replays `scenario` under each version and compares.
     pub fn of(scenario: &Scenario) -> VersionDiff {
+        VersionDiff::with(scenario, ModelCheckPolicy::Auto)
+    }
+
+    /// Replays `scenario` under each version, with the model checked as `policy` says, and
+    /// compares.
+    pub fn with(scenario: &Scenario, policy: ModelCheckPolicy) -> VersionDiff {
         let replays: Vec<Replay> = Version::ALL
             .iter()
-            .map(|v| replay(scenario, Some(*v)))
+            .map(|v| replay_with(scenario, Some(*v), policy))
             .collect();
         let mut rows = Rows {
             replays: &replays,
@@ -299,7 +352,7 @@ impl VersionDiff {
                 list_or_none(
                     r.steps
                         .iter()
-                        .flat_map(|s| unbound_deliveries(&s.result, &s.after))
+                        .flat_map(|s| s.unbound.iter().cloned())
                         .map(|(owner, alias)| format!("{owner} -> {alias}")),
                 )
             },

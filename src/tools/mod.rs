@@ -3,6 +3,7 @@
 //! exhaustive check. The command line (`src/cli/`) is a thin layer over these.
 
 pub mod check;
+pub mod describe;
 pub mod diff;
 pub mod explore;
 pub mod replay;

@@ -4,6 +4,8 @@
 //! The reference model and the implementation both produce an [`Observation`] after every
 //! step; the state machine test holds them equal, and the run report prints it.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::vocabulary::event::Event;
@@ -34,6 +36,21 @@ pub struct MailPlaces {
 }
 
 impl Observation {
+    /// Where every owner's mail is, gathered in one pass: linear in the world's size.
+    pub fn mail_places(&self) -> HashMap<&str, MailPlaces> {
+        let mut places: HashMap<&str, MailPlaces> = HashMap::with_capacity(self.msmail.len());
+        for w in &self.msmail {
+            places.entry(&w.address).or_default().waiting += w.waiting;
+        }
+        for m in &self.mailboxes {
+            for mail in &m.mail {
+                let entry = places.entry(&mail.owner).or_default();
+                entry.mailboxes.push((m.alias.clone(), mail.count));
+            }
+        }
+        places
+    }
+
     /// Where `owner`'s mail is (`owner` as `NET/PO/MAILBOX`).
     pub fn mail_of(&self, owner: &str) -> MailPlaces {
         let mut places = MailPlaces::default();

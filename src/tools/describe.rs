@@ -1,0 +1,237 @@
+//! Steps in words: what each step did, and why a wizard step failed, in the words of the
+//! articles (Q242184's CAUSE for 7026; Q152330, Q168606, Q255888, Q169130 for part 2's
+//! events). The transcript, the JSON report and the diff all say it the same way.
+
+use crate::server::Server;
+use crate::vocabulary::address::MsMailAddress;
+use crate::vocabulary::container::Container;
+use crate::vocabulary::observation::{MailboxView, Observation};
+use crate::vocabulary::operation::{Operation, Version};
+use crate::vocabulary::outcome::{FoundBy, Outcome, StepResult, UserResult};
+use crate::vocabulary::rules::RuleId;
+
+fn found_by(f: FoundBy) -> &'static str {
+    match f {
+        FoundBy::Alias => "by alias",
+        FoundBy::MigrateProxy => "by MIGRATE proxy",
+        FoundBy::MsProxy => "by MS proxy",
+    }
+}
+
+/// Why a version found no mailbox for a user, in the words of Q242184's CAUSE: what it
+/// looked for, and by which rule.
+///
+/// ```
+/// use migwiz::tools::describe::why_not_found;
+/// let user = "NET1/PO1/JDOE".parse()?;
+/// assert_eq!(
+///     why_not_found(migwiz::Version::V55, &user),
+///     "no mailbox holds migrate:MS:NET1/PO1/JDOE (5.5 looks up by MIGRATE proxy, W-2-55)"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn why_not_found(version: Version, user: &MsMailAddress) -> String {
+    match version {
+        Version::V50 => format!(
+            "no mailbox has alias {} (5.0 looks up by alias, W-2-50)",
+            user.mailbox()
+        ),
+        Version::V55 => format!(
+            "no mailbox holds migrate:MS:{user} (5.5 looks up by MIGRATE proxy, W-2-55)"
+        ),
+        Version::V55Sp1 => format!(
+            "no mailbox holds migrate:MS:{user} or MS:{user} (5.5 SP1 looks up by MIGRATE proxy, then by MS proxy, W-2-55SP)"
+        ),
+    }
+}
+
+/// Why a wizard step logged one of part 2's errors for a user, in words: what happened,
+/// and by which rule (W-CONT, W-7007, W-7044, W-7034). `None` for other results.
+///
+/// ```
+/// use migwiz::{tools::describe::why_error, UserResult};
+/// let r = UserResult::OtherContainer { user: "NET1/PO1/JDOE".parse()?, alias: "JDOE".into(), container: "Sales".into(), target: "Recipients".into() };
+/// assert_eq!(why_error(&r).unwrap(), "147: JDOE is in container Sales, the wizard targets Recipients (W-CONT)");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn why_error(r: &UserResult) -> Option<String> {
+    Some(match r {
+        UserResult::OtherContainer {
+            alias,
+            container,
+            target,
+            ..
+        } => format!(
+            "147: {alias} is in container {container}, the wizard targets {target} (W-CONT)"
+        ),
+        UserResult::MmfUnavailable {
+            user,
+            locked,
+            out_of_step,
+        } => {
+            let why = match (locked, out_of_step) {
+                (true, true) => "locked by an open MS Mail client, and its password is out of step",
+                (true, false) => "locked by an open MS Mail client",
+                _ => "out of step: its password was recovered and the user has not logged on and off since",
+            };
+            format!("7007: the MMF of {} is {why} (W-7007)", user.mailbox())
+        }
+        UserResult::SpoolerFailure { alias, .. } => format!(
+            "7044: a Service Account Admin migrating more than one user cannot hand {alias}'s mail to the MAPI spooler (W-7044)"
+        ),
+        UserResult::NotInPostOffice { user } => format!(
+            "7034: 5.5 from the command line with a user list does not find {} in post office {} (W-7034)",
+            user.mailbox(),
+            user.postoffice()
+        ),
+        _ => return None,
+    })
+}
+
+/// What one user's part of a wizard step did, in words.
+pub fn describe_user(version: Version, r: &UserResult) -> String {
+    if let Some(why) = why_error(r) {
+        return format!("{}: {why}", r.user());
+    }
+    match r {
+        UserResult::Updated { user, alias, added } => match added.is_empty() {
+            true => format!("{user}: mailbox {alias} has the row's directory name; nothing to add (W-LIST-UPDATE)"),
+            false => format!("{user}: mailbox {alias} updated with {} (W-LIST-UPDATE)", added.join(", ")),
+        },
+        UserResult::Created {
+            user,
+            alias,
+            replaced,
+        } => match replaced {
+            Some(cr) => format!("{user}: created mailbox {alias}, replacing custom recipient {cr}"),
+            None => format!("{user}: created mailbox {alias}"),
+        },
+        UserResult::Existing {
+            user,
+            alias,
+            found_by: f,
+        } => format!(
+            "{user}: mailbox {alias} found {}, nothing created",
+            found_by(*f)
+        ),
+        UserResult::Migrated {
+            user,
+            alias,
+            found_by: f,
+            messages,
+        } => format!(
+            "{user}: {messages} message(s) moved into {alias}'s Inbox (found {})",
+            found_by(*f)
+        ),
+        UserResult::NotFound { user } => format!(
+            "{user}: 7026: {}; the run stops here",
+            why_not_found(version, user)
+        ),
+        _ => String::new(),
+    }
+}
+
+/// What a step's description needs to see of the state right after it.
+pub trait StateAfter {
+    /// One mailbox, by alias.
+    fn mailbox(&self, alias: &str) -> Option<MailboxView>;
+    /// How many rows the user list has, if one was extracted.
+    fn user_list_rows(&self) -> Option<usize>;
+}
+
+impl StateAfter for Observation {
+    fn mailbox(&self, alias: &str) -> Option<MailboxView> {
+        self.mailboxes
+            .iter()
+            .find(|m| m.alias.eq_ignore_ascii_case(alias))
+            .cloned()
+    }
+    fn user_list_rows(&self) -> Option<usize> {
+        self.user_list.as_ref().map(Vec::len)
+    }
+}
+
+impl StateAfter for Server {
+    fn mailbox(&self, alias: &str) -> Option<MailboxView> {
+        Server::mailbox(self, alias)
+    }
+    fn user_list_rows(&self) -> Option<usize> {
+        Server::user_list_rows(self)
+    }
+}
+
+/// One line for people: what a step did, seen in the state right after it.
+pub fn describe_step(op: &Operation, result: &StepResult, after: &impl StateAfter) -> String {
+    if let Outcome::Refused(r) = &result.outcome {
+        return format!("refused: {r}");
+    }
+    let mailbox = |alias: &str| after.mailbox(alias);
+    match op {
+        Operation::CreateMailbox {
+            alias, container, ..
+        } => {
+            let proxies = mailbox(alias.as_str()).map_or(String::new(), |m| m.proxies.join(", "));
+            match *container == Container::default() {
+                true => format!("mailbox {alias} created with {proxies} (no MIGRATE proxy)"),
+                false => format!(
+                    "mailbox {alias} created in {container} with {proxies} (no MIGRATE proxy)"
+                ),
+            }
+        }
+        Operation::Logon { alias, language } => {
+            let folders = mailbox(alias.as_str()).map_or(String::new(), |m| m.folders.join(", "));
+            if result.rules.contains(&RuleId::ALang) {
+                format!("first logon to {alias}, in {language}: folders created: {folders}")
+            } else {
+                format!("{language} logon to {alias}: folders already exist ({folders}), nothing renamed")
+            }
+        }
+        Operation::AddProxy { alias, address } => format!("{alias} now holds {address}"),
+        Operation::RemoveProxy { alias, address } => format!("{alias} no longer holds {address}"),
+        Operation::CustomRecipient {
+            alias,
+            address,
+            container,
+        } => match *container == Container::default() {
+            true => format!("custom recipient {alias} created for MS:{address}"),
+            false => format!("custom recipient {alias} created in {container} for MS:{address}"),
+        },
+        Operation::MsMailClient { user, open } => describe_client(user, *open, result),
+        Operation::RecoverPassword { user } => format!(
+            "the MS Mail administrator recovers {user}'s password: its MMF is out of step until the user logs on and off"
+        ),
+        Operation::Deliver { user, messages } => {
+            format!("{messages} new message(s) wait in MS Mail for {user}")
+        }
+        Operation::ExtractUserList { version, .. } => {
+            let rows = after.user_list_rows().unwrap_or(0);
+            format!("user list extracted with the {version} columns: {rows} row(s)")
+        }
+        Operation::EditUserList { user, field, value } => {
+            format!("{user}'s row: {field} set to {value:?}")
+        }
+        Operation::Wizard(run) => {
+            if result.users.is_empty() {
+                return "no users chosen".to_string();
+            }
+            let parts: Vec<String> = result
+                .users
+                .iter()
+                .map(|u| describe_user(run.version, u))
+                .collect();
+            parts.join("; ")
+        }
+    }
+}
+
+fn describe_client(user: &MsMailAddress, open: bool, result: &StepResult) -> String {
+    let changed = result.rules.contains(&RuleId::AMmf);
+    match (open, changed) {
+        (true, true) => format!("{user} opens the MS Mail client: its MMF is locked"),
+        (false, true) => format!(
+            "{user} closes the MS Mail client: its MMF is unlocked and its password in step"
+        ),
+        (true, false) => format!("{user}'s MS Mail client is already open: nothing changes"),
+        (false, false) => format!("{user}'s MS Mail client is already closed: nothing changes"),
+    }
+}
