@@ -607,6 +607,21 @@ mod hostile {
     }
 
     #[test]
+    fn message_counts_past_the_ceiling_are_refused_at_their_line() {
+        let users = "name = \"x\"\n[[users]]\naddress = \"N/P/A\"\nmessages = 1000000000\n";
+        let path = write("billion.toml", users.as_bytes());
+        let said = refused(&["run", path.to_str().unwrap()]);
+        assert!(said.contains("billion.toml:4:12: this brings the scenario to 1000000000 messages, more than the 2000000"), "{said}");
+        let delivered = "name = \"x\"\n[[users]]\naddress = \"N/P/A\"\nmessages = 1999999\n\n[[steps]]\nop = \"deliver\"\nuser = \"N/P/A\"\nmessages = 2\n";
+        let path = write("delivered.toml", delivered.as_bytes());
+        let said = refused(&["run", path.to_str().unwrap()]);
+        assert!(
+            said.contains("delivered.toml:9:12: this brings the scenario to 2000001 messages"),
+            "{said}"
+        );
+    }
+
+    #[test]
     fn diff_reports_each_bad_file_and_goes_on() {
         let dir = std::env::temp_dir().join(format!("migwiz-batch-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
@@ -699,6 +714,25 @@ mod scale {
         let json: serde_json::Value =
             serde_json::from_str(&succeeds(["run", small.to_str().unwrap(), "--json"])).unwrap();
         assert_eq!(json["model_check"], "full");
+    }
+
+    #[test]
+    fn the_transcript_summarises_instead_of_listing_every_mailbox() {
+        let path = write("wide-run.toml", world(120).as_bytes());
+        let text = succeeds(["run", path.to_str().unwrap()]);
+        assert!(
+            text.contains("… 70 more mailboxes (U50 … U119); --json lists them all"),
+            "{text}"
+        );
+        assert!(text.contains("and 200 more results of users"), "{text}");
+        assert!(text.len() < 20_000, "{} bytes", text.len());
+        let json: serde_json::Value =
+            serde_json::from_str(&succeeds(["run", path.to_str().unwrap(), "--json"])).unwrap();
+        assert_eq!(
+            json["mailboxes"].as_array().unwrap().len(),
+            120,
+            "--json has them all"
+        );
     }
 
     #[test]

@@ -131,6 +131,9 @@ pub fn describe_user(version: Version, r: &UserResult) -> String {
     }
 }
 
+/// The most users a wizard step's description names one by one.
+pub const MOST_DESCRIBED: usize = 40;
+
 /// What a step's description needs to see of the state right after it.
 pub trait StateAfter {
     /// One mailbox, by alias.
@@ -214,11 +217,19 @@ pub fn describe_step(op: &Operation, result: &StepResult, after: &impl StateAfte
             if result.users.is_empty() {
                 return "no users chosen".to_string();
             }
-            let parts: Vec<String> = result
+            // At scale, the first users and a count: `--json`'s detail is this same line.
+            let mut parts: Vec<String> = result
                 .users
                 .iter()
+                .take(MOST_DESCRIBED)
                 .map(|u| describe_user(run.version, u))
                 .collect();
+            if result.users.len() > MOST_DESCRIBED {
+                parts.push(format!(
+                    "and {} more results of users",
+                    result.users.len() - MOST_DESCRIBED
+                ));
+            }
             parts.join("; ")
         }
     }

@@ -108,11 +108,19 @@ impl Replay {
         if self.observation.events.is_empty() {
             let _ = writeln!(out, "  (empty)\n");
         }
-        for e in &self.observation.events {
+        let events = &self.observation.events;
+        for e in events.iter().take(MOST_SHOWN) {
             for line in e.to_string().lines() {
                 let _ = writeln!(out, "  {line}");
             }
             let _ = writeln!(out);
+        }
+        if events.len() > MOST_SHOWN {
+            let _ = writeln!(
+                out,
+                "  … {} more events; --json lists them all\n",
+                events.len() - MOST_SHOWN
+            );
         }
         write_state(&mut out, &self.observation);
         if !self.disagreements.is_empty() {
@@ -125,6 +133,23 @@ impl Replay {
     }
 }
 
+/// The most mailboxes, recipients, users, rows or events the transcript shows one by one:
+/// past it, a line says how many more there are and which (`--json` lists them all).
+pub const MOST_SHOWN: usize = 50;
+
+/// The line that stands for the entries past [`MOST_SHOWN`]: their count, first and last.
+fn more<'a>(out: &mut String, total: usize, what: &str, name: impl Fn(usize) -> &'a str) {
+    if total > MOST_SHOWN {
+        let _ = writeln!(
+            out,
+            "  … {} more {what} ({} … {}); --json lists them all",
+            total - MOST_SHOWN,
+            printable(name(MOST_SHOWN)),
+            printable(name(total - 1))
+        );
+    }
+}
+
 /// The final state: mailboxes, custom recipients, MS Mail, and the user list if any.
 fn write_state(out: &mut String, obs: &Observation) {
     let default = Container::default().to_string();
@@ -132,7 +157,7 @@ fn write_state(out: &mut String, obs: &Observation) {
     if obs.mailboxes.is_empty() {
         let _ = writeln!(out, "  (none)");
     }
-    for m in &obs.mailboxes {
+    for m in obs.mailboxes.iter().take(MOST_SHOWN) {
         let _ = writeln!(out, "  {}", m.alias);
         if m.container != default || m.directory_name != m.alias {
             let _ = writeln!(
@@ -155,19 +180,25 @@ fn write_state(out: &mut String, obs: &Observation) {
             );
         }
     }
+    more(out, obs.mailboxes.len(), "mailboxes", |i| {
+        &obs.mailboxes[i].alias
+    });
     let _ = writeln!(out, "\nCustom recipients");
     if obs.custom_recipients.is_empty() {
         let _ = writeln!(out, "  (none)");
     }
-    for c in &obs.custom_recipients {
+    for c in obs.custom_recipients.iter().take(MOST_SHOWN) {
         match c.container == default {
             true => writeln!(out, "  {} {}", c.alias, c.address),
             false => writeln!(out, "  {} {} in {}", c.alias, c.address, c.container),
         }
         .unwrap_or_default();
     }
+    more(out, obs.custom_recipients.len(), "custom recipients", |i| {
+        &obs.custom_recipients[i].alias
+    });
     let _ = writeln!(out, "\nMS Mail (still waiting)");
-    for w in &obs.msmail {
+    for w in obs.msmail.iter().take(MOST_SHOWN) {
         let mut notes = Vec::new();
         if w.client == "open" {
             notes.push("client open: MMF locked");
@@ -181,9 +212,12 @@ fn write_state(out: &mut String, obs: &Observation) {
         }
         .unwrap_or_default();
     }
+    more(out, obs.msmail.len(), "MS Mail users", |i| {
+        &obs.msmail[i].address
+    });
     if let Some(rows) = &obs.user_list {
         let _ = writeln!(out, "\nUser list");
-        for r in rows {
+        for r in rows.iter().take(MOST_SHOWN) {
             let _ = writeln!(
                 out,
                 "  {}: MigrateUser {}, Mode {:?}, Common-Name {}{}",

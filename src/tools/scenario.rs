@@ -54,6 +54,11 @@ use crate::vocabulary::{printable, shown};
 /// The largest scenario file read: 64 MiB, room for about a million users.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
+/// The most MS Mail messages a scenario may hold in all, at the start and delivered by its
+/// steps. The implementation keeps each message on its own (about 180 bytes), so this keeps
+/// a replay within about 400 MB; a file over it is refused at the value that crosses it.
+pub const MAX_MESSAGES: u64 = 2_000_000;
+
 /// A scenario file that cannot be replayed: where, what, and how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{file}:{line}:{column}: {message}\n  help: {help}")]
@@ -211,9 +216,18 @@ impl Scenario {
             None => setup,
         };
         let mut steps = Vec::new();
+        let mut total: u64 = setup.users().iter().map(|u| u64::from(u.messages)).sum();
         for step in &raw.steps {
             // A table's span is its `[[steps]]` header: errors about the step point there.
-            steps.push(parse_step(&src, &setup, step.span(), step.get_ref())?);
+            let op = parse_step(&src, &setup, step.span(), step.get_ref())?;
+            if let (Operation::Deliver { messages, .. }, Some(m)) = (&op, &step.get_ref().messages)
+            {
+                total += u64::from(*messages);
+                if total > MAX_MESSAGES {
+                    return Err(too_many_messages(&src, m.span(), total));
+                }
+            }
+            steps.push(op);
         }
         Ok(Scenario {
             name,
@@ -525,6 +539,14 @@ fn in_users_words(message: &str) -> String {
     out.replace("invalid type: boolean", "found")
 }
 
+fn too_many_messages(src: &Source<'_>, at: Range<usize>, total: u64) -> ScenarioError {
+    src.error(
+        at,
+        format!("this brings the scenario to {total} messages, more than the {MAX_MESSAGES} a scenario may hold"),
+        "use smaller counts: the wizard's behaviour does not depend on how many messages a user has",
+    )
+}
+
 /// The `[[users]]` tables: each address valid (A-MS) and listed once, counts whole numbers.
 fn parse_users(
     src: &Source<'_>,
@@ -532,6 +554,7 @@ fn parse_users(
 ) -> Result<Vec<MsMailUser>, ScenarioError> {
     let mut users = Vec::new();
     let mut seen = HashSet::new();
+    let mut total = 0u64;
     for raw_user in raw {
         let u = raw_user.get_ref();
         let address: MsMailAddress = u.address.get_ref().parse().map_err(|e: AddressError| {
@@ -550,13 +573,20 @@ fn parse_users(
         }
         let messages = match &u.messages {
             None => 0,
-            Some(m) => u32::try_from(*m.get_ref()).map_err(|_| {
-                src.error(
-                    m.span(),
-                    format!("messages = {} is not a count of messages", m.get_ref()),
-                    "write a whole number from 0 up, e.g. messages = 3",
-                )
-            })?,
+            Some(m) => {
+                let count = u32::try_from(*m.get_ref()).map_err(|_| {
+                    src.error(
+                        m.span(),
+                        format!("messages = {} is not a count of messages", m.get_ref()),
+                        "write a whole number from 0 up, e.g. messages = 3",
+                    )
+                })?;
+                total += u64::from(count);
+                if total > MAX_MESSAGES {
+                    return Err(too_many_messages(src, m.span(), total));
+                }
+                count
+            }
         };
         users.push(MsMailUser {
             address,
