@@ -318,14 +318,23 @@ impl Directory {
             self.check_address_free(extra)?;
         }
         let reserved: Vec<ProxyKey> = new.extra_proxies.iter().map(ProxyAddress::key).collect();
+        let free = |a: &ProxyAddress| {
+            let key = a.key();
+            !self.by_proxy.contains_key(&key) && !reserved.contains(&key)
+        };
+        // The plain addresses are computed once; only a taken one is numbered (A-SITE).
         let mut proxies = Vec::new();
         let mut renumbered = false;
-        for slot in 0..3 {
-            let address = (1u32..)
+        for (slot, plain) in site_addresses(&self.site, &alias, 1).into_iter().enumerate() {
+            if free(&plain) {
+                proxies.push(plain);
+                continue;
+            }
+            renumbered = true;
+            let address = (2u32..)
                 .map(|n| site_addresses(&self.site, &alias, n)[slot].clone())
-                .find(|a| !self.by_proxy.contains_key(&a.key()) && !reserved.contains(&a.key()))
+                .find(|a| free(a))
                 .expect("some numbered address is free");
-            renumbered |= address != site_addresses(&self.site, &alias, 1)[slot];
             proxies.push(address);
         }
         proxies.extend(new.extra_proxies);
