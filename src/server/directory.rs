@@ -325,7 +325,10 @@ impl Directory {
         // The plain addresses are computed once; only a taken one is numbered (A-SITE).
         let mut proxies = Vec::new();
         let mut renumbered = false;
-        for (slot, plain) in site_addresses(&self.site, &alias, 1).into_iter().enumerate() {
+        for (slot, plain) in site_addresses(&self.site, &alias, 1)
+            .into_iter()
+            .enumerate()
+        {
             if free(&plain) {
                 proxies.push(plain);
                 continue;
