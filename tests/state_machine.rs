@@ -75,8 +75,11 @@ impl StateMachineTest for Implementation {
             ref_state.model.observe(),
             "state differs from the model after `{op}`"
         );
-        let messages: Vec<(u64, &MsMailAddress)> =
-            sut.server.messages().map(|m| (m.id.0, &m.owner)).collect();
+        let messages: Vec<(u64, u64, &MsMailAddress)> = sut
+            .server
+            .messages()
+            .map(|m| (m.first, m.count, &m.owner))
+            .collect();
         let edge = Edge {
             setup: &ref_state.setup,
             op: &op,

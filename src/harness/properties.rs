@@ -51,9 +51,9 @@ pub struct Edge<'a> {
     pub result: &'a StepResult,
     /// The observable state after the step.
     pub after: &'a Observation,
-    /// Every message in the implementation after the step, as `(id, owner)`, for
-    /// message-by-message conservation; `None` where no ids exist (the model).
-    pub messages: Option<&'a [(u64, &'a MsMailAddress)]>,
+    /// Every message in the implementation after the step, as runs `(first id, count,
+    /// owner)`, for message-by-message conservation; `None` where no ids exist (the model).
+    pub messages: Option<&'a [(u64, u64, &'a MsMailAddress)]>,
 }
 
 impl fmt::Debug for Edge<'_> {
@@ -271,38 +271,60 @@ fn counts_add_up(setup: &Setup, after: &Observation) -> Result<(), String> {
 
 /// Every id the post office gave out is present exactly once: ids `1..` in user order for
 /// the mail it started with, each with its own owner, then the ids of delivered mail, as
-/// many per owner as were delivered.
+/// many per owner as were delivered. `messages` are runs `(first id, count, owner)`, so the
+/// check is linear in the runs, not in the messages.
 pub fn ids_add_up(
     setup: &Setup,
     after: &Observation,
-    messages: &[(u64, &MsMailAddress)],
+    messages: &[(u64, u64, &MsMailAddress)],
 ) -> Result<(), String> {
-    let mut present: Vec<(u64, &MsMailAddress)> = messages.to_vec();
-    present.sort_unstable_by_key(|(id, _)| *id);
-    let initial: u64 = setup.users().iter().map(|u| u64::from(u.messages)).sum();
-    let received: u64 = after.msmail.iter().map(|w| u64::from(w.received)).sum();
-    let mut expected = setup
-        .users()
-        .iter()
-        .flat_map(|u| std::iter::repeat_n(Some(&u.address), u.messages as usize))
-        .chain(std::iter::repeat_n(None, received as usize))
-        .zip(1u64..)
-        .map(|(owner, id)| (id, owner));
-    let mut delivered: BTreeMap<&MsMailAddress, u64> = BTreeMap::new();
-    for &(id, owner) in &present {
-        match expected.next() {
-            Some((want, _)) if want > id => return Err(format!("message {id} is held twice")),
-            Some((want, _)) if want < id => return Err(format!("message {want} is lost")),
-            Some((_, Some(own))) if own != owner => {
-                return Err(format!("message {id} of {own} is counted under {owner}"))
-            }
-            Some((_, Some(_))) => {}
-            Some((_, None)) => *delivered.entry(owner).or_default() += 1,
-            None => return Err(format!("message {id} was never in the post office")),
-        }
+    // Where each user's starting mail was numbered: (first id, last id, owner).
+    let mut blocks = Vec::new();
+    let mut initial = 0u64;
+    for u in setup.users().iter().filter(|u| u.messages > 0) {
+        blocks.push((initial + 1, initial + u64::from(u.messages), &u.address));
+        initial += u64::from(u.messages);
     }
-    if let Some((id, _)) = expected.next() {
-        return Err(format!("message {id} is lost"));
+    let received: u64 = after.msmail.iter().map(|w| u64::from(w.received)).sum();
+    let total = initial + received;
+    let mut runs: Vec<(u64, u64, &MsMailAddress)> = messages.to_vec();
+    runs.sort_unstable_by_key(|(first, _, _)| *first);
+    let mut next = 1u64;
+    let mut delivered: BTreeMap<&MsMailAddress, u64> = BTreeMap::new();
+    for &(first, count, owner) in &runs {
+        let last = first + count.max(1) - 1;
+        if first < next {
+            return Err(format!("message {first} is held twice"));
+        }
+        if first > next && next <= total {
+            return Err(format!("message {next} is lost"));
+        }
+        if last > total {
+            return Err(format!(
+                "message {} was never in the post office",
+                first.max(total + 1)
+            ));
+        }
+        if first <= initial {
+            let block = blocks.partition_point(|(_, end, _)| *end < first);
+            let (_, end, own) = blocks[block];
+            if own != owner {
+                return Err(format!("message {first} of {own} is counted under {owner}"));
+            }
+            if last > end {
+                let past = blocks.get(block + 1).map_or(own, |b| b.2);
+                return Err(format!(
+                    "message {} of {past} is counted under {owner}",
+                    end + 1
+                ));
+            }
+        } else {
+            *delivered.entry(owner).or_default() += count;
+        }
+        next = last + 1;
+    }
+    if next <= total {
+        return Err(format!("message {next} is lost"));
     }
     for (user, w) in setup.users().iter().zip(&after.msmail) {
         let got = delivered.get(&user.address).copied().unwrap_or(0);

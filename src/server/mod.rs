@@ -39,7 +39,7 @@ use crate::vocabulary::rules::RuleId;
 use crate::vocabulary::setup::Setup;
 use directory::{Directory, MailboxId, NewMailbox};
 use eventlog::EventLog;
-use postoffice::{ClientChange, DeliverError, Message, PostOffice};
+use postoffice::{ClientChange, DeliverError, Messages, PostOffice};
 use store::{folder_names, InformationStore};
 use userlist::UserList;
 use wizard::Exchange;
@@ -70,9 +70,9 @@ impl Server {
         }
     }
 
-    /// Every message in the system, waiting in MS Mail or migrated into a mailbox, with
-    /// its id and owner: what message-by-message conservation (I-CONSERVE) reads.
-    pub fn messages(&self) -> impl Iterator<Item = &Message> {
+    /// Every message in the system, waiting in MS Mail or migrated into a mailbox, as runs
+    /// of ids with their owner: what message-by-message conservation (I-CONSERVE) reads.
+    pub fn messages(&self) -> impl Iterator<Item = &Messages> {
         self.postoffice
             .all_waiting()
             .chain(self.store.all_messages())
@@ -305,7 +305,7 @@ impl Server {
                     let mmf = self.postoffice.mmf(&u.address);
                     WaitingView {
                         address: u.address.to_string(),
-                        waiting: self.postoffice.waiting(&u.address).len() as u32,
+                        waiting: self.postoffice.waiting(&u.address) as u32,
                         client: if mmf.locked { "open" } else { "closed" },
                         password_in_step: !mmf.out_of_step,
                         received: self.postoffice.received(&u.address),
@@ -362,8 +362,9 @@ impl Server {
             .map(|l| folder_names(l).iter().map(|n| n.to_string()).collect())
             .unwrap_or_default();
         let mut per_owner: BTreeMap<&MsMailAddress, u32> = BTreeMap::new();
-        for message in self.store.inbox(id) {
-            *per_owner.entry(&message.owner).or_default() += 1;
+        for run in self.store.inbox(id) {
+            // A user holds at most u32::MAX messages (OP-DELIVER refuses more).
+            *per_owner.entry(&run.owner).or_default() += run.count as u32;
         }
         // Mail only reaches an opened mailbox, so the Inbox has its name.
         let inbox = folders.first().cloned().unwrap_or_default();

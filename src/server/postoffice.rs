@@ -2,7 +2,8 @@
 //! waiting for them (rule A-MS).
 //!
 //! Every message has an id and an owner, so conservation (I-CONSERVE) can be checked
-//! message by message, not just by counts. Each user's message file (MMF) can be locked by
+//! message by message, not just by counts. Messages are kept as runs of consecutive ids of
+//! one owner, so a user with 10⁹ messages costs what one with 10 does. Each user's message file (MMF) can be locked by
 //! an open MS Mail client or out of step after a password recovery (A-MMF).
 
 use std::collections::HashMap;
@@ -10,16 +11,15 @@ use std::collections::HashMap;
 use crate::vocabulary::address::MsMailAddress;
 use crate::vocabulary::setup::MsMailUser;
 
-/// A message's identity, unique across the whole run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct MessageId(pub u64);
-
-/// One MS Mail message.
+/// A run of MS Mail messages of one owner: ids `first .. first + count`, each unique across
+/// the whole run.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Message {
-    /// Its identity.
-    pub id: MessageId,
-    /// The MS Mail user it belongs to.
+pub struct Messages {
+    /// The first id.
+    pub first: u64,
+    /// How many, at least one.
+    pub count: u64,
+    /// The MS Mail user they belong to.
     pub owner: MsMailAddress,
 }
 
@@ -64,7 +64,7 @@ pub enum DeliverError {
 pub struct PostOffice {
     users: Vec<MsMailUser>,
     by_address: HashMap<MsMailAddress, usize>,
-    waiting: Vec<Vec<Message>>,
+    waiting: Vec<Vec<Messages>>,
     mmf: Vec<Mmf>,
     /// Per user: messages delivered since the start.
     received: Vec<u32>,
@@ -79,21 +79,21 @@ impl PostOffice {
     /// use migwiz::{server::postoffice::PostOffice, MsMailUser};
     /// let jdoe = MsMailUser::new("NET1/PO1/JDOE".parse().unwrap(), 2);
     /// let po = PostOffice::new(&[jdoe.clone()]);
-    /// assert_eq!(po.waiting(&jdoe.address).len(), 2);
+    /// assert_eq!(po.waiting(&jdoe.address), 2);
     /// ```
     pub fn new(users: &[MsMailUser]) -> PostOffice {
         let mut po = PostOffice::default();
         let mut next = 0u64;
         for user in users {
-            let mail = (0..user.messages)
-                .map(|_| {
-                    next += 1;
-                    Message {
-                        id: MessageId(next),
-                        owner: user.address.clone(),
-                    }
-                })
-                .collect();
+            let mut mail = Vec::new();
+            if user.messages > 0 {
+                mail.push(Messages {
+                    first: next + 1,
+                    count: u64::from(user.messages),
+                    owner: user.address.clone(),
+                });
+                next += u64::from(user.messages);
+            }
             po.by_address.insert(user.address.clone(), po.users.len());
             po.users.push(user.clone());
             po.waiting.push(mail);
@@ -160,13 +160,14 @@ impl PostOffice {
             .ok_or(DeliverError::NoSuchUser)?;
         let total = self.users[i].messages + self.received[i];
         total.checked_add(count).ok_or(DeliverError::TooMany)?;
-        let last = self.next_id + u64::from(count);
-        let owner = &self.users[i].address;
-        self.waiting[i].extend((self.next_id + 1..=last).map(|id| Message {
-            id: MessageId(id),
-            owner: owner.clone(),
-        }));
-        self.next_id = last;
+        if count > 0 {
+            self.waiting[i].push(Messages {
+                first: self.next_id + 1,
+                count: u64::from(count),
+                owner: self.users[i].address.clone(),
+            });
+            self.next_id += u64::from(count);
+        }
         self.received[i] += count;
         Ok(())
     }
@@ -186,15 +187,15 @@ impl PostOffice {
         self.by_address.get(address).map(|&i| &self.users[i])
     }
 
-    /// The user's mail still waiting in MS Mail.
-    pub fn waiting(&self, address: &MsMailAddress) -> &[Message] {
+    /// How many of the user's messages still wait in MS Mail.
+    pub fn waiting(&self, address: &MsMailAddress) -> u64 {
         self.by_address
             .get(address)
-            .map_or(&[], |&i| &self.waiting[i])
+            .map_or(0, |&i| self.waiting[i].iter().map(|m| m.count).sum())
     }
 
     /// Takes the user's waiting mail out of MS Mail, to be migrated.
-    pub fn take_waiting(&mut self, address: &MsMailAddress) -> Vec<Message> {
+    pub fn take_waiting(&mut self, address: &MsMailAddress) -> Vec<Messages> {
         match self.by_address.get(address) {
             Some(&i) => std::mem::take(&mut self.waiting[i]),
             None => Vec::new(),
@@ -202,7 +203,7 @@ impl PostOffice {
     }
 
     /// Every message still waiting, any user.
-    pub fn all_waiting(&self) -> impl Iterator<Item = &Message> {
+    pub fn all_waiting(&self) -> impl Iterator<Item = &Messages> {
         self.waiting.iter().flatten()
     }
 }

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use crate::server::directory::MailboxId;
-use crate::server::postoffice::Message;
+use crate::server::postoffice::Messages;
 use crate::vocabulary::language::Language;
 
 /// The default folder names a client speaking `language` creates, in the order Inbox,
@@ -48,7 +48,7 @@ struct MailboxStore {
     /// The language the folders were created in; `None` until the first logon.
     folders: Option<Language>,
     /// The Inbox, by identity: migrated mail goes here (A-STORE).
-    inbox: Vec<Message>,
+    inbox: Vec<Messages>,
 }
 
 /// A mailbox opened by a logon: its default folders exist.
@@ -65,7 +65,7 @@ impl OpenMailbox<'_> {
     }
 
     /// Files messages into the Inbox, whatever its name (A-STORE).
-    pub fn deliver_to_inbox(&mut self, messages: Vec<Message>) {
+    pub fn deliver_to_inbox(&mut self, messages: Vec<Messages>) {
         self.mailbox.inbox.extend(messages);
     }
 }
@@ -100,12 +100,12 @@ impl InformationStore {
     }
 
     /// The messages in the mailbox's Inbox.
-    pub fn inbox(&self, mailbox: MailboxId) -> &[Message] {
+    pub fn inbox(&self, mailbox: MailboxId) -> &[Messages] {
         self.mailboxes.get(&mailbox).map_or(&[], |m| &m.inbox)
     }
 
     /// Every message in the store, in any mailbox.
-    pub fn all_messages(&self) -> impl Iterator<Item = &Message> {
+    pub fn all_messages(&self) -> impl Iterator<Item = &Messages> {
         self.mailboxes.values().flat_map(|m| &m.inbox)
     }
 }

@@ -382,7 +382,7 @@ fn step_two(row: &Row, ex: &mut Exchange<'_>, step: &mut Step<'_>) -> Result<(),
         });
         return Ok(());
     }
-    step.summary.messages_extracted += ex.postoffice.waiting(user).len() as u64;
+    step.summary.messages_extracted += ex.postoffice.waiting(user);
     let mut consulted = Vec::new();
     let found = find_mailbox(step.run.version, row, ex.directory, &mut consulted);
     step.rules.extend(consulted);
@@ -450,7 +450,7 @@ fn deliver(
     }
     let had = ex.postoffice.total(user);
     let mail = ex.postoffice.take_waiting(user);
-    let messages = mail.len() as u32;
+    let messages = mail.iter().map(|m| m.count).sum::<u64>() as u32;
     // W-ONCE: only waiting mail moves; what an earlier run moved is not moved again.
     if messages < had {
         step.rules.insert(RuleId::WOnce);

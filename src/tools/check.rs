@@ -305,8 +305,10 @@ fn step(
             "the implementation agrees with the model: the states differ after `{op}`"
         ));
     }
-    let messages: Vec<(u64, &MsMailAddress)> =
-        server.messages().map(|m| (m.id.0, &m.owner)).collect();
+    let messages: Vec<(u64, u64, &MsMailAddress)> = server
+        .messages()
+        .map(|m| (m.first, m.count, &m.owner))
+        .collect();
     let edge = properties::Edge {
         setup,
         op,

@@ -97,7 +97,7 @@ fn verdict_with(
     before: &Observation,
     result: &StepResult,
     after: &Observation,
-    messages: Option<&[(u64, &MsMailAddress)]>,
+    messages: Option<&[(u64, u64, &MsMailAddress)]>,
 ) -> Verdict {
     let setup = setup();
     let edge = Edge {
@@ -192,7 +192,11 @@ fn conserve_counts_message_ids() {
     let (jdoe, ana): (MsMailAddress, MsMailAddress) = (JDOE.parse().unwrap(), ANA.parse().unwrap());
     let op = wizard(Version::V55);
     let obs = migrated();
+    // Each message as a run of one, as the server would hold it after splitting nothing.
     let ids = |list: &[(u64, &MsMailAddress)]| {
+        let list: Vec<(u64, u64, &MsMailAddress)> =
+            list.iter().map(|&(id, o)| (id, 1, o)).collect();
+        let list = list.as_slice();
         verdict_with(
             RuleId::IConserve,
             &op,
@@ -218,6 +222,33 @@ fn conserve_counts_message_ids() {
         ids(&[(1, &jdoe), (2, &jdoe), (3, &ana), (4, &ana)]),
         "message 4 was never",
     );
+}
+
+#[test]
+fn conserve_counts_runs_of_ids_without_listing_them() {
+    let (jdoe, ana): (MsMailAddress, MsMailAddress) = (JDOE.parse().unwrap(), ANA.parse().unwrap());
+    let op = wizard(Version::V55);
+    let obs = migrated();
+    let runs = |list: &[(u64, u64, &MsMailAddress)]| {
+        verdict_with(
+            RuleId::IConserve,
+            &op,
+            &obs,
+            &StepResult::ok([]),
+            &obs,
+            Some(list),
+        )
+    };
+    assert_eq!(runs(&[(3, 1, &ana), (1, 2, &jdoe)]), Verdict::Holds);
+    broken(
+        runs(&[(1, 3, &jdoe)]),
+        "message 3 of NET1/PO2/ANA is counted under NET1/PO1/JDOE",
+    );
+    broken(
+        runs(&[(1, 2, &jdoe), (2, 2, &ana)]),
+        "message 2 is held twice",
+    );
+    broken(runs(&[(1, 1, &jdoe), (3, 1, &ana)]), "message 2 is lost");
 }
 
 #[test]
