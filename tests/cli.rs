@@ -608,17 +608,32 @@ mod hostile {
 
     #[test]
     fn message_counts_past_the_ceiling_are_refused_at_their_line() {
-        let users = "name = \"x\"\n[[users]]\naddress = \"N/P/A\"\nmessages = 1000000000\n";
-        let path = write("billion.toml", users.as_bytes());
-        let said = refused(&["run", path.to_str().unwrap()]);
-        assert!(said.contains("billion.toml:4:12: this brings the scenario to 1000000000 messages, more than the 2000000"), "{said}");
-        let delivered = "name = \"x\"\n[[users]]\naddress = \"N/P/A\"\nmessages = 1999999\n\n[[steps]]\nop = \"deliver\"\nuser = \"N/P/A\"\nmessages = 2\n";
-        let path = write("delivered.toml", delivered.as_bytes());
+        let mut users = "name = \"x\"\n".to_string();
+        for who in ["A", "B", "C"] {
+            users.push_str(&format!(
+                "[[users]]\naddress = \"N/P/{who}\"\nmessages = 4000000000\n"
+            ));
+        }
+        let path = write("billions.toml", users.as_bytes());
         let said = refused(&["run", path.to_str().unwrap()]);
         assert!(
-            said.contains("delivered.toml:9:12: this brings the scenario to 2000001 messages"),
+            said.contains("billions.toml:10:12: this brings the scenario to 12000000000 messages, more than the 10000000000"),
             "{said}"
         );
+    }
+
+    #[test]
+    fn a_billion_messages_cost_what_ten_do() {
+        let text = |n: u64| {
+            format!("name = \"x\"\n[[users]]\naddress = \"N/P/A\"\nmessages = {n}\n\n[[steps]]\nop = \"wizard\"\nversion = \"5.5\"\nphase = \"full\"\n")
+        };
+        let path = write("billion.toml", text(1_000_000_000).as_bytes());
+        let started = Instant::now();
+        let json: serde_json::Value =
+            serde_json::from_str(&succeeds(["run", path.to_str().unwrap(), "--json"])).unwrap();
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_eq!(json["mailboxes"][0]["mail"][0]["count"], 1_000_000_000u64);
+        assert_eq!(json["model_check"], "full");
     }
 
     #[test]

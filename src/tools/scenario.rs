@@ -55,9 +55,9 @@ use crate::vocabulary::{printable, shown};
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The most MS Mail messages a scenario may hold in all, at the start and delivered by its
-/// steps. The implementation keeps each message on its own (about 180 bytes), so this keeps
-/// a replay within about 400 MB; a file over it is refused at the value that crosses it.
-pub const MAX_MESSAGES: u64 = 2_000_000;
+/// steps (one user holds at most 4,294,967,295). Messages are kept as runs of ids, so memory
+/// does not grow with them; a file over this is refused at the value that crosses it.
+pub const MAX_MESSAGES: u64 = 10_000_000_000;
 
 /// A scenario file that cannot be replayed: where, what, and how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
