@@ -216,21 +216,25 @@ fn write_state(out: &mut String, obs: &Observation) {
         &obs.msmail[i].address
     });
     if let Some(rows) = &obs.user_list {
-        let _ = writeln!(out, "\nUser list");
-        for r in rows.iter().take(MOST_SHOWN) {
-            let _ = writeln!(
-                out,
-                "  {}: MigrateUser {}, Mode {:?}, Common-Name {}{}",
-                r.user,
-                r.migrate_user,
-                r.mode,
-                r.common_name,
-                r.secondary_proxy_addresses
-                    .as_ref()
-                    .map_or(String::new(), |p| format!(
-                        ", Secondary-Proxy-Addresses {p}"
-                    ))
-            );
-        }
+        write_user_list(out, rows);
     }
+}
+
+/// The user list's rows, with the MS Mail address each stands for (A-LIST).
+fn write_user_list(out: &mut String, rows: &[UserListRow]) {
+    let _ = writeln!(out, "\nUser list");
+    for r in rows.iter().take(MOST_SHOWN) {
+        let secondary = r
+            .secondary_proxy_addresses
+            .as_ref()
+            .map_or(String::new(), |p| {
+                format!(", Secondary-Proxy-Addresses {p}")
+            });
+        let _ = writeln!(
+            out,
+            "  {}: MigrateUser {}, Mode {:?}, Common-Name {}{secondary}",
+            r.user, r.migrate_user, r.mode, r.common_name
+        );
+    }
+    more(out, rows.len(), "rows", |i| &rows[i].user);
 }
