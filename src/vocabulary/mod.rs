@@ -7,6 +7,47 @@
 //! written twice, once in [`crate::model`] and once in [`crate::server`], so that a bug in
 //! one of them shows as a difference.
 
+/// For a closed set of scenario-file words: `ALL`, `as_str`, `Display`, an error for an
+/// unknown word, and `FromStr` in any case (the one case rule of every keyword).
+macro_rules! keywords {
+    ($ty:ident, $unknown:ident, $what:literal, $($variant:ident => $word:literal),*) => {
+        impl $ty {
+            /// Every value, in the order the scenario format lists them.
+            pub const ALL: &'static [$ty] = &[$($ty::$variant),*];
+
+            /// The scenario-file word.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $word,)*
+                }
+            }
+        }
+
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        #[doc = concat!("A word that is not a ", $what, ".")]
+        #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+        #[error("unknown {} {}; use one of {}", $what, crate::vocabulary::shown(.0), [$($word),*].join(", "))]
+        pub struct $unknown(pub String);
+
+        /// Any case, as for every keyword of a scenario file.
+        impl FromStr for $ty {
+            type Err = $unknown;
+            fn from_str(s: &str) -> Result<$ty, $unknown> {
+                $ty::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str().eq_ignore_ascii_case(s))
+                    .ok_or_else(|| $unknown(s.to_string()))
+            }
+        }
+    };
+}
+
 pub mod address;
 pub mod container;
 pub mod event;

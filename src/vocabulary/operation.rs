@@ -136,45 +136,6 @@ pub enum ListField {
     CommonName,
 }
 
-macro_rules! keywords {
-    ($ty:ident, $unknown:ident, $what:literal, $($variant:ident => $word:literal),*) => {
-        impl $ty {
-            /// Every value, in the order the scenario format lists them.
-            pub const ALL: &'static [$ty] = &[$($ty::$variant),*];
-
-            /// The scenario-file word.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($ty::$variant => $word,)*
-                }
-            }
-        }
-
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        #[doc = concat!("A word that is not a ", $what, ".")]
-        #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-        #[error("unknown {} {}; use one of {}", $what, crate::vocabulary::shown(.0), [$($word),*].join(", "))]
-        pub struct $unknown(pub String);
-
-        /// Any case, as for every keyword of a scenario file.
-        impl FromStr for $ty {
-            type Err = $unknown;
-            fn from_str(s: &str) -> Result<$ty, $unknown> {
-                $ty::ALL
-                    .iter()
-                    .copied()
-                    .find(|v| v.as_str().eq_ignore_ascii_case(s))
-                    .ok_or_else(|| $unknown(s.to_string()))
-            }
-        }
-    };
-}
-
 keywords!(Operator, UnknownOperator, "operator", PermissionsAdmin => "permissions-admin", ServiceAccountAdmin => "service-account-admin");
 keywords!(Mode, UnknownMode, "mode", Wizard => "wizard", CommandLine => "command-line");
 keywords!(ListField, UnknownListField, "user list field", MigrateUser => "MigrateUser", Mode => "Mode", CommonName => "Common-Name");
