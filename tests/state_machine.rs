@@ -191,3 +191,54 @@ fn implementation_agrees_with_reference_model() {
         .collect();
     assert!(never.is_empty(), "rules that never fired: {never:?}");
 }
+
+/// A world generated large (above the size the reference model checks by default) replays
+/// the same with the model check and without it: the model only watches, never steers.
+mod large_worlds {
+    use migwiz::tools::replay::{replay_with, ModelCheck, ModelCheckPolicy, MODEL_CHECK_LIMIT};
+    use migwiz::{MsMailUser, Scenario, Setup};
+    use proptest::prelude::*;
+    use proptest_state_machine::ReferenceStateMachine;
+
+    use super::Reference;
+
+    /// A generated world and steps, with filler users appended until the world is larger
+    /// than `MODEL_CHECK_LIMIT`; the steps that take every user take the filler too.
+    fn large_scenario() -> impl Strategy<Value = Scenario> {
+        (Reference::sequential_strategy(1..8), 0u32..=3).prop_map(|((state, steps, _), mail)| {
+            let mut users = state.setup.users().to_vec();
+            for i in 0..=MODEL_CHECK_LIMIT {
+                let address = format!("FILL/PO{}/U{i}", i / 500).parse().unwrap();
+                users.push(MsMailUser::new(address, mail));
+            }
+            let setup = Setup::new(
+                state.setup.site().clone(),
+                state.setup.server_language(),
+                users,
+            )
+            .expect("the filler addresses are new");
+            Scenario {
+                name: "large".to_string(),
+                description: None,
+                setup,
+                steps,
+            }
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 8, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn a_large_world_replays_the_same_with_and_without_the_model(scenario in large_scenario()) {
+            let skipped = replay_with(&scenario, None, ModelCheckPolicy::Auto);
+            let checked = replay_with(&scenario, None, ModelCheckPolicy::Full);
+            prop_assert!(matches!(skipped.model_check, ModelCheck::Skipped(_)));
+            prop_assert_eq!(&checked.model_check, &ModelCheck::Full);
+            prop_assert!(checked.disagreements.is_empty(), "{:?}", checked.disagreements);
+            prop_assert_eq!(&skipped.steps, &checked.steps);
+            prop_assert_eq!(&skipped.observation.events, &checked.observation.events);
+            prop_assert_eq!(&skipped.observation, &checked.observation);
+        }
+    }
+}

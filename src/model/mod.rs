@@ -602,12 +602,12 @@ impl Model {
             let mut mail = Vec::new();
             if let Some(language) = m.folders {
                 for name in texts::folder_names(language) {
-                    folders.push(name.to_string());
+                    folders.push(name);
                 }
                 let mut inbox = m.inbox.clone();
                 inbox.sort();
                 for (owner, count) in inbox {
-                    let folder = folders[0].clone();
+                    let folder = folders[0];
                     mail.push(MailView {
                         folder,
                         owner,

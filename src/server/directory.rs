@@ -6,7 +6,9 @@
 //! (`check_alias_free`, `check_address_free`, `check_directory_name_free`), so uniqueness
 //! (A-UNIQUE, A-DN, I-UNIQUE) holds by construction.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use crate::server::Index;
 
 use crate::server::site::site_addresses;
 use crate::vocabulary::address::{Alias, AliasKey, MsMailAddress, ProxyAddress, ProxyKey, Site};
@@ -142,9 +144,9 @@ pub struct Directory {
     next_id: u32,
     mailboxes: BTreeMap<MailboxId, Mailbox>,
     customs: BTreeMap<CustomRecipientId, CustomRecipient>,
-    by_alias: HashMap<AliasKey, Holder>,
-    by_proxy: HashMap<ProxyKey, Holder>,
-    by_directory_name: HashMap<DirectoryKey, Holder>,
+    by_alias: Index<AliasKey, Holder>,
+    by_proxy: Index<ProxyKey, Holder>,
+    by_directory_name: Index<DirectoryKey, Holder>,
 }
 
 impl Directory {
@@ -155,9 +157,9 @@ impl Directory {
             next_id: 0,
             mailboxes: BTreeMap::new(),
             customs: BTreeMap::new(),
-            by_alias: HashMap::new(),
-            by_proxy: HashMap::new(),
-            by_directory_name: HashMap::new(),
+            by_alias: Index::default(),
+            by_proxy: Index::default(),
+            by_directory_name: Index::default(),
         }
     }
 

@@ -27,6 +27,10 @@ pub mod wizard;
 
 use std::collections::BTreeMap;
 
+/// The map every server index uses: keys are the server's own (aliases, addresses, ids),
+/// not attacker-chosen hash flooding input, so a fast non-cryptographic hash is enough.
+pub(crate) type Index<K, V> = std::collections::HashMap<K, V, rustc_hash::FxBuildHasher>;
+
 use crate::vocabulary::address::{Alias, MsMailAddress};
 use crate::vocabulary::container::Container;
 use crate::vocabulary::language::Language;
@@ -358,8 +362,8 @@ impl Server {
 
     fn mailbox_view(&self, id: MailboxId, mailbox: &directory::Mailbox) -> MailboxView {
         let language = self.store.folder_language(id);
-        let folders: Vec<String> = language
-            .map(|l| folder_names(l).iter().map(|n| n.to_string()).collect())
+        let folders: Vec<&'static str> = language
+            .map(|l| folder_names(l).to_vec())
             .unwrap_or_default();
         let mut per_owner: BTreeMap<&MsMailAddress, u32> = BTreeMap::new();
         for run in self.store.inbox(id) {
@@ -367,7 +371,7 @@ impl Server {
             *per_owner.entry(&run.owner).or_default() += run.count as u32;
         }
         // Mail only reaches an opened mailbox, so the Inbox has its name.
-        let inbox = folders.first().cloned().unwrap_or_default();
+        let inbox = folders.first().copied().unwrap_or_default();
         MailboxView {
             alias: mailbox.alias().to_string(),
             container: mailbox.container().to_string(),
@@ -378,7 +382,7 @@ impl Server {
             mail: per_owner
                 .into_iter()
                 .map(|(owner, count)| MailView {
-                    folder: inbox.clone(),
+                    folder: inbox,
                     owner: owner.to_string(),
                     count,
                 })

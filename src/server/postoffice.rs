@@ -6,7 +6,7 @@
 //! one owner, so a user with 10⁹ messages costs what one with 10 does. Each user's message file (MMF) can be locked by
 //! an open MS Mail client or out of step after a password recovery (A-MMF).
 
-use std::collections::HashMap;
+use crate::server::Index;
 
 use crate::vocabulary::address::MsMailAddress;
 use crate::vocabulary::setup::MsMailUser;
@@ -63,7 +63,7 @@ pub enum DeliverError {
 #[derive(Debug, Clone, Default)]
 pub struct PostOffice {
     users: Vec<MsMailUser>,
-    by_address: HashMap<MsMailAddress, usize>,
+    by_address: Index<MsMailAddress, usize>,
     waiting: Vec<Vec<Messages>>,
     mmf: Vec<Mmf>,
     /// Per user: messages delivered since the start.

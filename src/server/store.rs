@@ -5,7 +5,7 @@
 //! folders in its own language and the names stay (Q188856). Mail is filed by folder
 //! identity, not name, so migrated mail reaches the Inbox whatever it is called.
 
-use std::collections::HashMap;
+use crate::server::Index;
 
 use crate::server::directory::MailboxId;
 use crate::server::postoffice::Messages;
@@ -73,7 +73,7 @@ impl OpenMailbox<'_> {
 /// The information store of the server.
 #[derive(Debug, Clone, Default)]
 pub struct InformationStore {
-    mailboxes: HashMap<MailboxId, MailboxStore>,
+    mailboxes: Index<MailboxId, MailboxStore>,
 }
 
 impl InformationStore {

@@ -271,11 +271,13 @@ impl ProxyAddress {
 
     /// The comparison key: type and value folded to lower case (A-PROXY, A-UNIQUE).
     pub fn key(&self) -> ProxyKey {
-        ProxyKey(format!(
-            "{}:{}",
-            self.kind.to_ascii_lowercase(),
-            self.value.to_ascii_lowercase()
-        ))
+        // Built by hand: this runs for every address of every mailbox the wizard creates.
+        let mut key = String::with_capacity(self.kind.len() + 1 + self.value.len());
+        key.push_str(&self.kind);
+        key.push(':');
+        key.push_str(&self.value);
+        key.make_ascii_lowercase();
+        ProxyKey(key)
     }
 
     /// The secondary `migrate:MS:NET/PO/MAILBOX` address the 5.5 wizard writes (W-1, Q182665).

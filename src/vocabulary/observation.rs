@@ -82,7 +82,7 @@ pub struct MailboxView {
     /// Proxy addresses in the order they were added; upper-case type = primary.
     pub proxies: Vec<String>,
     /// Default folder names; empty until the mailbox is first opened.
-    pub folders: Vec<String>,
+    pub folders: Vec<&'static str>,
     /// The language the folders were named in, once they exist (not part of the JSON
     /// report, which shows the names).
     #[serde(skip)]
@@ -98,7 +98,7 @@ pub struct MailboxView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MailView {
     /// Folder name, in the language the folders were created in.
-    pub folder: String,
+    pub folder: &'static str,
     /// The MS Mail user the messages belong to.
     pub owner: String,
     /// How many.

@@ -24,12 +24,12 @@ fn mailbox(alias: &str, proxies: &[&str], mail: &[(&str, u32)]) -> MailboxView {
         container: "Recipients".to_string(),
         directory_name: alias.to_string(),
         proxies: proxies.iter().map(|p| p.to_string()).collect(),
-        folders: vec!["Inbox".to_string()],
+        folders: vec!["Inbox"],
         folder_language: Some(Language::English),
         mail: mail
             .iter()
             .map(|(owner, count)| MailView {
-                folder: "Inbox".to_string(),
+                folder: "Inbox",
                 owner: owner.to_string(),
                 count: *count,
             })
@@ -157,12 +157,12 @@ fn conserve_sees_a_message_counted_under_the_wrong_owner() {
     let mut obs = migrated();
     obs.mailboxes[0].mail = vec![
         MailView {
-            folder: "Inbox".to_string(),
+            folder: "Inbox",
             owner: JDOE.to_string(),
             count: 1,
         },
         MailView {
-            folder: "Inbox".to_string(),
+            folder: "Inbox",
             owner: ANA.to_string(),
             count: 1,
         },
@@ -177,7 +177,7 @@ fn conserve_sees_a_message_counted_under_the_wrong_owner() {
 fn conserve_sees_mail_of_nobody() {
     let mut obs = migrated();
     obs.mailboxes[0].mail.push(MailView {
-        folder: "Inbox".to_string(),
+        folder: "Inbox",
         owner: "NET9/PO9/GHOST".to_string(),
         count: 1,
     });
@@ -326,7 +326,7 @@ fn abort_sees_mail_that_moved_in_an_aborted_step() {
     let mut after = migrated();
     after.msmail[1].waiting = 0;
     after.mailboxes[0].mail.push(MailView {
-        folder: "Inbox".to_string(),
+        folder: "Inbox",
         owner: ANA.to_string(),
         count: 1,
     });
