@@ -138,7 +138,7 @@ pub struct Created {
 }
 
 /// The directory of one Exchange site.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Directory {
     site: Site,
     next_id: u32,

@@ -49,7 +49,7 @@ use userlist::UserList;
 use wizard::Exchange;
 
 /// The implementation of the whole world.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Server {
     server_language: Language,
     postoffice_path: String,

@@ -60,7 +60,7 @@ pub enum DeliverError {
 }
 
 /// The post office: users in the order they were listed, and their waiting mail.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PostOffice {
     users: Vec<MsMailUser>,
     by_address: Index<MsMailAddress, usize>,

@@ -43,7 +43,7 @@ pub fn folder_names(language: Language) -> [&'static str; 4] {
 }
 
 /// One mailbox's part of the store.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 struct MailboxStore {
     /// The language the folders were created in; `None` until the first logon.
     folders: Option<Language>,
@@ -71,7 +71,7 @@ impl OpenMailbox<'_> {
 }
 
 /// The information store of the server.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct InformationStore {
     mailboxes: Index<MailboxId, MailboxStore>,
 }

@@ -212,16 +212,47 @@ fn part1_alphabet(setup: &Setup) -> Vec<Operation> {
     ops
 }
 
-/// One state on the frontier: the model and the path of alphabet indices that reached it.
-/// The implementation's state is rebuilt by replaying the path when the node is expanded,
-/// which keeps the frontier small.
-#[derive(Debug, Clone)]
-struct Node {
-    model: Model,
-    path: Vec<u16>,
+/// Every state the search reached, as the step that first reached it from its parent: the
+/// path arena. A state's path is read back through its parents, so no frontier node holds
+/// a model or a copy of its path: a node is 6 bytes here and 16 in the visited set.
+#[derive(Debug, Default)]
+struct Arena {
+    /// `(parent, step)`; the root's parent is itself (index 0).
+    nodes: Vec<(u32, u16)>,
 }
 
-/// Hashes what identifies a state: the whole model but the 10068 summaries, which every
+impl Arena {
+    fn push(&mut self, parent: u32, step: u16) -> u32 {
+        self.nodes.push((parent, step));
+        (self.nodes.len() - 1) as u32
+    }
+
+    /// The steps from the root to `node`.
+    fn path(&self, mut node: u32) -> Vec<u16> {
+        let mut path = Vec::new();
+        while node != 0 {
+            let (parent, step) = self.nodes[node as usize];
+            path.push(step);
+            node = parent;
+        }
+        path.reverse();
+        path
+    }
+}
+
+/// Writes what `Hash` feeds it into a byte buffer: the canonical encoding of a state.
+struct Encoder<'b>(&'b mut Vec<u8>);
+
+impl std::hash::Hasher for Encoder<'_> {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.extend_from_slice(bytes);
+    }
+    fn finish(&self) -> u64 {
+        0 // never asked: the encoding is hashed whole by `fingerprint`
+    }
+}
+
+/// Encodes what identifies a state: the whole model but the 10068 summaries, which every
 /// wizard step appends (I-SUMMARY, which reads them, is checked on every edge instead).
 fn identify(model: &Model, h: &mut impl std::hash::Hasher) {
     use std::hash::Hash;
@@ -237,71 +268,65 @@ fn identify(model: &Model, h: &mut impl std::hash::Hasher) {
     }
 }
 
-/// A 128-bit fingerprint of a model state: the visited set keeps these, not the states.
-fn fingerprint(model: &Model) -> u128 {
-    use std::hash::{Hash, Hasher};
-    let mut a = std::collections::hash_map::DefaultHasher::new();
-    identify(model, &mut a);
-    let mut b = std::collections::hash_map::DefaultHasher::new();
-    0xC0FFEEu32.hash(&mut b);
-    identify(model, &mut b);
-    (u128::from(a.finish()) << 64) | u128::from(b.finish())
+/// A 128-bit fingerprint of a model state, one pass of xxh3 over its canonical encoding:
+/// the visited set keeps these, not the states. `buffer` is reused between calls.
+fn fingerprint(model: &Model, buffer: &mut Vec<u8>) -> u128 {
+    buffer.clear();
+    identify(model, &mut Encoder(buffer));
+    xxhash_rust::xxh3::xxh3_128(buffer)
 }
 
-/// The implementation after the node's path.
-fn replay(setup: &Setup, alphabet: &[Operation], path: &[u16]) -> Server {
+/// The model and the implementation after `path`, rebuilt step by step: cheaper to redo
+/// than to keep for every frontier node.
+fn rebuild(setup: &Setup, alphabet: &[Operation], path: &[u16]) -> (Model, Server) {
+    let mut model = Model::new(setup);
     let mut server = Server::new(setup);
     for &k in path {
-        server.apply(&alphabet[k as usize]);
+        let op = &alphabet[k as usize];
+        model.apply(op);
+        server.apply(op);
     }
-    server
+    (model, server)
 }
 
-/// What taking one step from a node came to.
-enum Taken {
-    /// The step changed nothing (a refusal): no new state.
-    Loop,
-    /// A new state, not yet deduplicated, and the `sometimes` properties the step reached.
-    To(Box<Node>, Vec<usize>),
-    /// A property broke on this edge or in the state it reached.
-    Broken(String, Vec<u16>),
+/// One state being expanded, on both halves, with what the implementation showed in it.
+struct Here<'h> {
+    model: &'h Model,
+    server: &'h Server,
+    before: &'h Observation,
 }
 
-/// Takes step `k` from `node`, holding the implementation against the model and checking
-/// every property on the edge.
+/// Takes `op` from `here` on the model and on the implementation and checks the edge:
+/// `Ok(None)` for a refused step that changed nothing, `Ok(Some((model, reached)))` for
+/// a step to a state (perhaps visited), with the `sometimes` properties it reached, or
+/// what broke.
 fn step(
     setup: &Setup,
-    alphabet: &[Operation],
-    node: &Node,
-    (server, before): (&Server, &Observation),
-    k: usize,
-) -> Taken {
-    let op = &alphabet[k];
-    let mut path = node.path.clone();
-    path.push(k as u16);
-    let broken = |what: String| Taken::Broken(what, path.clone());
-    let mut model = node.model.clone();
+    here: &Here<'_>,
+    op: &Operation,
+) -> Result<Option<(Model, Vec<usize>)>, String> {
+    let mut model = here.model.clone();
     let expected = model.apply(op);
-    let mut server = server.clone();
+    let mut server = here.server.clone();
     let result = server.apply(op);
     if result != expected {
-        return broken(format!(
+        return Err(format!(
             "the implementation agrees with the model: `{op}` gave {result:?}, the model {expected:?}"
         ));
     }
-    let after = server.observe();
-    if expected.outcome.is_refused() && model == node.model {
-        // Nothing changed in the model; nothing may change in the implementation either.
-        return if &after == before {
-            Taken::Loop
-        } else {
-            broken(format!(
+    if expected.outcome.is_refused() && &model == here.model {
+        // The fast path for a third of all edges: nothing changed in the model, so nothing
+        // may change in the implementation either, compared whole rather than observed.
+        return match &server == here.server {
+            true => Ok(None),
+            false => Err(format!(
                 "the implementation agrees with the model: refused `{op}` changed its state"
-            ))
+            )),
         };
     }
+    let after = server.observe();
     if after != model.observe() {
-        return broken(format!(
+        return Err(format!(
             "the implementation agrees with the model: the states differ after `{op}`"
         ));
     }
@@ -312,7 +337,7 @@ fn step(
     let edge = properties::Edge {
         setup,
         op,
-        before,
+        before: here.before,
         result: &result,
         after: &after,
         messages: Some(&messages),
@@ -323,59 +348,73 @@ fn step(
                 .into_iter()
                 .filter(|&k| PROPERTIES[k].kind() == Kind::Sometimes)
                 .collect();
-            Taken::To(Box::new(Node { model, path }), reached)
+            Ok(Some((model, reached)))
         }
-        Err(v) => broken(format!("{v}: `{op}`")),
+        Err(v) => Err(format!("{v}: `{op}`")),
     }
 }
 
-/// One part of a level, expanded: the steps taken, the new states and broken properties
-/// kept, and which `sometimes` properties some step reached.
+/// One part of a level, expanded: the steps taken, the new states kept as `(parent, step,
+/// fingerprint)`, the first broken property with its edge, and which `sometimes`
+/// properties some step reached.
 struct Expanded {
     taken: usize,
-    kept: Vec<Taken>,
+    kept: Vec<(u32, u16, u128)>,
+    broken: Option<(String, u32, u16)>,
     reached: Vec<bool>,
 }
 
 /// Expands part of a level: every step from every node, keeping new states (not in
-/// `visited`, first of their kind in this part) and broken properties. `None` when the
-/// deadline passed before the part was done.
+/// `visited`, first of their kind in this part) and the first broken property. `None`
+/// when the deadline passed before the part was done.
 fn expand(
     setup: &Setup,
     alphabet: &[Operation],
-    visited: &HashSet<u128>,
-    part: &[Node],
+    (arena, visited): (&Arena, &Visited),
+    part: &[u32],
     late: &dyn Fn() -> bool,
 ) -> Option<Expanded> {
-    let mut seen_here: HashSet<u128> = HashSet::new();
+    let mut seen_here = Visited::default();
+    let mut buffer = Vec::new();
     let mut out = Expanded {
         taken: 0,
         kept: Vec::new(),
+        broken: None,
         reached: vec![false; PROPERTIES.len()],
     };
-    for node in part {
+    for &node in part {
         if late() {
             return None;
         }
-        let server = replay(setup, alphabet, &node.path);
+        let (model, server) = rebuild(setup, alphabet, &arena.path(node));
         let before = server.observe();
-        for k in 0..alphabet.len() {
+        let here = Here {
+            model: &model,
+            server: &server,
+            before: &before,
+        };
+        for (k, op) in alphabet.iter().enumerate() {
             out.taken += 1;
-            match step(setup, alphabet, node, (&server, &before), k) {
-                Taken::Loop => {}
-                Taken::To(n, reached) => {
+            match step(setup, &here, op) {
+                Ok(None) => {}
+                Ok(Some((next, reached))) => {
                     reached.into_iter().for_each(|k| out.reached[k] = true);
-                    let f = fingerprint(&n.model);
+                    let f = fingerprint(&next, &mut buffer);
                     if !visited.contains(&f) && seen_here.insert(f) {
-                        out.kept.push(Taken::To(n, Vec::new()));
+                        out.kept.push((node, k as u16, f));
                     }
                 }
-                broken => out.kept.push(broken),
+                Err(what) => {
+                    out.broken.get_or_insert((what, node, k as u16));
+                }
             }
         }
     }
     Some(out)
 }
+
+/// The fingerprints of the states reached so far (already hashes: a fast hash suffices).
+type Visited = HashSet<u128, rustc_hash::FxBuildHasher>;
 
 /// What a check found.
 #[derive(Debug, Clone)]
@@ -408,8 +447,8 @@ pub struct CheckReport {
 fn expand_level(
     setup: &Setup,
     alphabet: &[Operation],
-    visited: &HashSet<u128>,
-    frontier: &[Node],
+    seen: (&Arena, &Visited),
+    frontier: &[u32],
     threads: usize,
     late: &(dyn Fn() -> bool + Sync),
 ) -> Option<Vec<Expanded>> {
@@ -417,7 +456,7 @@ fn expand_level(
     let expanded: Vec<Option<Expanded>> = std::thread::scope(|scope| {
         let handles: Vec<_> = frontier
             .chunks(chunk)
-            .map(|part| scope.spawn(move || expand(setup, alphabet, visited, part, late)))
+            .map(|part| scope.spawn(move || expand(setup, alphabet, seen, part, late)))
             .collect();
         handles
             .into_iter()
@@ -431,7 +470,8 @@ fn expand_level(
 struct Search<'a> {
     setup: &'a Setup,
     alphabet: &'a [Operation],
-    visited: HashSet<u128>,
+    arena: Arena,
+    visited: Visited,
     /// The `sometimes` properties, as indices into [`PROPERTIES`].
     sometimes: Vec<usize>,
     report: CheckReport,
@@ -439,7 +479,7 @@ struct Search<'a> {
 
 impl Search<'_> {
     /// Takes one expanded level into the report; returns the next frontier.
-    fn merge(&mut self, depth: usize, expanded: Vec<Expanded>) -> Vec<Node> {
+    fn merge(&mut self, depth: usize, expanded: Vec<Expanded>) -> Vec<u32> {
         let mut next = Vec::new();
         for part in expanded {
             self.report.edges += part.taken;
@@ -448,19 +488,17 @@ impl Search<'_> {
                     self.report.reached[i].1 = Some(depth + 1);
                 }
             }
-            for taken in part.kept {
-                match taken {
-                    Taken::Loop => {}
-                    Taken::To(node, _) => {
-                        if self.visited.insert(fingerprint(&node.model)) {
-                            next.push(*node);
-                        }
-                    }
-                    Taken::Broken(name, path) if self.report.violation.is_none() => {
-                        let scenario = self.scenario(&name, &path);
-                        self.report.violation = Some((name, scenario));
-                    }
-                    Taken::Broken(..) => {}
+            for (parent, step, f) in part.kept {
+                if self.visited.insert(f) {
+                    next.push(self.arena.push(parent, step));
+                }
+            }
+            if let Some((name, parent, step)) = part.broken {
+                if self.report.violation.is_none() {
+                    let mut path = self.arena.path(parent);
+                    path.push(step);
+                    let scenario = self.scenario(&name, &path);
+                    self.report.violation = Some((name, scenario));
                 }
             }
         }
@@ -492,14 +530,15 @@ pub fn check(config: &CheckConfig) -> CheckReport {
     let sometimes: Vec<usize> = (0..PROPERTIES.len())
         .filter(|&k| PROPERTIES[k].kind() == Kind::Sometimes)
         .collect();
-    let root = Node {
-        model: Model::new(&setup),
-        path: Vec::new(),
-    };
+    let mut arena = Arena::default();
+    let root = arena.push(0, 0);
+    let mut visited = Visited::default();
+    visited.insert(fingerprint(&Model::new(&setup), &mut Vec::new()));
     let mut search = Search {
         setup: &setup,
         alphabet: &alphabet,
-        visited: HashSet::from([fingerprint(&root.model)]),
+        arena,
+        visited,
         report: CheckReport {
             setup: setup.clone(),
             alphabet: alphabet.len(),
@@ -532,7 +571,7 @@ pub fn check(config: &CheckConfig) -> CheckReport {
             false => expand_level(
                 &setup,
                 &alphabet,
-                &search.visited,
+                (&search.arena, &search.visited),
                 &frontier,
                 threads,
                 &late,

@@ -310,10 +310,20 @@ impl VersionDiff {
     /// Replays `scenario` under each version, with the model checked as `policy` says, and
     /// compares.
     pub fn with(scenario: &Scenario, policy: ModelCheckPolicy) -> VersionDiff {
-        let replays: Vec<Replay> = Version::ALL
-            .iter()
-            .map(|v| replay_with(scenario, Some(*v), policy))
-            .collect();
+        // The three replays share nothing: each runs on its own thread.
+        let replays: Vec<Replay> = std::thread::scope(|scope| {
+            let handles: Vec<_> = Version::ALL
+                .iter()
+                .map(|&v| scope.spawn(move || replay_with(scenario, Some(v), policy)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
         let mut rows = Rows {
             replays: &replays,
             rows: Vec::new(),

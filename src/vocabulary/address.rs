@@ -95,22 +95,62 @@ fn describe_part_problem(value: &str) -> Option<String> {
 /// assert_eq!(a.mailbox(), "JDOE");
 /// assert!("NET1/PO1".parse::<MsMailAddress>().is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct MsMailAddress {
-    network: String,
-    postoffice: String,
-    mailbox: String,
+    // Three parts of at most 10 ASCII letters or digits and two slashes fit in 32 bytes:
+    // kept inline, an address is copied, never allocated (a post office has 10^5 of them).
+    text: [u8; MS_MAIL_ADDRESS_MAX],
+    len: u8,
+    /// Where the post office part starts.
+    postoffice_at: u8,
+    /// Where the mailbox part starts.
+    mailbox_at: u8,
 }
 
+/// The longest MS Mail address: three parts of 10 characters and two slashes.
+const MS_MAIL_ADDRESS_MAX: usize = 32;
+
 impl MsMailAddress {
+    /// The whole address, `NETWORK/POSTOFFICE/MAILBOX`.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII letters, digits and slashes are ever written (`from_str`).
+        std::str::from_utf8(&self.text[..usize::from(self.len)]).unwrap_or_default()
+    }
+    /// The network part.
+    pub fn network(&self) -> &str {
+        &self.as_str()[..usize::from(self.postoffice_at) - 1]
+    }
     /// The post office part: the PO that event 7034 names, and ADMIN's mailbox is named
     /// after (W-7034, A-ADMIN).
     pub fn postoffice(&self) -> &str {
-        &self.postoffice
+        &self.as_str()[usize::from(self.postoffice_at)..usize::from(self.mailbox_at) - 1]
     }
     /// The mailbox part: the name the 5.0 wizard uses as the alias (W-1-50, W-2-50).
     pub fn mailbox(&self) -> &str {
-        &self.mailbox
+        &self.as_str()[usize::from(self.mailbox_at)..]
+    }
+}
+
+/// Ordered as the text is: part by part, since `/` sorts before every letter and digit.
+impl Ord for MsMailAddress {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl PartialOrd for MsMailAddress {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl fmt::Debug for MsMailAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MsMailAddress")
+            .field("network", &self.network())
+            .field("postoffice", &self.postoffice())
+            .field("mailbox", &self.mailbox())
+            .finish()
     }
 }
 
@@ -134,17 +174,23 @@ impl FromStr for MsMailAddress {
                 });
             }
         }
+        // Checked above: 3 parts of 1 to 10 ASCII letters or digits.
+        let mut text = [0u8; MS_MAIL_ADDRESS_MAX];
+        text[..input.len()].copy_from_slice(input.as_bytes());
+        text.make_ascii_uppercase();
+        let postoffice_at = parts[0].len() + 1;
         Ok(MsMailAddress {
-            network: parts[0].to_ascii_uppercase(),
-            postoffice: parts[1].to_ascii_uppercase(),
-            mailbox: parts[2].to_ascii_uppercase(),
+            text,
+            len: input.len() as u8,
+            postoffice_at: postoffice_at as u8,
+            mailbox_at: (postoffice_at + parts[1].len() + 1) as u8,
         })
     }
 }
 
 impl fmt::Display for MsMailAddress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}/{}", self.network, self.postoffice, self.mailbox)
+        f.write_str(self.as_str())
     }
 }
 
@@ -462,6 +508,33 @@ impl Site {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_inline_ms_mail_address_keeps_its_parts_and_sorts_as_its_text() {
+        let longest = "ABCDEFGHIJ/KLMNOPQRST/UVWXYZ0123";
+        let a: MsMailAddress = longest.to_ascii_lowercase().parse().unwrap();
+        assert_eq!(a.as_str(), longest);
+        assert_eq!(
+            (a.network(), a.postoffice(), a.mailbox()),
+            ("ABCDEFGHIJ", "KLMNOPQRST", "UVWXYZ0123")
+        );
+        let mut texts = [
+            "NET1/PO1/JDOEB",
+            "NET1/PO1/JDOE",
+            "NET/PO1/JDOE",
+            "NET1/PO/ZZ",
+            "N/P/M",
+        ];
+        let mut addresses: Vec<MsMailAddress> = texts.iter().map(|t| t.parse().unwrap()).collect();
+        texts.sort();
+        addresses.sort();
+        let sorted: Vec<&str> = addresses.iter().map(MsMailAddress::as_str).collect();
+        assert_eq!(sorted, texts);
+        assert_eq!(
+            format!("{:?}", addresses[0]),
+            r#"MsMailAddress { network: "N", postoffice: "P", mailbox: "M" }"#
+        );
+    }
 
     #[test]
     fn ms_mail_parts_are_checked_one_by_one() {
