@@ -11,9 +11,10 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use migwiz::harness::generate::{RefState, Reference};
-use migwiz::harness::properties::{self, Edge, Kind, PROPERTIES};
-use migwiz::{MsMailAddress, Observation, Operation, RuleId, Server};
+use migwiz::harness::generate::Reference;
+use migwiz::harness::properties::{Kind, PROPERTIES};
+use migwiz::harness::sut::{CheckedStep, Implementation, Recorder};
+use migwiz::RuleId;
 use proptest::test_runner::{Config, FileFailurePersistence, TestError, TestRunner};
 use proptest_state_machine::{ReferenceStateMachine, StateMachineTest};
 
@@ -41,67 +42,22 @@ fn record(
     }
 }
 
-/// The implementation, with what it showed after the last step (observed once a step).
-struct Checked {
-    server: Server,
-    observed: Observation,
-}
+/// Counts what every checked step fired, reached and logged.
+struct Tally;
 
-struct Implementation;
-
-impl StateMachineTest for Implementation {
-    type SystemUnderTest = Checked;
-    type Reference = Reference;
-
-    fn init_test(ref_state: &RefState) -> Checked {
-        let server = Server::new(&ref_state.setup);
-        let observed = server.observe();
-        Checked { server, observed }
-    }
-
-    /// After every step: the result and the state equal the model's, and every property
-    /// of the shared list holds on the step (state properties on the state it reached).
-    fn apply(mut sut: Checked, ref_state: &RefState, op: Operation) -> Checked {
-        let result = sut.server.apply(&op);
-        let expected = ref_state.last.as_ref().expect("the reference ran the step");
-        assert_eq!(
-            &result, expected,
-            "step result differs from the model for `{op}`"
-        );
-        let after = sut.server.observe();
-        // Equal observations: the properties need checking on one of the two only.
-        assert_eq!(
-            after,
-            ref_state.model.observe(),
-            "state differs from the model after `{op}`"
-        );
-        let messages: Vec<(u64, u64, &MsMailAddress)> = sut
-            .server
-            .messages()
-            .map(|m| (m.first, m.count, &m.owner))
-            .collect();
-        let edge = Edge {
-            setup: &ref_state.setup,
-            op: &op,
-            before: &sut.observed,
-            result: &result,
-            after: &after,
-            messages: Some(&messages),
-        };
-        let held = properties::evaluate(&edge).unwrap_or_else(|v| panic!("after `{op}`: {v}"));
-        let checked = held.iter().filter_map(|&k| PROPERTIES[k].rule);
-        let reached = held
+impl Recorder for Tally {
+    fn record(step: &CheckedStep<'_>) {
+        let checked = step.held.iter().filter_map(|&k| PROPERTIES[k].rule);
+        let reached = step
+            .held
             .iter()
             .filter(|&&k| PROPERTIES[k].kind() == Kind::Sometimes)
             .map(|&k| PROPERTIES[k].name);
-        record(result.rules.iter().copied().chain(checked), reached);
+        record(step.result.rules.iter().copied().chain(checked), reached);
         let mut logged = LOGGED.lock().unwrap_or_else(|e| e.into_inner());
-        for event in &after.events[sut.observed.events.len()..] {
+        for event in step.logged {
             *logged.entry(event.id).or_default() += 1;
         }
-        drop(logged);
-        sut.observed = after;
-        sut
     }
 }
 
@@ -125,7 +81,7 @@ fn implementation_agrees_with_reference_model() {
     let strategy = Reference::sequential_strategy(1..=40);
     let started = std::time::Instant::now();
     let result = runner.run(&strategy, |(state, steps, seen)| {
-        Implementation::test_sequential(config.clone(), state, steps, seen);
+        Implementation::<Tally>::test_sequential(config.clone(), state, steps, seen);
         Ok(())
     });
     match result {

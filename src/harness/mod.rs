@@ -3,7 +3,9 @@
 //! [`generate`] is the one source of random worlds and steps (the state machine test and
 //! `migwiz explore` both use it); [`properties`] is the one list of properties, `always`
 //! and `sometimes`, that the state machine test, `migwiz check` and `migwiz explore` all
-//! evaluate.
+//! evaluate; [`sut`] is the implementation as the state machine test checks it.
 
+pub mod fuzz;
 pub mod generate;
 pub mod properties;
+pub mod sut;

@@ -252,9 +252,10 @@ impl std::hash::Hasher for Encoder<'_> {
     }
 }
 
-/// Encodes what identifies a state: the whole model but the 10068 summaries, which every
+/// Feeds `h` what identifies a state: the whole model but the 10068 summaries, which every
 /// wizard step appends (I-SUMMARY, which reads them, is checked on every edge instead).
-fn identify(model: &Model, h: &mut impl std::hash::Hasher) {
+/// The stateright benchmark identifies its states by the same function.
+pub fn identify(model: &Model, h: &mut impl std::hash::Hasher) {
     use std::hash::Hash;
     model.site.hash(h);
     model.server_language.hash(h);

@@ -1,0 +1,92 @@
+//! How fast migwiz checks (issues 11 and 13), with criterion:
+//!
+//! - `state_machine`: the state machine test exactly as `cargo test` runs it (generation,
+//!   the model, the implementation, every comparison and property after every step), in
+//!   steps per second; and the generation alone, to give its share;
+//! - `explore`: sequences per second, each run under all three versions and classified;
+//! - `check`: `migwiz check --alphabet part1`, 2 users to depth 6, in states per second,
+//!   beside stateright 0.31 exploring the same reference model (model only) to the same
+//!   depth.
+//!
+//! `cargo bench --bench checking`. The side-by-side run at 3 users and depth 8, with
+//! memory, is `cargo bench --bench side_by_side`.
+
+mod common;
+mod stateright_model;
+
+use criterion::{BenchmarkId, Criterion, Throughput};
+use migwiz::harness::generate::Reference;
+use migwiz::harness::sut::Implementation;
+use migwiz::tools::check::{check, Alphabet, CheckConfig};
+use migwiz::tools::explore::{explore, ExploreConfig};
+use proptest::strategy::{Strategy, ValueTree};
+use proptest::test_runner::{Config, TestRunner};
+use proptest_state_machine::{ReferenceStateMachine, StateMachineTest};
+
+#[global_allocator]
+static ALLOCATOR: common::Counting = common::Counting;
+
+/// Sequences per iteration: the same 100 every time (a deterministic runner).
+const SEQUENCES: usize = 100;
+
+/// Generates the iteration's sequences; with `check`, runs each as the test does. Returns
+/// the number of steps.
+fn state_machine(check: bool) -> u64 {
+    let mut runner = TestRunner::deterministic();
+    let strategy = Reference::sequential_strategy(1..=40);
+    let mut steps = 0;
+    for _ in 0..SEQUENCES {
+        let (state, ops, seen) = strategy.new_tree(&mut runner).expect("generates").current();
+        steps += ops.len() as u64;
+        if check {
+            Implementation::<()>::test_sequential(Config::default(), state, ops, seen);
+        }
+    }
+    steps
+}
+
+fn checking(c: &mut Criterion) {
+    let steps = state_machine(false);
+    let mut group = c.benchmark_group("state_machine");
+    group.throughput(Throughput::Elements(steps));
+    group.bench_function("checked steps", |b| b.iter(|| state_machine(true)));
+    group.bench_function("generation only", |b| b.iter(|| state_machine(false)));
+    group.finish();
+
+    let mut group = c.benchmark_group("explore");
+    group.sample_size(10);
+    let config = ExploreConfig {
+        cases: 200,
+        seed: 1,
+        ..ExploreConfig::default()
+    };
+    group.throughput(Throughput::Elements(u64::from(config.cases)));
+    group.bench_function("sequences", |b| {
+        b.iter(|| explore(&config, |_| {}).cases_run)
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("check");
+    group.sample_size(10);
+    let config = CheckConfig {
+        alphabet: Alphabet::Part1,
+        users: 2,
+        depth: 6,
+        ..CheckConfig::default()
+    };
+    let states = check(&config).states as u64;
+    group.throughput(Throughput::Elements(states));
+    group.bench_function(BenchmarkId::new("migwiz", "2 users, depth 6"), |b| {
+        b.iter(|| check(&config).states)
+    });
+    group.bench_function(BenchmarkId::new("stateright", "2 users, depth 6"), |b| {
+        b.iter(|| stateright_model::explore(2, 6, 2).states)
+    });
+    group.finish();
+}
+
+fn main() {
+    let mut c = Criterion::default().configure_from_args();
+    checking(&mut c);
+    c.final_summary();
+}

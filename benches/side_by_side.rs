@@ -1,0 +1,58 @@
+//! `migwiz check --alphabet part1` beside stateright 0.31 on the same reference model, in
+//! one process: 2 users to depth 6, and 3 users to depth 8. Prints the states, time and
+//! peak heap of both, and the ratios (`BENCHMARKS.md` quotes the table).
+//!
+//! `cargo bench --bench side_by_side` (a few minutes). `MIGWIZ_SIDE_BY_SIDE=2:6` runs one
+//! case only (users:depth).
+
+mod common;
+mod stateright_model;
+
+use migwiz::tools::check::{check, Alphabet, CheckConfig};
+
+#[global_allocator]
+static ALLOCATOR: common::Counting = common::Counting;
+
+fn main() {
+    let cases: Vec<(usize, usize)> = match std::env::var("MIGWIZ_SIDE_BY_SIDE") {
+        Ok(one) => one
+            .split_once(':')
+            .and_then(|(u, d)| Some((u.parse().ok()?, d.parse().ok()?)))
+            .into_iter()
+            .collect(),
+        Err(_) => vec![(2, 6), (3, 8)],
+    };
+    println!("| users | depth | checker | states | time | peak heap |");
+    println!("|---|---|---|---|---|---|");
+    for (users, depth) in cases {
+        let config = CheckConfig {
+            alphabet: Alphabet::Part1,
+            users,
+            depth,
+            threads: 2,
+            ..CheckConfig::default()
+        };
+        let (ours, took, peak) = common::measure(|| check(&config));
+        assert!(ours.violation.is_none(), "{:?}", ours.violation);
+        println!(
+            "| {users} | {depth} | migwiz check (model + implementation + properties) | {} | {:.1} s | {} |",
+            ours.states,
+            took.as_secs_f64(),
+            common::mb(peak)
+        );
+        let (theirs, their_took, their_peak) =
+            common::measure(|| stateright_model::explore(users, depth, 2));
+        println!(
+            "| {users} | {depth} | stateright 0.31 (model only) | {} | {:.1} s | {} |",
+            theirs.states,
+            their_took.as_secs_f64(),
+            common::mb(their_peak)
+        );
+        println!(
+            "| {users} | {depth} | ratio migwiz / stateright | {:.3} | {:.2} | {:.2} |",
+            ours.states as f64 / theirs.states as f64,
+            took.as_secs_f64() / their_took.as_secs_f64(),
+            peak as f64 / their_peak.max(1) as f64
+        );
+    }
+}
