@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use migwiz::harness::fuzz::{fuzz, FuzzConfig};
+use migwiz::tools::fuzz::{fuzz, FuzzConfig};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -1,9 +1,9 @@
 //! The fast fuzz run: a few thousand hostile and half-right scenario files through the
-//! parser and the replay (`migwiz::harness::fuzz`): no panic, every error placed inside
+//! parser and the replay (`migwiz::tools::fuzz`): no panic, every error placed inside
 //! the file with a help line, and model and implementation agreeing on every replay. The
 //! long run is `cargo run --release --example fuzz` (BENCHMARKS.md).
 
-use migwiz::harness::fuzz::{check_input, fuzz, FuzzConfig, Verdict};
+use migwiz::tools::fuzz::{check_input, fuzz, FuzzConfig, Verdict};
 
 fn bundled_scenarios() -> Vec<String> {
     let mut files: Vec<_> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"))

@@ -10,6 +10,7 @@
 //! which steps may come next and what they come to.
 
 use std::fmt;
+use std::sync::Arc;
 
 use proptest::prelude::*;
 use proptest::sample::{select, subsequence};
@@ -67,43 +68,107 @@ fn parse_all<T: std::str::FromStr>(texts: impl IntoIterator<Item = String>) -> V
     texts.into_iter().filter_map(|t| t.parse().ok()).collect()
 }
 
-/// Aliases worth trying in this state: the users' mailbox names and their numbered and
-/// lower-case forms, custom-recipient style names, and every alias already taken.
-fn alias_pool(model: &Model) -> Vec<Alias> {
-    let mut texts = vec!["ADMIN".to_string(), "PO1".to_string()];
-    for u in &model.users {
-        let n = &u.mailbox_name;
-        texts.extend([
-            n.clone(),
-            format!("{n}2"),
-            n.to_ascii_lowercase(),
-            format!("{n}-MS"),
-        ]);
+/// What steps are drawn from: aliases, addresses and users. The post office's part is
+/// built once per world; the part drawn from the directory is built again only when the
+/// directory's aliases or addresses changed (building pools was most of the generation's
+/// time).
+#[derive(Debug, Clone)]
+pub struct Pools {
+    base_aliases: Vec<Alias>,
+    base_addresses: Vec<ProxyAddress>,
+    users: Arc<[MsMailAddress]>,
+    aliases: Arc<[Alias]>,
+    addresses: Arc<[ProxyAddress]>,
+    /// A hash of the directory names the pools were last built from.
+    source: u64,
+}
+
+impl Pools {
+    /// The pools of the model's world.
+    pub fn of(model: &Model) -> Pools {
+        let mut aliases = vec!["ADMIN".to_string(), "PO1".to_string()];
+        let mut addresses = vec![
+            "smtp:helpdesk@contoso.com".to_string(),
+            "X400:c=US;a= ;p=CONTOSO;o=HQ;s=ADMIN;".to_string(),
+        ];
+        for u in &model.users {
+            let (n, a) = (&u.mailbox_name, &u.address);
+            aliases.extend([
+                n.clone(),
+                format!("{n}2"),
+                n.to_ascii_lowercase(),
+                format!("{n}-MS"),
+            ]);
+            addresses.extend([
+                format!("migrate:MS:{a}"),
+                format!("MIGRATE:MS:{a}"),
+                format!("ms:{a}"),
+                format!("MS:{a}"),
+                format!("smtp:{n}@contoso.com"),
+            ]);
+        }
+        let mut pools = Pools {
+            base_aliases: parse_all(aliases),
+            base_addresses: parse_all(addresses),
+            users: model.users.iter().map(|u| u.typed.clone()).collect(),
+            aliases: Arc::new([]),
+            addresses: Arc::new([]),
+            source: 0,
+        };
+        pools.refresh(model);
+        pools
     }
+
+    /// The pools for `model`, a later state of the same world: these, unless the
+    /// directory's aliases or addresses changed.
+    pub fn for_model(self: &Arc<Pools>, model: &Model) -> Arc<Pools> {
+        if source_of(model) == self.source {
+            return Arc::clone(self);
+        }
+        let mut pools = Pools::clone(self);
+        pools.refresh(model);
+        Arc::new(pools)
+    }
+
+    fn refresh(&mut self, model: &Model) {
+        let mut aliases = self.base_aliases.clone();
+        aliases.extend(alias_pool(model));
+        let mut addresses = self.base_addresses.clone();
+        addresses.extend(address_pool(model));
+        self.aliases = aliases.into();
+        self.addresses = addresses.into();
+        self.source = source_of(model);
+    }
+}
+
+/// A hash of what the directory's part of the pools is drawn from. Two sources hashing
+/// alike would only leave the pools one step stale: a matter of distribution, not of
+/// correctness.
+fn source_of(model: &Model) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    for m in &model.mailboxes {
+        (&m.alias, &m.directory_name, &m.proxies).hash(&mut h);
+    }
+    for c in &model.custom_recipients {
+        c.alias.hash(&mut h);
+    }
+    h.finish()
+}
+
+/// The directory's aliases worth trying: every alias and directory name already taken.
+fn alias_pool(model: &Model) -> Vec<Alias> {
+    let mut texts = Vec::new();
     texts.extend(model.mailboxes.iter().map(|m| m.alias.clone()));
     texts.extend(model.mailboxes.iter().map(|m| m.directory_name.clone()));
     texts.extend(model.custom_recipients.iter().map(|c| c.alias.clone()));
     parse_all(texts)
 }
 
-/// Addresses worth adding or removing: MIGRATE and MS addresses of each user (primary
-/// and secondary), addresses colliding with generated ones, and every address held now,
-/// as written and with the type's case flipped.
+/// The directory's addresses worth adding or removing: every address held now, as
+/// written and with the type's case flipped.
 fn address_pool(model: &Model) -> Vec<ProxyAddress> {
-    let mut texts = vec![
-        "smtp:helpdesk@contoso.com".to_string(),
-        "X400:c=US;a= ;p=CONTOSO;o=HQ;s=ADMIN;".to_string(),
-    ];
-    for u in &model.users {
-        let a = &u.address;
-        texts.extend([
-            format!("migrate:MS:{a}"),
-            format!("MIGRATE:MS:{a}"),
-            format!("ms:{a}"),
-            format!("MS:{a}"),
-            format!("smtp:{}@contoso.com", u.mailbox_name),
-        ]);
-    }
+    let mut texts = Vec::new();
     for m in &model.mailboxes {
         for p in &m.proxies {
             let (kind, value) = p.split_once(':').unwrap_or((p, ""));
@@ -127,7 +192,7 @@ fn container() -> impl Strategy<Value = Container> {
 
 /// Values worth writing into a user list field: the ones it takes, in other cases, and ones
 /// it refuses.
-fn list_value(field: ListField, aliases: Vec<Alias>) -> BoxedStrategy<String> {
+fn list_value(field: ListField, aliases: Arc<[Alias]>) -> BoxedStrategy<String> {
     match field {
         ListField::MigrateUser => select(vec!["Y", "N", "n", "maybe"])
             .prop_map(str::to_string)
@@ -136,7 +201,7 @@ fn list_value(field: ListField, aliases: Vec<Alias>) -> BoxedStrategy<String> {
             .prop_map(str::to_string)
             .boxed(),
         ListField::CommonName => prop_oneof![
-            6 => select(aliases).prop_map(|a| a.to_string()),
+            6 => one_of(&aliases).prop_map(|a| a.to_string()),
             1 => Just("J DOE".to_string()),
         ]
         .boxed(),
@@ -181,45 +246,63 @@ fn wizard_run(users: Vec<MsMailAddress>, has_list: bool) -> BoxedStrategy<Wizard
 
 /// The steps that may come next from this state.
 pub fn operation_strategy(model: &Model) -> BoxedStrategy<Operation> {
-    let aliases = alias_pool(model);
-    let addresses = address_pool(model);
-    let users: Vec<MsMailAddress> = model.users.iter().map(|u| u.typed.clone()).collect();
-    let named = proptest::option::weighted(0.2, select(aliases.clone()));
-    let field = select(vec![
-        ListField::MigrateUser,
-        ListField::Mode,
-        ListField::CommonName,
-    ]);
-    let edit_aliases = aliases.clone();
+    operation_strategy_in(&Pools::of(model), model)
+}
+
+/// The steps that may come next from this state, drawn from its pools.
+/// Aliases worth trying are the users' mailbox names and their numbered and lower-case
+/// forms, custom-recipient style names, and every alias already taken; addresses, the
+/// MIGRATE and MS addresses of each user (primary and secondary), addresses colliding with
+/// generated ones, and every address held now, as written and with the type's case flipped.
+pub fn operation_strategy_in(pools: &Pools, model: &Model) -> BoxedStrategy<Operation> {
+    let aliases = Arc::clone(&pools.aliases);
+    let addresses = Arc::clone(&pools.addresses);
+    let users = &pools.users;
+    let named = proptest::option::weighted(0.2, one_of(&aliases));
+    let field = select(
+        &[
+            ListField::MigrateUser,
+            ListField::Mode,
+            ListField::CommonName,
+        ][..],
+    );
+    let edit_aliases = Arc::clone(&aliases);
     let has_list = model.user_list.is_some();
     let edits = if has_list { 4 } else { 1 };
     prop_oneof![
-        3 => (select(aliases.clone()), container(), named).prop_map(|(alias, container, directory_name)| {
+        3 => (one_of(&aliases), container(), named).prop_map(|(alias, container, directory_name)| {
             Operation::CreateMailbox { alias, name: None, container, directory_name }
         }),
-        2 => (select(aliases.clone()), select(Language::ALL.to_vec()))
+        2 => (one_of(&aliases), select(Language::ALL))
             .prop_map(|(alias, language)| Operation::Logon { alias, language }),
-        3 => (select(aliases.clone()), select(addresses.clone()))
+        3 => (one_of(&aliases), one_of(&addresses))
             .prop_map(|(alias, address)| Operation::AddProxy { alias, address }),
-        2 => (select(aliases.clone()), select(addresses))
+        2 => (one_of(&aliases), one_of(&addresses))
             .prop_map(|(alias, address)| Operation::RemoveProxy { alias, address }),
-        2 => (select(aliases), select(users.clone()), container())
+        2 => (one_of(&aliases), one_of(users), container())
             .prop_map(|(alias, address, container)| Operation::CustomRecipient { alias, address, container }),
-        2 => (select(users.clone()), any::<bool>())
+        2 => (one_of(users), any::<bool>())
             .prop_map(|(user, open)| Operation::MsMailClient { user, open }),
-        1 => select(users.clone()).prop_map(|user| Operation::RecoverPassword { user }),
-        1 => (select(users.clone()), 1u32..=2)
+        1 => one_of(users).prop_map(|user| Operation::RecoverPassword { user }),
+        1 => (one_of(users), 1u32..=2)
             .prop_map(|(user, messages)| Operation::Deliver { user, messages }),
-        2 => (select(Version::ALL.to_vec()), chosen_users(users.clone()))
+        2 => (select(&Version::ALL[..]), chosen_users(users.to_vec()))
             .prop_map(|(version, users)| Operation::ExtractUserList { version, users }),
-        edits => (select(users.clone()), field)
+        edits => (one_of(users), field)
             .prop_flat_map(move |(user, field)| {
-                list_value(field, edit_aliases.clone())
+                list_value(field, Arc::clone(&edit_aliases))
                     .prop_map(move |value| Operation::EditUserList { user: user.clone(), field, value })
             }),
-        6 => wizard_run(users, has_list).prop_map(Operation::Wizard),
+        6 => wizard_run(users.to_vec(), has_list).prop_map(Operation::Wizard),
     ]
     .boxed()
+}
+
+/// One element of a pool, drawn by its index (shrinking towards the first), sharing the
+/// pool instead of copying it into every strategy that draws from it.
+fn one_of<T: Clone + fmt::Debug + 'static>(pool: &Arc<[T]>) -> impl Strategy<Value = T> {
+    let pool = Arc::clone(pool);
+    (0..pool.len()).prop_map(move |i| pool[i].clone())
 }
 
 /// The reference state: the setup, the model, and what the last step came to.
@@ -231,6 +314,8 @@ pub struct RefState {
     pub model: Model,
     /// The result of the last step, for the test to compare with the implementation.
     pub last: Option<StepResult>,
+    /// The pools the next step is drawn from.
+    pub pools: Arc<Pools>,
 }
 
 /// Prints only the setup: the model is what the steps made of it.
@@ -261,20 +346,25 @@ impl ReferenceStateMachine for Reference {
 
     fn init_state() -> BoxedStrategy<RefState> {
         setup_strategy()
-            .prop_map(|setup| RefState {
-                model: Model::new(&setup),
-                setup,
-                last: None,
+            .prop_map(|setup| {
+                let model = Model::new(&setup);
+                RefState {
+                    pools: Arc::new(Pools::of(&model)),
+                    model,
+                    setup,
+                    last: None,
+                }
             })
             .boxed()
     }
 
     fn transitions(state: &RefState) -> BoxedStrategy<Operation> {
-        operation_strategy(&state.model)
+        operation_strategy_in(&state.pools, &state.model)
     }
 
     fn apply(mut state: RefState, op: &Operation) -> RefState {
         state.last = Some(state.model.apply(op));
+        state.pools = state.pools.for_model(&state.model);
         state
     }
 

@@ -13,7 +13,7 @@
 //! is enough (cargo-fuzz needs nightly, which these machines cannot fetch).
 //!
 //! ```
-//! use migwiz::harness::fuzz::{fuzz, FuzzConfig};
+//! use migwiz::tools::fuzz::{fuzz, FuzzConfig};
 //! let seeds = vec!["name = \"x\"\n[[users]]\naddress = \"NET1/PO1/JDOE\"\n".to_string()];
 //! let report = fuzz(&FuzzConfig { inputs: 200, seed: 7 }, &seeds, |_| {});
 //! assert_eq!(report.inputs, 200);
