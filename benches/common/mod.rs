@@ -4,48 +4,61 @@
 #![allow(dead_code)] // each bench binary uses its own part of this module
 
 use std::alloc::{GlobalAlloc, Layout};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
 
-/// mimalloc, counting the bytes in use and their peak.
+/// mimalloc, counting the bytes in use and their peak while [`measure`] asks it to.
 pub struct Counting;
 
-static IN_USE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
+// Signed: the counted run may free what was allocated before it.
+static IN_USE: AtomicIsize = AtomicIsize::new(0);
+static PEAK: AtomicIsize = AtomicIsize::new(0);
+/// Counting is off while time is measured: two threads updating one counter on every
+/// allocation would slow the allocation-heavy checker far more than the other.
+static ON: AtomicBool = AtomicBool::new(false);
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let p = unsafe { mimalloc::MiMalloc.alloc(layout) };
-        if !p.is_null() {
-            let now = IN_USE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+        if !p.is_null() && ON.load(Ordering::Relaxed) {
+            let size = layout.size() as isize;
+            let now = IN_USE.fetch_add(size, Ordering::Relaxed) + size;
             PEAK.fetch_max(now, Ordering::Relaxed);
         }
         p
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         unsafe { mimalloc::MiMalloc.dealloc(ptr, layout) };
-        IN_USE.fetch_sub(layout.size(), Ordering::Relaxed);
+        if ON.load(Ordering::Relaxed) {
+            IN_USE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+        }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         let p = unsafe { mimalloc::MiMalloc.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            IN_USE.fetch_sub(layout.size(), Ordering::Relaxed);
-            let now = IN_USE.fetch_add(new_size, Ordering::Relaxed) + new_size;
+        if !p.is_null() && ON.load(Ordering::Relaxed) {
+            let grown = new_size as isize - layout.size() as isize;
+            let now = IN_USE.fetch_add(grown, Ordering::Relaxed) + grown;
             PEAK.fetch_max(now, Ordering::Relaxed);
         }
         p
     }
 }
 
-/// Runs `f` once: its result, its wall time, and the peak heap it added over what was in
-/// use before it started, in bytes.
-pub fn measure<T>(f: impl FnOnce() -> T) -> (T, Duration, usize) {
-    let base = IN_USE.load(Ordering::Relaxed);
-    PEAK.store(base, Ordering::Relaxed);
+/// Runs `f` twice: once timed, with counting off, and once with counting on. Returns the
+/// first result, its wall time, and the peak heap the second run added over what was in
+/// use when it started, in bytes. Memory freed while counting was off is not counted out,
+/// so only what is allocated and freed within the counted run is compared: the difference
+/// between the in-use figure at its start and its peak.
+pub fn measure<T>(f: impl Fn() -> T) -> (T, Duration, usize) {
     let started = Instant::now();
     let out = f();
     let took = started.elapsed();
-    (out, took, PEAK.load(Ordering::Relaxed).saturating_sub(base))
+    IN_USE.store(0, Ordering::Relaxed);
+    PEAK.store(0, Ordering::Relaxed);
+    ON.store(true, Ordering::Relaxed);
+    drop(f());
+    ON.store(false, Ordering::Relaxed);
+    (out, took, PEAK.load(Ordering::Relaxed).max(0) as usize)
 }
 
 /// Bytes as MB (10^6), one decimal.
