@@ -510,6 +510,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn proxy_types_and_values_are_taken_up_to_their_limits_exactly() {
+        assert!(
+            "ABCDEFGH:x".parse::<ProxyAddress>().is_ok(),
+            "an 8-character type"
+        );
+        let e = "ABCDEFGHI:x".parse::<ProxyAddress>().unwrap_err();
+        assert!(e.to_string().contains("a type of 9 characters"), "{e}");
+        let longest = format!("smtp:{}", "v".repeat(MAX_PROXY_VALUE));
+        assert!(
+            longest.parse::<ProxyAddress>().is_ok(),
+            "a value of {MAX_PROXY_VALUE}"
+        );
+        let e = format!("{longest}v").parse::<ProxyAddress>().unwrap_err();
+        assert!(e.to_string().contains("257 characters"), "{e}");
+    }
+
+    #[test]
     fn an_inline_ms_mail_address_keeps_its_parts_and_sorts_as_its_text() {
         let longest = "ABCDEFGHIJ/KLMNOPQRST/UVWXYZ0123";
         let a: MsMailAddress = longest.to_ascii_lowercase().parse().unwrap();
