@@ -452,6 +452,10 @@ fn op_keys(op: &str) -> (&'static [&'static str], &'static [&'static str]) {
     }
 }
 
+/// Bytes a mutation inserts: a NUL, a bare carriage return, a terminal escape, invalid
+/// UTF-8, a stray quote, a stray table header.
+const HOSTILE_BYTES: &[&[u8]] = &[b"\0", b"\r", b"\x1b[2J", b"\xff\xfe", b"\"", b"[[steps]]\n"];
+
 /// A seed file with a few byte-level changes.
 fn mutate(rng: &mut TestRng, seeds: &[String]) -> Vec<u8> {
     let mut bytes = pick(rng, seeds).as_bytes().to_vec();
@@ -479,24 +483,10 @@ fn mutate(rng: &mut TestRng, seeds: &[String]) -> Vec<u8> {
                 let v = value(rng);
                 bytes.splice(at..at, v.bytes());
             }
-            _ => bytes
-                .splice(
-                    at..at,
-                    pick(
-                        rng,
-                        &[
-                            &b"\0"[..],
-                            b"\r",
-                            b"\x1b[2J",
-                            b"\xff\xfe",
-                            b"\"",
-                            b"[[steps]]\n",
-                        ],
-                    )
-                    .iter()
-                    .copied(),
-                )
-                .for_each(drop),
+            _ => {
+                let token = pick(rng, HOSTILE_BYTES);
+                bytes.splice(at..at, token.iter().copied());
+            }
         }
     }
     bytes
