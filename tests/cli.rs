@@ -707,6 +707,27 @@ mod scale {
     }
 
     #[test]
+    fn a_user_listed_twice_at_the_end_of_a_large_post_office_is_named_at_its_line() {
+        let mut text = world(20_000);
+        let at = text.find("\n[[steps]]").unwrap();
+        text.insert_str(at, "\n[[users]]\naddress = \"n0/p0/u0\"\n");
+        let line = text[..text.find("\"n0/p0/u0\"").unwrap()]
+            .matches('\n')
+            .count()
+            + 1;
+        let path = write("twice-at-the-end.toml", text.as_bytes());
+        let out = migwiz(["run", path.to_str().unwrap()]);
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{said}");
+        assert!(
+            said.contains(&format!("twice-at-the-end.toml:{line}:"))
+                && said.contains("listed twice")
+                && said.contains("help:"),
+            "{said}"
+        );
+    }
+
+    #[test]
     fn the_model_check_is_skipped_above_its_size_and_says_so() {
         let path = write(
             "big.toml",
