@@ -93,3 +93,19 @@ impl fmt::Display for Container {
         f.write_str(&self.0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_container_takes_spaces_hyphens_and_64_characters_exactly() {
+        assert!("New York-2".parse::<Container>().is_ok());
+        let longest = "C".repeat(64);
+        assert!(longest.parse::<Container>().is_ok(), "64 characters");
+        let e = format!("{longest}C").parse::<Container>().unwrap_err();
+        assert!(e.problem.contains("65 characters"), "{e}");
+        let e = "Sales/East".parse::<Container>().unwrap_err();
+        assert!(e.problem.contains("'/'"), "{e}");
+    }
+}
