@@ -417,3 +417,16 @@ impl fmt::Debug for Operation {
         fmt::Display::fmt(self, f)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_operation_debugs_as_it_displays() {
+        // proptest prints shrunk sequences with Debug: they must read as steps.
+        let op = Operation::wizard(Version::V55, Phase::Migrate);
+        assert!(!op.to_string().is_empty());
+        assert_eq!(format!("{op:?}"), op.to_string());
+    }
+}

@@ -92,3 +92,14 @@ impl fmt::Display for RuleId {
         f.write_str(self.as_str())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rule_id_prints_as_the_spec_writes_it() {
+        assert_eq!(RuleId::W255.to_string(), "W-2-55");
+        assert_eq!(format!("{}", RuleId::ISummary), "I-SUMMARY");
+    }
+}
