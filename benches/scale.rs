@@ -49,13 +49,7 @@ fn criterion_groups(c: &mut Criterion) {
 fn table() {
     println!("\n| case | users | time | peak heap | time ratio to 10x fewer users |");
     println!("|---|---|---|---|---|");
-    let versions = [
-        None,
-        Some(Version::V50),
-        Some(Version::V55),
-        Some(Version::V55Sp1),
-    ];
-    for version in versions {
+    for version in std::iter::once(None).chain(Version::ALL.map(Some)) {
         let mut last = None;
         for n in SIZES {
             let text = common::world(n, 10, "5.5");

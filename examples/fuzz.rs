@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use migwiz::tools::fuzz::{fuzz, FuzzConfig};
+use migwiz::tools::fuzz::{fuzz, seed_files, FuzzConfig};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -17,7 +17,8 @@ fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(1_000_000);
     let seed = args.next().and_then(|a| a.parse().ok()).unwrap_or(1);
-    let seeds = bundled_scenarios();
+    let seeds = seed_files(Path::new("scenarios"))
+        .expect("run from the repository root: scenarios/ holds the seed files");
     // Panics are caught and counted as bugs; their messages are in the report.
     std::panic::set_hook(Box::new(|_| {}));
     let report = fuzz(&FuzzConfig { inputs, seed }, &seeds, |done| {
@@ -47,17 +48,4 @@ fn main() {
         println!("bug: {what} ({})", path.display());
     }
     std::process::exit(1);
-}
-
-fn bundled_scenarios() -> Vec<String> {
-    let mut files: Vec<_> = std::fs::read_dir("scenarios")
-        .expect("run from the repository root: scenarios/ holds the seed files")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    files.sort();
-    files
-        .iter()
-        .filter_map(|p| std::fs::read_to_string(p).ok())
-        .collect()
 }

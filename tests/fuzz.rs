@@ -3,19 +3,12 @@
 //! the file with a help line, and model and implementation agreeing on every replay. The
 //! long run is `cargo run --release --example fuzz` (BENCHMARKS.md).
 
-use migwiz::tools::fuzz::{check_input, fuzz, FuzzConfig, Verdict};
+use std::path::Path;
+
+use migwiz::tools::fuzz::{check_input, fuzz, seed_files, FuzzConfig, Verdict};
 
 fn bundled_scenarios() -> Vec<String> {
-    let mut files: Vec<_> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    files.sort();
-    files
-        .iter()
-        .map(|p| std::fs::read_to_string(p).unwrap())
-        .collect()
+    seed_files(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"))).unwrap()
 }
 
 #[test]

@@ -92,13 +92,7 @@ fn judge(bytes: &[u8]) -> Verdict {
         Ok(scenario) => scenario,
         Err(e) => return rejected(bytes, &e),
     };
-    let versions = [
-        None,
-        Some(Version::V50),
-        Some(Version::V55),
-        Some(Version::V55Sp1),
-    ];
-    for version in versions {
+    for version in std::iter::once(None).chain(Version::ALL.map(Some)) {
         let run = replay_with(&scenario, version, ModelCheckPolicy::Full);
         if let Some(first) = run.disagreements.first() {
             return Verdict::Bug(format!("model and implementation disagree: {first}"));
@@ -169,6 +163,19 @@ pub fn fuzz(config: &FuzzConfig, seeds: &[String], mut progress: impl FnMut(u64)
     }
     report.elapsed = started.elapsed();
     report
+}
+
+/// The scenario files in `dir`, in name order: the seeds byte mutation starts from.
+pub fn seed_files(dir: &std::path::Path) -> std::io::Result<Vec<String>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|x| x == "toml") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    files.iter().map(std::fs::read_to_string).collect()
 }
 
 fn pick<'a, T>(rng: &mut TestRng, items: &'a [T]) -> &'a T {
@@ -337,8 +344,8 @@ fn good_values(key: &str) -> &'static [&'static str] {
 }
 
 /// A value for `key`: mostly one it takes, sometimes anything (never, in a clean file).
-fn value_for(rng: &mut TestRng, key: &str) -> String {
-    match rng.random_range(0..8) + u32::from(CLEAN.get()) * 8 {
+fn value_for(rng: &mut TestRng, key: &str, clean: bool) -> String {
+    match rng.random_range(0..8) + u32::from(clean) * 8 {
         0 => value(rng),
         _ => pick(rng, good_values(key)).to_string(),
     }
@@ -352,19 +359,11 @@ fn value(rng: &mut TestRng) -> String {
     }
 }
 
-thread_local! {
-    /// Whether the file being generated takes only values its keys take.
-    static CLEAN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// A file in the scenario's shape, with random keys and values in it; half of them with
-/// right values only, so that the replay sees many.
 fn generate(rng: &mut TestRng) -> String {
-    CLEAN.set(rng.random_range(0..2) == 0);
+    let clean = rng.random_range(0..2) == 0;
     let mut text = String::new();
-    let clean = CLEAN.get();
     if clean || rng.random_range(0..20) > 0 {
-        text.push_str(&format!("name = {}\n", value_for(rng, "name")));
+        text.push_str(&format!("name = {}\n", value_for(rng, "name", clean)));
     }
     let top = ["server_language", "description", "nickname"];
     for _ in 0..rng.random_range(0..2) {
@@ -372,18 +371,18 @@ fn generate(rng: &mut TestRng) -> String {
             0 if !clean => pick(rng, &top),
             _ => &top[rng.random_range(0..2)],
         };
-        text.push_str(&format!("{key} = {}\n", value_for(rng, key)));
+        text.push_str(&format!("{key} = {}\n", value_for(rng, key, clean)));
     }
     if rng.random_range(0..4) == 0 {
         let keys = ["organization", "site", "smtp_domain", "country"];
         let key = keys[rng.random_range(0..keys.len() - usize::from(clean))];
         text.push_str("[site]\n");
-        text.push_str(&format!("{key} = {}\n", value_for(rng, key)));
+        text.push_str(&format!("{key} = {}\n", value_for(rng, key, clean)));
     }
     if rng.random_range(0..6) == 0 {
         text.push_str(&format!(
             "[postoffice]\npath = {}\n",
-            value_for(rng, "path")
+            value_for(rng, "path", clean)
         ));
     }
     for _ in 0..rng.random_range(0..5) {
@@ -399,11 +398,14 @@ fn generate(rng: &mut TestRng) -> String {
         };
         text.push_str(&format!("address = {address}\n"));
         if rng.random_range(0..2) == 0 {
-            text.push_str(&format!("messages = {}\n", value_for(rng, "messages")));
+            text.push_str(&format!(
+                "messages = {}\n",
+                value_for(rng, "messages", clean)
+            ));
         }
         if rng.random_range(0..5) == 0 {
             let key = ["name", "mailbox"][rng.random_range(0..2 - usize::from(clean))];
-            text.push_str(&format!("{key} = {}\n", value_for(rng, key)));
+            text.push_str(&format!("{key} = {}\n", value_for(rng, key, clean)));
         }
     }
     for _ in 0..rng.random_range(0..7) {
@@ -427,7 +429,7 @@ fn generate(rng: &mut TestRng) -> String {
             keys.dedup();
         }
         for key in keys {
-            text.push_str(&format!("{key} = {}\n", value_for(rng, key)));
+            text.push_str(&format!("{key} = {}\n", value_for(rng, key, clean)));
         }
     }
     text
