@@ -10,6 +10,7 @@
 //! which steps may come next and what they come to.
 
 use std::fmt;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use proptest::prelude::*;
@@ -68,10 +69,10 @@ fn parse_all<T: std::str::FromStr>(texts: impl IntoIterator<Item = String>) -> V
     texts.into_iter().filter_map(|t| t.parse().ok()).collect()
 }
 
-/// What steps are drawn from: aliases, addresses and users. The post office's part is
-/// built once per world; the part drawn from the directory is built again only when the
-/// directory's aliases or addresses changed (building pools was most of the generation's
-/// time).
+/// What steps are drawn from: aliases, addresses and users, and the strategies drawing
+/// from them. The post office's part is built once per world; the part drawn from the
+/// directory, and the strategies, are built again only when the directory's aliases or
+/// addresses changed (building pools and strategies was most of the generation's time).
 #[derive(Debug, Clone)]
 pub struct Pools {
     base_aliases: Vec<Alias>,
@@ -79,6 +80,9 @@ pub struct Pools {
     users: Arc<[MsMailAddress]>,
     aliases: Arc<[Alias]>,
     addresses: Arc<[ProxyAddress]>,
+    /// The next step's strategy without a user list, and with one (edits and runs from
+    /// the list more likely); a `BoxedStrategy` is shared, so handing one out is cheap.
+    strategies: [BoxedStrategy<Operation>; 2],
     /// A hash of the directory names the pools were last built from.
     source: u64,
 }
@@ -113,6 +117,10 @@ impl Pools {
             users: model.users.iter().map(|u| u.typed.clone()).collect(),
             aliases: Arc::new([]),
             addresses: Arc::new([]),
+            strategies: [
+                Just(Operation::wizard(Version::V55, Phase::Full)).boxed(),
+                Just(Operation::wizard(Version::V55, Phase::Full)).boxed(),
+            ],
             source: 0,
         };
         pools.refresh(model);
@@ -121,13 +129,13 @@ impl Pools {
 
     /// The pools for `model`, a later state of the same world: these, unless the
     /// directory's aliases or addresses changed.
-    pub fn for_model(self: &Arc<Pools>, model: &Model) -> Arc<Pools> {
+    pub fn for_model(self: &Rc<Pools>, model: &Model) -> Rc<Pools> {
         if source_of(model) == self.source {
-            return Arc::clone(self);
+            return Rc::clone(self);
         }
         let mut pools = Pools::clone(self);
         pools.refresh(model);
-        Arc::new(pools)
+        Rc::new(pools)
     }
 
     fn refresh(&mut self, model: &Model) {
@@ -137,7 +145,13 @@ impl Pools {
         addresses.extend(address_pool(model));
         self.aliases = aliases.into();
         self.addresses = addresses.into();
+        self.strategies = [false, true].map(|has_list| strategy_in(self, has_list));
         self.source = source_of(model);
+    }
+
+    /// The strategy of the next step from `model`, a state of the pools' world.
+    pub fn strategy(&self, model: &Model) -> BoxedStrategy<Operation> {
+        self.strategies[usize::from(model.user_list.is_some())].clone()
     }
 }
 
@@ -249,12 +263,18 @@ pub fn operation_strategy(model: &Model) -> BoxedStrategy<Operation> {
     operation_strategy_in(&Pools::of(model), model)
 }
 
-/// The steps that may come next from this state, drawn from its pools.
+/// The steps that may come next from this state, drawn from its pools (the strategy the
+/// pools keep).
+pub fn operation_strategy_in(pools: &Pools, model: &Model) -> BoxedStrategy<Operation> {
+    pools.strategy(model)
+}
+
+/// The steps that may come next, drawn from `pools`, with or without a user list.
 /// Aliases worth trying are the users' mailbox names and their numbered and lower-case
 /// forms, custom-recipient style names, and every alias already taken; addresses, the
 /// MIGRATE and MS addresses of each user (primary and secondary), addresses colliding with
 /// generated ones, and every address held now, as written and with the type's case flipped.
-pub fn operation_strategy_in(pools: &Pools, model: &Model) -> BoxedStrategy<Operation> {
+fn strategy_in(pools: &Pools, has_list: bool) -> BoxedStrategy<Operation> {
     let aliases = Arc::clone(&pools.aliases);
     let addresses = Arc::clone(&pools.addresses);
     let users = &pools.users;
@@ -267,7 +287,6 @@ pub fn operation_strategy_in(pools: &Pools, model: &Model) -> BoxedStrategy<Oper
         ][..],
     );
     let edit_aliases = Arc::clone(&aliases);
-    let has_list = model.user_list.is_some();
     let edits = if has_list { 4 } else { 1 };
     prop_oneof![
         3 => (one_of(&aliases), container(), named).prop_map(|(alias, container, directory_name)| {
@@ -314,8 +333,9 @@ pub struct RefState {
     pub model: Model,
     /// The result of the last step, for the test to compare with the implementation.
     pub last: Option<StepResult>,
-    /// The pools the next step is drawn from.
-    pub pools: Arc<Pools>,
+    /// The pools the next step is drawn from (`Rc`: their strategies are not `Send`, and a
+    /// reference state stays on its thread).
+    pub pools: Rc<Pools>,
 }
 
 /// Prints only the setup: the model is what the steps made of it.
@@ -349,7 +369,7 @@ impl ReferenceStateMachine for Reference {
             .prop_map(|setup| {
                 let model = Model::new(&setup);
                 RefState {
-                    pools: Arc::new(Pools::of(&model)),
+                    pools: Rc::new(Pools::of(&model)),
                     model,
                     setup,
                     last: None,
@@ -359,7 +379,7 @@ impl ReferenceStateMachine for Reference {
     }
 
     fn transitions(state: &RefState) -> BoxedStrategy<Operation> {
-        operation_strategy_in(&state.pools, &state.model)
+        state.pools.strategy(&state.model)
     }
 
     fn apply(mut state: RefState, op: &Operation) -> RefState {

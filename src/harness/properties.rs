@@ -27,7 +27,7 @@
 //! ```
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use crate::vocabulary::address::MsMailAddress;
@@ -473,8 +473,10 @@ fn unique(edge: &Edge<'_>) -> Verdict {
     if after.mailboxes.len() + after.custom_recipients.len() < 2 {
         return Verdict::Vacuous;
     }
-    let mut aliases = BTreeSet::new();
-    let mut addresses = BTreeSet::new();
+    let recipients_count = after.mailboxes.len() + after.custom_recipients.len();
+    let mut aliases = FoldedSet::with_capacity_and_hasher(recipients_count, Default::default());
+    let mut addresses =
+        FoldedSet::with_capacity_and_hasher(4 * recipients_count, Default::default());
     let recipients = after
         .mailboxes
         .iter()
@@ -486,17 +488,41 @@ fn unique(edge: &Edge<'_>) -> Verdict {
                 .map(|c| (&c.alias, std::slice::from_ref(&c.address))),
         );
     for (alias, proxies) in recipients {
-        if !aliases.insert(alias.to_ascii_lowercase()) {
+        if !aliases.insert(Folded(alias)) {
             return Verdict::Broken(format!("alias {alias} is held twice"));
         }
         for p in proxies {
-            if !addresses.insert(p.to_ascii_lowercase()) {
+            if !addresses.insert(Folded(p)) {
                 return Verdict::Broken(format!("address {p} is held twice"));
             }
         }
     }
     Verdict::Holds
 }
+
+/// Texts seen, without case.
+type FoldedSet<'a> = std::collections::HashSet<Folded<'a>, rustc_hash::FxBuildHasher>;
+
+/// A text compared without ASCII case (A-UNIQUE), without making a lower-case copy: this
+/// runs on every edge of every check.
+#[derive(Debug, Clone, Copy)]
+struct Folded<'a>(&'a str);
+
+impl std::hash::Hash for Folded<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        for b in self.0.bytes() {
+            h.write_u8(b.to_ascii_lowercase());
+        }
+    }
+}
+
+impl PartialEq for Folded<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(other.0)
+    }
+}
+
+impl Eq for Folded<'_> {}
 
 /// I-ABORT: the failing user's mail is where it was, waiting and delivered alike.
 fn abort_keeps_mail(edge: &Edge<'_>) -> Verdict {

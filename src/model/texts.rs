@@ -58,13 +58,13 @@ pub fn site_addresses(site: &Site, alias: &str, n: u32) -> [String; 3] {
 }
 
 /// An event of the wizard: source MSExchangeMig, category None.
-fn wizard_event(id: u32, kind: &str, description: String) -> Event {
+fn wizard_event(id: u32, kind: &'static str, description: String) -> Event {
     Event {
         id,
-        source: "MSExchangeMig".to_string(),
-        kind: kind.to_string(),
-        category: "None".to_string(),
-        description,
+        source: "MSExchangeMig",
+        kind,
+        category: "None",
+        description: description.into(),
     }
 }
 

@@ -7,13 +7,13 @@ use std::fmt::Write as _;
 use crate::vocabulary::event::Event;
 
 /// Every wizard event's source, type and category, with its id and text.
-fn wizard(id: u32, kind: &str, description: String) -> Event {
+fn wizard(id: u32, kind: &'static str, description: String) -> Event {
     Event {
         id,
-        source: "MSExchangeMig".to_string(),
-        kind: kind.to_string(),
-        category: "None".to_string(),
-        description,
+        source: "MSExchangeMig",
+        kind,
+        category: "None",
+        description: description.into(),
     }
 }
 
@@ -21,8 +21,8 @@ fn wizard(id: u32, kind: &str, description: String) -> Event {
 ///
 /// ```
 /// let e = migwiz::server::eventlog::mapi_logon_failure();
-/// assert_eq!((e.id, e.kind.as_str()), (7026, "Error"));
-/// assert_eq!(e.description, "Migration Aborted due to Mapi logon failure.");
+/// assert_eq!((e.id, e.kind), (7026, "Error"));
+/// assert_eq!(&*e.description, "Migration Aborted due to Mapi logon failure.");
 /// ```
 pub fn mapi_logon_failure() -> Event {
     wizard(
@@ -45,7 +45,7 @@ pub fn message_store_logon_failure(mailbox_name: &str) -> Event {
 ///
 /// ```
 /// let e = migwiz::server::eventlog::mmf_failure("JDOE", r"\\MAILSRV\MAILDATA");
-/// assert_eq!(e.description, r"Could not migrate MMF file for Account: JDOE. MMF Path '\\MAILSRV\MAILDATA\MMF\JDOE.MMF'");
+/// assert_eq!(&*e.description, r"Could not migrate MMF file for Account: JDOE. MMF Path '\\MAILSRV\MAILDATA\MMF\JDOE.MMF'");
 /// ```
 pub fn mmf_failure(mailbox_name: &str, postoffice_path: &str) -> Event {
     let file = format!("{postoffice_path}\\MMF\\{mailbox_name}.MMF");

@@ -26,6 +26,7 @@ pub mod userlist;
 pub mod wizard;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The map every server index uses: keys are the server's own (aliases, addresses, ids),
 /// not attacker-chosen hash flooding input, so a fast non-cryptographic hash is enough.
@@ -49,15 +50,18 @@ use userlist::UserList;
 use wizard::Exchange;
 
 /// The implementation of the whole world.
+///
+/// Its parts are shared copy-on-write (`Arc::make_mut` where a step changes one): a server
+/// is cloned for every step the checker tries, and most steps change one part or none.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Server {
     server_language: Language,
-    postoffice_path: String,
-    directory: Directory,
-    store: InformationStore,
-    postoffice: PostOffice,
-    log: EventLog,
-    user_list: Option<UserList>,
+    postoffice_path: Arc<str>,
+    directory: Arc<Directory>,
+    store: Arc<InformationStore>,
+    postoffice: Arc<PostOffice>,
+    log: Arc<EventLog>,
+    user_list: Option<Arc<UserList>>,
 }
 
 impl Server {
@@ -65,11 +69,11 @@ impl Server {
     pub fn new(setup: &Setup) -> Server {
         Server {
             server_language: setup.server_language(),
-            postoffice_path: setup.postoffice_path().to_string(),
-            directory: Directory::new(setup.site().clone()),
-            store: InformationStore::default(),
-            postoffice: PostOffice::new(setup.users()),
-            log: EventLog::default(),
+            postoffice_path: setup.postoffice_path().into(),
+            directory: Arc::new(Directory::new(setup.site().clone())),
+            store: Arc::default(),
+            postoffice: Arc::new(PostOffice::new(setup.users())),
+            log: Arc::default(),
             user_list: None,
         }
     }
@@ -93,7 +97,7 @@ impl Server {
             } => self.create_mailbox(alias, container, directory_name.as_ref()),
             Operation::Logon { alias, language } => self.logon(alias, *language),
             Operation::AddProxy { alias, address } => {
-                match self.directory.add_proxy(alias, address.clone()) {
+                match Arc::make_mut(&mut self.directory).add_proxy(alias, address.clone()) {
                     Ok(()) => StepResult::ok([RuleId::OpProxy, RuleId::AProxy]),
                     Err(r @ Refusal::NoSuchMailbox { .. }) => {
                         StepResult::refused(r, [RuleId::OpProxy])
@@ -102,7 +106,7 @@ impl Server {
                 }
             }
             Operation::RemoveProxy { alias, address } => {
-                match self.directory.remove_proxy(alias, address) {
+                match Arc::make_mut(&mut self.directory).remove_proxy(alias, address) {
                     Ok(()) => StepResult::ok([RuleId::OpUnproxy, RuleId::AProxy]),
                     Err(r @ Refusal::NoSuchMailbox { .. }) => {
                         StepResult::refused(r, [RuleId::OpUnproxy])
@@ -116,18 +120,20 @@ impl Server {
                 container,
             } => self.custom_recipient(alias, address, container),
             Operation::MsMailClient { user, open } => {
-                match self.postoffice.set_client(user, *open) {
+                match Arc::make_mut(&mut self.postoffice).set_client(user, *open) {
                     None => unknown_user(user, RuleId::OpClient),
                     Some(ClientChange::Unchanged) => StepResult::ok([RuleId::OpClient]),
                     Some(_) => StepResult::ok([RuleId::OpClient, RuleId::AMmf]),
                 }
             }
-            Operation::RecoverPassword { user } => match self.postoffice.recover_password(user) {
-                true => StepResult::ok([RuleId::OpRecover, RuleId::AMmf]),
-                false => unknown_user(user, RuleId::OpRecover),
-            },
+            Operation::RecoverPassword { user } => {
+                match Arc::make_mut(&mut self.postoffice).recover_password(user) {
+                    true => StepResult::ok([RuleId::OpRecover, RuleId::AMmf]),
+                    false => unknown_user(user, RuleId::OpRecover),
+                }
+            }
             Operation::Deliver { user, messages } => {
-                match self.postoffice.deliver(user, *messages) {
+                match Arc::make_mut(&mut self.postoffice).deliver(user, *messages) {
                     Ok(()) => StepResult::ok([RuleId::OpDeliver]),
                     Err(DeliverError::NoSuchUser) => unknown_user(user, RuleId::OpDeliver),
                     Err(DeliverError::TooMany) => {
@@ -146,11 +152,11 @@ impl Server {
             }
             Operation::Wizard(run) => {
                 let mut ex = Exchange {
-                    directory: &mut self.directory,
-                    store: &mut self.store,
-                    postoffice: &mut self.postoffice,
-                    log: &mut self.log,
-                    user_list: self.user_list.as_ref(),
+                    directory: Arc::make_mut(&mut self.directory),
+                    store: Arc::make_mut(&mut self.store),
+                    postoffice: Arc::make_mut(&mut self.postoffice),
+                    log: Arc::make_mut(&mut self.log),
+                    user_list: self.user_list.as_deref(),
                     server_language: self.server_language,
                     postoffice_path: &self.postoffice_path,
                 };
@@ -173,7 +179,7 @@ impl Server {
             extra_proxies: Vec::new(),
             created_for: None,
         };
-        match self.directory.create_mailbox(alias.clone(), new) {
+        match Arc::make_mut(&mut self.directory).create_mailbox(alias.clone(), new) {
             Ok(created) => {
                 let mut rules = vec![RuleId::OpCreate, RuleId::ASite];
                 if *container != Container::default() {
@@ -202,9 +208,11 @@ impl Server {
         container: &Container,
     ) -> StepResult {
         let rules = [RuleId::OpCr, RuleId::ACr];
-        let added =
-            self.directory
-                .add_custom_recipient(alias.clone(), address.clone(), container.clone());
+        let added = Arc::make_mut(&mut self.directory).add_custom_recipient(
+            alias.clone(),
+            address.clone(),
+            container.clone(),
+        );
         match added {
             Ok(_) if *container != Container::default() => {
                 StepResult::ok([RuleId::OpCr, RuleId::ACr, RuleId::AMs, RuleId::ACont])
@@ -245,7 +253,7 @@ impl Server {
             }
         };
         let (list, skipped_adminsch) = UserList::extract(version, users);
-        self.user_list = Some(list);
+        self.user_list = Some(Arc::new(list));
         match skipped_adminsch {
             true => StepResult::ok([RuleId::OpExtract, RuleId::AList, RuleId::AAdmin]),
             false => StepResult::ok([RuleId::OpExtract, RuleId::AList]),
@@ -259,7 +267,7 @@ impl Server {
         field: ListField,
         value: &str,
     ) -> StepResult {
-        let Some(list) = self.user_list.as_mut() else {
+        let Some(list) = self.user_list.as_mut().map(Arc::make_mut) else {
             return StepResult::refused(Refusal::NoUserList, [RuleId::OpEdit]);
         };
         match list.edit(user, field, value) {
@@ -276,7 +284,10 @@ impl Server {
             };
             return StepResult::refused(r, [RuleId::OpLogon]);
         };
-        if self.store.open(id, language).created_folders() {
+        if Arc::make_mut(&mut self.store)
+            .open(id, language)
+            .created_folders()
+        {
             StepResult::ok([RuleId::OpLogon, RuleId::AStore, RuleId::ALang])
         } else {
             StepResult::ok([RuleId::OpLogon, RuleId::AStore])

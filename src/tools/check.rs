@@ -277,17 +277,52 @@ fn fingerprint(model: &Model, buffer: &mut Vec<u8>) -> u128 {
     xxhash_rust::xxh3::xxh3_128(buffer)
 }
 
-/// The model and the implementation after `path`, rebuilt step by step: cheaper to redo
-/// than to keep for every frontier node.
-fn rebuild(setup: &Setup, alphabet: &[Operation], path: &[u16]) -> (Model, Server) {
-    let mut model = Model::new(setup);
-    let mut server = Server::new(setup);
-    for &k in path {
-        let op = &alphabet[k as usize];
-        model.apply(op);
-        server.apply(op);
+/// The model and the implementation along the path of the node expanded last, rebuilt
+/// step by step: cheaper to redo than to keep for every frontier node. The frontier is in
+/// path order (each level is made by expanding the one before in order), so the next node
+/// shares most of its path with the last one and is rebuilt from their longest common
+/// prefix, usually one step, not from the root.
+struct Trail<'t> {
+    alphabet: &'t [Operation],
+    root: (Model, Server),
+    /// `(step, model after it, implementation after it)` from the root down.
+    steps: Vec<(u16, Model, Server)>,
+}
+
+impl<'t> Trail<'t> {
+    fn new(setup: &Setup, alphabet: &'t [Operation]) -> Trail<'t> {
+        Trail {
+            alphabet,
+            root: (Model::new(setup), Server::new(setup)),
+            steps: Vec::new(),
+        }
     }
-    (model, server)
+
+    /// The model and the implementation after `path`.
+    fn at(&mut self, path: &[u16]) -> (&Model, &Server) {
+        let common = self
+            .steps
+            .iter()
+            .zip(path)
+            .take_while(|((done, _, _), &k)| *done == k)
+            .count();
+        self.steps.truncate(common);
+        for &k in &path[common..] {
+            let (model, server) = match self.steps.last() {
+                Some((_, model, server)) => (model, server),
+                None => (&self.root.0, &self.root.1),
+            };
+            let (mut model, mut server) = (model.clone(), server.clone());
+            let op = &self.alphabet[k as usize];
+            model.apply(op);
+            server.apply(op);
+            self.steps.push((k, model, server));
+        }
+        match self.steps.last() {
+            Some((_, model, server)) => (model, server),
+            None => (&self.root.0, &self.root.1),
+        }
+    }
 }
 
 /// One state being expanded, on both halves, with what the implementation showed in it.
@@ -383,15 +418,16 @@ fn expand(
         broken: None,
         reached: vec![false; PROPERTIES.len()],
     };
+    let mut trail = Trail::new(setup, alphabet);
     for &node in part {
         if late() {
             return None;
         }
-        let (model, server) = rebuild(setup, alphabet, &arena.path(node));
+        let (model, server) = trail.at(&arena.path(node));
         let before = server.observe();
         let here = Here {
-            model: &model,
-            server: &server,
+            model,
+            server,
             before: &before,
         };
         for (k, op) in alphabet.iter().enumerate() {

@@ -8,6 +8,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use crate::vocabulary::shown;
 
@@ -277,10 +278,57 @@ pub struct AliasKey(String);
 /// let q: ProxyAddress = "MIGRATE:ms:net1/po1/jdoe".parse().unwrap();
 /// assert_eq!(p.key(), q.key()); // A-UNIQUE compares without case
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct ProxyAddress {
-    kind: String,
-    value: String,
+    // `TYPE:value` as one shared text: every mailbox's addresses are copied with every
+    // state the checker visits, and copying one must not allocate. `colon` is where the
+    // type ends.
+    text: Arc<str>,
+    colon: u8,
+}
+
+impl ProxyAddress {
+    /// Joins a type (1 to 8 characters, checked by the caller) and a value.
+    fn from_kind_value(kind: &str, value: &str) -> ProxyAddress {
+        let mut text = String::with_capacity(kind.len() + 1 + value.len());
+        text.push_str(kind);
+        text.push(':');
+        text.push_str(value);
+        ProxyAddress {
+            text: text.into(),
+            colon: kind.len() as u8,
+        }
+    }
+}
+
+// Order, hash and debug output are those of the pair (type, value), as they were when the
+// two were kept apart: `MS:x` sorts before `MS1:x` whatever `:` compares to.
+impl Ord for ProxyAddress {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.kind(), self.value()).cmp(&(other.kind(), other.value()))
+    }
+}
+
+impl PartialOrd for ProxyAddress {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl std::hash::Hash for ProxyAddress {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.kind().hash(h);
+        self.value().hash(h);
+    }
+}
+
+impl fmt::Debug for ProxyAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProxyAddress")
+            .field("kind", &self.kind())
+            .field("value", &self.value())
+            .finish()
+    }
 }
 
 /// The longest proxy value accepted; longer ones are refused when parsed.
@@ -289,66 +337,51 @@ pub const MAX_PROXY_VALUE: usize = 256;
 impl ProxyAddress {
     /// The type as written (`SMTP`, `ms`, `migrate`, …).
     pub fn kind(&self) -> &str {
-        &self.kind
+        &self.text[..self.colon as usize]
     }
 
     /// The part after the first `:`.
     pub fn value(&self) -> &str {
-        &self.value
+        &self.text[self.colon as usize + 1..]
     }
 
     /// Upper-case type: the primary address of its type (A-PROXY).
     pub fn is_primary(&self) -> bool {
-        self.kind.chars().any(|c| c.is_ascii_uppercase())
+        self.kind().chars().any(|c| c.is_ascii_uppercase())
     }
 
     /// The same address as a secondary one (type in lower case).
     pub fn to_secondary(&self) -> ProxyAddress {
-        ProxyAddress {
-            kind: self.kind.to_ascii_lowercase(),
-            value: self.value.clone(),
-        }
+        ProxyAddress::from_kind_value(&self.kind().to_ascii_lowercase(), self.value())
     }
 
     /// Whether the two are the same type, ignoring case (and so ignoring primary/secondary).
     pub fn same_kind(&self, kind: &str) -> bool {
-        self.kind.eq_ignore_ascii_case(kind)
+        self.kind().eq_ignore_ascii_case(kind)
     }
 
     /// The comparison key: type and value folded to lower case (A-PROXY, A-UNIQUE).
     pub fn key(&self) -> ProxyKey {
         // Built by hand: this runs for every address of every mailbox the wizard creates.
-        let mut key = String::with_capacity(self.kind.len() + 1 + self.value.len());
-        key.push_str(&self.kind);
-        key.push(':');
-        key.push_str(&self.value);
+        let mut key = self.text.to_string();
         key.make_ascii_lowercase();
         ProxyKey(key)
     }
 
     /// The secondary `migrate:MS:NET/PO/MAILBOX` address the 5.5 wizard writes (W-1, Q182665).
     pub fn migrate_for(user: &MsMailAddress) -> ProxyAddress {
-        ProxyAddress {
-            kind: "migrate".to_string(),
-            value: format!("MS:{user}"),
-        }
+        ProxyAddress::from_kind_value("migrate", &format!("MS:{user}"))
     }
 
     /// The `MS:NET/PO/MAILBOX` address of an MS Mail user, primary or secondary.
     pub fn ms_for(user: &MsMailAddress, primary: bool) -> ProxyAddress {
-        ProxyAddress {
-            kind: if primary { "MS" } else { "ms" }.to_string(),
-            value: user.to_string(),
-        }
+        ProxyAddress::from_kind_value(if primary { "MS" } else { "ms" }, user.as_str())
     }
 
     /// A primary address from parts the caller built to be valid: the server's site
     /// addressing (A-SITE), whose values may be longer than a hand-written one may be.
     pub(crate) fn primary_from_parts(kind: &str, value: String) -> ProxyAddress {
-        ProxyAddress {
-            kind: kind.to_string(),
-            value,
-        }
+        ProxyAddress::from_kind_value(kind, &value)
     }
 }
 
@@ -393,16 +426,13 @@ impl FromStr for ProxyAddress {
         if let Some(c) = value.chars().find(|c| !(' '..='~').contains(c)) {
             return Err(fail(format!("has {c:?} in its value; use printable ASCII")));
         }
-        Ok(ProxyAddress {
-            kind: kind.to_string(),
-            value: value.to_string(),
-        })
+        Ok(ProxyAddress::from_kind_value(kind, value))
     }
 }
 
 impl fmt::Display for ProxyAddress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.kind, self.value)
+        f.write_str(&self.text)
     }
 }
 

@@ -4,23 +4,28 @@
 //! log carries them and the model states them again.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
 /// One entry of the application event log, with the fields Event Viewer shows (A-LOG).
+///
+/// Source, type and category come from a fixed list, so they are static; the description is
+/// shared, not copied: a log is cloned with every state the checker visits, and copying an
+/// entry must not allocate.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Event {
     /// Event ID, e.g. 7026.
     pub id: u32,
     /// Source, e.g. `MSExchangeMig`.
-    pub source: String,
+    pub source: &'static str,
     /// Type: `Error`, `Warning` or `Information`.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: &'static str,
     /// Category; `None` for the wizard's events.
-    pub category: String,
+    pub category: &'static str,
     /// Description text.
-    pub description: String,
+    pub description: Arc<str>,
 }
 
 /// Renders the entry the way Event Viewer prints one and the article quotes it (A-LOG).
@@ -28,11 +33,12 @@ pub struct Event {
 /// ```
 /// let e = migwiz::Event {
 ///     id: 7026,
-///     source: "MSExchangeMig".into(),
-///     kind: "Error".into(),
-///     category: "None".into(),
+///     source: "MSExchangeMig",
+///     kind: "Error",
+///     category: "None",
 ///     description: "Migration Aborted due to Mapi logon failure.".into(),
 /// };
+/// assert_eq!(&*e.description, "Migration Aborted due to Mapi logon failure.");
 /// assert_eq!(e.to_string(), "Event ID: 7026\nSource: MSExchangeMig\nType: Error\nCategory: None\nDescription: Migration Aborted due to Mapi logon failure.\n");
 /// ```
 impl fmt::Display for Event {

@@ -310,9 +310,9 @@ fn abort_sees_mail_that_moved_in_an_aborted_step() {
             user: ANA.parse().unwrap(),
             event: Event {
                 id: 7026,
-                source: "MSExchangeMig".into(),
-                kind: "Error".into(),
-                category: "None".into(),
+                source: "MSExchangeMig",
+                kind: "Error",
+                category: "None",
                 description: "Migration Aborted due to Mapi logon failure.".into(),
             },
         },
