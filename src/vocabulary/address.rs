@@ -584,6 +584,30 @@ mod tests {
     }
 
     #[test]
+    fn a_shared_proxy_text_keeps_the_order_hash_and_debug_of_type_then_value() {
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        let p = |t: &str| t.parse::<ProxyAddress>().unwrap();
+        // By text `MS1:x` would come first (`1` < `:`); by (type, value) `MS:x` does.
+        let mut addresses = vec![p("MS1:x"), p("MS:x"), p("MS:a"), p("ms:a")];
+        addresses.sort();
+        let sorted: Vec<String> = addresses.iter().map(ToString::to_string).collect();
+        assert_eq!(sorted, ["MS:a", "MS:x", "MS1:x", "ms:a"]);
+        let hasher = BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default();
+        assert_eq!(
+            hasher.hash_one(p("MS:x")),
+            hasher.hash_one(("MS".to_string(), "x".to_string()))
+        );
+        assert_eq!(
+            format!("{:?}", p("smtp:a@b")),
+            r#"ProxyAddress { kind: "smtp", value: "a@b" }"#
+        );
+        assert_eq!(
+            p("X400:c=US;a= ;").to_secondary().to_string(),
+            "x400:c=US;a= ;"
+        );
+    }
+
+    #[test]
     fn ms_mail_parts_are_checked_one_by_one() {
         let e = "NET1/PO 1/JDOE".parse::<MsMailAddress>().unwrap_err();
         assert!(e.to_string().contains("post office part"), "{e}");
