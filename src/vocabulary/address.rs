@@ -207,7 +207,7 @@ impl fmt::Display for MsMailAddress {
 /// assert!(Alias::new("J Doe").is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Alias(String);
+pub struct Alias(Arc<str>); // shared: copied into every state the checker visits
 
 impl Alias {
     /// Validates `input` against A-ALIAS.
@@ -232,7 +232,7 @@ impl Alias {
                 input: input.to_string(),
                 problem,
             }),
-            None => Ok(Alias(input.to_string())),
+            None => Ok(Alias(input.into())),
         }
     }
 
@@ -243,7 +243,7 @@ impl Alias {
 
     /// The comparison key: aliases are compared without case (A-ALIAS).
     pub fn key(&self) -> AliasKey {
-        AliasKey(self.0.to_ascii_lowercase())
+        AliasKey(self.0.to_ascii_lowercase().into())
     }
 }
 
@@ -262,7 +262,7 @@ impl fmt::Display for Alias {
 
 /// An alias folded to lower case: the key of the directory's alias index.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct AliasKey(String);
+pub struct AliasKey(Box<str>);
 
 /// A proxy address `TYPE:value` (rule A-PROXY).
 ///

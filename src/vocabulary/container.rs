@@ -18,7 +18,7 @@ use crate::vocabulary::shown;
 /// # Ok::<(), migwiz::vocabulary::container::BadContainer>(())
 /// ```
 #[derive(Debug, Clone, Eq)]
-pub struct Container(String);
+pub struct Container(std::sync::Arc<str>); // shared: copied into every state the checker visits
 
 impl Container {
     /// The name as written.
@@ -32,9 +32,13 @@ impl Container {
     }
 }
 
+/// The default container's name, made once and shared.
+static RECIPIENTS: std::sync::LazyLock<std::sync::Arc<str>> =
+    std::sync::LazyLock::new(|| "Recipients".into());
+
 impl Default for Container {
     fn default() -> Self {
-        Container("Recipients".to_string())
+        Container(std::sync::Arc::clone(&RECIPIENTS))
     }
 }
 
@@ -83,7 +87,7 @@ impl FromStr for Container {
                 input: input.to_string(),
                 problem,
             }),
-            None => Ok(Container(input.to_string())),
+            None => Ok(Container(input.into())),
         }
     }
 }
