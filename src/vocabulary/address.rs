@@ -588,7 +588,7 @@ mod tests {
         use std::hash::{BuildHasher, BuildHasherDefault};
         let p = |t: &str| t.parse::<ProxyAddress>().unwrap();
         // By text `MS1:x` would come first (`1` < `:`); by (type, value) `MS:x` does.
-        let mut addresses = vec![p("MS1:x"), p("MS:x"), p("MS:a"), p("ms:a")];
+        let mut addresses = [p("MS1:x"), p("MS:x"), p("MS:a"), p("ms:a")];
         addresses.sort();
         let sorted: Vec<String> = addresses.iter().map(ToString::to_string).collect();
         assert_eq!(sorted, ["MS:a", "MS:x", "MS1:x", "ms:a"]);
