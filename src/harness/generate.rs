@@ -123,22 +123,25 @@ impl Pools {
             ],
             source: 0,
         };
-        pools.refresh(model);
+        pools.refresh(model, source_of(model));
         pools
     }
 
     /// The pools for `model`, a later state of the same world: these, unless the
     /// directory's aliases or addresses changed.
     pub fn for_model(self: &Rc<Pools>, model: &Model) -> Rc<Pools> {
-        if source_of(model) == self.source {
+        let source = source_of(model);
+        if source == self.source {
             return Rc::clone(self);
         }
         let mut pools = Pools::clone(self);
-        pools.refresh(model);
+        pools.refresh(model, source);
         Rc::new(pools)
     }
 
-    fn refresh(&mut self, model: &Model) {
+    /// Builds the directory's part and the strategies for `model`, whose `source_of` is
+    /// `source`.
+    fn refresh(&mut self, model: &Model, source: u64) {
         let mut aliases = self.base_aliases.clone();
         aliases.extend(alias_pool(model));
         let mut addresses = self.base_addresses.clone();
@@ -146,7 +149,7 @@ impl Pools {
         self.aliases = aliases.into();
         self.addresses = addresses.into();
         self.strategies = [false, true].map(|has_list| strategy_in(self, has_list));
-        self.source = source_of(model);
+        self.source = source;
     }
 
     /// The strategy of the next step from `model`, a state of the pools' world.
@@ -333,9 +336,19 @@ pub struct RefState {
     pub model: Model,
     /// The result of the last step, for the test to compare with the implementation.
     pub last: Option<StepResult>,
-    /// The pools the next step is drawn from (`Rc`: their strategies are not `Send`, and a
-    /// reference state stays on its thread).
+    /// The pools last built in this world, perhaps for an earlier state (`Rc`: their
+    /// strategies are not `Send`, and a reference state stays on its thread).
     pub pools: Rc<Pools>,
+    /// The pools of this very state, built when a step is first drawn from it. Replaying a
+    /// sequence (the test's second pass over the model) draws nothing, so builds nothing.
+    fresh: std::cell::OnceCell<Rc<Pools>>,
+}
+
+impl RefState {
+    /// The pools the next step is drawn from: those of this state.
+    pub fn current_pools(&self) -> &Rc<Pools> {
+        self.fresh.get_or_init(|| self.pools.for_model(&self.model))
+    }
 }
 
 /// Prints only the setup: the model is what the steps made of it.
@@ -370,6 +383,7 @@ impl ReferenceStateMachine for Reference {
                 let model = Model::new(&setup);
                 RefState {
                     pools: Rc::new(Pools::of(&model)),
+                    fresh: std::cell::OnceCell::new(),
                     model,
                     setup,
                     last: None,
@@ -379,12 +393,15 @@ impl ReferenceStateMachine for Reference {
     }
 
     fn transitions(state: &RefState) -> BoxedStrategy<Operation> {
-        state.pools.strategy(&state.model)
+        state.current_pools().strategy(&state.model)
     }
 
     fn apply(mut state: RefState, op: &Operation) -> RefState {
         state.last = Some(state.model.apply(op));
-        state.pools = state.pools.for_model(&state.model);
+        // Keep the newest pools built; the next draw brings them up to date if need be.
+        if let Some(fresh) = state.fresh.take() {
+            state.pools = fresh;
+        }
         state
     }
 
