@@ -681,3 +681,33 @@ impl Model {
         view
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::numbered;
+
+    #[test]
+    fn a_numbered_name_is_cut_to_64_characters_exactly() {
+        assert_eq!(numbered("JDOE", 1), "JDOE");
+        assert_eq!(numbered("JDOE", 2), "JDOE2");
+        let longest = "A".repeat(64);
+        assert_eq!(numbered(&longest, 2), format!("{}2", "A".repeat(63)));
+        assert_eq!(numbered(&longest, 10), format!("{}10", "A".repeat(62)));
+        let short = "B".repeat(62);
+        assert_eq!(
+            numbered(&short, 2),
+            format!("{short}2"),
+            "63 characters: kept whole"
+        );
+        // The implementation cuts the same way.
+        for (base, n) in [
+            (longest.as_str(), 2),
+            (longest.as_str(), 10),
+            (short.as_str(), 2),
+        ] {
+            let alias = crate::vocabulary::address::Alias::new(base).unwrap();
+            let server = crate::server::directory::numbered(&alias, n);
+            assert_eq!(server.as_str(), numbered(base, n));
+        }
+    }
+}
