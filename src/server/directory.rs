@@ -455,3 +455,22 @@ impl Directory {
         Some(cr)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_numbered_alias_is_cut_to_64_characters_exactly() {
+        let alias = |t: &str| Alias::new(t).unwrap();
+        assert_eq!(numbered(&alias("JDOE"), 1).as_str(), "JDOE");
+        assert_eq!(numbered(&alias("JDOE"), 2).as_str(), "JDOE2");
+        let longest = "A".repeat(64);
+        let cut = numbered(&alias(&longest), 2);
+        assert_eq!(cut.as_str(), format!("{}2", "A".repeat(63)));
+        let cut = numbered(&alias(&longest), 10);
+        assert_eq!(cut.as_str(), format!("{}10", "A".repeat(62)));
+        let short = "B".repeat(62);
+        assert_eq!(numbered(&alias(&short), 2).as_str(), format!("{short}2"));
+    }
+}

@@ -405,11 +405,14 @@ struct Expanded {
 /// when the deadline passed before the part was done.
 fn expand(
     setup: &Setup,
-    alphabet: &[Operation],
+    which: Alphabet,
     (arena, visited): (&Arena, &Visited),
     part: &[u32],
     late: &dyn Fn() -> bool,
 ) -> Option<Expanded> {
+    // The thread's own copy of the steps: their names are shared text (`Arc`), copied into
+    // every state, and threads sharing one copy would take turns at its reference counts.
+    let alphabet = &alphabet(setup, which);
     let mut seen_here = Visited::default();
     let mut buffer = Vec::new();
     let mut out = Expanded {
@@ -483,7 +486,7 @@ pub struct CheckReport {
 /// level does not count.
 fn expand_level(
     setup: &Setup,
-    alphabet: &[Operation],
+    which: Alphabet,
     seen: (&Arena, &Visited),
     frontier: &[u32],
     threads: usize,
@@ -493,7 +496,7 @@ fn expand_level(
     let expanded: Vec<Option<Expanded>> = std::thread::scope(|scope| {
         let handles: Vec<_> = frontier
             .chunks(chunk)
-            .map(|part| scope.spawn(move || expand(setup, alphabet, seen, part, late)))
+            .map(|part| scope.spawn(move || expand(setup, which, seen, part, late)))
             .collect();
         handles
             .into_iter()
@@ -607,7 +610,7 @@ pub fn check(config: &CheckConfig) -> CheckReport {
             true => None,
             false => expand_level(
                 &setup,
-                &alphabet,
+                config.alphabet,
                 (&search.arena, &search.visited),
                 &frontier,
                 threads,

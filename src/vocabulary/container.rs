@@ -32,13 +32,15 @@ impl Container {
     }
 }
 
-/// The default container's name, made once and shared.
-static RECIPIENTS: std::sync::LazyLock<std::sync::Arc<str>> =
-    std::sync::LazyLock::new(|| "Recipients".into());
+thread_local! {
+    /// The default container's name, made once per thread and shared: one copy for all
+    /// threads would have the checker's threads take turns at its reference count.
+    static RECIPIENTS: std::sync::Arc<str> = "Recipients".into();
+}
 
 impl Default for Container {
     fn default() -> Self {
-        Container(std::sync::Arc::clone(&RECIPIENTS))
+        Container(RECIPIENTS.with(std::sync::Arc::clone))
     }
 }
 
