@@ -69,17 +69,16 @@ fn parse_all<T: std::str::FromStr>(texts: impl IntoIterator<Item = String>) -> V
     texts.into_iter().filter_map(|t| t.parse().ok()).collect()
 }
 
-/// What steps are drawn from: aliases, addresses and users, and the strategies drawing
+/// What steps are drawn from: aliases, addresses and users, held by the strategies drawing
 /// from them. The post office's part is built once per world; the part drawn from the
 /// directory, and the strategies, are built again only when the directory's aliases or
 /// addresses changed (building pools and strategies was most of the generation's time).
 #[derive(Debug, Clone)]
 pub struct Pools {
+    /// The world's own aliases and addresses, before the directory's are added.
     base_aliases: Vec<Alias>,
     base_addresses: Vec<ProxyAddress>,
     users: Arc<[MsMailAddress]>,
-    aliases: Arc<[Alias]>,
-    addresses: Arc<[ProxyAddress]>,
     /// The next step's strategy without a user list, and with one (edits and runs from
     /// the list more likely); a `BoxedStrategy` is shared, so handing one out is cheap.
     strategies: [BoxedStrategy<Operation>; 2],
@@ -111,20 +110,13 @@ impl Pools {
                 format!("smtp:{n}@contoso.com"),
             ]);
         }
-        let mut pools = Pools {
-            base_aliases: parse_all(aliases),
-            base_addresses: parse_all(addresses),
-            users: model.users.iter().map(|u| u.typed.clone()).collect(),
-            aliases: Arc::new([]),
-            addresses: Arc::new([]),
-            strategies: [
-                Just(Operation::wizard(Version::V55, Phase::Full)).boxed(),
-                Just(Operation::wizard(Version::V55, Phase::Full)).boxed(),
-            ],
-            source: 0,
-        };
-        pools.refresh(model, source_of(model));
-        pools
+        Pools::drawn_from(
+            parse_all(aliases),
+            parse_all(addresses),
+            model.users.iter().map(|u| u.typed.clone()).collect(),
+            model,
+            source_of(model),
+        )
     }
 
     /// The pools for `model`, a later state of the same world: these, unless the
@@ -134,22 +126,39 @@ impl Pools {
         if source == self.source {
             return Rc::clone(self);
         }
-        let mut pools = Pools::clone(self);
-        pools.refresh(model, source);
-        Rc::new(pools)
+        Rc::new(Pools::drawn_from(
+            self.base_aliases.clone(),
+            self.base_addresses.clone(),
+            Arc::clone(&self.users),
+            model,
+            source,
+        ))
     }
 
-    /// Builds the directory's part and the strategies for `model`, whose `source_of` is
-    /// `source`.
-    fn refresh(&mut self, model: &Model, source: u64) {
-        let mut aliases = self.base_aliases.clone();
+    /// The world's own pools with the directory's part of `model` (whose `source_of` is
+    /// `source`) added, and the strategies drawing from them.
+    fn drawn_from(
+        base_aliases: Vec<Alias>,
+        base_addresses: Vec<ProxyAddress>,
+        users: Arc<[MsMailAddress]>,
+        model: &Model,
+        source: u64,
+    ) -> Pools {
+        let mut aliases = base_aliases.clone();
         aliases.extend(alias_pool(model));
-        let mut addresses = self.base_addresses.clone();
+        let mut addresses = base_addresses.clone();
         addresses.extend(address_pool(model));
-        self.aliases = aliases.into();
-        self.addresses = addresses.into();
-        self.strategies = [false, true].map(|has_list| strategy_in(self, has_list));
-        self.source = source;
+        let (aliases, addresses): (Arc<[Alias]>, Arc<[ProxyAddress]>) =
+            (aliases.into(), addresses.into());
+        let strategies =
+            [false, true].map(|has_list| strategy_in(&aliases, &addresses, &users, has_list));
+        Pools {
+            base_aliases,
+            base_addresses,
+            users,
+            strategies,
+            source,
+        }
     }
 
     /// The strategy of the next step from `model`, a state of the pools' world.
@@ -263,25 +272,21 @@ fn wizard_run(users: Vec<MsMailAddress>, has_list: bool) -> BoxedStrategy<Wizard
 
 /// The steps that may come next from this state.
 pub fn operation_strategy(model: &Model) -> BoxedStrategy<Operation> {
-    operation_strategy_in(&Pools::of(model), model)
+    Pools::of(model).strategy(model)
 }
 
-/// The steps that may come next from this state, drawn from its pools (the strategy the
-/// pools keep).
-pub fn operation_strategy_in(pools: &Pools, model: &Model) -> BoxedStrategy<Operation> {
-    pools.strategy(model)
-}
-
-/// The steps that may come next, drawn from `pools`, with or without a user list.
+/// The steps that may come next, drawn from the pools, with or without a user list.
 /// Aliases worth trying are the users' mailbox names and their numbered and lower-case
 /// forms, custom-recipient style names, and every alias already taken; addresses, the
 /// MIGRATE and MS addresses of each user (primary and secondary), addresses colliding with
 /// generated ones, and every address held now, as written and with the type's case flipped.
-fn strategy_in(pools: &Pools, has_list: bool) -> BoxedStrategy<Operation> {
-    let aliases = Arc::clone(&pools.aliases);
-    let addresses = Arc::clone(&pools.addresses);
-    let users = &pools.users;
-    let named = proptest::option::weighted(0.2, one_of(&aliases));
+fn strategy_in(
+    aliases: &Arc<[Alias]>,
+    addresses: &Arc<[ProxyAddress]>,
+    users: &Arc<[MsMailAddress]>,
+    has_list: bool,
+) -> BoxedStrategy<Operation> {
+    let named = proptest::option::weighted(0.2, one_of(aliases));
     let field = select(
         &[
             ListField::MigrateUser,
@@ -289,19 +294,19 @@ fn strategy_in(pools: &Pools, has_list: bool) -> BoxedStrategy<Operation> {
             ListField::CommonName,
         ][..],
     );
-    let edit_aliases = Arc::clone(&aliases);
+    let edit_aliases = Arc::clone(aliases);
     let edits = if has_list { 4 } else { 1 };
     prop_oneof![
-        3 => (one_of(&aliases), container(), named).prop_map(|(alias, container, directory_name)| {
+        3 => (one_of(aliases), container(), named).prop_map(|(alias, container, directory_name)| {
             Operation::CreateMailbox { alias, name: None, container, directory_name }
         }),
-        2 => (one_of(&aliases), select(Language::ALL))
+        2 => (one_of(aliases), select(Language::ALL))
             .prop_map(|(alias, language)| Operation::Logon { alias, language }),
-        3 => (one_of(&aliases), one_of(&addresses))
+        3 => (one_of(aliases), one_of(addresses))
             .prop_map(|(alias, address)| Operation::AddProxy { alias, address }),
-        2 => (one_of(&aliases), one_of(&addresses))
+        2 => (one_of(aliases), one_of(addresses))
             .prop_map(|(alias, address)| Operation::RemoveProxy { alias, address }),
-        2 => (one_of(&aliases), one_of(users), container())
+        2 => (one_of(aliases), one_of(users), container())
             .prop_map(|(alias, address, container)| Operation::CustomRecipient { alias, address, container }),
         2 => (one_of(users), any::<bool>())
             .prop_map(|(user, open)| Operation::MsMailClient { user, open }),

@@ -308,16 +308,18 @@ impl<'t> Trail<'t> {
             .count();
         self.steps.truncate(common);
         for &k in &path[common..] {
-            let (model, server) = match self.steps.last() {
-                Some((_, model, server)) => (model, server),
-                None => (&self.root.0, &self.root.1),
-            };
+            let (model, server) = self.last();
             let (mut model, mut server) = (model.clone(), server.clone());
             let op = &self.alphabet[k as usize];
             model.apply(op);
             server.apply(op);
             self.steps.push((k, model, server));
         }
+        self.last()
+    }
+
+    /// The model and the implementation at the end of the trail.
+    fn last(&self) -> (&Model, &Server) {
         match self.steps.last() {
             Some((_, model, server)) => (model, server),
             None => (&self.root.0, &self.root.1),

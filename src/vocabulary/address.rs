@@ -287,20 +287,6 @@ pub struct ProxyAddress {
     colon: u8,
 }
 
-impl ProxyAddress {
-    /// Joins a type (1 to 8 characters, checked by the caller) and a value.
-    fn from_kind_value(kind: &str, value: &str) -> ProxyAddress {
-        let mut text = String::with_capacity(kind.len() + 1 + value.len());
-        text.push_str(kind);
-        text.push(':');
-        text.push_str(value);
-        ProxyAddress {
-            text: text.into(),
-            colon: kind.len() as u8,
-        }
-    }
-}
-
 // Order, hash and debug output are those of the pair (type, value), as they were when the
 // two were kept apart: `MS:x` sorts before `MS1:x` whatever `:` compares to.
 impl Ord for ProxyAddress {
@@ -335,6 +321,18 @@ impl fmt::Debug for ProxyAddress {
 pub const MAX_PROXY_VALUE: usize = 256;
 
 impl ProxyAddress {
+    /// Joins a type (1 to 8 characters, checked by the caller) and a value.
+    fn from_kind_value(kind: &str, value: &str) -> ProxyAddress {
+        let mut text = String::with_capacity(kind.len() + 1 + value.len());
+        text.push_str(kind);
+        text.push(':');
+        text.push_str(value);
+        ProxyAddress {
+            text: text.into(),
+            colon: kind.len() as u8,
+        }
+    }
+
     /// The type as written (`SMTP`, `ms`, `migrate`, …).
     pub fn kind(&self) -> &str {
         &self.text[..self.colon as usize]
