@@ -154,3 +154,17 @@ pub fn event_10068(path: &str, c: &Counts) -> Event {
     lines.push(format!("  Errors: {}", c.import_errors));
     wizard_event(10068, "Information", lines.join("\n"))
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_numbered_ms_name_is_cut_to_10_characters_exactly() {
+        let site = crate::vocabulary::address::Site::default();
+        let ms = |alias: &str, n: u32| super::site_addresses(&site, alias, n)[1].clone();
+        let org_site = ms("X", 1).trim_end_matches('X').to_string(); // "MS:ORG/SITE/"
+        assert_eq!(ms("ABCDEFGHIJ", 1), format!("{org_site}ABCDEFGHIJ"));
+        assert_eq!(ms("ABCDEFGHIJ", 2), format!("{org_site}ABCDEFGHI2"));
+        assert_eq!(ms("ABCDEFGHIJ", 10), format!("{org_site}ABCDEFGH10"));
+        assert_eq!(ms("ABCDEFGHI", 2), format!("{org_site}ABCDEFGHI2"));
+    }
+}
