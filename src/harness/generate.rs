@@ -14,7 +14,9 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use proptest::prelude::*;
-use proptest::sample::{select, subsequence};
+use proptest::sample::subsequence;
+use proptest::strategy::{NewTree, ValueTree};
+use proptest::test_runner::TestRunner;
 use proptest_state_machine::ReferenceStateMachine;
 
 use crate::model::Model;
@@ -69,19 +71,18 @@ fn parse_all<T: std::str::FromStr>(texts: impl IntoIterator<Item = String>) -> V
     texts.into_iter().filter_map(|t| t.parse().ok()).collect()
 }
 
-/// What steps are drawn from: aliases, addresses and users, held by the strategies drawing
-/// from them. The post office's part is built once per world; the part drawn from the
-/// directory, and the strategies, are built again only when the directory's aliases or
-/// addresses changed (building pools and strategies was most of the generation's time).
+/// What steps are drawn from: aliases, addresses and users. The post office's part is
+/// built once per world; the directory's part is built again only when the directory's
+/// aliases or addresses changed.
 #[derive(Debug, Clone)]
 pub struct Pools {
     /// The world's own aliases and addresses, before the directory's are added.
     base_aliases: Vec<Alias>,
     base_addresses: Vec<ProxyAddress>,
+    /// The world's aliases and addresses with the directory's added.
+    aliases: Vec<Alias>,
+    addresses: Vec<ProxyAddress>,
     users: Arc<[MsMailAddress]>,
-    /// The next step's strategy without a user list, and with one (edits and runs from
-    /// the list more likely); a `BoxedStrategy` is shared, so handing one out is cheap.
-    strategies: [BoxedStrategy<Operation>; 2],
     /// A hash of the directory names the pools were last built from.
     source: u64,
 }
@@ -136,7 +137,7 @@ impl Pools {
     }
 
     /// The world's own pools with the directory's part of `model` (whose `source_of` is
-    /// `source`) added, and the strategies drawing from them.
+    /// `source`) added.
     fn drawn_from(
         base_aliases: Vec<Alias>,
         base_addresses: Vec<ProxyAddress>,
@@ -148,22 +149,23 @@ impl Pools {
         aliases.extend(alias_pool(model));
         let mut addresses = base_addresses.clone();
         addresses.extend(address_pool(model));
-        let (aliases, addresses): (Arc<[Alias]>, Arc<[ProxyAddress]>) =
-            (aliases.into(), addresses.into());
-        let strategies =
-            [false, true].map(|has_list| strategy_in(&aliases, &addresses, &users, has_list));
         Pools {
             base_aliases,
             base_addresses,
+            aliases,
+            addresses,
             users,
-            strategies,
             source,
         }
     }
 
     /// The strategy of the next step from `model`, a state of the pools' world.
-    pub fn strategy(&self, model: &Model) -> BoxedStrategy<Operation> {
-        self.strategies[usize::from(model.user_list.is_some())].clone()
+    pub fn strategy(self: &Rc<Pools>, model: &Model) -> BoxedStrategy<Operation> {
+        StepStrategy {
+            pools: Rc::clone(self),
+            has_list: model.user_list.is_some(),
+        }
+        .boxed()
     }
 }
 
@@ -209,127 +211,285 @@ fn address_pool(model: &Model) -> Vec<ProxyAddress> {
     parse_all(texts)
 }
 
-fn container() -> impl Strategy<Value = Container> {
-    prop_oneof![
-        4 => Just(Container::default()),
-        1 => select(CONTAINERS.to_vec()).prop_map(|c| c.parse().unwrap_or_default()),
-    ]
+/// The steps that may come next from this state.
+pub fn operation_strategy(model: &Model) -> BoxedStrategy<Operation> {
+    Rc::new(Pools::of(model)).strategy(model)
+}
+
+/// Where a step's choices come from: fresh random draws while generating, the recorded
+/// draws (perhaps made smaller by shrinking) when the step is built again. One function,
+/// [`step`], turns choices into a step, so drawing and shrinking cannot disagree.
+trait Choices {
+    /// A number below `bound`; smaller numbers are the simpler choices.
+    fn below(&mut self, bound: usize) -> usize;
+
+    /// An element of `pool`, the earlier ones simpler.
+    fn one_of<T: Clone>(&mut self, pool: &[T]) -> T {
+        pool[self.below(pool.len())].clone()
+    }
+
+    /// The index of one of `weights`, each as likely as its weight; the earlier simpler.
+    fn weighted(&mut self, weights: &[usize]) -> usize {
+        let mut x = self.below(weights.iter().sum());
+        for (i, &w) in weights.iter().enumerate() {
+            if x < w {
+                return i;
+            }
+            x -= w;
+        }
+        weights.len() - 1
+    }
+}
+
+/// Draws from the test runner's random generator, recording every draw.
+struct Drawing<'a> {
+    rng: &'a mut proptest::test_runner::TestRng,
+    tape: Vec<u32>,
+}
+
+impl Choices for Drawing<'_> {
+    fn below(&mut self, bound: usize) -> usize {
+        // Multiply and shift: uniform enough for bounds this small, and no division.
+        let x = (u64::from(self.rng.next_u32()) * bound as u64) >> 32;
+        self.tape.push(x as u32);
+        x as usize
+    }
+}
+
+/// Replays recorded draws. A draw past the tape's end, or out of its bound (shrinking an
+/// earlier draw can change what a later one picks from), is taken as the simplest.
+struct Replaying<'a> {
+    tape: &'a [u32],
+    at: usize,
+}
+
+impl Choices for Replaying<'_> {
+    fn below(&mut self, bound: usize) -> usize {
+        let x = self
+            .tape
+            .get(self.at)
+            .map_or(0, |&x| x as usize % bound.max(1));
+        self.at += 1;
+        x
+    }
+}
+
+/// The step the choices make, drawn from the pools, with or without a user list (edits
+/// and runs from the list are more likely once one exists). Aliases worth trying are the
+/// users' mailbox names and their numbered and lower-case forms, custom-recipient style
+/// names, and every alias already taken; addresses, the MIGRATE and MS addresses of each
+/// user (primary and secondary), addresses colliding with generated ones, and every
+/// address held now, as written and with the type's case flipped.
+fn step(c: &mut impl Choices, pools: &Pools, has_list: bool) -> Operation {
+    let (aliases, addresses, users) = (&pools.aliases[..], &pools.addresses[..], &pools.users[..]);
+    let edits = if has_list { 4 } else { 1 };
+    match c.weighted(&[3, 2, 3, 2, 2, 2, 1, 1, 2, edits, 6]) {
+        0 => Operation::CreateMailbox {
+            alias: c.one_of(aliases),
+            name: None,
+            container: container(c),
+            directory_name: (c.below(5) == 4).then(|| c.one_of(aliases)),
+        },
+        1 => Operation::Logon {
+            alias: c.one_of(aliases),
+            language: c.one_of(Language::ALL),
+        },
+        2 => Operation::AddProxy {
+            alias: c.one_of(aliases),
+            address: c.one_of(addresses),
+        },
+        3 => Operation::RemoveProxy {
+            alias: c.one_of(aliases),
+            address: c.one_of(addresses),
+        },
+        4 => Operation::CustomRecipient {
+            alias: c.one_of(aliases),
+            address: c.one_of(users),
+            container: container(c),
+        },
+        5 => Operation::MsMailClient {
+            user: c.one_of(users),
+            open: c.below(2) == 1,
+        },
+        6 => Operation::RecoverPassword {
+            user: c.one_of(users),
+        },
+        7 => Operation::Deliver {
+            user: c.one_of(users),
+            messages: 1 + c.below(2) as u32,
+        },
+        8 => Operation::ExtractUserList {
+            version: c.one_of(&Version::ALL),
+            users: chosen_users(c, users),
+        },
+        9 => {
+            let user = c.one_of(users);
+            let field = c.one_of(&[
+                ListField::MigrateUser,
+                ListField::Mode,
+                ListField::CommonName,
+            ]);
+            let value = list_value(c, field, aliases);
+            Operation::EditUserList { user, field, value }
+        }
+        _ => Operation::Wizard(wizard_run(c, users, has_list)),
+    }
+}
+
+/// The containers worth trying: usually the default, now and then one of [`CONTAINERS`].
+fn container(c: &mut impl Choices) -> Container {
+    match c.weighted(&[4, 1]) {
+        0 => Container::default(),
+        _ => c.one_of(&CONTAINERS).parse().unwrap_or_default(),
+    }
 }
 
 /// Values worth writing into a user list field: the ones it takes, in other cases, and ones
 /// it refuses.
-fn list_value(field: ListField, aliases: Arc<[Alias]>) -> BoxedStrategy<String> {
+fn list_value(c: &mut impl Choices, field: ListField, aliases: &[Alias]) -> String {
     match field {
-        ListField::MigrateUser => select(vec!["Y", "N", "n", "maybe"])
-            .prop_map(str::to_string)
-            .boxed(),
-        ListField::Mode => select(vec!["Create", "", "", "", "create", "Update"])
-            .prop_map(str::to_string)
-            .boxed(),
-        ListField::CommonName => prop_oneof![
-            6 => one_of(&aliases).prop_map(|a| a.to_string()),
-            1 => Just("J DOE".to_string()),
-        ]
-        .boxed(),
+        ListField::MigrateUser => c.one_of(&["Y", "N", "n", "maybe"]).to_string(),
+        ListField::Mode => c
+            .one_of(&["Create", "", "", "", "create", "Update"])
+            .to_string(),
+        ListField::CommonName => match c.weighted(&[6, 1]) {
+            0 => c.one_of(aliases).to_string(),
+            _ => "J DOE".to_string(),
+        },
     }
 }
 
-/// The users a wizard step or an extraction takes.
-fn chosen_users(users: Vec<MsMailAddress>) -> BoxedStrategy<Option<Vec<MsMailAddress>>> {
-    let n = users.len().max(1);
-    prop_oneof![
-        Just(None),
-        subsequence(users, 1..=n).prop_shuffle().prop_map(Some),
-    ]
-    .boxed()
+/// The users a wizard step or an extraction takes: all (`None`), or one or more in any
+/// order.
+fn chosen_users(c: &mut impl Choices, users: &[MsMailAddress]) -> Option<Vec<MsMailAddress>> {
+    if c.below(2) == 0 {
+        return None;
+    }
+    let mut left = users.to_vec();
+    let n = 1 + c.below(left.len());
+    Some((0..n).map(|_| left.remove(c.below(left.len()))).collect())
 }
 
 /// A wizard run: any version and phase, for all users, some, or the user list (more often
 /// once one exists), into any container, by either operator, in either mode.
-fn wizard_run(users: Vec<MsMailAddress>, has_list: bool) -> BoxedStrategy<WizardRun> {
+fn wizard_run(c: &mut impl Choices, users: &[MsMailAddress], has_list: bool) -> WizardRun {
     let from_list = if has_list { 3 } else { 1 };
-    let chosen = prop_oneof![
-        3 => chosen_users(users).prop_map(|u| u.map_or(Chosen::All, Chosen::These)),
-        from_list => Just(Chosen::UserList),
-    ];
-    let operator = prop_oneof![3 => Just(Operator::PermissionsAdmin), 1 => Just(Operator::ServiceAccountAdmin)];
-    let mode = prop_oneof![2 => Just(Mode::Wizard), 1 => Just(Mode::CommandLine)];
-    let version = select(Version::ALL.to_vec());
-    let phase = select(Phase::ALL.to_vec());
-    (version, phase, chosen, container(), operator, mode)
-        .prop_map(
-            |(version, phase, users, container, operator, mode)| WizardRun {
-                version,
-                phase,
-                users,
-                container,
-                operator,
-                mode,
-            },
-        )
-        .boxed()
+    WizardRun {
+        version: c.one_of(&Version::ALL),
+        phase: c.one_of(&Phase::ALL),
+        users: match c.weighted(&[3, from_list]) {
+            0 => chosen_users(c, users).map_or(Chosen::All, Chosen::These),
+            _ => Chosen::UserList,
+        },
+        container: container(c),
+        operator: match c.weighted(&[3, 1]) {
+            0 => Operator::PermissionsAdmin,
+            _ => Operator::ServiceAccountAdmin,
+        },
+        mode: match c.weighted(&[2, 1]) {
+            0 => Mode::Wizard,
+            _ => Mode::CommandLine,
+        },
+    }
 }
 
-/// The steps that may come next from this state.
-pub fn operation_strategy(model: &Model) -> BoxedStrategy<Operation> {
-    Pools::of(model).strategy(model)
-}
-
-/// The steps that may come next, drawn from the pools, with or without a user list.
-/// Aliases worth trying are the users' mailbox names and their numbered and lower-case
-/// forms, custom-recipient style names, and every alias already taken; addresses, the
-/// MIGRATE and MS addresses of each user (primary and secondary), addresses colliding with
-/// generated ones, and every address held now, as written and with the type's case flipped.
-fn strategy_in(
-    aliases: &Arc<[Alias]>,
-    addresses: &Arc<[ProxyAddress]>,
-    users: &Arc<[MsMailAddress]>,
+/// The next step's strategy: one draw of [`step`] over a state's pools. It replaces a
+/// `prop_oneof!` of mapped strategies, which had to be built again whenever the pools
+/// changed.
+#[derive(Debug, Clone)]
+struct StepStrategy {
+    pools: Rc<Pools>,
     has_list: bool,
-) -> BoxedStrategy<Operation> {
-    let named = proptest::option::weighted(0.2, one_of(aliases));
-    let field = select(
-        &[
-            ListField::MigrateUser,
-            ListField::Mode,
-            ListField::CommonName,
-        ][..],
-    );
-    let edit_aliases = Arc::clone(aliases);
-    let edits = if has_list { 4 } else { 1 };
-    prop_oneof![
-        3 => (one_of(aliases), container(), named).prop_map(|(alias, container, directory_name)| {
-            Operation::CreateMailbox { alias, name: None, container, directory_name }
-        }),
-        2 => (one_of(aliases), select(Language::ALL))
-            .prop_map(|(alias, language)| Operation::Logon { alias, language }),
-        3 => (one_of(aliases), one_of(addresses))
-            .prop_map(|(alias, address)| Operation::AddProxy { alias, address }),
-        2 => (one_of(aliases), one_of(addresses))
-            .prop_map(|(alias, address)| Operation::RemoveProxy { alias, address }),
-        2 => (one_of(aliases), one_of(users), container())
-            .prop_map(|(alias, address, container)| Operation::CustomRecipient { alias, address, container }),
-        2 => (one_of(users), any::<bool>())
-            .prop_map(|(user, open)| Operation::MsMailClient { user, open }),
-        1 => one_of(users).prop_map(|user| Operation::RecoverPassword { user }),
-        1 => (one_of(users), 1u32..=2)
-            .prop_map(|(user, messages)| Operation::Deliver { user, messages }),
-        2 => (select(&Version::ALL[..]), chosen_users(users.to_vec()))
-            .prop_map(|(version, users)| Operation::ExtractUserList { version, users }),
-        edits => (one_of(users), field)
-            .prop_flat_map(move |(user, field)| {
-                list_value(field, Arc::clone(&edit_aliases))
-                    .prop_map(move |value| Operation::EditUserList { user: user.clone(), field, value })
-            }),
-        6 => wizard_run(users.to_vec(), has_list).prop_map(Operation::Wizard),
-    ]
-    .boxed()
 }
 
-/// One element of a pool, drawn by its index (shrinking towards the first), sharing the
-/// pool instead of copying it into every strategy that draws from it.
-fn one_of<T: Clone + fmt::Debug + 'static>(pool: &Arc<[T]>) -> impl Strategy<Value = T> {
-    let pool = Arc::clone(pool);
-    (0..pool.len()).prop_map(move |i| pool[i].clone())
+impl Strategy for StepStrategy {
+    type Tree = StepTree;
+    type Value = Operation;
+
+    fn new_tree(&self, runner: &mut TestRunner) -> NewTree<Self> {
+        let mut drawing = Drawing {
+            rng: runner.rng(),
+            tape: Vec::with_capacity(8),
+        };
+        step(&mut drawing, &self.pools, self.has_list);
+        let tape = drawing.tape;
+        Ok(StepTree {
+            pools: Rc::clone(&self.pools),
+            has_list: self.has_list,
+            lo: 0,
+            hi: tape.first().copied().unwrap_or(0),
+            at: 0,
+            tape,
+        })
+    }
+}
+
+/// A drawn step, shrunk one draw at a time, first to last, each by binary search towards
+/// 0: the first draw is the step's kind, so a step shrinks towards the simpler kinds, then
+/// towards the first alias, address and user of the pools, as `prop_oneof!` and
+/// index-drawn pools did.
+#[derive(Debug)]
+struct StepTree {
+    pools: Rc<Pools>,
+    has_list: bool,
+    /// The draws; `tape[at]` is the one being shrunk.
+    tape: Vec<u32>,
+    at: usize,
+    /// Below `lo`, the draw at `at` is known not to fail; at `hi`, it is known to fail.
+    lo: u32,
+    hi: u32,
+}
+
+impl StepTree {
+    /// Tries the middle of what is left at `at`, or moves on to the next draw; false when
+    /// no draw is left to shrink.
+    fn next_try(&mut self) -> bool {
+        loop {
+            if self.lo < self.hi {
+                self.tape[self.at] = self.lo + (self.hi - self.lo) / 2;
+                return true;
+            }
+            self.tape[self.at] = self.hi;
+            self.at += 1;
+            match self.tape.get(self.at) {
+                Some(&x) => (self.lo, self.hi) = (0, x),
+                None => {
+                    self.at = self.tape.len() - 1;
+                    return false;
+                }
+            }
+        }
+    }
+}
+
+impl ValueTree for StepTree {
+    type Value = Operation;
+
+    fn current(&self) -> Operation {
+        let mut replaying = Replaying {
+            tape: &self.tape,
+            at: 0,
+        };
+        step(&mut replaying, &self.pools, self.has_list)
+    }
+
+    /// The current step still fails: it is the best known, so try smaller.
+    fn simplify(&mut self) -> bool {
+        if self.tape.is_empty() {
+            return false;
+        }
+        self.hi = self.tape[self.at];
+        self.next_try()
+    }
+
+    /// The current step passed: it went too far, so try between it and the best known.
+    fn complicate(&mut self) -> bool {
+        if self.tape.is_empty() {
+            return false;
+        }
+        self.lo = self.tape[self.at] + 1;
+        self.next_try()
+    }
 }
 
 /// The reference state: the setup, the model, and what the last step came to.
@@ -341,8 +501,8 @@ pub struct RefState {
     pub model: Model,
     /// The result of the last step, for the test to compare with the implementation.
     pub last: Option<StepResult>,
-    /// The pools last built in this world, perhaps for an earlier state (`Rc`: their
-    /// strategies are not `Send`, and a reference state stays on its thread).
+    /// The pools last built in this world, perhaps for an earlier state (`Rc`: a
+    /// reference state stays on its thread, and the steps drawn share the pools).
     pub pools: Rc<Pools>,
     /// The pools of this very state, built when a step is first drawn from it. Replaying a
     /// sequence (the test's second pass over the model) draws nothing, so builds nothing.
@@ -429,5 +589,104 @@ impl ReferenceStateMachine for Reference {
             | Operation::CustomRecipient { address: user, .. } => has(user),
             _ => true,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Shrinks `tree` as proptest's runner does, while `fails` holds: the simplest value
+    /// found that still fails.
+    fn minimal(mut tree: StepTree, fails: impl Fn(&Operation) -> bool) -> Operation {
+        let mut best = tree.current();
+        let mut more = tree.simplify();
+        while more {
+            let now = tree.current();
+            if fails(&now) {
+                best = now;
+                more = tree.simplify();
+            } else {
+                more = tree.complicate();
+            }
+        }
+        best
+    }
+
+    fn trees() -> impl Iterator<Item = StepTree> {
+        let setup = Setup::new(
+            Site::default(),
+            Language::English,
+            ["NET1/PO1/JDOE", "NET1/PO2/ANA"]
+                .map(|a| MsMailUser::new(a.parse().unwrap(), 1))
+                .to_vec(),
+        )
+        .unwrap();
+        let strategy = StepStrategy {
+            pools: Rc::new(Pools::of(&Model::new(&setup))),
+            has_list: false,
+        };
+        let mut runner = TestRunner::deterministic();
+        (0..200).map(move |_| strategy.new_tree(&mut runner).unwrap())
+    }
+
+    #[test]
+    fn a_step_is_built_again_from_its_draws() {
+        for tree in trees() {
+            assert_eq!(tree.current(), tree.current());
+        }
+    }
+
+    #[test]
+    fn any_step_shrinks_to_the_first_kind_and_the_first_alias() {
+        for tree in trees() {
+            let simplest = minimal(tree, |_| true);
+            assert_eq!(simplest.to_string(), "create-mailbox ADMIN", "{simplest:?}");
+        }
+    }
+
+    #[test]
+    fn a_wizard_run_shrinks_to_the_simplest_run() {
+        for tree in trees().filter(|t| matches!(t.current(), Operation::Wizard(_))) {
+            let simplest = minimal(tree, |op| matches!(op, Operation::Wizard(_)));
+            assert_eq!(
+                simplest,
+                Operation::Wizard(WizardRun {
+                    version: Version::ALL[0],
+                    phase: Phase::ALL[0],
+                    users: Chosen::All,
+                    container: Container::default(),
+                    operator: Operator::PermissionsAdmin,
+                    mode: Mode::Wizard,
+                })
+            );
+        }
+    }
+
+    #[test]
+    fn shrinking_keeps_what_the_failure_needs() {
+        // Fails only when a wizard run takes two users in the order ANA, JDOE: the
+        // shrunk run keeps both, in that order, and simplifies the rest.
+        let needs = |op: &Operation| match op {
+            Operation::Wizard(WizardRun {
+                users: Chosen::These(list),
+                ..
+            }) => {
+                list.iter().map(|u| u.to_string()).collect::<Vec<_>>()
+                    == ["NET1/PO2/ANA", "NET1/PO1/JDOE"]
+            }
+            _ => false,
+        };
+        let mut seen = 0;
+        for tree in trees().filter(|t| needs(&t.current())) {
+            let simplest = minimal(tree, needs);
+            assert!(needs(&simplest));
+            let Operation::Wizard(run) = simplest else {
+                unreachable!()
+            };
+            assert_eq!((run.version, run.phase), (Version::ALL[0], Phase::ALL[0]));
+            seen += 1;
+        }
+        assert!(seen > 0, "no draw took both users in that order");
     }
 }
