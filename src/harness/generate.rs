@@ -76,15 +76,48 @@ fn parse_all<T: std::str::FromStr>(texts: impl IntoIterator<Item = String>) -> V
 /// aliases or addresses changed.
 #[derive(Debug, Clone)]
 pub struct Pools {
-    /// The world's own aliases and addresses, before the directory's are added.
-    base_aliases: Vec<Alias>,
-    base_addresses: Vec<ProxyAddress>,
-    /// The world's aliases and addresses with the directory's added.
-    aliases: Vec<Alias>,
-    addresses: Vec<ProxyAddress>,
+    aliases: Pool<Alias>,
+    addresses: Pool<ProxyAddress>,
     users: Arc<[MsMailAddress]>,
     /// A hash of the directory names the pools were last built from.
     source: u64,
+}
+
+/// One pool: the world's own entries, then the directory's as the model writes them. The
+/// directory's part changes with most steps and is read once or twice before it changes
+/// again, so its texts are read (parsed) only when a step draws one.
+#[derive(Debug, Clone)]
+struct Pool<T> {
+    world: Arc<[T]>,
+    directory: Vec<String>,
+}
+
+impl<T: Clone + std::str::FromStr> Pool<T> {
+    fn len(&self) -> usize {
+        self.world.len() + self.directory.len()
+    }
+
+    /// Entry `i`: the directory's texts are the model's own, so they always read.
+    fn get(&self, i: usize) -> T {
+        match i.checked_sub(self.world.len()) {
+            None => self.world[i].clone(),
+            Some(j) => match self.directory[j].parse() {
+                Ok(entry) => entry,
+                Err(_) => panic!(
+                    "the model holds `{}`, which does not read",
+                    self.directory[j]
+                ),
+            },
+        }
+    }
+
+    /// The same world's entries with another directory part.
+    fn with(&self, directory: Vec<String>) -> Pool<T> {
+        Pool {
+            world: Arc::clone(&self.world),
+            directory,
+        }
+    }
 }
 
 impl Pools {
@@ -111,13 +144,18 @@ impl Pools {
                 format!("smtp:{n}@contoso.com"),
             ]);
         }
-        Pools::drawn_from(
-            parse_all(aliases),
-            parse_all(addresses),
-            model.users.iter().map(|u| u.typed.clone()).collect(),
-            model,
-            source_of(model),
-        )
+        Pools {
+            aliases: Pool {
+                world: parse_all(aliases).into(),
+                directory: alias_pool(model),
+            },
+            addresses: Pool {
+                world: parse_all(addresses).into(),
+                directory: address_pool(model),
+            },
+            users: model.users.iter().map(|u| u.typed.clone()).collect(),
+            source: source_of(model),
+        }
     }
 
     /// The pools for `model`, a later state of the same world: these, unless the
@@ -127,36 +165,12 @@ impl Pools {
         if source == self.source {
             return Rc::clone(self);
         }
-        Rc::new(Pools::drawn_from(
-            self.base_aliases.clone(),
-            self.base_addresses.clone(),
-            Arc::clone(&self.users),
-            model,
+        Rc::new(Pools {
+            aliases: self.aliases.with(alias_pool(model)),
+            addresses: self.addresses.with(address_pool(model)),
+            users: Arc::clone(&self.users),
             source,
-        ))
-    }
-
-    /// The world's own pools with the directory's part of `model` (whose `source_of` is
-    /// `source`) added.
-    fn drawn_from(
-        base_aliases: Vec<Alias>,
-        base_addresses: Vec<ProxyAddress>,
-        users: Arc<[MsMailAddress]>,
-        model: &Model,
-        source: u64,
-    ) -> Pools {
-        let mut aliases = base_aliases.clone();
-        aliases.extend(alias_pool(model));
-        let mut addresses = base_addresses.clone();
-        addresses.extend(address_pool(model));
-        Pools {
-            base_aliases,
-            base_addresses,
-            aliases,
-            addresses,
-            users,
-            source,
-        }
+        })
     }
 
     /// The strategy of the next step from `model`, a state of the pools' world.
@@ -185,17 +199,17 @@ fn source_of(model: &Model) -> u64 {
 }
 
 /// The directory's aliases worth trying: every alias and directory name already taken.
-fn alias_pool(model: &Model) -> Vec<Alias> {
+fn alias_pool(model: &Model) -> Vec<String> {
     let mut texts = Vec::new();
     texts.extend(model.mailboxes.iter().map(|m| m.alias.clone()));
     texts.extend(model.mailboxes.iter().map(|m| m.directory_name.clone()));
     texts.extend(model.custom_recipients.iter().map(|c| c.alias.clone()));
-    parse_all(texts)
+    texts
 }
 
 /// The directory's addresses worth adding or removing: every address held now, as
 /// written and with the type's case flipped.
-fn address_pool(model: &Model) -> Vec<ProxyAddress> {
+fn address_pool(model: &Model) -> Vec<String> {
     let mut texts = Vec::new();
     for m in &model.mailboxes {
         for p in &m.proxies {
@@ -208,7 +222,7 @@ fn address_pool(model: &Model) -> Vec<ProxyAddress> {
             texts.extend([p.clone(), format!("{flipped}:{value}")]);
         }
     }
-    parse_all(texts)
+    texts
 }
 
 /// The steps that may come next from this state.
@@ -226,6 +240,11 @@ trait Choices {
     /// An element of `pool`, the earlier ones simpler.
     fn one_of<T: Clone>(&mut self, pool: &[T]) -> T {
         pool[self.below(pool.len())].clone()
+    }
+
+    /// An entry of `pool`, the earlier ones simpler.
+    fn entry<T: Clone + std::str::FromStr>(&mut self, pool: &Pool<T>) -> T {
+        pool.get(self.below(pool.len()))
     }
 
     /// The index of one of `weights`, each as likely as its weight; the earlier simpler.
@@ -281,29 +300,29 @@ impl Choices for Replaying<'_> {
 /// user (primary and secondary), addresses colliding with generated ones, and every
 /// address held now, as written and with the type's case flipped.
 fn step(c: &mut impl Choices, pools: &Pools, has_list: bool) -> Operation {
-    let (aliases, addresses, users) = (&pools.aliases[..], &pools.addresses[..], &pools.users[..]);
+    let (aliases, addresses, users) = (&pools.aliases, &pools.addresses, &pools.users[..]);
     let edits = if has_list { 4 } else { 1 };
     match c.weighted(&[3, 2, 3, 2, 2, 2, 1, 1, 2, edits, 6]) {
         0 => Operation::CreateMailbox {
-            alias: c.one_of(aliases),
+            alias: c.entry(aliases),
             name: None,
             container: container(c),
-            directory_name: (c.below(5) == 4).then(|| c.one_of(aliases)),
+            directory_name: (c.below(5) == 4).then(|| c.entry(aliases)),
         },
         1 => Operation::Logon {
-            alias: c.one_of(aliases),
+            alias: c.entry(aliases),
             language: c.one_of(Language::ALL),
         },
         2 => Operation::AddProxy {
-            alias: c.one_of(aliases),
-            address: c.one_of(addresses),
+            alias: c.entry(aliases),
+            address: c.entry(addresses),
         },
         3 => Operation::RemoveProxy {
-            alias: c.one_of(aliases),
-            address: c.one_of(addresses),
+            alias: c.entry(aliases),
+            address: c.entry(addresses),
         },
         4 => Operation::CustomRecipient {
-            alias: c.one_of(aliases),
+            alias: c.entry(aliases),
             address: c.one_of(users),
             container: container(c),
         },
@@ -346,14 +365,14 @@ fn container(c: &mut impl Choices) -> Container {
 
 /// Values worth writing into a user list field: the ones it takes, in other cases, and ones
 /// it refuses.
-fn list_value(c: &mut impl Choices, field: ListField, aliases: &[Alias]) -> String {
+fn list_value(c: &mut impl Choices, field: ListField, aliases: &Pool<Alias>) -> String {
     match field {
         ListField::MigrateUser => c.one_of(&["Y", "N", "n", "maybe"]).to_string(),
         ListField::Mode => c
             .one_of(&["Create", "", "", "", "create", "Update"])
             .to_string(),
         ListField::CommonName => match c.weighted(&[6, 1]) {
-            0 => c.one_of(aliases).to_string(),
+            0 => c.entry(aliases).to_string(),
             _ => "J DOE".to_string(),
         },
     }
@@ -502,8 +521,10 @@ pub struct RefState {
     /// The result of the last step, for the test to compare with the implementation.
     pub last: Option<StepResult>,
     /// The pools last built in this world, perhaps for an earlier state (`Rc`: a
-    /// reference state stays on its thread, and the steps drawn share the pools).
-    pub pools: Rc<Pools>,
+    /// reference state stays on its thread, and the steps drawn share the pools); none
+    /// before the first draw (proptest-state-machine makes the first state three times,
+    /// and draws from one).
+    pools: Option<Rc<Pools>>,
     /// The pools of this very state, built when a step is first drawn from it. Replaying a
     /// sequence (the test's second pass over the model) draws nothing, so builds nothing.
     fresh: std::cell::OnceCell<Rc<Pools>>,
@@ -512,7 +533,10 @@ pub struct RefState {
 impl RefState {
     /// The pools the next step is drawn from: those of this state.
     pub fn current_pools(&self) -> &Rc<Pools> {
-        self.fresh.get_or_init(|| self.pools.for_model(&self.model))
+        self.fresh.get_or_init(|| match &self.pools {
+            Some(pools) => pools.for_model(&self.model),
+            None => Rc::new(Pools::of(&self.model)),
+        })
     }
 }
 
@@ -547,7 +571,7 @@ impl ReferenceStateMachine for Reference {
             .prop_map(|setup| {
                 let model = Model::new(&setup);
                 RefState {
-                    pools: Rc::new(Pools::of(&model)),
+                    pools: None,
                     fresh: std::cell::OnceCell::new(),
                     model,
                     setup,
@@ -565,7 +589,7 @@ impl ReferenceStateMachine for Reference {
         state.last = Some(state.model.apply(op));
         // Keep the newest pools built; the next draw brings them up to date if need be.
         if let Some(fresh) = state.fresh.take() {
-            state.pools = fresh;
+            state.pools = Some(fresh);
         }
         state
     }
