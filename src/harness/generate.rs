@@ -275,8 +275,9 @@ impl Choices for Drawing<'_> {
     }
 }
 
-/// Replays recorded draws. A draw past the tape's end, or out of its bound (shrinking an
-/// earlier draw can change what a later one picks from), is taken as the simplest.
+/// Replays recorded draws. Shrinking an earlier draw can change what a later one picks
+/// from: a draw past the tape's end is taken as 0, the simplest, and one out of its bound
+/// is wrapped into it.
 struct Replaying<'a> {
     tape: &'a [u32],
     at: usize,
