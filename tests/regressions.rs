@@ -1,7 +1,8 @@
 //! Named regressions: the shortest sequences that caught hand-injected bugs, each pinned
 //! to the behaviour the rules require, on the model and the implementation alike.
 
-use migwiz::vocabulary::outcome::FoundBy;
+use migwiz::vocabulary::operation::Chosen;
+use migwiz::vocabulary::outcome::{FoundBy, Refusal};
 use migwiz::{
     Language, Model, MsMailUser, Observation, Operation, Outcome, Phase, Server, Setup, StepResult,
     UserResult, Version,
@@ -155,4 +156,63 @@ fn aliases_collide_without_case() {
     let s = setup(&[("CONTOSO/HQ/PAT", 0)]);
     let (results, _) = run(&s, &[wizard(Version::V50, Phase::Create), create("pat")]);
     assert!(results[1].outcome.is_refused());
+}
+
+fn deliver(user: &str, messages: u32) -> Operation {
+    Operation::Deliver {
+        user: user.parse().unwrap(),
+        messages,
+    }
+}
+
+fn refusal(result: &StepResult) -> &Refusal {
+    match &result.outcome {
+        Outcome::Refused(r) => r,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[test]
+fn mail_past_a_users_count_is_refused() {
+    // OP-DELIVER: a user's messages, at the start and delivered since, are counted in 32
+    // bits; mail that would pass the count is refused and changes nothing. A missed
+    // mutant of `PostOffice::deliver` (the count as a product, not a sum) showed that
+    // nothing tested the limit.
+    let jdoe = "NET1/PO1/JDOE";
+    let s = setup(&[(jdoe, u32::MAX - 1), ("NET1/PO2/ANA", u32::MAX)]);
+    let (results, _) = run(
+        &s,
+        &[
+            deliver(jdoe, 1),
+            deliver(jdoe, 1),
+            deliver("NET1/PO2/ANA", 1),
+            deliver("NET1/PO2/ANA", 0),
+        ],
+    );
+    assert_eq!(results[0].outcome, Outcome::Ok);
+    assert!(matches!(refusal(&results[1]), Refusal::TooMuchMail { .. }));
+    assert!(matches!(refusal(&results[2]), Refusal::TooMuchMail { .. }));
+    assert_eq!(results[3].outcome, Outcome::Ok);
+}
+
+#[test]
+fn a_step_naming_a_user_the_post_office_lacks_is_refused() {
+    // A wizard run or an extraction for chosen users checks each against the post office
+    // first (a missed mutant, `has_user` always true, showed no test named one). The
+    // scenario format refuses such a file before it runs, so only the library can ask.
+    let s = setup(&[("NET1/PO1/JDOE", 1)]);
+    let stranger: migwiz::MsMailAddress = "NET9/PO9/NOBODY".parse().unwrap();
+    let mut run_for = Operation::wizard(Version::V55, Phase::Full);
+    if let Operation::Wizard(w) = &mut run_for {
+        w.users = Chosen::These(vec![stranger.clone()]);
+    }
+    let extract = Operation::ExtractUserList {
+        version: Version::V55,
+        users: Some(vec![stranger]),
+    };
+    let (results, after) = run(&s, &[run_for, extract]);
+    for r in &results {
+        assert!(matches!(refusal(r), Refusal::UnknownUser { user } if user == "NET9/PO9/NOBODY"));
+    }
+    assert!(after.mailboxes.is_empty(), "{after:?}");
 }
