@@ -207,3 +207,26 @@ impl PostOffice {
         self.waiting.iter().flatten()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::PostOffice;
+    use crate::vocabulary::setup::MsMailUser;
+
+    #[test]
+    fn no_mail_is_no_batch_of_mail() {
+        // Mail waits in batches of consecutive ids; a batch of none would be migrated and
+        // counted as a batch. Neither a user without mail nor a delivery of none makes one.
+        let jdoe = MsMailUser::new("NET1/PO1/JDOE".parse().unwrap(), 0);
+        let mut po = PostOffice::new(std::slice::from_ref(&jdoe));
+        assert!(po.take_waiting(&jdoe.address).is_empty());
+        po.deliver(&jdoe.address, 0).unwrap();
+        assert!(po.take_waiting(&jdoe.address).is_empty());
+        po.deliver(&jdoe.address, 2).unwrap();
+        let batches = po.take_waiting(&jdoe.address);
+        assert_eq!(
+            (batches.len(), batches[0].first, batches[0].count),
+            (1, 1, 2)
+        );
+    }
+}
