@@ -269,6 +269,30 @@ mod reader {
         assert_eq!(now, listed, "the folder holds exactly this run's witnesses");
     }
 
+    #[test]
+    fn explore_runs_the_seed_and_the_cases_asked_for() {
+        // Two missed mutants of the CLI dropped `--seed` or `--cases` on the way to the
+        // explorer: its defaults ran instead, and nothing noticed.
+        let dir = std::env::temp_dir().join(format!("migwiz-seed-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let out = dir.to_string_lossy().into_owned();
+        succeeds(["explore", "--seed", "7", "--cases", "5", "--out", &out]);
+        let witnesses: Vec<String> = names(&dir)
+            .into_iter()
+            .filter(|n| n.ends_with(".toml"))
+            .collect();
+        assert!(!witnesses.is_empty(), "seed 7 found no witness in 5 cases");
+        for name in witnesses {
+            let text = std::fs::read_to_string(dir.join(&name)).unwrap();
+            assert!(text.contains("explore seed 7 case "), "{name}: {text}");
+            assert!(
+                text.contains("`migwiz explore --seed 7 --cases 5`"),
+                "{name}: {text}"
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     fn names(dir: &std::path::Path) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(dir)
             .unwrap()
