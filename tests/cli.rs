@@ -272,11 +272,16 @@ mod reader {
     #[test]
     fn explore_runs_the_seed_and_the_cases_asked_for() {
         // Two missed mutants of the CLI dropped `--seed` or `--cases` on the way to the
-        // explorer: its defaults ran instead, and nothing noticed.
+        // explorer: its defaults ran instead, and nothing noticed. A third said it removed
+        // 0 files.
         let dir = std::env::temp_dir().join(format!("migwiz-seed-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let out = dir.to_string_lossy().into_owned();
-        succeeds(["explore", "--seed", "7", "--cases", "5", "--out", &out]);
+        let run = migwiz(["explore", "--seed", "7", "--cases", "5", "--out", &out]);
+        assert_eq!(run.status.code(), Some(0));
+        // A fresh folder: nothing of an earlier run to remove, so nothing said about it.
+        let said = String::from_utf8_lossy(&run.stderr);
+        assert!(!said.contains("removed"), "{said}");
         let witnesses: Vec<String> = names(&dir)
             .into_iter()
             .filter(|n| n.ends_with(".toml"))
