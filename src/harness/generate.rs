@@ -101,13 +101,12 @@ impl<T: Clone + std::str::FromStr> Pool<T> {
     fn get(&self, i: usize) -> T {
         match i.checked_sub(self.world.len()) {
             None => self.world[i].clone(),
-            Some(j) => match self.directory[j].parse() {
-                Ok(entry) => entry,
-                Err(_) => panic!(
+            Some(j) => self.directory[j].parse().unwrap_or_else(|_| {
+                panic!(
                     "the model holds `{}`, which does not read",
                     self.directory[j]
-                ),
-            },
+                )
+            }),
         }
     }
 
@@ -413,9 +412,8 @@ fn wizard_run(c: &mut impl Choices, users: &[MsMailAddress], has_list: bool) -> 
     }
 }
 
-/// The next step's strategy: one draw of [`step`] over a state's pools. It replaces a
-/// `prop_oneof!` of mapped strategies, which had to be built again whenever the pools
-/// changed.
+/// The next step's strategy: one draw of [`step`] over a state's pools, so nothing is
+/// built when the pools change (building strategies was most of the generation's time).
 #[derive(Debug, Clone)]
 struct StepStrategy {
     pools: Rc<Pools>,
@@ -446,8 +444,7 @@ impl Strategy for StepStrategy {
 
 /// A drawn step, shrunk one draw at a time, first to last, each by binary search towards
 /// 0: the first draw is the step's kind, so a step shrinks towards the simpler kinds, then
-/// towards the first alias, address and user of the pools, as `prop_oneof!` and
-/// index-drawn pools did.
+/// towards the first alias, address and user of the pools.
 #[derive(Debug)]
 struct StepTree {
     pools: Rc<Pools>,
