@@ -246,3 +246,54 @@ fn describe_client(user: &MsMailAddress, open: bool, result: &StepResult) -> Str
         (false, false) => format!("{user}'s MS Mail client is already closed: nothing changes"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocabulary::operation::Phase;
+    use crate::vocabulary::setup::{MsMailUser, Setup};
+
+    /// A report describes steps from the server, a caller of the library may do it from an
+    /// observation: both must say the same, whatever the step looked up in the state.
+    #[test]
+    fn an_observation_describes_a_step_as_the_server_does() {
+        let users = ["NET1/PO1/JDOE", "NET1/PO1/MARIABL"]
+            .map(|a| MsMailUser::new(a.parse().expect("an address"), 2));
+        let setup =
+            Setup::new(Default::default(), Default::default(), users.to_vec()).expect("a setup");
+        let mut server = Server::new(&setup);
+        let jdoe = "JDOE".parse().expect("an alias");
+        let steps = [
+            Operation::create_mailbox(jdoe),
+            Operation::ExtractUserList {
+                version: Version::V55,
+                users: None,
+            },
+            Operation::wizard(Version::V55, Phase::Full),
+        ];
+        let mut lines = Vec::new();
+        for op in steps {
+            let result = server.apply(&op);
+            let line = describe_step(&op, &result, &server);
+            assert_eq!(describe_step(&op, &result, &server.observe()), line);
+            lines.push(line);
+        }
+        // What the lines read from the state is in them, so a wrong answer would show.
+        assert!(lines[0].contains("SMTP:JDOE@"), "{}", lines[0]);
+        assert!(lines[1].ends_with(": 2 row(s)"), "{}", lines[1]);
+    }
+
+    /// W-7007: an MMF both locked and out of step is described with both reasons.
+    #[test]
+    fn an_mmf_locked_and_out_of_step_is_described_with_both_reasons() {
+        let r = UserResult::MmfUnavailable {
+            user: "NET1/PO1/JDOE".parse().expect("an address"),
+            locked: true,
+            out_of_step: true,
+        };
+        assert_eq!(
+            why_error(&r).as_deref(),
+            Some("7007: the MMF of JDOE is locked by an open MS Mail client, and its password is out of step (W-7007)")
+        );
+    }
+}
