@@ -116,5 +116,8 @@ fn the_model_never_reads_its_log_back() {
         assert_eq!(kept.events[cut..], emptied.events);
         logged_after_emptying += emptied.events.len();
     }
-    assert!(logged_after_emptying > 100, "too little logged to show anything");
+    assert!(
+        logged_after_emptying > 100,
+        "too little logged to show anything"
+    );
 }

@@ -296,4 +296,33 @@ mod tests {
             Some("7007: the MMF of JDOE is locked by an open MS Mail client, and its password is out of step (W-7007)")
         );
     }
+
+    /// A wizard step's line names up to [`MOST_DESCRIBED`] users one by one, and counts
+    /// the rest only when there is a rest.
+    #[test]
+    fn a_wizard_step_names_its_first_users_and_counts_the_rest() {
+        let op = Operation::wizard(Version::V55, Phase::Migrate);
+        let server = Server::new(
+            &Setup::new(Default::default(), Default::default(), Vec::new()).expect("a setup"),
+        );
+        let line = |users: usize| {
+            let mut result = StepResult::ok([]);
+            result.users = (0..users)
+                .map(|i| UserResult::NotFound {
+                    user: format!("NET1/PO1/U{i}").parse().expect("an address"),
+                })
+                .collect();
+            describe_step(&op, &result, &server)
+        };
+        let all = line(MOST_DESCRIBED);
+        assert_eq!(all.matches("7026").count(), MOST_DESCRIBED);
+        assert!(
+            !all.contains("more results"),
+            "the line ends: {}",
+            &all[all.len() - 60..]
+        );
+        let more = line(MOST_DESCRIBED + 2);
+        assert_eq!(more.matches("7026").count(), MOST_DESCRIBED);
+        assert!(more.ends_with("; and 2 more results of users"));
+    }
 }
