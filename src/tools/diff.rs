@@ -434,3 +434,65 @@ impl VersionDiff {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn numbered(n: usize) -> impl Iterator<Item = String> {
+        (0..n).map(|i| format!("u{i}"))
+    }
+
+    /// A cell lists up to [`MOST_LISTED`] items; past that, how many, the first three and
+    /// the last.
+    #[test]
+    fn a_cell_lists_its_items_up_to_the_limit() {
+        assert_eq!(list_or_none(numbered(0)), "none");
+        let all = list_or_none(numbered(MOST_LISTED));
+        assert_eq!(all.split(", ").count(), MOST_LISTED);
+        assert_eq!(
+            list_or_none(numbered(MOST_LISTED + 1)),
+            "21: u0, u1, u2, … u20"
+        );
+    }
+
+    /// A cell of up to [`MOST_LISTED`] lines is kept whole; a longer one keeps its first
+    /// lines, says how many it hides, and keeps its last, in [`MOST_LISTED`] lines in all.
+    #[test]
+    fn a_long_cell_keeps_its_first_and_last_lines() {
+        let cell = |n: usize| numbered(n).collect::<Vec<_>>().join("\n");
+        assert_eq!(capped(cell(MOST_LISTED)), cell(MOST_LISTED));
+        let kept = capped(cell(25));
+        let lines: Vec<&str> = kept.lines().collect();
+        assert_eq!(lines.len(), MOST_LISTED);
+        assert_eq!(
+            lines[..MOST_LISTED - 2],
+            cell(MOST_LISTED - 2).lines().collect::<Vec<_>>()[..]
+        );
+        // 25 lines: 18 kept at the top, the last kept, so 6 hidden.
+        assert_eq!(lines[MOST_LISTED - 2], "… 6 more lines (migwiz run --json)");
+        assert_eq!(lines[MOST_LISTED - 1], "u24");
+    }
+
+    /// Up to [`MOST_LISTED`] rows of a kind are shown; past that, one row counts the rest.
+    #[test]
+    fn rows_of_one_kind_are_shown_up_to_the_limit() {
+        let rows = |n: usize| {
+            let mut table = Rows {
+                replays: &[],
+                rows: Vec::new(),
+            };
+            let differing = numbered(n)
+                .map(|what| (what, ["a", "b", "c"].map(String::from)))
+                .collect();
+            table.push_many("mailboxes", differing);
+            table.rows
+        };
+        let all = rows(MOST_LISTED);
+        assert_eq!(all.len(), MOST_LISTED);
+        assert_eq!(all[MOST_LISTED - 1].what, "u19");
+        let more = rows(MOST_LISTED + 2);
+        assert_eq!(more.len(), MOST_LISTED + 1);
+        assert_eq!(more[MOST_LISTED].what, "… 2 more mailboxes differ");
+    }
+}
