@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 use crate::tools::describe::{why_error, why_not_found};
 use crate::tools::replay::{replay_with, ModelCheckPolicy, Replay, ReplayedStep};
 use crate::tools::scenario::Scenario;
-use crate::vocabulary::observation::{MailPlaces, MailboxView};
+use crate::vocabulary::observation::{MailPlaces, MailboxView, UserListRow};
 use crate::vocabulary::operation::{Operation, Version};
 use crate::vocabulary::outcome::{FoundBy, Outcome, UserResult};
 
@@ -301,6 +301,24 @@ fn address_cells(lists: &[Option<Vec<String>>]) -> Option<[String; 3]> {
     }))
 }
 
+/// The cell of the "user list" row: none extracted, an empty one, or a line per row.
+fn user_list_cell(list: Option<&[UserListRow]>) -> String {
+    match list {
+        None => "none".to_string(),
+        Some([]) => "no rows".to_string(),
+        Some(list) => lines(list.iter().map(|row| {
+            let extra = row
+                .secondary_proxy_addresses
+                .as_ref()
+                .map_or(String::new(), |p| format!(" {p}"));
+            format!(
+                "{}: {} {:?} {}{extra}",
+                row.user, row.migrate_user, row.mode, row.common_name
+            )
+        })),
+    }
+}
+
 impl VersionDiff {
     /// Replays `scenario` under each version and compares.
     pub fn of(scenario: &Scenario) -> VersionDiff {
@@ -334,19 +352,8 @@ impl VersionDiff {
             list_or_none(r.observation.mailboxes.iter().map(|m| m.alias.clone()))
         });
         rows.addresses();
-        rows.each("user list", |r| match &r.observation.user_list {
-            None => "none".to_string(),
-            Some(list) if list.is_empty() => "no rows".to_string(),
-            Some(list) => lines(list.iter().map(|row| {
-                let extra = row
-                    .secondary_proxy_addresses
-                    .as_ref()
-                    .map_or(String::new(), |p| format!(" {p}"));
-                format!(
-                    "{}: {} {:?} {}{extra}",
-                    row.user, row.migrate_user, row.mode, row.common_name
-                )
-            })),
+        rows.each("user list", |r| {
+            user_list_cell(r.observation.user_list.as_deref())
         });
         rows.each("custom recipients", |r| {
             list_or_none(
@@ -494,5 +501,37 @@ mod tests {
         let more = rows(MOST_LISTED + 2);
         assert_eq!(more.len(), MOST_LISTED + 1);
         assert_eq!(more[MOST_LISTED].what, "… 2 more mailboxes differ");
+    }
+
+    /// A mailbox's addresses: where the versions gave it the same three site addresses,
+    /// the cell names them and lists what came after; where those differ, it lists all.
+    #[test]
+    fn an_addresses_cell_lists_all_where_the_site_addresses_differ() {
+        let list = |items: &[&str]| Some(items.iter().map(|a| a.to_string()).collect());
+        let site = ["SMTP:JDOE@x", "MS:O/S/JDOE", "X400:s=JDOE;"];
+        let same = [
+            list(&site),
+            list(&[&site[..], &["MS:NET1/PO1/JDOE"]].concat()),
+            None,
+        ];
+        let cells = address_cells(&same).expect("the lists differ");
+        assert_eq!(
+            cells[0],
+            "only the SMTP, MS and X400 addresses\nit was created with"
+        );
+        assert!(cells[1].ends_with("and\nMS:NET1/PO1/JDOE"), "{}", cells[1]);
+        assert_eq!(cells[2], "(no such mailbox)");
+        let other = ["SMTP:JDOE2@x", "MS:O/S/JDOE2", "X400:s=JDOE2;"];
+        let differ = [list(&site), list(&other), None];
+        let cells = address_cells(&differ).expect("the lists differ");
+        assert_eq!(cells[1], other.join("\n"));
+        assert_eq!(address_cells(&[list(&site), list(&site), None]), None);
+    }
+
+    /// The user list's cell: none extracted, an empty list, or a line per row.
+    #[test]
+    fn a_user_list_cell_tells_none_from_no_rows() {
+        assert_eq!(user_list_cell(None), "none");
+        assert_eq!(user_list_cell(Some(&[])), "no rows");
     }
 }
