@@ -534,4 +534,16 @@ mod tests {
         assert_eq!(user_list_cell(None), "none");
         assert_eq!(user_list_cell(Some(&[])), "no rows");
     }
+
+    /// A scenario whose versions do the same says so in one line, not in an empty table.
+    #[test]
+    fn versions_that_agree_say_so_in_one_line() {
+        let text = "name = \"no wizard\"\n\n[[users]]\naddress = \"NET1/PO1/JDOE\"\n\n[[steps]]\nop = \"create-mailbox\"\nalias = \"JDOE\"\n";
+        let diff = VersionDiff::of(&Scenario::parse("agree.toml", text).expect("a scenario"));
+        assert!(diff.agree());
+        assert_eq!(
+            diff.render(),
+            "  5.0, 5.5 and 5.5-sp1 agree on every step and on the final state\n"
+        );
+    }
 }

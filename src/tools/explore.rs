@@ -876,3 +876,25 @@ impl Catalogue {
         serde_json::to_string_pretty(&lines).unwrap_or_default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Witness files are named after their class: each class has its own word, so no two
+    /// classes' witnesses share a file, and the word is safe in a file name.
+    #[test]
+    fn every_class_has_a_file_name_word_of_its_own() {
+        let words: std::collections::BTreeSet<&str> = Class::ALL.iter().map(|c| c.slug()).collect();
+        assert_eq!(words.len(), Class::ALL.len(), "{words:?}");
+        for word in words {
+            assert!(!word.is_empty(), "an empty word");
+            assert!(
+                word.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{word}"
+            );
+        }
+        assert_eq!(Class::V55AbortedV50Ok.slug(), "v55-7026-v50-ok");
+    }
+}
