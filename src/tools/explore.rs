@@ -351,6 +351,16 @@ pub fn classify(setup: &Setup, steps: &[Operation]) -> Vec<(Class, usize)> {
 }
 
 fn classify_runs(setup: &Setup, steps: &[Operation], runs: &Runs) -> Vec<(Class, usize)> {
+    classify_by(&PREDICATES, setup, steps, runs)
+}
+
+/// [`classify`] by `predicates`: a difference none of them names is [`Class::Other`].
+fn classify_by(
+    predicates: &[(Class, Shows)],
+    setup: &Setup,
+    steps: &[Operation],
+    runs: &Runs,
+) -> Vec<(Class, usize)> {
     let mut found: Vec<(Class, usize)> = Vec::new();
     let mut first_difference = None;
     for (i, step) in steps.iter().enumerate() {
@@ -360,7 +370,7 @@ fn classify_runs(setup: &Setup, steps: &[Operation], runs: &Runs) -> Vec<(Class,
             step,
             i,
         };
-        for (class, shows) in PREDICATES {
+        for &(class, shows) in predicates {
             if !found.iter().any(|(c, _)| *c == class) && shows(&at) {
                 found.push((class, i));
             }
@@ -880,6 +890,8 @@ impl Catalogue {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vocabulary::operation::Phase;
+    use crate::vocabulary::setup::MsMailUser;
 
     /// Witness files are named after their class: each class has its own word, so no two
     /// classes' witnesses share a file, and the word is safe in a file name.
@@ -896,5 +908,42 @@ mod tests {
             );
         }
         assert_eq!(Class::V55AbortedV50Ok.slug(), "v55-7026-v50-ok");
+    }
+
+    /// A difference between versions that no class names is still reported, as `Other`,
+    /// at the first step where the versions' results or states differ.
+    #[test]
+    fn a_difference_no_class_names_is_other() {
+        let setup = Setup::new(
+            Default::default(),
+            Default::default(),
+            vec![MsMailUser::new(
+                "NET1/PO1/JDOE".parse().expect("an address"),
+                1,
+            )],
+        )
+        .expect("a setup");
+        let same = [Operation::create_mailbox("JDOE".parse().expect("an alias"))];
+        let runs = run_all(&setup, &same);
+        assert_eq!(classify_by(&[], &setup, &same, &runs), []);
+        // Step one after the mailbox was made by hand: 5.0 finds it by alias and leaves it,
+        // 5.5 and SP1 find no MIGRATE proxy and make a second mailbox, JDOE2. Every version
+        // ends well: only the states differ.
+        let create = [
+            same[0].clone(),
+            Operation::wizard(Version::V55, Phase::Create),
+        ];
+        let runs = run_all(&setup, &create);
+        assert!((0..3).all(|v| runs.results[v][1].outcome == runs.results[0][1].outcome));
+        assert_eq!(
+            classify_by(&[], &setup, &create, &runs),
+            [(Class::Other, 1)]
+        );
+        // A class that names the difference takes its place.
+        let named: [(Class, Shows); 1] = [(Class::AddressesDiffer, |_| true)];
+        assert_eq!(
+            classify_by(&named, &setup, &create, &runs),
+            [(Class::AddressesDiffer, 0)]
+        );
     }
 }
