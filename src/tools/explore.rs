@@ -946,4 +946,71 @@ mod tests {
             [(Class::AddressesDiffer, 0)]
         );
     }
+
+    /// A broken property is tallied under its own name, with the case and the version
+    /// where it broke (here a state made by hand where one alias is held twice).
+    #[test]
+    fn a_broken_property_is_tallied_under_its_own_name() {
+        let setup = Setup::new(
+            Default::default(),
+            Default::default(),
+            vec![MsMailUser::new(
+                "NET1/PO1/JDOE".parse().expect("an address"),
+                1,
+            )],
+        )
+        .expect("a setup");
+        let steps = [Operation::create_mailbox("JDOE".parse().expect("an alias"))];
+        let mut runs = run_all(&setup, &steps);
+        let twice = runs.after[1][0].mailboxes[0].clone();
+        runs.after[1][0].mailboxes.push(twice);
+        let mut tallies: Vec<PropertyTally> = PROPERTIES
+            .iter()
+            .map(|p| PropertyTally {
+                name: p.name,
+                kind: p.kind(),
+                held_in: 0,
+                broken: None,
+            })
+            .collect();
+        tally(&setup, &steps, &runs, 7, &mut tallies);
+        let broken: Vec<(&str, u32, Version)> = tallies
+            .iter()
+            .filter_map(|t| t.broken.as_ref().map(|(_, case, v)| (t.name, *case, *v)))
+            .collect();
+        let unique = "no alias or address is held by two recipients";
+        assert_eq!(broken, [(unique, 7, Version::V55)]);
+    }
+
+    /// A short exploration: progress is told after every case, up to the last; the table
+    /// names each witness's file under the folder asked for; a witness's rules are every
+    /// rule that decided its step under any version.
+    #[test]
+    fn a_catalogue_tells_its_progress_files_and_rules() {
+        let config = ExploreConfig {
+            cases: 20,
+            ..ExploreConfig::default()
+        };
+        let mut told = Vec::new();
+        let catalogue = explore(&config, |n| told.push(n));
+        assert_eq!(told, (1..=20).collect::<Vec<u32>>());
+        let entry = catalogue
+            .entries
+            .iter()
+            .find(|e| e.witness.is_some())
+            .expect("20 cases of seed 1 find a difference");
+        let file = format!("out/{}", Catalogue::witness_file_name(entry));
+        assert!(catalogue.table(Some("out")).contains(&file), "{file}");
+        assert!(catalogue.to_json(Some("out")).contains(&file), "{file}");
+        let witness = entry.witness.as_ref().expect("a witness");
+        // In RULES.md's order, which is `RuleId`'s.
+        let every: std::collections::BTreeSet<RuleId> = witness
+            .deciding_rules()
+            .into_iter()
+            .flat_map(|(_, rules)| rules)
+            .collect();
+        assert!(!every.is_empty());
+        let ids: Vec<&str> = every.into_iter().map(RuleId::as_str).collect();
+        assert_eq!(witness.all_deciding_rules(), ids);
+    }
 }
