@@ -984,7 +984,7 @@ mod tests {
 
     /// A short exploration: progress is told after every case, up to the last; the table
     /// names each witness's file under the folder asked for; a witness's rules are every
-    /// rule that decided its step under any version.
+    /// rule that decided its step under any version; the property tally names them all.
     #[test]
     fn a_catalogue_tells_its_progress_files_and_rules() {
         let config = ExploreConfig {
@@ -1012,5 +1012,15 @@ mod tests {
         assert!(!every.is_empty());
         let ids: Vec<&str> = every.into_iter().map(RuleId::as_str).collect();
         assert_eq!(witness.all_deciding_rules(), ids);
+        // The property tally names every property, with its kind, over the cases run.
+        let report = catalogue.property_report();
+        assert!(report.starts_with("properties, over 20 sequences under every version:\n"));
+        for p in PROPERTIES {
+            let kind = match p.kind() {
+                Kind::Always => "  always     ",
+                Kind::Sometimes => "  sometimes  ",
+            };
+            assert!(report.contains(&format!("{kind}{}: ", p.name)), "{report}");
+        }
     }
 }
