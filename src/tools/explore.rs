@@ -401,6 +401,21 @@ pub struct PropertyTally {
     pub broken: Option<(Violation, u32, Version)>,
 }
 
+impl PropertyTally {
+    /// One tally per property of [`PROPERTIES`], in its order, before any sequence ran.
+    fn none_yet() -> Vec<PropertyTally> {
+        PROPERTIES
+            .iter()
+            .map(|p| PropertyTally {
+                name: p.name,
+                kind: p.kind(),
+                held_in: 0,
+                broken: None,
+            })
+            .collect()
+    }
+}
+
 /// Evaluates every property on every step of a sequence under every version.
 fn tally(
     setup: &Setup,
@@ -612,15 +627,7 @@ pub fn explore_until(
 ) -> Catalogue {
     let mut seen = vec![0u32; Class::ALL.len()];
     let mut firsts: Vec<Vec<(u32, usize)>> = vec![Vec::new(); Class::ALL.len()];
-    let mut tallies: Vec<PropertyTally> = PROPERTIES
-        .iter()
-        .map(|p| PropertyTally {
-            name: p.name,
-            kind: p.kind(),
-            held_in: 0,
-            broken: None,
-        })
-        .collect();
+    let mut tallies = PropertyTally::none_yet();
     let mut cases_run = 0;
     for case in 0..config.cases {
         if stop.load(Ordering::Relaxed) {
@@ -893,6 +900,14 @@ mod tests {
     use crate::vocabulary::operation::Phase;
     use crate::vocabulary::setup::MsMailUser;
 
+    /// One MS Mail user, JDOE with one message, and the step that makes his mailbox by hand.
+    fn jdoe_and_his_mailbox() -> (Setup, Operation) {
+        let jdoe = MsMailUser::new("NET1/PO1/JDOE".parse().expect("an address"), 1);
+        let setup = Setup::new(Default::default(), Default::default(), vec![jdoe]);
+        let mailbox = Operation::create_mailbox("JDOE".parse().expect("an alias"));
+        (setup.expect("a setup"), mailbox)
+    }
+
     /// Witness files are named after their class: each class has its own word, so no two
     /// classes' witnesses share a file, and the word is safe in a file name.
     #[test]
@@ -914,16 +929,8 @@ mod tests {
     /// at the first step where the versions' results or states differ.
     #[test]
     fn a_difference_no_class_names_is_other() {
-        let setup = Setup::new(
-            Default::default(),
-            Default::default(),
-            vec![MsMailUser::new(
-                "NET1/PO1/JDOE".parse().expect("an address"),
-                1,
-            )],
-        )
-        .expect("a setup");
-        let same = [Operation::create_mailbox("JDOE".parse().expect("an alias"))];
+        let (setup, made_by_hand) = jdoe_and_his_mailbox();
+        let same = [made_by_hand];
         let runs = run_all(&setup, &same);
         assert_eq!(classify_by(&[], &setup, &same, &runs), []);
         // Step one after the mailbox was made by hand: 5.0 finds it by alias and leaves it,
@@ -951,28 +958,12 @@ mod tests {
     /// where it broke (here a state made by hand where one alias is held twice).
     #[test]
     fn a_broken_property_is_tallied_under_its_own_name() {
-        let setup = Setup::new(
-            Default::default(),
-            Default::default(),
-            vec![MsMailUser::new(
-                "NET1/PO1/JDOE".parse().expect("an address"),
-                1,
-            )],
-        )
-        .expect("a setup");
-        let steps = [Operation::create_mailbox("JDOE".parse().expect("an alias"))];
+        let (setup, made_by_hand) = jdoe_and_his_mailbox();
+        let steps = [made_by_hand];
         let mut runs = run_all(&setup, &steps);
         let twice = runs.after[1][0].mailboxes[0].clone();
         runs.after[1][0].mailboxes.push(twice);
-        let mut tallies: Vec<PropertyTally> = PROPERTIES
-            .iter()
-            .map(|p| PropertyTally {
-                name: p.name,
-                kind: p.kind(),
-                held_in: 0,
-                broken: None,
-            })
-            .collect();
+        let mut tallies = PropertyTally::none_yet();
         tally(&setup, &steps, &runs, 7, &mut tallies);
         let broken: Vec<(&str, u32, Version)> = tallies
             .iter()
