@@ -997,3 +997,42 @@ impl StepReader<'_> {
         Ok(chosen)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Three users holding `held` messages between them, then one delivery of `delivered`.
+    fn held_then_delivered(held: u64, delivered: u64) -> String {
+        let mut text = "name = \"ceiling\"\n".to_string();
+        let first = 4_000_000_000u64;
+        for (who, count) in [("A", first), ("B", first), ("C", held - 2 * first)] {
+            text.push_str(&format!(
+                "[[users]]\naddress = \"N/P/{who}\"\nmessages = {count}\n"
+            ));
+        }
+        text.push_str(&format!(
+            "[[steps]]\nop = \"deliver\"\nuser = \"N/P/C\"\nmessages = {delivered}\n"
+        ));
+        text
+    }
+
+    #[test]
+    fn deliveries_may_bring_a_scenario_to_its_ceiling_exactly() {
+        let text = held_then_delivered(MAX_MESSAGES - 1, 1);
+        let scenario = Scenario::parse("ceiling.toml", &text).unwrap();
+        assert_eq!(scenario.steps.len(), 1);
+    }
+
+    #[test]
+    fn a_delivery_past_the_ceiling_is_refused_at_its_count() {
+        // The users hold the ceiling exactly: one more message is one too many.
+        let text = held_then_delivered(MAX_MESSAGES, 1);
+        let e = Scenario::parse("ceiling.toml", &text).unwrap_err();
+        assert_eq!((e.line, e.column), (14, 12), "{e}");
+        assert_eq!(
+            e.message,
+            "this brings the scenario to 10000000001 messages, more than the 10000000000 a scenario may hold"
+        );
+    }
+}
