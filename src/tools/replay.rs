@@ -160,3 +160,37 @@ pub fn replay_with(
         disagreements,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocabulary::address::Site;
+    use crate::vocabulary::language::Language;
+    use crate::vocabulary::operation::Phase;
+    use crate::vocabulary::setup::{MsMailUser, Setup};
+
+    /// `users` MS Mail users without mail, then `steps` wizard steps.
+    fn world(users: usize, steps: usize) -> Scenario {
+        let users = (0..users)
+            .map(|i| MsMailUser::new(format!("N/P/U{i}").parse().unwrap(), 0))
+            .collect();
+        Scenario {
+            name: "limit".into(),
+            description: None,
+            setup: Setup::new(Site::default(), Language::English, users).unwrap(),
+            steps: vec![Operation::wizard(Version::V55, Phase::Migrate); steps],
+        }
+    }
+
+    #[test]
+    fn the_model_is_checked_by_default_up_to_its_limit_exactly() {
+        let at_limit = replay(&world(MODEL_CHECK_LIMIT, 0), None);
+        assert_eq!(at_limit.model_check, ModelCheck::Full);
+        let past = replay(&world(MODEL_CHECK_LIMIT, 1), None);
+        assert!(
+            matches!(&past.model_check, ModelCheck::Skipped(why) if why.starts_with("2000 users and 1 steps")),
+            "{:?}",
+            past.model_check
+        );
+    }
+}

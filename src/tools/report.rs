@@ -238,3 +238,57 @@ fn write_user_list(out: &mut String, rows: &[UserListRow]) {
     }
     more(out, rows.len(), "rows", |i| &rows[i].user);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tools::replay::replay;
+    use crate::tools::scenario::Scenario;
+    use crate::vocabulary::setup::Setup;
+
+    /// A replay ending with `n` mailboxes (`M0`, `M1`, …) and `n` events.
+    fn with_mailboxes_and_events(n: usize) -> Replay {
+        let steps = (0..n)
+            .map(|i| Operation::create_mailbox(format!("M{i}").parse().unwrap()))
+            .collect();
+        let scenario = Scenario {
+            name: "lists".into(),
+            description: None,
+            setup: Setup::new(Default::default(), Default::default(), Vec::new()).unwrap(),
+            steps,
+        };
+        let mut replayed = replay(&scenario, None);
+        let event = Event {
+            id: 7026,
+            source: "MSExchangeMig",
+            kind: "Error",
+            category: "None",
+            description: "Migration Aborted due to Mapi logon failure.".into(),
+        };
+        replayed.observation.events = vec![event; n];
+        replayed
+    }
+
+    #[test]
+    fn the_transcript_shows_every_entry_up_to_its_limit_exactly() {
+        let text = with_mailboxes_and_events(MOST_SHOWN).transcript();
+        assert!(text.contains("  M49\n"), "{text}");
+        assert!(!text.contains('…'), "{text}");
+        assert_eq!(text.matches("Event ID: 7026").count(), MOST_SHOWN);
+    }
+
+    #[test]
+    fn past_its_limit_the_transcript_counts_the_rest() {
+        let text = with_mailboxes_and_events(MOST_SHOWN + 1).transcript();
+        assert!(!text.contains("  M50\n"), "{text}");
+        assert!(
+            text.contains("  … 1 more events; --json lists them all\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  … 1 more mailboxes (M50 … M50); --json lists them all\n"),
+            "{text}"
+        );
+        assert_eq!(text.matches("Event ID: 7026").count(), MOST_SHOWN);
+    }
+}
