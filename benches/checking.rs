@@ -5,8 +5,8 @@
 //!   steps per second; and the generation alone, to give its share;
 //! - `explore`: sequences per second, each run under all three versions and classified;
 //! - `check`: `migwiz check --alphabet part1`, 2 users to depth 6, in states per second,
-//!   beside stateright 0.31 exploring the same reference model (model only) to the same
-//!   depth.
+//!   beside stateright 0.31 exploring the same reference model to the same depth, on the
+//!   model only and with the same checks on every edge.
 //!
 //! `cargo bench --bench checking`. The side-by-side run at 3 users and depth 8, with
 //! memory, is `cargo bench --bench side_by_side`.
@@ -82,6 +82,10 @@ fn checking(c: &mut Criterion) {
     group.bench_function(BenchmarkId::new("stateright", "2 users, depth 6"), |b| {
         b.iter(|| stateright_model::explore(2, 6, 2).states)
     });
+    group.bench_function(
+        BenchmarkId::new("stateright, same checks", "2 users, depth 6"),
+        |b| b.iter(|| stateright_model::explore_checked(2, 6, 2).states),
+    );
     group.finish();
 }
 
