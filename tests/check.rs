@@ -78,9 +78,25 @@ fn one_thread_or_two_find_the_same_states() {
 #[test]
 fn the_cli_reports_counts_and_depth() {
     let text = common::succeeds(["check", "--alphabet", "part1", "--depth", "2"]);
+    assert!(
+        text.contains("20 steps from every state (alphabet part1)"),
+        "{text}"
+    );
     assert!(text.contains("states: 57 distinct"), "{text}");
     assert!(text.contains("depth reached: 2"), "{text}");
     assert!(text.contains("violations: none"), "{text}");
+}
+
+#[test]
+fn alphabets_read_as_the_command_line_writes_them() {
+    assert_eq!(Alphabet::Part1.as_str(), "part1");
+    assert_eq!(Alphabet::Full.as_str(), "full");
+    for which in [Alphabet::Part1, Alphabet::Full] {
+        assert_eq!(which.as_str().parse::<Alphabet>(), Ok(which));
+        assert_eq!(which.as_str().to_uppercase().parse::<Alphabet>(), Ok(which));
+    }
+    let said = "part3".parse::<Alphabet>().unwrap_err();
+    assert_eq!(said, "unknown alphabet \"part3\"; use part1 or full");
 }
 
 /// Why states may be identified without their event log: the model only appends to it and

@@ -50,7 +50,7 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
         timeout: args.timeout.map(std::time::Duration::from_secs),
     };
     let report = check::check(&config);
-    let mut text = summary(&report);
+    let mut text = summary(&report, args.alphabet);
     let status = match &report.violation {
         None => {
             text.push_str("violations: none\n");
@@ -73,7 +73,7 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
 }
 
 /// The counts, the time and the `sometimes` properties reached.
-fn summary(report: &CheckReport) -> String {
+fn summary(report: &CheckReport, alphabet: Alphabet) -> String {
     let users: Vec<String> = report
         .setup
         .users()
@@ -82,10 +82,11 @@ fn summary(report: &CheckReport) -> String {
         .collect();
     let secs = report.elapsed.as_secs_f64();
     let mut text = format!(
-        "universe: {} users [{}], {} steps from every state\nstates: {} distinct (per depth: {:?})\nedges: {} steps taken on model and implementation\ndepth reached: {}{}\ntime: {secs:.1}s ({:.0} states/s, {:.0} edges/s)\n",
+        "universe: {} users [{}], {} steps from every state (alphabet {})\nstates: {} distinct (per depth: {:?})\nedges: {} steps taken on model and implementation\ndepth reached: {}{}\ntime: {secs:.1}s ({:.0} states/s, {:.0} edges/s)\n",
         users.len(),
         users.join(", "),
         report.alphabet,
+        alphabet.as_str(),
         report.states,
         report.levels,
         report.edges,
