@@ -3,6 +3,8 @@
 //! and no property breaks within the bound.
 
 use migwiz::tools::check::{alphabet, check, universe, Alphabet, CheckConfig};
+use std::time::Duration;
+
 use migwiz::Model;
 use proptest::prelude::RngExt;
 use proptest::test_runner::{RngAlgorithm, TestRng};
@@ -92,6 +94,26 @@ fn the_cli_reports_counts_and_depth() {
     assert!(text.contains("states: 57 distinct"), "{text}");
     assert!(text.contains("depth reached: 2"), "{text}");
     assert!(text.contains("violations: none"), "{text}");
+}
+
+#[test]
+fn a_timeout_stops_the_check_between_levels_and_says_so() {
+    let config = |timeout| CheckConfig {
+        alphabet: Alphabet::Part1,
+        users: 1,
+        depth: 3,
+        timeout: Some(timeout),
+        ..CheckConfig::default()
+    };
+    let stopped = check(&config(Duration::ZERO));
+    assert!(stopped.timed_out);
+    assert_eq!(
+        (stopped.levels.as_slice(), stopped.max_depth),
+        ([1].as_slice(), 0)
+    );
+    let finished = check(&config(Duration::from_secs(3600)));
+    assert!(!finished.timed_out);
+    assert_eq!(finished.max_depth, 3);
 }
 
 #[test]

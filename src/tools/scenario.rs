@@ -1018,6 +1018,23 @@ mod tests {
     }
 
     #[test]
+    fn a_file_of_the_largest_size_is_read_whole() {
+        // Exactly MAX_FILE_BYTES, with the file's last byte (a closing quote) needed: a
+        // file one byte shorter, or one cut a byte short on reading, is not a scenario.
+        let head = "name = \"largest\"\n#";
+        let tail = "\n[[users]]\naddress = \"N/P/A\"";
+        let padding = MAX_FILE_BYTES as usize - head.len() - tail.len();
+        let text = format!("{head}{}{tail}", "x".repeat(padding));
+        assert_eq!(text.len() as u64, MAX_FILE_BYTES);
+        let path = std::env::temp_dir().join(format!("migwiz-largest-{}.toml", std::process::id()));
+        std::fs::write(&path, &text).unwrap();
+        let read = Scenario::read(&path);
+        std::fs::remove_file(&path).unwrap();
+        let scenario = read.unwrap();
+        assert_eq!(scenario.setup.users().len(), 1);
+    }
+
+    #[test]
     fn deliveries_may_bring_a_scenario_to_its_ceiling_exactly() {
         let text = held_then_delivered(MAX_MESSAGES - 1, 1);
         let scenario = Scenario::parse("ceiling.toml", &text).unwrap();
