@@ -1035,6 +1035,28 @@ mod tests {
     }
 
     #[test]
+    fn a_bad_site_value_is_shown_at_its_own_key() {
+        for (key, line) in [("organization", 3), ("site", 4), ("smtp_domain", 5)] {
+            let mut values = [
+                ("organization", "ORG"),
+                ("site", "HQ"),
+                ("smtp_domain", "org.example"),
+            ];
+            for (k, v) in &mut values {
+                if *k == key {
+                    *v = "not/valid";
+                }
+            }
+            let mut text = "name = \"site\"\n[site]\n".to_string();
+            for (k, v) in values {
+                text.push_str(&format!("{k} = \"{v}\"\n"));
+            }
+            let e = Scenario::parse("site.toml", &text).unwrap_err();
+            assert_eq!((e.line, e.column), (line, key.len() + 4), "{key}: {e}");
+        }
+    }
+
+    #[test]
     fn deliveries_may_bring_a_scenario_to_its_ceiling_exactly() {
         let text = held_then_delivered(MAX_MESSAGES - 1, 1);
         let scenario = Scenario::parse("ceiling.toml", &text).unwrap();

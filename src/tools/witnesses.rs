@@ -131,4 +131,44 @@ mod tests {
             assert!(!plain_witness_name(bad), "{bad}");
         }
     }
+
+    /// A fresh, empty folder for one test.
+    fn folder(test: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("migwiz-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn an_index_that_cannot_be_read_is_an_error_and_is_kept() {
+        let dir = folder("unreadable-index");
+        let bytes = b"01-a.toml\n\xff\xfe not text\n";
+        std::fs::write(dir.join(INDEX), bytes).unwrap();
+        let e = WitnessFolder::open(&dir).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+        assert_eq!(std::fs::read(dir.join(INDEX)).unwrap(), bytes);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_earlier_witness_already_gone_is_no_error() {
+        let dir = folder("witness-gone");
+        std::fs::write(dir.join(INDEX), "01-gone.toml\n").unwrap();
+        let replaced = WitnessFolder::open(&dir).unwrap().replace(&[]).unwrap();
+        assert_eq!((replaced.removed, replaced.written), (0, 0));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_earlier_witness_that_cannot_be_removed_is_an_error() {
+        let dir = folder("witness-stuck");
+        // A folder under a witness's name: removing it as a file fails.
+        std::fs::create_dir(dir.join("01-stuck.toml")).unwrap();
+        std::fs::write(dir.join(INDEX), "01-stuck.toml\n").unwrap();
+        let folder = WitnessFolder::open(&dir).unwrap();
+        assert!(folder.replace(&[]).is_err());
+        assert!(dir.join("01-stuck.toml").is_dir());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
