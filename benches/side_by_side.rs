@@ -10,6 +10,8 @@
 mod common;
 mod stateright_model;
 
+use std::time::Duration;
+
 use migwiz::tools::check::{check, Alphabet, CheckConfig};
 
 #[global_allocator]
@@ -34,43 +36,63 @@ fn main() {
             threads: 2,
             ..CheckConfig::default()
         };
-        let (ours, took, peak) = common::measure(|| check(&config));
-        assert!(ours.violation.is_none(), "{:?}", ours.violation);
-        println!(
-            "| {users} | {depth} | migwiz check (model + implementation + properties) | {} | {:.1} s | {} |",
-            ours.states,
-            took.as_secs_f64(),
-            common::mb(peak)
+        let (report, took, peak) = common::measure(|| check(&config));
+        assert!(report.violation.is_none(), "{:?}", report.violation);
+        let ours = Run {
+            states: report.states,
+            took,
+            peak,
+        };
+        row(
+            users,
+            depth,
+            "migwiz check (model + implementation + properties)",
+            &ours,
         );
-        let (theirs, their_took, their_peak) =
-            common::measure(|| stateright_model::explore(users, depth, 2));
-        println!(
-            "| {users} | {depth} | stateright 0.31 (model only) | {} | {:.1} s | {} |",
-            theirs.states,
-            their_took.as_secs_f64(),
-            common::mb(their_peak)
-        );
-        println!(
-            "| {users} | {depth} | ratio migwiz / stateright (model only) | {} | {:.2} | {:.2} |",
-            difference(ours.states, theirs.states),
-            took.as_secs_f64() / their_took.as_secs_f64(),
-            peak as f64 / their_peak.max(1) as f64
-        );
-        let (same, same_took, same_peak) =
-            common::measure(|| stateright_model::explore_checked(users, depth, 2));
-        println!(
-            "| {users} | {depth} | stateright 0.31 (model + implementation + properties) | {} | {:.1} s | {} |",
-            same.states,
-            same_took.as_secs_f64(),
-            common::mb(same_peak)
-        );
-        println!(
-            "| {users} | {depth} | ratio migwiz / stateright (same checks) | {} | {:.2} | {:.2} |",
-            difference(ours.states, same.states),
-            took.as_secs_f64() / same_took.as_secs_f64(),
-            peak as f64 / same_peak.max(1) as f64
-        );
+        let stateright: [(&str, &str, Explorer); 2] = [
+            ("model only", "model only", stateright_model::explore),
+            (
+                "model + implementation + properties",
+                "same checks",
+                stateright_model::explore_checked,
+            ),
+        ];
+        for (what, short, explore) in stateright {
+            let (found, took, peak) = common::measure(|| explore(users, depth, 2));
+            let theirs = Run {
+                states: found.states,
+                took,
+                peak,
+            };
+            row(users, depth, &format!("stateright 0.31 ({what})"), &theirs);
+            println!(
+                "| {users} | {depth} | ratio migwiz / stateright ({short}) | {} | {:.2} | {:.2} |",
+                difference(ours.states, theirs.states),
+                ours.took.as_secs_f64() / theirs.took.as_secs_f64(),
+                ours.peak as f64 / theirs.peak.max(1) as f64
+            );
+        }
     }
+}
+
+/// A stateright run: users, depth and threads.
+type Explorer = fn(usize, usize, usize) -> stateright_model::Found;
+
+/// What one checker's run measured.
+struct Run {
+    states: usize,
+    took: Duration,
+    peak: usize,
+}
+
+/// One checker's row of the table.
+fn row(users: usize, depth: usize, checker: &str, run: &Run) {
+    println!(
+        "| {users} | {depth} | {checker} | {} | {:.1} s | {} |",
+        run.states,
+        run.took.as_secs_f64(),
+        common::mb(run.peak)
+    );
 }
 
 /// stateright's two threads do not go level by level, so at the depth bound it can stop

@@ -76,6 +76,17 @@ pub fn explore(users: usize, depth: usize, threads: usize) -> Found {
         start: Model::new(&setup),
         steps: alphabet(&setup, Alphabet::Part1),
     };
+    bfs(model, depth, threads).0
+}
+
+/// Runs stateright's breadth-first checker on `model` to `depth` steps; what it found, and
+/// the finished checker for its discoveries.
+fn bfs<M>(model: M, depth: usize, threads: usize) -> (Found, impl Checker<M>)
+where
+    M: stateright::Model + Send + Sync + 'static,
+    M::State: Hash + Send + Sync + Clone + PartialEq + 'static,
+    M::Action: Clone + PartialEq,
+{
     let started = Instant::now();
     // stateright counts the initial state as depth 1 and expands states below the target.
     let checker = stateright::Model::checker(model)
@@ -83,10 +94,11 @@ pub fn explore(users: usize, depth: usize, threads: usize) -> Found {
         .target_max_depth(depth + 1)
         .spawn_bfs()
         .join();
-    Found {
+    let found = Found {
         states: checker.unique_state_count(),
         elapsed: started.elapsed(),
-    }
+    };
+    (found, checker)
 }
 
 /// A state of both halves, hashed as `migwiz check` identifies it (by the model), with what
@@ -202,19 +214,10 @@ impl stateright::Model for Checked {
 pub fn explore_checked(users: usize, depth: usize, threads: usize) -> Found {
     let setup = universe(users);
     let steps = alphabet(&setup, Alphabet::Part1);
-    let model = Checked { setup, steps };
-    let started = Instant::now();
-    let checker = stateright::Model::checker(model)
-        .threads(threads)
-        .target_max_depth(depth + 1)
-        .spawn_bfs()
-        .join();
+    let (found, checker) = bfs(Checked { setup, steps }, depth, threads);
     assert!(
         checker.discovery("no edge broke").is_none(),
         "an edge broke under stateright"
     );
-    Found {
-        states: checker.unique_state_count(),
-        elapsed: started.elapsed(),
-    }
+    found
 }
