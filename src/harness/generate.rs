@@ -212,13 +212,19 @@ fn address_pool(model: &Model) -> Vec<String> {
     let mut texts = Vec::new();
     for m in &model.mailboxes {
         for p in &m.proxies {
-            let (kind, value) = p.split_once(':').unwrap_or((p, ""));
-            let flipped = if kind.chars().any(|c| c.is_ascii_uppercase()) {
-                kind.to_ascii_lowercase()
+            // The same text with the type's case flipped in place: one copy, no formatting.
+            let mut flipped = p.clone();
+            if !flipped.contains(':') {
+                flipped.push(':');
+            }
+            let kind = flipped.split(':').next().unwrap_or_default().len();
+            let kind = &mut flipped[..kind];
+            if kind.chars().any(|c| c.is_ascii_uppercase()) {
+                kind.make_ascii_lowercase();
             } else {
-                kind.to_ascii_uppercase()
-            };
-            texts.extend([p.clone(), format!("{flipped}:{value}")]);
+                kind.make_ascii_uppercase();
+            }
+            texts.extend([p.clone(), flipped]);
         }
     }
     texts

@@ -254,9 +254,9 @@ fn counts_add_up(setup: &Setup, after: &Observation) -> Result<(), String> {
         }
     }
     for (user, w) in setup.users().iter().zip(&after.msmail) {
-        let address = user.address.to_string();
+        let address = user.address.as_str();
         let had = u64::from(user.messages) + u64::from(w.received);
-        let now = seen.remove(address.as_str()).unwrap_or(0);
+        let now = seen.remove(address).unwrap_or(0);
         if now != had {
             return Err(format!(
                 "{address} had {had} messages, {now} are accounted for"
@@ -416,26 +416,40 @@ fn step_counts(edge: &Edge<'_>, extraction_errors: u64, import_errors: u64) -> [
 }
 
 fn waiting(obs: &Observation, user: &MsMailAddress) -> u64 {
-    u64::from(obs.mail_of(&user.to_string()).waiting)
+    u64::from(obs.mail_of(user.as_str()).waiting)
 }
 
 /// The six counts of a 10068's text: Extraction Accounts, E-Mail Messages, Errors; Import
 /// Accounts, E-Mail Messages, Errors.
 fn summary_counts(text: &str) -> Option<[u64; 6]> {
     let (extraction, import) = text.split_once("\nImport:")?;
-    let count = |part: &str, key: &str| -> Option<u64> {
-        part.lines()
-            .find_map(|l| l.trim().strip_prefix(key))
-            .and_then(|v| v.trim().parse().ok())
-    };
+    let [accounts, messages, errors] = part_counts(extraction)?;
+    let [imported, imported_messages, import_errors] = part_counts(import)?;
     Some([
-        count(extraction, "Accounts:")?,
-        count(extraction, "E-Mail Messages:")?,
-        count(extraction, "Errors:")?,
-        count(import, "Accounts:")?,
-        count(import, "E-Mail Messages:")?,
-        count(import, "Errors:")?,
+        accounts,
+        messages,
+        errors,
+        imported,
+        imported_messages,
+        import_errors,
     ])
+}
+
+/// A part's Accounts, E-Mail Messages and Errors: the first line of each, read in one pass
+/// over the part's lines (a summary is read on every wizard edge of a check).
+fn part_counts(part: &str) -> Option<[u64; 3]> {
+    const KEYS: [&str; 3] = ["Accounts:", "E-Mail Messages:", "Errors:"];
+    let mut found: [Option<&str>; 3] = [None; 3];
+    for line in part.lines() {
+        let line = line.trim();
+        for (key, slot) in KEYS.iter().zip(&mut found) {
+            if let (None, Some(value)) = (*slot, line.strip_prefix(key)) {
+                *slot = Some(value);
+            }
+        }
+    }
+    let count = |value: Option<&str>| value?.trim().parse().ok();
+    Some([count(found[0])?, count(found[1])?, count(found[2])?])
 }
 
 /// I-LOCKED: the mail of a user whose MMF was locked or out of step before the step has not
@@ -509,9 +523,17 @@ type FoldedSet<'a> = std::collections::HashSet<Folded<'a>, rustc_hash::FxBuildHa
 struct Folded<'a>(&'a str);
 
 impl std::hash::Hash for Folded<'_> {
+    /// Eight bytes at a time, each with its `0x20` bit set: a letter and its other case hash
+    /// alike, so texts equal without case hash alike, as `HashSet` needs. Other bytes may
+    /// collide (`@` and `` ` ``), which equality then tells apart; hashing byte by byte
+    /// cost more than the rest of the property.
     fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        for b in self.0.bytes() {
-            h.write_u8(b.to_ascii_lowercase());
+        let bytes = self.0.as_bytes();
+        h.write_usize(bytes.len());
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            h.write_u64(u64::from_le_bytes(word) | 0x2020_2020_2020_2020);
         }
     }
 }
@@ -562,13 +584,18 @@ fn owner(edge: &Edge<'_>) -> Verdict {
 /// Whether a mailbox is tied to an MS Mail user: by MIGRATE proxy, by the user's MS proxy,
 /// or by having been created for it in step one (I-OWNER).
 pub fn bound_to(mailbox: &MailboxView, owner: &str) -> bool {
-    let migrate = format!("migrate:MS:{owner}");
-    let ms = format!("MS:{owner}");
+    // `kind` then `owner`, without case, read in place: no text is built per mailbox.
+    let names = |proxy: &str, kind: &str| {
+        let proxy = proxy.as_bytes();
+        proxy.len() == kind.len() + owner.len()
+            && proxy[..kind.len()].eq_ignore_ascii_case(kind.as_bytes())
+            && proxy[kind.len()..].eq_ignore_ascii_case(owner.as_bytes())
+    };
     mailbox.created_for.as_deref() == Some(owner)
         || mailbox
             .proxies
             .iter()
-            .any(|p| p.eq_ignore_ascii_case(&migrate) || p.eq_ignore_ascii_case(&ms))
+            .any(|p| names(p, "migrate:MS:") || names(p, "MS:"))
 }
 
 /// Deliveries of a step into mailboxes not tied to the mail's owner: `(owner, alias)`.

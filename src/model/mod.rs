@@ -239,8 +239,7 @@ impl Model {
     }
 
     fn user_index(&self, user: &MsMailAddress) -> Option<usize> {
-        let address = user.to_string();
-        self.users.iter().position(|u| u.address == address)
+        self.users.iter().position(|u| u.address == user.as_str())
     }
 
     /// Carries out one step.
@@ -254,16 +253,16 @@ impl Model {
             } => self.create_mailbox(alias, container, directory_name.as_ref()),
             Operation::Logon { alias, language } => self.logon(alias.as_str(), *language),
             Operation::AddProxy { alias, address } => {
-                self.add_proxy(alias.as_str(), &address.to_string())
+                self.add_proxy(alias.as_str(), address.as_str())
             }
             Operation::RemoveProxy { alias, address } => {
-                self.remove_proxy(alias.as_str(), &address.to_string())
+                self.remove_proxy(alias.as_str(), address.as_str())
             }
             Operation::CustomRecipient {
                 alias,
                 address,
                 container,
-            } => self.custom_recipient(alias.as_str(), &address.to_string(), container),
+            } => self.custom_recipient(alias.as_str(), address.as_str(), container),
             Operation::MsMailClient { user, open } => self.client(user, *open),
             Operation::RecoverPassword { user } => self.recover_password(user),
             Operation::Deliver { user, messages } => self.deliver(user, *messages),
@@ -568,10 +567,13 @@ impl Model {
     ) -> bool {
         let mut proxies = Vec::new();
         let mut renumbered = false;
-        for slot in 0..3 {
+        for (slot, plain) in texts::site_addresses(&self.site, alias, 1)
+            .into_iter()
+            .enumerate()
+        {
             let mut n = 1;
+            let mut candidate = plain;
             loop {
-                let candidate = texts::site_addresses(&self.site, alias, n)[slot].clone();
                 let reserved = extra.iter().any(|e| same(e, &candidate));
                 if self.address_holder(&candidate).is_none() && !reserved {
                     proxies.push(candidate);
@@ -579,6 +581,7 @@ impl Model {
                 }
                 renumbered = true;
                 n += 1;
+                candidate = texts::site_addresses(&self.site, alias, n)[slot].clone();
             }
         }
         proxies.extend(extra);
@@ -617,7 +620,7 @@ impl Model {
             }
             mailboxes.push(MailboxView {
                 alias: m.alias.clone(),
-                container: m.container.to_string(),
+                container: m.container.as_str().to_string(),
                 directory_name: m.directory_name.clone(),
                 proxies: m.proxies.clone(),
                 folders,
@@ -631,7 +634,7 @@ impl Model {
             custom_recipients.push(CustomRecipientView {
                 alias: c.alias.clone(),
                 address: format!("MS:{}", c.address),
-                container: c.container.to_string(),
+                container: c.container.as_str().to_string(),
             });
         }
         let mut msmail = Vec::new();

@@ -307,9 +307,9 @@ impl Server {
                 .directory
                 .custom_recipients()
                 .map(|(_, cr)| CustomRecipientView {
-                    alias: cr.alias().to_string(),
-                    address: cr.proxy().to_string(),
-                    container: cr.container().to_string(),
+                    alias: cr.alias().as_str().to_owned(),
+                    address: cr.proxy().as_str().to_owned(),
+                    container: cr.container().as_str().to_owned(),
                 })
                 .collect(),
             msmail: self
@@ -319,7 +319,7 @@ impl Server {
                 .map(|u| {
                     let mmf = self.postoffice.mmf(&u.address);
                     WaitingView {
-                        address: u.address.to_string(),
+                        address: u.address.as_str().to_owned(),
                         waiting: self.postoffice.waiting(&u.address) as u32,
                         client: if mmf.locked { "open" } else { "closed" },
                         password_in_step: !mmf.out_of_step,
@@ -342,7 +342,7 @@ impl Server {
                     .and_then(|u| u.name.clone())
                     .unwrap_or_default();
                 UserListRow {
-                    user: row.user.to_string(),
+                    user: row.user.as_str().to_owned(),
                     sfs_user_name: row.user.mailbox().to_string(),
                     sfs_full_name: full_name.clone(),
                     migrate_user: if row.migrate { "Y" } else { "N" }.to_string(),
@@ -351,10 +351,13 @@ impl Server {
                         userlist::RowMode::Create => "Create".to_string(),
                         userlist::RowMode::Update => String::new(),
                     },
-                    common_name: row.common_name.to_string(),
+                    common_name: row.common_name.as_str().to_owned(),
                     display_name: full_name,
                     home_server: "~SERVER".to_string(),
-                    secondary_proxy_addresses: row.secondary.as_ref().map(ToString::to_string),
+                    secondary_proxy_addresses: row
+                        .secondary
+                        .as_ref()
+                        .map(|p| p.as_str().to_owned()),
                 }
             })
             .collect()
@@ -383,22 +386,28 @@ impl Server {
         }
         // Mail only reaches an opened mailbox, so the Inbox has its name.
         let inbox = folders.first().copied().unwrap_or_default();
+        // Texts copied as they are (`as_str`), not through a formatter: this runs on every
+        // edge the checker takes.
         MailboxView {
-            alias: mailbox.alias().to_string(),
-            container: mailbox.container().to_string(),
-            directory_name: mailbox.directory_name().to_string(),
-            proxies: mailbox.proxies().iter().map(ToString::to_string).collect(),
+            alias: mailbox.alias().as_str().to_owned(),
+            container: mailbox.container().as_str().to_owned(),
+            directory_name: mailbox.directory_name().as_str().to_owned(),
+            proxies: mailbox
+                .proxies()
+                .iter()
+                .map(|p| p.as_str().to_owned())
+                .collect(),
             folders,
             folder_language: language,
             mail: per_owner
                 .into_iter()
                 .map(|(owner, count)| MailView {
                     folder: inbox,
-                    owner: owner.to_string(),
+                    owner: owner.as_str().to_owned(),
                     count,
                 })
                 .collect(),
-            created_for: mailbox.created_for().map(ToString::to_string),
+            created_for: mailbox.created_for().map(|u| u.as_str().to_owned()),
         }
     }
 }
