@@ -213,12 +213,9 @@ fn address_pool(model: &Model) -> Vec<String> {
     for m in &model.mailboxes {
         for p in &m.proxies {
             // The same text with the type's case flipped in place: one copy, no formatting.
+            // The model's proxies are `TYPE:value` texts, so the type ends at the first `:`.
             let mut flipped = p.clone();
-            if !flipped.contains(':') {
-                flipped.push(':');
-            }
-            let kind = flipped.split(':').next().unwrap_or_default().len();
-            let kind = &mut flipped[..kind];
+            let kind = &mut flipped[..p.find(':').unwrap_or(p.len())];
             if kind.chars().any(|c| c.is_ascii_uppercase()) {
                 kind.make_ascii_lowercase();
             } else {
@@ -656,6 +653,30 @@ mod tests {
         };
         let mut runner = TestRunner::deterministic();
         (0..200).map(move |_| strategy.new_tree(&mut runner).unwrap())
+    }
+
+    #[test]
+    fn the_address_pool_offers_each_address_as_written_and_with_its_type_flipped() {
+        let setup = Setup::new(
+            Site::default(),
+            Language::English,
+            vec![MsMailUser::new("NET1/PO1/JDOE".parse().unwrap(), 1)],
+        )
+        .unwrap();
+        let mut model = Model::new(&setup);
+        model.apply(&Operation::create_mailbox("JDOE".parse().unwrap()));
+        model.apply(&Operation::AddProxy {
+            alias: "JDOE".parse().unwrap(),
+            address: "migrate:MS:NET1/PO1/JDOE".parse().unwrap(),
+        });
+        let pool = address_pool(&model);
+        let proxies = &model.mailboxes[0].proxies;
+        assert_eq!(pool.len(), 2 * proxies.len());
+        assert_eq!(pool[0], proxies[0]);
+        assert_eq!(pool[1], proxies[0].replacen("SMTP:", "smtp:", 1));
+        let last = pool.len() - 1;
+        assert_eq!(pool[last - 1], "migrate:MS:NET1/PO1/JDOE");
+        assert_eq!(pool[last], "MIGRATE:MS:NET1/PO1/JDOE");
     }
 
     #[test]
