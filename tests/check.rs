@@ -63,7 +63,7 @@ fn the_full_alphabet_covers_part_2_with_these_states() {
 }
 
 #[test]
-fn one_thread_or_two_find_the_same_states() {
+fn one_two_or_three_threads_find_the_same_states() {
     for (alphabet, levels) in [
         (Alphabet::Part1, [1, 9, 90, 681]),
         (Alphabet::Full, [1, 18, 235, 2499]),
@@ -77,9 +77,12 @@ fn one_thread_or_two_find_the_same_states() {
                 ..CheckConfig::default()
             })
         };
-        let (one, two) = (run(1), run(2));
-        assert_eq!(one.levels, two.levels);
-        assert_eq!(one.edges, two.edges);
+        let one = run(1);
+        for more in [run(2), run(3)] {
+            assert_eq!(one.levels, more.levels);
+            assert_eq!(one.edges, more.edges);
+            assert_eq!(one.reached, more.reached);
+        }
         assert_eq!(one.levels, levels, "{alphabet:?}");
     }
 }

@@ -498,9 +498,11 @@ pub struct CheckReport {
     pub reached: Vec<(String, Option<usize>)>,
 }
 
-/// Expands a whole level in chunks, one per thread, merged in chunk order so the result
-/// does not depend on timing. `None` when a chunk ran past the deadline: an unfinished
-/// level does not count.
+/// Expands a whole level in chunks, merged in chunk order so the result does not depend on
+/// timing or on the number of threads. The threads take the next chunk as they finish one:
+/// eight chunks a thread keep both busy to the level's end, where one chunk a thread left
+/// one idle while the other finished (the cost of a node varies with its state). `None`
+/// when a chunk ran past the deadline: an unfinished level does not count.
 fn expand_level(
     setup: &Setup,
     which: Alphabet,
@@ -509,16 +511,32 @@ fn expand_level(
     threads: usize,
     late: &(dyn Fn() -> bool + Sync),
 ) -> Option<Vec<Expanded>> {
-    let chunk = frontier.len().div_ceil(threads).max(1);
-    let expanded: Vec<Option<Expanded>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = frontier
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || expand(setup, which, seen, part, late)))
+    let chunks: Vec<&[u32]> = frontier
+        .chunks(frontier.len().div_ceil(threads * 8).max(1))
+        .collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut expanded: Vec<Option<Expanded>> =
+        std::iter::repeat_with(|| None).take(chunks.len()).collect();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(part) = chunks.get(i) else {
+                            return done;
+                        };
+                        done.push((i, expand(setup, which, seen, part, late)));
+                    }
+                })
+            })
             .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().ok().flatten())
-            .collect()
+        for worker in workers {
+            for (i, part) in worker.join().unwrap_or_default() {
+                expanded[i] = part;
+            }
+        }
     });
     expanded.into_iter().collect()
 }
