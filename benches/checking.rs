@@ -15,42 +15,20 @@ mod common;
 mod stateright_model;
 
 use criterion::{BenchmarkId, Criterion, Throughput};
-use migwiz::harness::generate::Reference;
-use migwiz::harness::sut::Implementation;
 use migwiz::tools::check::{check, Alphabet, CheckConfig};
 use migwiz::tools::explore::{explore, ExploreConfig};
-use proptest::strategy::{Strategy, ValueTree};
-use proptest::test_runner::{Config, TestRunner};
-use proptest_state_machine::{ReferenceStateMachine, StateMachineTest};
 
 #[global_allocator]
 static ALLOCATOR: common::Counting = common::Counting;
 
-/// Sequences per iteration: the same 100 every time (a deterministic runner).
-const SEQUENCES: usize = 100;
-
-/// Generates the iteration's sequences; with `check`, runs each as the test does. Returns
-/// the number of steps.
-fn state_machine(check: bool) -> u64 {
-    let mut runner = TestRunner::deterministic();
-    let strategy = Reference::sequential_strategy(1..=40);
-    let mut steps = 0;
-    for _ in 0..SEQUENCES {
-        let (state, ops, seen) = strategy.new_tree(&mut runner).expect("generates").current();
-        steps += ops.len() as u64;
-        if check {
-            Implementation::<()>::test_sequential(Config::default(), state, ops, seen);
-        }
-    }
-    steps
-}
-
 fn checking(c: &mut Criterion) {
-    let steps = state_machine(false);
+    let steps = common::state_machine(false);
     let mut group = c.benchmark_group("state_machine");
     group.throughput(Throughput::Elements(steps));
-    group.bench_function("checked steps", |b| b.iter(|| state_machine(true)));
-    group.bench_function("generation only", |b| b.iter(|| state_machine(false)));
+    group.bench_function("checked steps", |b| b.iter(|| common::state_machine(true)));
+    group.bench_function("generation only", |b| {
+        b.iter(|| common::state_machine(false))
+    });
     group.finish();
 
     let mut group = c.benchmark_group("explore");

@@ -7,6 +7,10 @@ use std::alloc::{GlobalAlloc, Layout};
 use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
 
+use proptest::strategy::{Strategy, ValueTree};
+use proptest::test_runner::{Config, TestRunner};
+use proptest_state_machine::{ReferenceStateMachine, StateMachineTest};
+
 /// mimalloc, counting the bytes in use and their peak while [`measure`] asks it to.
 pub struct Counting;
 
@@ -78,4 +82,28 @@ pub fn world(users: usize, messages: u32, version: &str) -> String {
         ));
     }
     text + &format!("\n[[steps]]\nop = \"wizard\"\nversion = \"{version}\"\nphase = \"full\"\n")
+}
+
+/// Sequences per iteration: the same 100 every time (a deterministic runner).
+pub const SEQUENCES: usize = 100;
+
+/// Generates the iteration's sequences; with `check`, runs each as the test does. Returns
+/// the number of steps.
+pub fn state_machine(check: bool) -> u64 {
+    let mut runner = TestRunner::deterministic();
+    let strategy = migwiz::harness::generate::Reference::sequential_strategy(1..=40);
+    let mut steps = 0;
+    for _ in 0..SEQUENCES {
+        let (state, ops, seen) = strategy.new_tree(&mut runner).expect("generates").current();
+        steps += ops.len() as u64;
+        if check {
+            migwiz::harness::sut::Implementation::<()>::test_sequential(
+                Config::default(),
+                state,
+                ops,
+                seen,
+            );
+        }
+    }
+    steps
 }
