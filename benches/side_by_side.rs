@@ -3,6 +3,9 @@
 //! peak heap of both, and the ratios (`BENCHMARKS.md` quotes the table). stateright runs
 //! twice: on the model only (the anchor), and with the same checks on every edge
 //! as `migwiz check` (the implementation beside the model, compared, and the properties).
+//! migwiz's search also runs on the two lesser rungs of [`Checks`]: the model only (what
+//! stateright's model-only run does), and the two steps compared without observations or
+//! properties; the differences between the rungs are what each part of an edge costs.
 //!
 //! `cargo bench --bench side_by_side` (a few minutes). `MIGWIZ_SIDE_BY_SIDE=2:6` runs one
 //! case only (users:depth).
@@ -12,7 +15,7 @@ mod stateright_model;
 
 use std::time::Duration;
 
-use migwiz::tools::check::{check, Alphabet, CheckConfig};
+use migwiz::tools::check::{check, Alphabet, CheckConfig, Checks};
 
 #[global_allocator]
 static ALLOCATOR: common::Counting = common::Counting;
@@ -49,6 +52,26 @@ fn main() {
             "migwiz check (model + implementation + properties)",
             &ours,
         );
+        for (checks, what) in [
+            (Checks::ModelOnly, "model only"),
+            (
+                Checks::Steps,
+                "model + implementation, no observations or properties",
+            ),
+        ] {
+            let config = CheckConfig {
+                checks,
+                ..config.clone()
+            };
+            let (report, took, peak) = common::measure(|| check(&config));
+            assert_eq!(report.states, ours.states, "a rung follows the same model");
+            let rung = Run {
+                states: report.states,
+                took,
+                peak,
+            };
+            row(users, depth, &format!("migwiz's search ({what})"), &rung);
+        }
         let stateright: [(&str, &str, Explorer); 2] = [
             ("model only", "model only", stateright_model::explore),
             (

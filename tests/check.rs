@@ -2,7 +2,7 @@
 //! any change of behaviour is noticed at once; the search is the same on one thread or two;
 //! and no property breaks within the bound.
 
-use migwiz::tools::check::{alphabet, check, universe, Alphabet, CheckConfig};
+use migwiz::tools::check::{alphabet, check, universe, Alphabet, CheckConfig, Checks};
 use std::time::Duration;
 
 use migwiz::Model;
@@ -84,6 +84,30 @@ fn one_two_or_three_threads_find_the_same_states() {
             assert_eq!(one.reached, more.reached);
         }
         assert_eq!(one.levels, levels, "{alphabet:?}");
+    }
+}
+
+/// The lesser rungs, kept to measure what each part of an edge costs, search the same
+/// states: only what they check on the way differs.
+#[test]
+fn every_rung_of_checks_finds_the_same_states() {
+    let run = |checks| {
+        check(&CheckConfig {
+            alphabet: Alphabet::Full,
+            users: 2,
+            depth: 3,
+            checks,
+            ..CheckConfig::default()
+        })
+    };
+    let all = run(Checks::All);
+    assert_eq!(all.levels, [1, 13, 121, 875]);
+    for rung in [Checks::Steps, Checks::ModelOnly] {
+        let lesser = run(rung);
+        assert_eq!(lesser.levels, all.levels, "{rung:?}");
+        assert_eq!(lesser.edges, all.edges, "{rung:?}");
+        // No properties are evaluated, so none is reached.
+        assert!(lesser.reached.iter().all(|(_, d)| d.is_none()), "{rung:?}");
     }
 }
 

@@ -48,6 +48,7 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
         depth: args.depth,
         threads: args.threads,
         timeout: args.timeout.map(std::time::Duration::from_secs),
+        checks: check::Checks::All,
     };
     let report = check::check(&config);
     let mut text = summary(&report, args.alphabet);

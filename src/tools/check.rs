@@ -73,6 +73,24 @@ impl std::str::FromStr for Alphabet {
     }
 }
 
+/// What the checker does on every edge. `migwiz check` always does [`Checks::All`]; the
+/// two lesser rungs exist to measure what each part of an edge costs (the side-by-side
+/// benchmark runs them beside stateright's model-only run). They count the same states:
+/// the search follows the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Checks {
+    /// Every check: the implementation steps beside the model, the step results and the
+    /// states after are compared, a refused step must change neither half, and every
+    /// property is evaluated.
+    #[default]
+    All,
+    /// The implementation steps beside the model and the step results are compared, and
+    /// a refused step must change neither half; no observation, no property.
+    Steps,
+    /// The model alone, as stateright's model-only run: nothing is checked.
+    ModelOnly,
+}
+
 /// How far to check.
 #[derive(Debug, Clone)]
 pub struct CheckConfig {
@@ -86,6 +104,8 @@ pub struct CheckConfig {
     pub threads: usize,
     /// Stop after this long, reporting how far it got.
     pub timeout: Option<Duration>,
+    /// What is done on every edge: [`Checks::All`] but to measure.
+    pub checks: Checks,
 }
 
 impl Default for CheckConfig {
@@ -96,6 +116,7 @@ impl Default for CheckConfig {
             depth: 6,
             threads: 2,
             timeout: None,
+            checks: Checks::All,
         }
     }
 }
@@ -299,15 +320,18 @@ fn fingerprint(model: &Model, buffer: &mut Vec<u8>) -> u128 {
 /// prefix, usually one step, not from the root.
 struct Trail<'t> {
     alphabet: &'t [Operation],
+    /// Under [`Checks::ModelOnly`] the implementation stays at the root, never stepped.
+    checks: Checks,
     root: (Model, Server),
     /// `(step, model after it, implementation after it)` from the root down.
     steps: Vec<(u16, Model, Server)>,
 }
 
 impl<'t> Trail<'t> {
-    fn new(setup: &Setup, alphabet: &'t [Operation]) -> Trail<'t> {
+    fn new(setup: &Setup, alphabet: &'t [Operation], checks: Checks) -> Trail<'t> {
         Trail {
             alphabet,
+            checks,
             root: (Model::new(setup), Server::new(setup)),
             steps: Vec::new(),
         }
@@ -327,7 +351,9 @@ impl<'t> Trail<'t> {
             let (mut model, mut server) = (model.clone(), server.clone());
             let op = &self.alphabet[k as usize];
             model.apply(op);
-            server.apply(op);
+            if self.checks != Checks::ModelOnly {
+                server.apply(op);
+            }
             self.steps.push((k, model, server));
         }
         self.last()
@@ -349,17 +375,25 @@ struct Here<'h> {
     before: &'h Observation,
 }
 
-/// Takes `op` from `here` on the model and on the implementation and checks the edge:
-/// `Ok(None)` for a refused step that changed nothing, `Ok(Some((model, reached)))` for
-/// a step to a state (perhaps visited), with the `sometimes` properties it reached, or
-/// what broke.
+/// Takes `op` from `here` on the model and on the implementation and checks the edge
+/// (all of it but under a lesser rung of [`Checks`]): `Ok(None)` for a refused step that
+/// changed nothing, `Ok(Some((model, reached)))` for a step to a state (perhaps visited),
+/// with the `sometimes` properties it reached, or what broke.
 fn step(
     setup: &Setup,
     here: &Here<'_>,
     op: &Operation,
+    checks: Checks,
 ) -> Result<Option<(Model, Vec<usize>)>, String> {
     let mut model = here.model.clone();
     let expected = model.apply(op);
+    if checks == Checks::ModelOnly {
+        // What stateright's model-only run does on an edge, and no more.
+        return match expected.outcome.is_refused() && &model == here.model {
+            true => Ok(None),
+            false => Ok(Some((model, Vec::new()))),
+        };
+    }
     let mut server = here.server.clone();
     let result = server.apply(op);
     if result != expected {
@@ -376,6 +410,9 @@ fn step(
                 "the implementation agrees with the model: refused `{op}` changed its state"
             )),
         };
+    }
+    if checks == Checks::Steps {
+        return Ok(Some((model, Vec::new())));
     }
     let after = server.observe();
     if after != model.observe() {
@@ -422,7 +459,7 @@ struct Expanded {
 /// when the deadline passed before the part was done.
 fn expand(
     setup: &Setup,
-    which: Alphabet,
+    (which, checks): (Alphabet, Checks),
     (arena, visited): (&Arena, &Visited),
     part: &[u32],
     late: &dyn Fn() -> bool,
@@ -438,13 +475,16 @@ fn expand(
         broken: None,
         reached: vec![false; PROPERTIES.len()],
     };
-    let mut trail = Trail::new(setup, alphabet);
+    let mut trail = Trail::new(setup, alphabet, checks);
     for &node in part {
         if late() {
             return None;
         }
         let (model, server) = trail.at(&arena.path(node));
-        let before = server.observe();
+        let before = match checks {
+            Checks::All => server.observe(),
+            Checks::Steps | Checks::ModelOnly => Observation::default(),
+        };
         let here = Here {
             model,
             server,
@@ -452,7 +492,7 @@ fn expand(
         };
         for (k, op) in alphabet.iter().enumerate() {
             out.taken += 1;
-            match step(setup, &here, op) {
+            match step(setup, &here, op, checks) {
                 Ok(None) => {}
                 Ok(Some((next, reached))) => {
                     reached.into_iter().for_each(|k| out.reached[k] = true);
@@ -505,7 +545,7 @@ pub struct CheckReport {
 /// when a chunk ran past the deadline: an unfinished level does not count.
 fn expand_level(
     setup: &Setup,
-    which: Alphabet,
+    which: (Alphabet, Checks),
     seen: (&Arena, &Visited),
     frontier: &[u32],
     threads: usize,
@@ -645,7 +685,7 @@ pub fn check(config: &CheckConfig) -> CheckReport {
             true => None,
             false => expand_level(
                 &setup,
-                config.alphabet,
+                (config.alphabet, config.checks),
                 (&search.arena, &search.visited),
                 &frontier,
                 threads,
