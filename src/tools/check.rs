@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 
 use crate::harness::generate::USER_POOL;
 use crate::harness::properties::{self, Kind, PROPERTIES};
-use crate::model::Model;
+use crate::model::{CustomRecipient, Mailbox, Model, Row, User};
 use crate::server::Server;
 use crate::tools::scenario::Scenario;
 use crate::vocabulary::address::{Alias, MsMailAddress, ProxyAddress, Site};
@@ -368,6 +368,116 @@ impl<'t> Trail<'t> {
     }
 }
 
+/// Makes `into` a copy of `from`, reusing `into`'s text buffers: the checker copies the
+/// model once per edge into the same scratch model, and a fresh `clone` allocated each of
+/// its texts anew (a tenth of the check's instructions). Fields are named one by one, so
+/// a field added to the model does not go uncopied unseen.
+fn copy_model(into: &mut Model, from: &Model) {
+    let Model {
+        site,
+        server_language,
+        postoffice_path,
+        users,
+        mailboxes,
+        custom_recipients,
+        events,
+        user_list,
+    } = from;
+    if into.site != *site {
+        into.site = site.clone();
+    }
+    into.server_language = *server_language;
+    into.postoffice_path.clone_from(postoffice_path);
+    copy_each(&mut into.users, users, copy_user);
+    copy_each(&mut into.mailboxes, mailboxes, copy_mailbox);
+    copy_each(&mut into.custom_recipients, custom_recipients, copy_custom);
+    into.events.clone_from(events);
+    match (&mut into.user_list, user_list) {
+        (Some(into), Some(from)) => copy_each(into, from, copy_row),
+        (into, from) => into.clone_from(from),
+    }
+}
+
+/// `into` made as long as `from`, each element copied by `copy` where one was already.
+fn copy_each<T: Clone>(into: &mut Vec<T>, from: &[T], copy: fn(&mut T, &T)) {
+    into.truncate(from.len());
+    for (to, from) in into.iter_mut().zip(from) {
+        copy(to, from);
+    }
+    let done = into.len();
+    into.extend_from_slice(&from[done..]);
+}
+
+fn copy_user(into: &mut User, from: &User) {
+    let User {
+        address,
+        typed,
+        mailbox_name,
+        postoffice,
+        full_name,
+        messages,
+        received,
+        waiting,
+        client_open,
+        out_of_step,
+    } = from;
+    into.address.clone_from(address);
+    into.typed.clone_from(typed);
+    into.mailbox_name.clone_from(mailbox_name);
+    into.postoffice.clone_from(postoffice);
+    into.full_name.clone_from(full_name);
+    (into.messages, into.received, into.waiting) = (*messages, *received, *waiting);
+    (into.client_open, into.out_of_step) = (*client_open, *out_of_step);
+}
+
+fn copy_mailbox(into: &mut Mailbox, from: &Mailbox) {
+    let Mailbox {
+        alias,
+        container,
+        directory_name,
+        proxies,
+        folders,
+        inbox,
+        created_for,
+    } = from;
+    into.alias.clone_from(alias);
+    into.container.clone_from(container);
+    into.directory_name.clone_from(directory_name);
+    copy_each(&mut into.proxies, proxies, String::clone_from);
+    into.folders = *folders;
+    copy_each(&mut into.inbox, inbox, |into, (owner, count)| {
+        into.0.clone_from(owner);
+        into.1 = *count;
+    });
+    into.created_for.clone_from(created_for);
+}
+
+fn copy_custom(into: &mut CustomRecipient, from: &CustomRecipient) {
+    let CustomRecipient {
+        alias,
+        address,
+        container,
+    } = from;
+    into.alias.clone_from(alias);
+    into.address.clone_from(address);
+    into.container.clone_from(container);
+}
+
+fn copy_row(into: &mut Row, from: &Row) {
+    let Row {
+        user,
+        migrate_user,
+        mode,
+        common_name,
+        secondary,
+    } = from;
+    into.user.clone_from(user);
+    into.migrate_user.clone_from(migrate_user);
+    into.mode.clone_from(mode);
+    into.common_name.clone_from(common_name);
+    into.secondary.clone_from(secondary);
+}
+
 /// One state being expanded, on both halves, with what the implementation showed in it.
 struct Here<'h> {
     model: &'h Model,
@@ -377,21 +487,21 @@ struct Here<'h> {
 
 /// Takes `op` from `here` on the model and on the implementation and checks the edge
 /// (all of it but under a lesser rung of [`Checks`]): `Ok(None)` for a refused step that
-/// changed nothing, `Ok(Some((model, reached)))` for a step to a state (perhaps visited),
-/// with the `sometimes` properties it reached, or what broke.
+/// changed nothing, `Ok(Some(reached))` for a step to a state (perhaps visited), left in
+/// `model`, with the `sometimes` properties it reached, or what broke.
 fn step(
     setup: &Setup,
     here: &Here<'_>,
-    op: &Operation,
-    checks: Checks,
-) -> Result<Option<(Model, Vec<usize>)>, String> {
-    let mut model = here.model.clone();
+    (op, checks): (&Operation, Checks),
+    model: &mut Model,
+) -> Result<Option<Vec<usize>>, String> {
+    copy_model(model, here.model);
     let expected = model.apply(op);
     if checks == Checks::ModelOnly {
         // What stateright's model-only run does on an edge, and no more.
-        return match expected.outcome.is_refused() && &model == here.model {
+        return match expected.outcome.is_refused() && model == here.model {
             true => Ok(None),
-            false => Ok(Some((model, Vec::new()))),
+            false => Ok(Some(Vec::new())),
         };
     }
     let mut server = here.server.clone();
@@ -401,7 +511,7 @@ fn step(
             "the implementation agrees with the model: `{op}` gave {result:?}, the model {expected:?}"
         ));
     }
-    if expected.outcome.is_refused() && &model == here.model {
+    if expected.outcome.is_refused() && model == here.model {
         // The fast path for a third of all edges: nothing changed in the model, so nothing
         // may change in the implementation either, compared whole rather than observed.
         return match &server == here.server {
@@ -412,7 +522,7 @@ fn step(
         };
     }
     if checks == Checks::Steps {
-        return Ok(Some((model, Vec::new())));
+        return Ok(Some(Vec::new()));
     }
     let after = server.observe();
     if after != model.observe() {
@@ -438,7 +548,7 @@ fn step(
                 .into_iter()
                 .filter(|&k| PROPERTIES[k].kind() == Kind::Sometimes)
                 .collect();
-            Ok(Some((model, reached)))
+            Ok(Some(reached))
         }
         Err(v) => Err(format!("{v}: `{op}`")),
     }
@@ -476,6 +586,7 @@ fn expand(
         reached: vec![false; PROPERTIES.len()],
     };
     let mut trail = Trail::new(setup, alphabet, checks);
+    let mut next = Model::new(setup);
     for &node in part {
         if late() {
             return None;
@@ -492,9 +603,9 @@ fn expand(
         };
         for (k, op) in alphabet.iter().enumerate() {
             out.taken += 1;
-            match step(setup, &here, op, checks) {
+            match step(setup, &here, (op, checks), &mut next) {
                 Ok(None) => {}
-                Ok(Some((next, reached))) => {
+                Ok(Some(reached)) => {
                     reached.into_iter().for_each(|k| out.reached[k] = true);
                     let f = fingerprint(&next, &mut buffer);
                     if !visited.contains(&f) && seen_here.insert(f) {
