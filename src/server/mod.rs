@@ -152,9 +152,9 @@ impl Server {
             }
             Operation::Wizard(run) => {
                 let mut ex = Exchange {
-                    directory: Arc::make_mut(&mut self.directory),
-                    store: Arc::make_mut(&mut self.store),
-                    postoffice: Arc::make_mut(&mut self.postoffice),
+                    directory: &mut self.directory,
+                    store: &mut self.store,
+                    postoffice: &mut self.postoffice,
                     log: Arc::make_mut(&mut self.log),
                     user_list: self.user_list.as_deref(),
                     server_language: self.server_language,

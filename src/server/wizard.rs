@@ -8,6 +8,7 @@
 //! operator and mode (W-7044, W-7034), and the summary every step ends with (W-10068).
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use crate::server::directory::{Directory, MailboxId, NewMailbox};
 use crate::server::eventlog::{self, EventLog, Summary};
@@ -22,14 +23,18 @@ use crate::vocabulary::outcome::{FoundBy, Outcome, Refusal, StepResult, UserResu
 use crate::vocabulary::rules::RuleId;
 
 /// The parts of the server the wizard works on, borrowed for one run.
+///
+/// The directory, the store and the post office stay shared (copy on write) until the run
+/// writes to one (`Arc::make_mut` at each write): many runs change only some of them, an
+/// aborted step two only the log, and the checker tries every run from every state.
 #[derive(Debug)]
 pub struct Exchange<'a> {
     /// The directory.
-    pub directory: &'a mut Directory,
+    pub directory: &'a mut Arc<Directory>,
     /// The information store.
-    pub store: &'a mut InformationStore,
+    pub store: &'a mut Arc<InformationStore>,
     /// The MS Mail post office being migrated.
-    pub postoffice: &'a mut PostOffice,
+    pub postoffice: &'a mut Arc<PostOffice>,
     /// The application event log.
     pub log: &'a mut EventLog,
     /// The user list, if one was extracted.
@@ -254,7 +259,7 @@ fn step_one(row: &Row, ex: &mut Exchange<'_>, step: &mut Step<'_>) -> Result<(),
 fn update(row: &Row, id: MailboxId, ex: &mut Exchange<'_>, step: &mut Step<'_>) {
     let mut added = Vec::new();
     for address in row.secondary.iter() {
-        if ex.directory.add_if_free(id, address.clone()) {
+        if Arc::make_mut(ex.directory).add_if_free(id, address.clone()) {
             added.push(address.to_string());
         } else {
             step.rules.insert(RuleId::AUnique);
@@ -289,7 +294,7 @@ fn create(row: &Row, ex: &mut Exchange<'_>, step: &mut Step<'_>) -> Result<(), R
                     .is_some_and(|c| c.container() == &run.container);
                 if in_target {
                     step.rules.insert(RuleId::W1Cr);
-                    let cr = ex.directory.delete_custom_recipient(cr);
+                    let cr = Arc::make_mut(ex.directory).delete_custom_recipient(cr);
                     replaced = cr.map(|c| c.alias().to_string());
                     extra.push(ProxyAddress::ms_for(user, false));
                 } else {
@@ -332,7 +337,7 @@ fn create(row: &Row, ex: &mut Exchange<'_>, step: &mut Step<'_>) -> Result<(), R
         extra_proxies: extra,
         created_for: Some(user.clone()),
     };
-    let created = ex.directory.create_mailbox(alias.clone(), new)?;
+    let created = Arc::make_mut(ex.directory).create_mailbox(alias.clone(), new)?;
     step.rules.insert(RuleId::ASite);
     if created.renumbered {
         step.rules.insert(RuleId::AUnique);
@@ -431,7 +436,7 @@ fn deliver(
     step: &mut Step<'_>,
 ) {
     let user = &row.user;
-    let mut mailbox = ex.store.open(id, ex.server_language);
+    let mut mailbox = Arc::make_mut(ex.store).open(id, ex.server_language);
     if mailbox.created_folders() {
         step.rules
             .extend([RuleId::WOpen, RuleId::AStore, RuleId::ALang]);
@@ -449,7 +454,7 @@ fn deliver(
         return;
     }
     let had = ex.postoffice.total(user);
-    let mail = ex.postoffice.take_waiting(user);
+    let mail = Arc::make_mut(ex.postoffice).take_waiting(user);
     let messages = mail.iter().map(|m| m.count).sum::<u64>() as u32;
     // W-ONCE: only waiting mail moves; what an earlier run moved is not moved again.
     if messages < had {
