@@ -296,39 +296,73 @@ impl Server {
 
     /// The observable state, as the run report shows it.
     pub fn observe(&self) -> Observation {
-        Observation {
-            events: self.log.entries().to_vec(),
-            mailboxes: self
-                .directory
-                .mailboxes()
-                .map(|(id, mailbox)| self.mailbox_view(id, mailbox))
-                .collect(),
-            custom_recipients: self
-                .directory
-                .custom_recipients()
-                .map(|(_, cr)| CustomRecipientView {
-                    alias: cr.alias().as_str().to_owned(),
-                    address: cr.proxy().as_str().to_owned(),
-                    container: cr.container().as_str().to_owned(),
-                })
-                .collect(),
-            msmail: self
-                .postoffice
-                .users()
-                .iter()
-                .map(|u| {
-                    let mmf = self.postoffice.mmf(&u.address);
-                    WaitingView {
-                        address: u.address.as_str().to_owned(),
-                        waiting: self.postoffice.waiting(&u.address) as u32,
-                        client: if mmf.locked { "open" } else { "closed" },
-                        password_in_step: !mmf.out_of_step,
-                        received: self.postoffice.received(&u.address),
-                    }
-                })
-                .collect(),
-            user_list: self.user_list.as_ref().map(|list| self.list_view(list)),
-        }
+        let mut seen = Observation::default();
+        self.observe_into(&mut seen);
+        seen
+    }
+
+    /// [`observe`](Server::observe) into an observation made before, reusing its texts'
+    /// buffers: the checker observes the implementation on every edge it takes, into the
+    /// same observation, and fresh texts were a third of its allocations.
+    ///
+    /// ```
+    /// use migwiz::{MsMailUser, Operation, Phase, Server, Setup, Version};
+    /// let user = MsMailUser::new("NET1/PO1/JDOE".parse()?, 3);
+    /// let setup = Setup::new(Default::default(), Default::default(), vec![user])?;
+    /// let mut server = Server::new(&setup);
+    /// let mut seen = server.observe();
+    /// server.apply(&Operation::wizard(Version::V50, Phase::Full));
+    /// server.observe_into(&mut seen);
+    /// assert_eq!(seen, server.observe());
+    /// assert_eq!(seen.mailboxes[0].mail[0].count, 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn observe_into(&self, into: &mut Observation) {
+        let Observation {
+            events,
+            mailboxes,
+            custom_recipients,
+            msmail,
+            user_list,
+        } = into;
+        events.clear();
+        events.extend_from_slice(self.log.entries());
+        refill(
+            mailboxes,
+            self.directory.mailboxes(),
+            |view, (id, mailbox)| self.mailbox_view_into(id, mailbox, view),
+        );
+        refill(
+            custom_recipients,
+            self.directory.custom_recipients(),
+            |view, (_, cr)| {
+                // Every field named, so that one added is not left as the last state had it.
+                let CustomRecipientView {
+                    alias,
+                    address,
+                    container,
+                } = view;
+                set(alias, cr.alias().as_str());
+                set(address, cr.proxy().as_str());
+                set(container, cr.container().as_str());
+            },
+        );
+        refill(msmail, self.postoffice.users().iter(), |view, u| {
+            let WaitingView {
+                address,
+                waiting,
+                client,
+                password_in_step,
+                received,
+            } = view;
+            let mmf = self.postoffice.mmf(&u.address);
+            set(address, u.address.as_str());
+            *waiting = self.postoffice.waiting(&u.address) as u32;
+            *client = if mmf.locked { "open" } else { "closed" };
+            *password_in_step = !mmf.out_of_step;
+            *received = self.postoffice.received(&u.address);
+        });
+        *user_list = self.user_list.as_ref().map(|list| self.list_view(list));
     }
 
     /// The user list with the columns of Q150438 (A-LIST).
@@ -375,10 +409,42 @@ impl Server {
     }
 
     fn mailbox_view(&self, id: MailboxId, mailbox: &directory::Mailbox) -> MailboxView {
+        let mut view = MailboxView::default();
+        self.mailbox_view_into(id, mailbox, &mut view);
+        view
+    }
+
+    /// One mailbox's view, written over `view`. Texts are copied as they are (`as_str`),
+    /// not through a formatter, into the buffers `view` has: this runs on every edge the
+    /// checker takes.
+    fn mailbox_view_into(
+        &self,
+        id: MailboxId,
+        mailbox: &directory::Mailbox,
+        view: &mut MailboxView,
+    ) {
+        let MailboxView {
+            alias,
+            container,
+            directory_name,
+            proxies,
+            folders,
+            folder_language,
+            mail,
+            created_for,
+        } = view;
         let language = self.store.folder_language(id);
-        let folders: Vec<&'static str> = language
-            .map(|l| folder_names(l).to_vec())
-            .unwrap_or_default();
+        folders.clear();
+        if let Some(l) = language {
+            folders.extend(folder_names(l));
+        }
+        *folder_language = language;
+        set(alias, mailbox.alias().as_str());
+        set(container, mailbox.container().as_str());
+        set(directory_name, mailbox.directory_name().as_str());
+        refill(proxies, mailbox.proxies().iter(), |text, p| {
+            set(text, p.as_str())
+        });
         let mut per_owner: BTreeMap<&MsMailAddress, u32> = BTreeMap::new();
         for run in self.store.inbox(id) {
             // A user holds at most u32::MAX messages (OP-DELIVER refuses more).
@@ -386,30 +452,45 @@ impl Server {
         }
         // Mail only reaches an opened mailbox, so the Inbox has its name.
         let inbox = folders.first().copied().unwrap_or_default();
-        // Texts copied as they are (`as_str`), not through a formatter: this runs on every
-        // edge the checker takes.
-        MailboxView {
-            alias: mailbox.alias().as_str().to_owned(),
-            container: mailbox.container().as_str().to_owned(),
-            directory_name: mailbox.directory_name().as_str().to_owned(),
-            proxies: mailbox
-                .proxies()
-                .iter()
-                .map(|p| p.as_str().to_owned())
-                .collect(),
-            folders,
-            folder_language: language,
-            mail: per_owner
-                .into_iter()
-                .map(|(owner, count)| MailView {
-                    folder: inbox,
-                    owner: owner.as_str().to_owned(),
-                    count,
-                })
-                .collect(),
-            created_for: mailbox.created_for().map(|u| u.as_str().to_owned()),
+        refill(mail, per_owner.into_iter(), |view, (owner, n)| {
+            let MailView {
+                folder,
+                owner: text,
+                count,
+            } = view;
+            *folder = inbox;
+            set(text, owner.as_str());
+            *count = n;
+        });
+        match (created_for, mailbox.created_for()) {
+            (Some(text), Some(user)) => set(text, user.as_str()),
+            (slot, user) => *slot = user.map(|u| u.as_str().to_owned()),
         }
     }
+}
+
+/// `text` made `value`, in the buffer it has.
+fn set(text: &mut String, value: &str) {
+    text.clear();
+    text.push_str(value);
+}
+
+/// `views` made one view per item, in order: the views it has are written over by `fill`,
+/// new ones start from their `Default`, and those left over are dropped.
+fn refill<V: Default, T>(
+    views: &mut Vec<V>,
+    items: impl Iterator<Item = T>,
+    fill: impl Fn(&mut V, T),
+) {
+    let mut n = 0;
+    for item in items {
+        if n == views.len() {
+            views.push(V::default());
+        }
+        fill(&mut views[n], item);
+        n += 1;
+    }
+    views.truncate(n);
 }
 
 /// A step naming an MS Mail user the post office does not have: refused, nothing changes.

@@ -478,6 +478,13 @@ fn copy_row(into: &mut Row, from: &Row) {
     into.secondary.clone_from(secondary);
 }
 
+/// What a thread writes every edge over, rather than allocating it anew: the model after
+/// the step, and what the implementation showed after it.
+struct Scratch {
+    model: Model,
+    after: Observation,
+}
+
 /// One state being expanded, on both halves, with what the implementation showed in it.
 struct Here<'h> {
     model: &'h Model,
@@ -488,13 +495,14 @@ struct Here<'h> {
 /// Takes `op` from `here` on the model and on the implementation and checks the edge
 /// (all of it but under a lesser rung of [`Checks`]): `Ok(None)` for a refused step that
 /// changed nothing, `Ok(Some(reached))` for a step to a state (perhaps visited), left in
-/// `model`, with the `sometimes` properties it reached, or what broke.
+/// `scratch.model`, with the `sometimes` properties it reached, or what broke.
 fn step(
     setup: &Setup,
     here: &Here<'_>,
     (op, checks): (&Operation, Checks),
-    model: &mut Model,
+    scratch: &mut Scratch,
 ) -> Result<Option<Vec<usize>>, String> {
+    let Scratch { model, after } = scratch;
     copy_model(model, here.model);
     let expected = model.apply(op);
     if checks == Checks::ModelOnly {
@@ -524,8 +532,8 @@ fn step(
     if checks == Checks::Steps {
         return Ok(Some(Vec::new()));
     }
-    let after = server.observe();
-    if after != model.observe() {
+    server.observe_into(after);
+    if *after != model.observe() {
         return Err(format!(
             "the implementation agrees with the model: the states differ after `{op}`"
         ));
@@ -539,7 +547,7 @@ fn step(
         op,
         before: here.before,
         result: &result,
-        after: &after,
+        after,
         messages: Some(&messages),
     };
     match properties::evaluate(&edge) {
@@ -586,7 +594,10 @@ fn expand(
         reached: vec![false; PROPERTIES.len()],
     };
     let mut trail = Trail::new(setup, alphabet, checks);
-    let mut next = Model::new(setup);
+    let mut scratch = Scratch {
+        model: Model::new(setup),
+        after: Observation::default(),
+    };
     for &node in part {
         if late() {
             return None;
@@ -603,11 +614,11 @@ fn expand(
         };
         for (k, op) in alphabet.iter().enumerate() {
             out.taken += 1;
-            match step(setup, &here, (op, checks), &mut next) {
+            match step(setup, &here, (op, checks), &mut scratch) {
                 Ok(None) => {}
                 Ok(Some(reached)) => {
                     reached.into_iter().for_each(|k| out.reached[k] = true);
-                    let f = fingerprint(&next, &mut buffer);
+                    let f = fingerprint(&scratch.model, &mut buffer);
                     if !visited.contains(&f) && seen_here.insert(f) {
                         out.kept.push((node, k as u16, f));
                     }
@@ -817,4 +828,41 @@ pub fn check(config: &CheckConfig) -> CheckReport {
     report.states = search.visited.len();
     report.elapsed = started.elapsed();
     report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A model that has been somewhere: mailboxes with proxies and mail, a custom
+    /// recipient, a user list, events.
+    fn travelled(setup: &Setup, steps: &[Operation]) -> Model {
+        let mut model = Model::new(setup);
+        for op in steps {
+            model.apply(op);
+        }
+        model
+    }
+
+    #[test]
+    fn copy_model_makes_any_model_equal_to_any_other() {
+        let small = universe(1);
+        let other_site = Site::new("FABRIKAM", "EAST", "fabrikam.com").expect("a valid site");
+        let large = Setup::new(other_site, Language::Spanish, universe(3).users().to_vec())
+            .expect("the pool's users are distinct");
+        let everything: Vec<Operation> = alphabet(&large, Alphabet::Full);
+        let models = [
+            Model::new(&small),
+            travelled(&small, &alphabet(&small, Alphabet::Full)),
+            travelled(&large, &everything),
+            travelled(&large, &everything[..everything.len() / 2]),
+        ];
+        for from in &models {
+            for into in &models {
+                let mut copy = into.clone();
+                copy_model(&mut copy, from);
+                assert_eq!(&copy, from);
+            }
+        }
+    }
 }

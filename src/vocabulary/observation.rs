@@ -71,7 +71,7 @@ impl Observation {
 }
 
 /// One mailbox as the report shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct MailboxView {
     /// Alias.
     pub alias: String,
@@ -95,7 +95,7 @@ pub struct MailboxView {
 }
 
 /// Migrated messages of one owner in one folder.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct MailView {
     /// Folder name, in the language the folders were created in.
     pub folder: &'static str,
@@ -106,7 +106,7 @@ pub struct MailView {
 }
 
 /// One custom recipient.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct CustomRecipientView {
     /// Alias.
     pub alias: String,
@@ -117,7 +117,7 @@ pub struct CustomRecipientView {
 }
 
 /// One MS Mail user's waiting mail.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct WaitingView {
     /// The user's address.
     pub address: String,
