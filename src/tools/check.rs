@@ -370,7 +370,7 @@ impl<'t> Trail<'t> {
 
 /// Makes `into` a copy of `from`, reusing `into`'s text buffers: the checker copies the
 /// model once per edge into the same scratch model, and a fresh `clone` allocated each of
-/// its texts anew (a tenth of the check's instructions). Fields are named one by one, so
+/// its texts anew (7 % of the check's instructions). Fields are named one by one, so
 /// a field added to the model does not go uncopied unseen.
 fn copy_model(into: &mut Model, from: &Model) {
     let Model {
