@@ -64,6 +64,8 @@ fn vendored_spec_matches_the_shared_one() {
         "RULES-PART2.md",
         "SCENARIO-FORMAT.md",
         "SCENARIO-FORMAT-2.md",
+        "SCENARIO-FORMAT-3.md",
+        "CONCURRENCY.md",
         "Q242184.txt",
     ] {
         let theirs = std::fs::read_to_string(shared.join(name)).unwrap();
