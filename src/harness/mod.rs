@@ -5,6 +5,7 @@
 //! and `sometimes`, that the state machine test, `migwiz check` and `migwiz explore` all
 //! evaluate; [`sut`] is the implementation as the state machine test checks it.
 
+pub mod difference;
 pub mod generate;
 pub mod properties;
 pub mod sut;

@@ -28,6 +28,7 @@ use std::marker::PhantomData;
 
 use proptest_state_machine::StateMachineTest;
 
+use crate::harness::difference;
 use crate::harness::generate::{RefState, Reference};
 use crate::harness::properties::{self, Edge};
 use crate::server::Server;
@@ -92,17 +93,14 @@ impl<R: Recorder> StateMachineTest for Implementation<R> {
     fn apply(mut sut: Checked, ref_state: &RefState, op: Operation) -> Checked {
         let result = sut.server.apply(&op);
         let expected = ref_state.last.as_ref().expect("the reference ran the step");
-        assert_eq!(
-            &result, expected,
-            "step result differs from the model for `{op}`"
-        );
+        if let Some(found) = difference::first_result_difference(expected, &result) {
+            panic!("step result differs from the model for `{op}`: {found}");
+        }
         let mut after = std::mem::take(&mut sut.spare);
         sut.server.observe_into(&mut after);
-        assert_eq!(
-            after,
-            ref_state.model.observe(),
-            "state differs from the model after `{op}`"
-        );
+        if let Some(found) = difference::first_difference(&ref_state.model.observe(), &after) {
+            panic!("state differs from the model after `{op}`: {found}");
+        }
         // Equal observations: the properties need checking on one of the two only.
         let messages: Vec<(u64, u64, &MsMailAddress)> = sut
             .server
