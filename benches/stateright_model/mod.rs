@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use std::sync::Arc;
 
-use migwiz::harness::properties::{self, Edge};
+use migwiz::harness::properties::{self, Edge, Ledger};
 use migwiz::tools::check::{alphabet, identify, universe, Alphabet};
 use migwiz::{Model, Observation, Operation, Server, Setup};
 use stateright::{Checker, Property};
@@ -108,6 +108,8 @@ pub struct Both {
     model: Model,
     server: Server,
     seen: Arc<Observation>,
+    /// The mail the path to this state put into MS Mail, as `migwiz check` keeps it.
+    ledger: Arc<Ledger>,
     broken: Option<Arc<str>>,
 }
 
@@ -137,6 +139,7 @@ impl Checked {
                 model: model.clone(),
                 server: server.clone(),
                 seen: last.seen.clone(),
+                ledger: last.ledger.clone(),
                 broken: Some(what.into()),
             })
         };
@@ -157,12 +160,21 @@ impl Checked {
             .messages()
             .map(|m| (m.first, m.count, &m.owner))
             .collect();
+        let ledger = match op {
+            Operation::Deliver { .. } => {
+                let mut ledger = Ledger::clone(&last.ledger);
+                ledger.record(op);
+                Arc::new(ledger)
+            }
+            _ => last.ledger.clone(),
+        };
         let edge = Edge {
             setup: &self.setup,
             op,
             before: &last.seen,
             result: &result,
             after: &after,
+            ledger: &ledger,
             messages: Some(&messages),
         };
         let verdict = properties::evaluate(&edge);
@@ -172,6 +184,7 @@ impl Checked {
                 model,
                 server,
                 seen: Arc::new(after),
+                ledger,
                 broken: None,
             }),
             Err(v) => broken(format!("{v}: `{op}`")),
@@ -190,6 +203,7 @@ impl stateright::Model for Checked {
             model: Model::new(&self.setup),
             server,
             seen,
+            ledger: Arc::new(Ledger::new(&self.setup)),
             broken: None,
         }]
     }

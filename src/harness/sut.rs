@@ -30,7 +30,7 @@ use proptest_state_machine::StateMachineTest;
 
 use crate::harness::difference;
 use crate::harness::generate::{RefState, Reference};
-use crate::harness::properties::{self, Edge};
+use crate::harness::properties::{self, Edge, Ledger};
 use crate::server::Server;
 use crate::vocabulary::address::MsMailAddress;
 use crate::vocabulary::observation::Observation;
@@ -64,6 +64,8 @@ impl Recorder for () {
 #[derive(Debug)]
 pub struct Checked {
     server: Server,
+    /// The mail the sequence put into MS Mail, for the properties to count from.
+    ledger: Ledger,
     observed: Observation,
     /// The observation before the last, written over by the next step's (its buffers
     /// reused, as the checker does).
@@ -83,6 +85,7 @@ impl<R: Recorder> StateMachineTest for Implementation<R> {
         let observed = server.observe();
         Checked {
             server,
+            ledger: Ledger::new(&ref_state.setup),
             observed,
             spare: Observation::default(),
         }
@@ -107,12 +110,14 @@ impl<R: Recorder> StateMachineTest for Implementation<R> {
             .messages()
             .map(|m| (m.first, m.count, &m.owner))
             .collect();
+        sut.ledger.record(&op);
         let edge = Edge {
             setup: &ref_state.setup,
             op: &op,
             before: &sut.observed,
             result: &result,
             after: &after,
+            ledger: &sut.ledger,
             messages: Some(&messages),
         };
         let held = properties::evaluate(&edge).unwrap_or_else(|v| panic!("after `{op}`: {v}"));

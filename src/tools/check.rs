@@ -27,7 +27,7 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use crate::harness::generate::USER_POOL;
-use crate::harness::properties::{self, Kind, PROPERTIES};
+use crate::harness::properties::{self, Kind, Ledger, PROPERTIES};
 use crate::model::{CustomRecipient, Mailbox, Model, Row, User};
 use crate::server::Server;
 use crate::tools::scenario::Scenario;
@@ -490,6 +490,8 @@ struct Here<'h> {
     model: &'h Model,
     server: &'h Server,
     before: &'h Observation,
+    /// The mail the path to here put into MS Mail.
+    ledger: &'h Ledger,
 }
 
 /// Takes `op` from `here` on the model and on the implementation and checks the edge
@@ -542,12 +544,26 @@ fn step(
         .messages()
         .map(|m| (m.first, m.count, &m.owner))
         .collect();
+    // Only a delivery changes the ledger: the others take the one of the state they leave.
+    let delivered;
+    let ledger = match op {
+        Operation::Deliver { .. } => {
+            delivered = {
+                let mut ledger = here.ledger.clone();
+                ledger.record(op);
+                ledger
+            };
+            &delivered
+        }
+        _ => here.ledger,
+    };
     let edge = properties::Edge {
         setup,
         op,
         before: here.before,
         result: &result,
         after,
+        ledger,
         messages: Some(&messages),
     };
     match properties::evaluate(&edge) {
@@ -602,7 +618,11 @@ fn expand(
         if late() {
             return None;
         }
-        let (model, server) = trail.at(&arena.path(node));
+        let path = arena.path(node);
+        let (model, server) = trail.at(&path);
+        let mut ledger = Ledger::new(setup);
+        path.iter()
+            .for_each(|&k| ledger.record(&alphabet[k as usize]));
         let before = match checks {
             Checks::All => server.observe(),
             Checks::Steps | Checks::ModelOnly => Observation::default(),
@@ -611,6 +631,7 @@ fn expand(
             model,
             server,
             before: &before,
+            ledger: &ledger,
         };
         for (k, op) in alphabet.iter().enumerate() {
             out.taken += 1;

@@ -29,10 +29,13 @@ use proptest_state_machine::ReferenceStateMachine;
 use serde::Serialize;
 
 use crate::harness::generate::{RefState, Reference};
-use crate::harness::properties::{self, unbound_deliveries, Edge, Kind, Violation, PROPERTIES};
+use crate::harness::properties::{
+    self, unbound_deliveries, Edge, Kind, Ledger, Violation, PROPERTIES,
+};
 use crate::server::Server;
 use crate::tools::diff::VersionDiff;
 use crate::tools::scenario::Scenario;
+use crate::vocabulary::address::MsMailAddress;
 use crate::vocabulary::observation::Observation;
 use crate::vocabulary::operation::{Chosen, Operation, Version};
 use crate::vocabulary::outcome::{Outcome, StepResult, UserResult};
@@ -182,26 +185,39 @@ struct Runs {
     initial: Observation,
     results: Vec<Vec<StepResult>>,
     after: Vec<Vec<Observation>>,
+    /// Per version and step, the implementation's messages after it, as runs `(first id,
+    /// count, owner)` (I-CONSERVE counts them).
+    messages: Vec<Vec<Vec<(u64, u64, MsMailAddress)>>>,
 }
 
 fn run_all(setup: &Setup, steps: &[Operation]) -> Runs {
     let mut results = Vec::new();
     let mut after = Vec::new();
+    let mut messages = Vec::new();
     for version in Version::ALL {
         let mut server = Server::new(setup);
         let mut r = Vec::new();
         let mut a = Vec::new();
+        let mut m = Vec::new();
         for op in steps {
             r.push(server.apply(&op.with_version(version)));
             a.push(server.observe());
+            m.push(
+                server
+                    .messages()
+                    .map(|x| (x.first, x.count, x.owner.clone()))
+                    .collect(),
+            );
         }
         results.push(r);
         after.push(a);
+        messages.push(m);
     }
     Runs {
         initial: Server::new(setup).observe(),
         results,
         after,
+        messages,
     }
 }
 
@@ -426,8 +442,14 @@ fn tally(
 ) {
     let mut held = vec![false; PROPERTIES.len()];
     for (v, version) in Version::ALL.into_iter().enumerate() {
+        let mut ledger = Ledger::new(setup);
         for (i, step) in steps.iter().enumerate() {
             let op = step.with_version(version);
+            ledger.record(&op);
+            let messages: Vec<(u64, u64, &MsMailAddress)> = runs.messages[v][i]
+                .iter()
+                .map(|(first, count, owner)| (*first, *count, owner))
+                .collect();
             let before = if i == 0 {
                 &runs.initial
             } else {
@@ -439,7 +461,8 @@ fn tally(
                 before,
                 result: &runs.results[v][i],
                 after: &runs.after[v][i],
-                messages: None,
+                ledger: &ledger,
+                messages: Some(&messages),
             };
             match properties::evaluate(&edge) {
                 Ok(ks) => ks.into_iter().for_each(|k| held[k] = true),
