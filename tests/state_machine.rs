@@ -11,12 +11,11 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use migwiz::harness::generate::{RefState, Reference};
+use migwiz::harness::generate::Reference;
 use migwiz::harness::properties::{Kind, PROPERTIES};
-use migwiz::harness::sut::{CheckedStep, Implementation, Recorder};
-use migwiz::{Operation, RuleId};
-use proptest::test_runner::{Config, FileFailurePersistence, TestError, TestRunner};
-use proptest_state_machine::{ReferenceStateMachine, StateMachineTest};
+use migwiz::harness::sut::{run_sequences, CheckedStep, Recorder};
+use migwiz::RuleId;
+use proptest::test_runner::{Config, FileFailurePersistence};
 
 /// How often each rule decided a step, or (for invariants) was checked and held.
 static FIRED: Mutex<BTreeMap<RuleId, u64>> = Mutex::new(BTreeMap::new());
@@ -61,40 +60,6 @@ impl Recorder for Tally {
     }
 }
 
-/// Whether `steps` from `state` fail again when replayed alone.
-fn fails_again(state: &RefState, steps: &[Operation]) -> bool {
-    let config = Config {
-        failure_persistence: None,
-        ..Config::default()
-    };
-    let (state, steps) = (state.clone(), steps.to_vec());
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
-        Implementation::<()>::test_sequential(config, state, steps, None);
-    }))
-    .is_err()
-}
-
-thread_local! {
-    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Runs `f` with this thread's panics unprinted (other threads' print as before).
-fn quietly<T>(f: impl FnOnce() -> T) -> T {
-    static HOOK: std::sync::Once = std::sync::Once::new();
-    HOOK.call_once(|| {
-        let printing = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !QUIET.with(|q| q.get()) {
-                printing(info);
-            }
-        }));
-    });
-    QUIET.with(|q| q.set(true));
-    let out = f();
-    QUIET.with(|q| q.set(false));
-    out
-}
-
 fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()
@@ -111,35 +76,14 @@ fn implementation_agrees_with_reference_model() {
         ))),
         ..Config::default()
     };
-    let mut runner = TestRunner::new(config.clone());
-    let strategy = Reference::sequential_strategy(1..=40);
     let started = std::time::Instant::now();
-    // Every shrink attempt panics: the hook stays quiet, and the failure is told once.
-    let result = quietly(|| {
-        runner
-            .run(&strategy, |(state, steps, seen)| {
-                Implementation::<Tally>::test_sequential(config.clone(), state, steps, seen);
-                Ok(())
-            })
-            .map_err(Box::new)
-    });
-    match result.map_err(|e| *e) {
-        Ok(()) => {}
-        Err(TestError::Fail(why, (state, steps, _))) => {
-            let listing: Vec<String> = steps.iter().map(|s| format!("  {s}")).collect();
-            // A counterexample that passes when replayed would send its reader astray.
-            assert!(
-                quietly(|| fails_again(&state, &steps)),
-                "the shrunk sequence passes when replayed alone: {why}\n{}",
-                listing.join("\n")
-            );
-            panic!(
-                "model and implementation part ways: {why}\nshrunk to {} steps from {state:?} (replayed alone, they fail again):\n{}",
-                steps.len(),
-                listing.join("\n")
-            );
-        }
-        Err(e) => panic!("{e}"),
+    if let Err(counterexample) = run_sequences::<Tally>(&config, 1..=40) {
+        // A counterexample that passes when replayed would send its reader astray.
+        assert!(
+            counterexample.reproduces,
+            "the shrunk sequence passes when replayed alone: {counterexample}"
+        );
+        panic!("model and implementation part ways: {counterexample}");
     }
     let fired = FIRED.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let reached = REACHED.lock().unwrap_or_else(|e| e.into_inner()).clone();

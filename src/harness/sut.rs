@@ -24,9 +24,12 @@
 //! Implementation::<()>::test_sequential(Config::default(), state, steps, seen);
 //! ```
 
+use std::fmt;
 use std::marker::PhantomData;
+use std::ops::RangeInclusive;
 
-use proptest_state_machine::StateMachineTest;
+use proptest::test_runner::{Config, TestError, TestRunner};
+use proptest_state_machine::{ReferenceStateMachine, StateMachineTest};
 
 use crate::harness::difference;
 use crate::harness::generate::{RefState, Reference};
@@ -129,4 +132,111 @@ impl<R: Recorder> StateMachineTest for Implementation<R> {
         sut.spare = std::mem::replace(&mut sut.observed, after);
         sut
     }
+}
+
+/// A sequence on which the implementation failed, shrunk: the failure, the world and the
+/// steps, and whether the steps fail again when replayed alone (a report that does not
+/// reproduce sends its reader astray, so the test checks it).
+#[derive(Debug, Clone)]
+pub struct Counterexample {
+    /// What failed, in words: the first difference, or the property that broke.
+    pub why: String,
+    /// The world the steps start from.
+    pub start: String,
+    /// The shrunk steps.
+    pub steps: Vec<Operation>,
+    /// Whether the steps, replayed alone from the same world, fail again.
+    pub reproduces: bool,
+}
+
+impl fmt::Display for Counterexample {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.why)?;
+        let replayed = match self.reproduces {
+            true => "replayed alone, they fail again",
+            false => "REPLAYED ALONE THEY PASS: the shrinking reported another case",
+        };
+        write!(
+            f,
+            "shrunk to {} steps from {} ({replayed}):",
+            self.steps.len(),
+            self.start
+        )?;
+        for step in &self.steps {
+            write!(f, "\n  {step}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Runs the state machine test over `config.cases` generated sequences of `steps` steps,
+/// recording with `R`: `Ok` when every sequence passed, or the shrunk counterexample,
+/// replayed to see that it fails again. The panics of the failing runs and of the shrink
+/// attempts are not printed (see [`quietly`]): the counterexample is told once.
+pub fn run_sequences<R: Recorder>(
+    config: &Config,
+    steps: RangeInclusive<usize>,
+) -> Result<(), Counterexample> {
+    let mut runner = TestRunner::new(config.clone());
+    let strategy = Reference::sequential_strategy(steps);
+    let result = quietly(|| {
+        runner
+            .run(&strategy, |(state, steps, seen)| {
+                Implementation::<R>::test_sequential(config.clone(), state, steps, seen);
+                Ok(())
+            })
+            .map_err(Box::new)
+    });
+    match result.map_err(|e| *e) {
+        Ok(()) => Ok(()),
+        Err(TestError::Fail(why, (state, steps, _))) => {
+            let reproduces = quietly(|| fails_again(&state, &steps));
+            Err(Counterexample {
+                why: why.message().to_string(),
+                start: format!("{state:?}"),
+                steps,
+                reproduces,
+            })
+        }
+        Err(e) => panic!("the state machine test could not run: {e}"),
+    }
+}
+
+/// Whether `steps` from `state` fail again when replayed alone.
+fn fails_again(state: &RefState, steps: &[Operation]) -> bool {
+    let config = Config {
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let (state, steps) = (state.clone(), steps.to_vec());
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+        Implementation::<()>::test_sequential(config, state, steps, None);
+    }))
+    .is_err()
+}
+
+thread_local! {
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with this thread's panics unprinted; other threads' print as before. The
+/// first call puts a panic hook in place that asks the thread whether to print.
+pub fn quietly<T>(f: impl FnOnce() -> T) -> T {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let printing = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(|q| q.get()) {
+                printing(info);
+            }
+        }));
+    });
+    struct Loud(bool);
+    impl Drop for Loud {
+        fn drop(&mut self) {
+            QUIET.with(|q| q.set(self.0));
+        }
+    }
+    let _loud = Loud(QUIET.with(|q| q.replace(true)));
+    f()
 }

@@ -34,6 +34,7 @@ use crate::vocabulary::observation::{
 };
 use crate::vocabulary::operation::{ListField, Operation, Version};
 use crate::vocabulary::outcome::{Refusal, StepResult};
+use crate::vocabulary::planted::{planted, Mistake};
 use crate::vocabulary::rules::RuleId::*;
 use crate::vocabulary::setup::Setup;
 
@@ -333,11 +334,13 @@ impl Model {
             return StepResult::refused(Refusal::NoSuchMailbox { alias }, [OpProxy]);
         };
         if let Some(holder) = self.address_holder(address) {
-            let address = address.to_string();
-            return StepResult::refused(
-                Refusal::AddressTaken { address, holder },
-                [OpProxy, AUnique],
-            );
+            if !planted(Mistake::UncheckedProxy) {
+                let address = address.to_string();
+                return StepResult::refused(
+                    Refusal::AddressTaken { address, holder },
+                    [OpProxy, AUnique],
+                );
+            }
         }
         // A-PROXY: a new primary makes the old primary of its type secondary.
         if is_primary(address) {
@@ -450,6 +453,9 @@ impl Model {
             let user = user.to_string();
             return StepResult::refused(Refusal::TooMuchMail { user }, [OpDeliver]);
         };
+        if planted(Mistake::DroppedDelivery) {
+            return StepResult::ok([OpDeliver]);
+        }
         self.users[u].messages = total;
         self.users[u].received += messages;
         self.users[u].waiting += messages;

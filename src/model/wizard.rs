@@ -6,6 +6,7 @@ use super::{numbered, same, Model, Row};
 use crate::vocabulary::container::Container;
 use crate::vocabulary::operation::{Chosen, Mode, Operator, Phase, Version, WizardRun};
 use crate::vocabulary::outcome::{FoundBy, Outcome, Refusal, StepResult, UserResult};
+use crate::vocabulary::planted::{planted, Mistake};
 use crate::vocabulary::rules::RuleId::{self, *};
 
 /// What one wizard step has done so far.
@@ -282,6 +283,9 @@ impl Model {
             state.rules.push(AUnique);
         }
         state.rules.push(ASite);
+        if planted(Mistake::UnreportedMailbox) {
+            return;
+        }
         state.counts.mailboxes_created += 1;
         state.done.push(UserResult::Created {
             user: user.typed.clone(),
@@ -318,7 +322,8 @@ impl Model {
         let run = state.run;
         let user = self.users[u].clone();
         // W-7007: extraction comes first; a locked or out-of-step MMF stops it (Q168606).
-        if user.client_open || user.out_of_step {
+        let out_of_step = user.out_of_step && !planted(Mistake::OutOfStepRead);
+        if user.client_open || out_of_step {
             let event = texts::event_7007(&user.mailbox_name, &self.postoffice_path);
             self.events.push(event);
             state.counts.extraction_errors += 1;
@@ -337,7 +342,7 @@ impl Model {
             self.events.push(texts::event_7026());
             state.counts.import_errors += 1;
             state.done.push(UserResult::NotFound { user: user.typed });
-            return false;
+            return planted(Mistake::QuietAbort);
         };
         let mailbox = self.mailboxes[i].clone();
         if mailbox.container != run.container {
@@ -386,7 +391,14 @@ impl Model {
         let moving = user.waiting;
         if moving > 0 {
             state.rules.push(AStore);
-            let mailbox = &mut self.mailboxes[i];
+            let mut into = i;
+            if planted(Mistake::FirstMailbox)
+                && state.run.version != Version::V50
+                && self.mailboxes[0].folders.is_some()
+            {
+                into = 0;
+            }
+            let mailbox = &mut self.mailboxes[into];
             match mailbox
                 .inbox
                 .iter()

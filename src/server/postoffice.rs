@@ -9,6 +9,7 @@
 use crate::server::Index;
 
 use crate::vocabulary::address::MsMailAddress;
+use crate::vocabulary::planted::{planted, Mistake};
 use crate::vocabulary::setup::MsMailUser;
 
 /// A run of MS Mail messages of one owner: ids `first .. first + count`, each unique across
@@ -160,6 +161,9 @@ impl PostOffice {
             .ok_or(DeliverError::NoSuchUser)?;
         let total = self.users[i].messages + self.received[i];
         total.checked_add(count).ok_or(DeliverError::TooMany)?;
+        if planted(Mistake::DroppedDelivery) {
+            return Ok(());
+        }
         if count > 0 {
             self.waiting[i].push(Messages {
                 first: self.next_id + 1,

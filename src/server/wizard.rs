@@ -20,6 +20,7 @@ use crate::vocabulary::container::Container;
 use crate::vocabulary::language::Language;
 use crate::vocabulary::operation::{Chosen, Mode, Operator, Phase, Version, WizardRun};
 use crate::vocabulary::outcome::{FoundBy, Outcome, Refusal, StepResult, UserResult};
+use crate::vocabulary::planted::{planted, Mistake};
 use crate::vocabulary::rules::RuleId;
 
 /// The parts of the server the wizard works on, borrowed for one run.
@@ -342,6 +343,9 @@ fn create(row: &Row, ex: &mut Exchange<'_>, step: &mut Step<'_>) -> Result<(), R
     if created.renumbered {
         step.rules.insert(RuleId::AUnique);
     }
+    if planted(Mistake::UnreportedMailbox) {
+        return Ok(());
+    }
     step.summary.mailboxes_created += 1;
     step.done.push(UserResult::Created {
         user: user.clone(),
@@ -373,7 +377,8 @@ fn directory_name_for(row: &Row, directory: &Directory, step: &mut Step<'_>) -> 
 fn step_two(row: &Row, ex: &mut Exchange<'_>, step: &mut Step<'_>) -> Result<(), Stop> {
     let user = &row.user;
     let mmf = ex.postoffice.mmf(user);
-    if !mmf.readable() {
+    let misread = planted(Mistake::OutOfStepRead) && !mmf.locked;
+    if !mmf.readable() && !misread {
         // W-7007: extraction comes first; the MMF cannot be read (Q168606).
         let path = ex.postoffice_path;
         ex.log.write(eventlog::mmf_failure(user.mailbox(), path));
@@ -397,6 +402,9 @@ fn step_two(row: &Row, ex: &mut Exchange<'_>, step: &mut Step<'_>) -> Result<(),
         ex.log.write(eventlog::mapi_logon_failure());
         step.summary.import_errors += 1;
         step.done.push(UserResult::NotFound { user: user.clone() });
+        if planted(Mistake::QuietAbort) {
+            return Ok(());
+        }
         return Err(Stop::NotFound(user.clone()));
     };
     let container = ex
@@ -436,6 +444,18 @@ fn deliver(
     step: &mut Step<'_>,
 ) {
     let user = &row.user;
+    // The planted mistake FirstMailbox: another mailbox with folders, first in the directory.
+    let misplaced = ex
+        .directory
+        .mailboxes()
+        .next()
+        .map(|(first, _)| first)
+        .filter(|&first| {
+            planted(Mistake::FirstMailbox)
+                && step.run.version != Version::V50
+                && first != id
+                && ex.store.folder_language(first).is_some()
+        });
     let mut mailbox = Arc::make_mut(ex.store).open(id, ex.server_language);
     if mailbox.created_folders() {
         step.rules
@@ -462,7 +482,15 @@ fn deliver(
     }
     if messages > 0 {
         step.rules.insert(RuleId::AStore);
-        mailbox.deliver_to_inbox(mail);
+        match misplaced {
+            Some(first) => {
+                let language = ex.server_language;
+                Arc::make_mut(ex.store)
+                    .open(first, language)
+                    .deliver_to_inbox(mail);
+            }
+            _ => mailbox.deliver_to_inbox(mail),
+        }
     }
     step.summary.messages_imported += u64::from(messages);
     step.done.push(UserResult::Migrated {

@@ -55,6 +55,7 @@ pub mod language;
 pub mod observation;
 pub mod operation;
 pub mod outcome;
+pub mod planted;
 pub mod rules;
 pub mod setup;
 
