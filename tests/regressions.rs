@@ -50,14 +50,19 @@ fn v55_does_not_look_up_by_alias() {
 
 #[test]
 fn sp1_falls_back_to_the_ms_proxy() {
-    // Injected bug "SP1 fallback missing": PAT's hand-made MS proxy equals its MS Mail address.
-    let s = setup(&[("CONTOSO/HQ/PAT", 1)]);
+    // Injected bug "SP1 fallback missing": PAT's hand-made mailbox is given PAT's MS Mail
+    // address as a secondary MS proxy.
+    let s = setup(&[("NET3/PO3/PAT", 1)]);
+    let add = Operation::AddProxy {
+        alias: "PAT".parse().unwrap(),
+        address: "ms:NET3/PO3/PAT".parse().unwrap(),
+    };
     let (results, _) = run(
         &s,
-        &[create("PAT"), wizard(Version::V55Sp1, Phase::Migrate)],
+        &[create("PAT"), add, wizard(Version::V55Sp1, Phase::Migrate)],
     );
     assert!(matches!(
-        &results[1].users[0],
+        &results[2].users[0],
         UserResult::Migrated {
             found_by: FoundBy::MsProxy,
             messages: 1,
@@ -153,7 +158,7 @@ fn a_taken_address_is_refused() {
 #[test]
 fn aliases_collide_without_case() {
     // Injected bug "alias index keyed with case" (A-ALIAS).
-    let s = setup(&[("CONTOSO/HQ/PAT", 0)]);
+    let s = setup(&[("NET3/PO3/PAT", 0)]);
     let (results, _) = run(&s, &[wizard(Version::V50, Phase::Create), create("pat")]);
     assert!(results[1].outcome.is_refused());
 }

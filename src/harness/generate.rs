@@ -30,8 +30,9 @@ use crate::vocabulary::outcome::StepResult;
 use crate::vocabulary::setup::{MsMailUser, Setup};
 
 /// MS Mail users the generator picks from. Two share the mailbox name JDOE (5.0 confuses
-/// them), ANA2 is the alias step one gives ANA's second mailbox, CONTOSO/HQ/PAT equals the
-/// MS proxy the default site gives a hand-made mailbox PAT, and the post office's special
+/// them), ANA2 is the alias step one gives ANA's second mailbox, PAT has a post office of
+/// its own (no user sits at the site's own ORG/SITE, CONTOSO/HQ: A-SITE as settled refuses
+/// such a world), and the post office's special
 /// accounts ADMIN and ADMINSCH come now and then (A-ADMIN); ADMIN's mailbox is named PO1,
 /// the directory name of NET1/PO1's post office.
 pub const USER_POOL: [&str; 8] = [
@@ -40,7 +41,7 @@ pub const USER_POOL: [&str; 8] = [
     "NET1/PO1/MARIABL",
     "NET1/PO2/ANA",
     "NET2/PO2/ANA2",
-    "CONTOSO/HQ/PAT",
+    "NET3/PO3/PAT",
     "NET1/PO1/ADMIN",
     "NET1/PO1/ADMINSCH",
 ];

@@ -6,7 +6,7 @@ use crate::server::Server;
 use crate::vocabulary::address::MsMailAddress;
 use crate::vocabulary::container::Container;
 use crate::vocabulary::observation::{MailboxView, Observation};
-use crate::vocabulary::operation::{Operation, Version};
+use crate::vocabulary::operation::{Chosen, Operation, Version, WizardRun};
 use crate::vocabulary::outcome::{FoundBy, Outcome, StepResult, UserResult};
 use crate::vocabulary::rules::RuleId;
 
@@ -222,7 +222,7 @@ pub fn describe_step(op: &Operation, result: &StepResult, after: &impl StateAfte
                 .users
                 .iter()
                 .take(MOST_DESCRIBED)
-                .map(|u| describe_user(run.version, u))
+                .map(|u| describe_user(run.version, u) + &row_proxies(run, u, &mailbox))
                 .collect();
             if result.users.len() > MOST_DESCRIBED {
                 parts.push(format!(
@@ -232,6 +232,38 @@ pub fn describe_step(op: &Operation, result: &StepResult, after: &impl StateAfte
             }
             parts.join("; ")
         }
+    }
+}
+
+/// W-LIST as settled: from a user list, the row decides a new mailbox's proxies whatever
+/// the step's version. Where that differs from what the version writes on its own (a 5.0
+/// list run by 5.5, a 5.5 list run by 5.0), say so and cite W-LIST; elsewhere nothing.
+fn row_proxies(
+    run: &WizardRun,
+    r: &UserResult,
+    mailbox: &impl Fn(&str) -> Option<MailboxView>,
+) -> String {
+    let UserResult::Created {
+        user,
+        alias,
+        replaced,
+    } = r
+    else {
+        return String::new();
+    };
+    if run.users != Chosen::UserList {
+        return String::new();
+    }
+    let migrate = format!("migrate:MS:{user}");
+    let has =
+        mailbox(alias).is_some_and(|m| m.proxies.iter().any(|p| p.eq_ignore_ascii_case(&migrate)));
+    let rtm = run.version == Version::V55 && replaced.is_some(); // W-1-CR-RTM decides there
+    match (run.version, has) {
+        (Version::V50, true) => format!(", with the row's {migrate} (W-LIST)"),
+        (Version::V55 | Version::V55Sp1, false) if !rtm => {
+            ", with no MIGRATE proxy: the row gave none to write (W-LIST)".to_string()
+        }
+        _ => String::new(),
     }
 }
 

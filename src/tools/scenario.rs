@@ -48,7 +48,7 @@ use crate::vocabulary::operation::{
     Chosen, ListField, Operation, Phase, UnknownListField, UnknownPhase, UnknownVersion, Version,
     WizardRun,
 };
-use crate::vocabulary::setup::{MsMailUser, Setup, DEFAULT_POSTOFFICE_PATH};
+use crate::vocabulary::setup::{MsMailUser, Setup, SetupError, DEFAULT_POSTOFFICE_PATH};
 use crate::vocabulary::{printable, shown};
 
 /// The largest scenario file read: 64 MiB, room for about a million users.
@@ -201,9 +201,26 @@ impl Scenario {
         };
         let site = parse_site(&src, raw.site.as_ref())?;
         let users = parse_users(&src, &raw.users)?;
-        // parse_users refused duplicates with their line, so the setup is valid.
-        let setup = Setup::new(site, server_language, users)
-            .map_err(|e| src.error(0..0, e.to_string(), "list each MS Mail user once"))?;
+        // parse_users refused duplicates with their line; a user inside the site's own
+        // ORG/SITE is refused at the [site] key (A-SITE), or at the user without one.
+        let setup = Setup::new(site, server_language, users).map_err(|e| match &e {
+            SetupError::UserInsideSite { user, .. } => {
+                let at_user = raw
+                    .users
+                    .iter()
+                    .find(|u| u.get_ref().address.get_ref().parse().ok().as_ref() == Some(user))
+                    .map_or(0..0, Spanned::span);
+                let at_site = raw.site.as_ref().and_then(|s| {
+                    s.site.as_ref().or(s.organization.as_ref()).map(Spanned::span)
+                });
+                src.error(
+                    at_site.unwrap_or(at_user),
+                    e.to_string(),
+                    "give the [site] another organization or site (e.g. organization = \"FABRIKAM\"), or the user another network or post office",
+                )
+            }
+            SetupError::DuplicateUser(_) => src.error(0..0, e.to_string(), "list each MS Mail user once"),
+        })?;
         let setup = match raw.postoffice.as_ref().and_then(|p| p.path.as_ref()) {
             Some(path) if path.get_ref().trim().is_empty() => {
                 return Err(src.error(

@@ -35,6 +35,15 @@ pub enum SetupError {
     /// Two users with one address (case is not significant, A-MS).
     #[error("MS Mail user {0} is listed twice; each address may appear once")]
     DuplicateUser(MsMailAddress),
+    /// A-SITE as settled: a user's NET/PO equals the site's ORG/SITE, so a mailbox made by
+    /// hand would get that user's own MS address.
+    #[error("MS Mail user {user} sits at the site's own {}/{}: a mailbox made by hand would get MS:{user}, that user's own address (A-SITE)", .site.organization(), .site.site())]
+    UserInsideSite {
+        /// The user.
+        user: MsMailAddress,
+        /// The site.
+        site: Site,
+    },
 }
 
 /// The world before the first step: the site, the server's language and the post office.
@@ -46,6 +55,9 @@ pub enum SetupError {
 /// assert_eq!(setup.users().len(), 1);
 /// let twice = Setup::new(Default::default(), Default::default(), vec![jdoe.clone(), jdoe]);
 /// assert!(matches!(twice, Err(SetupError::DuplicateUser(_))));
+/// let pat = MsMailUser::new("CONTOSO/HQ/PAT".parse()?, 0); // the default site's ORG/SITE
+/// let inside = Setup::new(Default::default(), Default::default(), vec![pat]);
+/// assert!(matches!(inside, Err(SetupError::UserInsideSite { .. })));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +81,19 @@ impl Setup {
         let mut seen = HashSet::with_capacity(users.len());
         if let Some(twice) = users.iter().find(|u| !seen.insert(&u.address)) {
             return Err(SetupError::DuplicateUser(twice.address.clone()));
+        }
+        // A-SITE (settled reading): no user at the site's own ORG/SITE.
+        let inside = |u: &&MsMailUser| {
+            u.address
+                .network()
+                .eq_ignore_ascii_case(site.organization())
+                && u.address.postoffice().eq_ignore_ascii_case(site.site())
+        };
+        if let Some(user) = users.iter().find(inside) {
+            return Err(SetupError::UserInsideSite {
+                user: user.address.clone(),
+                site,
+            });
         }
         Ok(Setup {
             site,
