@@ -194,3 +194,97 @@ fn the_reader_of_imports_sees_what_it_should() {
         ["harness::properties", "server::directory", "vocabulary"]
     );
 }
+
+/// The places in a vocabulary file's code (comments, docs and its tests left out) that
+/// decide something a half of migwiz must decide for itself: a branch on a wizard version
+/// outside `Version`'s own impls (its name, its parsing), or an event built or worded.
+fn vocabulary_decisions(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut self_type = String::new();
+    for (number, line) in text.lines().enumerate() {
+        if line.trim_start().starts_with("#[cfg(test)]") {
+            break; // the file's tests
+        }
+        let code = line.split("//").next().unwrap_or("");
+        if !line.starts_with(' ') && !line.starts_with('}') && !code.trim().is_empty() {
+            // A top-level item: `impl X`, `impl T for X`, or anything else.
+            self_type = match code.trim_start().strip_prefix("impl") {
+                Some(rest) => rest
+                    .split(" for ")
+                    .last()
+                    .unwrap_or("")
+                    .trim_matches(|c: char| !c.is_alphanumeric())
+                    .split(|c: char| !c.is_alphanumeric())
+                    .next()
+                    .unwrap_or("")
+                    .to_string(),
+                None => String::new(),
+            };
+        }
+        let version = ["Version::V50", "Version::V55", "Version::V55Sp1"]
+            .iter()
+            .any(|v| code.contains(v));
+        let own = self_type == "Version" || code.contains("pub const ALL");
+        if version && !own {
+            found.push(format!(
+                "line {}: branches on a version: {}",
+                number + 1,
+                line.trim()
+            ));
+        }
+        // An `Event { … }` literal stands where an expression does; `-> Event {`,
+        // `for Event {` and `struct Event {` name the type.
+        let literal = code.match_indices("Event {").any(|(at, _)| {
+            let before = code[..at].trim_end();
+            before.is_empty()
+                || before.ends_with("=>")
+                || before.ends_with(['=', '(', ',', '{'])
+                || before.ends_with("return")
+        });
+        let builds_event = literal || code.contains("\"MSExchangeMig\"");
+        if builds_event {
+            found.push(format!(
+                "line {}: builds an event: {}",
+                number + 1,
+                line.trim()
+            ));
+        }
+    }
+    found
+}
+
+#[test]
+fn the_vocabulary_decides_nothing() {
+    // Types, parsing and display only: a rule decided here would be shared by the model and
+    // the server, and a mistake in it invisible to the state machine test.
+    let files = rust_files(&src().join("vocabulary"));
+    assert!(!files.is_empty());
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let found = vocabulary_decisions(&text);
+        assert!(
+            found.is_empty(),
+            "{}:\n{}",
+            file.display(),
+            found.join("\n")
+        );
+    }
+}
+
+#[test]
+fn the_reader_of_decisions_sees_what_it_should() {
+    let allowed = "impl Version {\n    pub fn as_str(self) -> &'static str {\n        match self {\n            Version::V50 => \"5.0\",\n        }\n    }\n}\n\
+                   impl fmt::Display for Version {\n    fn fmt(&self) { Version::V55 }\n}\n\
+                   /// Version::V55 in a doc\n// Event { in a comment\npub struct Event {\n}\n";
+    assert_eq!(vocabulary_decisions(allowed), Vec::<String>::new());
+    let decides = "impl Operation {\n    pub fn migrate(&self) -> bool {\n        self.version == Version::V55\n    }\n}\n\
+                   pub fn event_7026() -> Event {\n    Event { id: 7026, source: \"MSExchangeMig\" }\n}\n\
+                   #[cfg(test)]\nmod tests {\n    Version::V50\n}\n";
+    let found = vocabulary_decisions(decides);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(
+        found[0].starts_with("line 3: branches on a version"),
+        "{found:?}"
+    );
+    assert!(found[1].starts_with("line 7: builds an event"), "{found:?}");
+}

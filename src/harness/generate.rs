@@ -359,11 +359,12 @@ fn step(c: &mut impl Choices, pools: &Pools, has_list: bool) -> Operation {
     }
 }
 
-/// The containers worth trying: usually the default, now and then one of [`CONTAINERS`].
-fn container(c: &mut impl Choices) -> Container {
+/// The containers worth trying: usually none named (the default), now and then one of
+/// [`CONTAINERS`].
+fn container(c: &mut impl Choices) -> Option<Container> {
     match c.weighted(&[4, 1]) {
-        0 => Container::default(),
-        _ => c.one_of(&CONTAINERS).parse().unwrap_or_default(),
+        0 => None,
+        _ => c.one_of(&CONTAINERS).parse().ok(),
     }
 }
 
@@ -747,7 +748,7 @@ mod tests {
                     version: Version::ALL[0],
                     phase: Phase::ALL[0],
                     users: Chosen::All,
-                    container: Container::default(),
+                    container: None,
                     operator: Operator::PermissionsAdmin,
                     mode: Mode::Wizard,
                 })

@@ -68,8 +68,8 @@ pub struct User {
 pub struct Mailbox {
     /// Alias as written.
     pub alias: String,
-    /// Its recipients container.
-    pub container: Container,
+    /// Its recipients container, as written.
+    pub container: String,
     /// Its directory name.
     pub directory_name: String,
     /// `TYPE:value` strings in the order added.
@@ -90,8 +90,8 @@ pub struct CustomRecipient {
     pub alias: String,
     /// `NET/PO/MAILBOX`; the recipient's address is `MS:` this.
     pub address: String,
-    /// Its recipients container.
-    pub container: Container,
+    /// Its recipients container, as written.
+    pub container: String,
 }
 
 /// A row of the user list (A-LIST).
@@ -132,6 +132,18 @@ pub struct Model {
 
 fn same(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b)
+}
+
+/// A-CONT: `Recipients` is the default container, for the administrator and for the
+/// wizard (Q152330, Migration guide).
+const RECIPIENTS: &str = "Recipients";
+
+/// The container a step names, or the default (A-CONT).
+fn container_of(named: Option<&Container>) -> String {
+    match named {
+        Some(container) => container.as_str().to_string(),
+        None => RECIPIENTS.to_string(),
+    }
 }
 
 /// A-PROXY: the type is written upper case for a primary address.
@@ -204,14 +216,14 @@ impl Model {
     }
 
     /// Who has this directory name in this container, if anybody (A-DN).
-    fn directory_name_holder(&self, container: &Container, name: &str) -> Option<String> {
+    fn directory_name_holder(&self, container: &str, name: &str) -> Option<String> {
         for m in &self.mailboxes {
-            if m.container == *container && same(&m.directory_name, name) {
+            if same(&m.container, container) && same(&m.directory_name, name) {
                 return Some(m.alias.clone());
             }
         }
         for c in &self.custom_recipients {
-            if c.container == *container && same(&c.alias, name) {
+            if same(&c.container, container) && same(&c.alias, name) {
                 return Some(c.alias.clone());
             }
         }
@@ -251,7 +263,11 @@ impl Model {
                 container,
                 directory_name,
                 ..
-            } => self.create_mailbox(alias, container, directory_name.as_ref()),
+            } => self.create_mailbox(
+                alias,
+                &container_of(container.as_ref()),
+                directory_name.as_ref(),
+            ),
             Operation::Logon { alias, language } => self.logon(alias.as_str(), *language),
             Operation::AddProxy { alias, address } => {
                 self.add_proxy(alias.as_str(), address.as_str())
@@ -263,7 +279,11 @@ impl Model {
                 alias,
                 address,
                 container,
-            } => self.custom_recipient(alias.as_str(), address.as_str(), container),
+            } => self.custom_recipient(
+                alias.as_str(),
+                address.as_str(),
+                &container_of(container.as_ref()),
+            ),
             Operation::MsMailClient { user, open } => self.client(user, *open),
             Operation::RecoverPassword { user } => self.recover_password(user),
             Operation::Deliver { user, messages } => self.deliver(user, *messages),
@@ -282,7 +302,7 @@ impl Model {
     fn create_mailbox(
         &mut self,
         alias: &Alias,
-        container: &Container,
+        container: &str,
         directory_name: Option<&Alias>,
     ) -> StepResult {
         if let Some(holder) = self.alias_holder(alias.as_str()) {
@@ -300,7 +320,7 @@ impl Model {
             return StepResult::refused(r, [OpCreate, ADn]);
         }
         let mut rules = vec![OpCreate, ASite];
-        if *container != Container::default() {
+        if !same(container, RECIPIENTS) {
             rules.push(ACont);
         }
         if directory_name.is_some() {
@@ -383,7 +403,7 @@ impl Model {
 
     /// OP-CR, A-CR: directory synchronisation makes a custom recipient whose address is the
     /// user's MS address (A-MS), in a container; refused under A-ALIAS, A-UNIQUE and A-DN.
-    fn custom_recipient(&mut self, alias: &str, user: &str, container: &Container) -> StepResult {
+    fn custom_recipient(&mut self, alias: &str, user: &str, container: &str) -> StepResult {
         if let Some(holder) = self.alias_holder(alias) {
             let alias = alias.to_string();
             return StepResult::refused(Refusal::AliasTaken { alias, holder }, [OpCr, ACr, AAlias]);
@@ -404,9 +424,9 @@ impl Model {
         self.custom_recipients.push(CustomRecipient {
             alias: alias.to_string(),
             address: user.to_string(),
-            container: container.clone(),
+            container: container.to_string(),
         });
-        if *container != Container::default() {
+        if !same(container, RECIPIENTS) {
             StepResult::ok([OpCr, ACr, AMs, ACont])
         } else {
             StepResult::ok([OpCr, ACr, AMs])
@@ -566,7 +586,7 @@ impl Model {
     fn create(
         &mut self,
         alias: &str,
-        container: &Container,
+        container: &str,
         directory_name: &str,
         extra: Vec<String>,
         created_for: Option<String>,
@@ -593,7 +613,7 @@ impl Model {
         proxies.extend(extra);
         self.mailboxes.push(Mailbox {
             alias: alias.to_string(),
-            container: container.clone(),
+            container: container.to_string(),
             directory_name: directory_name.to_string(),
             proxies,
             folders: None,
@@ -626,7 +646,7 @@ impl Model {
             }
             mailboxes.push(MailboxView {
                 alias: m.alias.clone(),
-                container: m.container.as_str().to_string(),
+                container: m.container.clone(),
                 directory_name: m.directory_name.clone(),
                 proxies: m.proxies.clone(),
                 folders,
@@ -640,7 +660,7 @@ impl Model {
             custom_recipients.push(CustomRecipientView {
                 alias: c.alias.clone(),
                 address: format!("MS:{}", c.address),
-                container: c.container.as_str().to_string(),
+                container: c.container.clone(),
             });
         }
         let mut msmail = Vec::new();

@@ -2,8 +2,7 @@
 //! the summary at the end (RULES.md W-*, RULES-PART2.md W-LIST … W-10068).
 
 use super::texts::{self, Counts};
-use super::{numbered, same, Model, Row};
-use crate::vocabulary::container::Container;
+use super::{container_of, numbered, same, Model, Row, RECIPIENTS};
 use crate::vocabulary::operation::{Chosen, Mode, Operator, Phase, Version, WizardRun};
 use crate::vocabulary::outcome::{FoundBy, Outcome, Refusal, StepResult, UserResult};
 use crate::vocabulary::planted::{planted, Mistake};
@@ -12,6 +11,8 @@ use crate::vocabulary::rules::RuleId::{self, *};
 /// What one wizard step has done so far.
 struct Run<'a> {
     run: &'a WizardRun,
+    /// The container the run targets (A-CONT): the one it names, or the default.
+    target: String,
     rules: Vec<RuleId>,
     done: Vec<UserResult>,
     counts: Counts,
@@ -34,6 +35,7 @@ impl Model {
         };
         let mut state = Run {
             run,
+            target: container_of(run.container.as_ref()),
             rules,
             done: Vec::new(),
             counts: Counts::default(),
@@ -190,7 +192,7 @@ impl Model {
             state.rules.push(WListUpdate);
             for i in 0..self.mailboxes.len() {
                 let m = &self.mailboxes[i];
-                if m.container == run.container && same(&m.directory_name, &row.common_name) {
+                if same(&m.container, &state.target) && same(&m.directory_name, &row.common_name) {
                     self.update(u, i, row, state);
                     return;
                 }
@@ -234,7 +236,7 @@ impl Model {
             // W-CONT-55: only a custom recipient in the target container.
             for c in 0..self.custom_recipients.len() {
                 if same(&self.custom_recipients[c].address, &user.address) {
-                    if self.custom_recipients[c].container == run.container {
+                    if same(&self.custom_recipients[c].container, &state.target) {
                         replaced = Some(self.custom_recipients.remove(c).alias);
                         extra.push(format!("ms:{}", user.address));
                         state.rules.push(W1Cr);
@@ -274,8 +276,8 @@ impl Model {
         if n > 1 {
             state.rules.push(AAlias);
         }
-        let container = run.container.clone();
-        if container != Container::default() {
+        let container = state.target.clone();
+        if !same(&container, RECIPIENTS) {
             state.rules.push(ACont);
         }
         let created_for = Some(user.address.clone());
@@ -306,7 +308,7 @@ impl Model {
         };
         let mut n = 1;
         while self
-            .directory_name_holder(&state.run.container, &numbered(&base, n))
+            .directory_name_holder(&state.target, &numbered(&base, n))
             .is_some()
         {
             n += 1;
@@ -345,7 +347,7 @@ impl Model {
             return planted(Mistake::QuietAbort);
         };
         let mailbox = self.mailboxes[i].clone();
-        if mailbox.container != run.container {
+        if !same(&mailbox.container, &state.target) {
             if run.version == Version::V50 {
                 // W-CONT (Q152330): 147, no logon, the mail stays, the run goes on.
                 self.events.push(texts::event_147(&user.mailbox_name));
@@ -354,8 +356,8 @@ impl Model {
                 state.done.push(UserResult::OtherContainer {
                     user: user.typed.clone(),
                     alias: mailbox.alias,
-                    container: mailbox.container.to_string(),
-                    target: run.container.to_string(),
+                    container: mailbox.container.clone(),
+                    target: state.target.clone(),
                 });
                 return true;
             }

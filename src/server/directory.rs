@@ -10,8 +10,9 @@ use std::collections::BTreeMap;
 
 use crate::server::Index;
 
+use crate::server::addressing::{alias_key, container_key, ms_for, AliasKey, Proxy, ProxyKey};
 use crate::server::site::site_addresses;
-use crate::vocabulary::address::{Alias, AliasKey, MsMailAddress, ProxyAddress, ProxyKey, Site};
+use crate::vocabulary::address::{Alias, MsMailAddress, ProxyAddress, Site};
 use crate::vocabulary::container::Container;
 use crate::vocabulary::outcome::Refusal;
 use crate::vocabulary::planted::{planted, Mistake};
@@ -89,7 +90,7 @@ impl CustomRecipient {
     }
     /// Its primary proxy address.
     pub fn proxy(&self) -> ProxyAddress {
-        ProxyAddress::ms_for(&self.address, true)
+        ms_for(&self.address, true)
     }
 }
 
@@ -181,7 +182,7 @@ impl Directory {
 
     /// The mailbox with this alias; a custom recipient's alias names no mailbox.
     pub fn mailbox_by_alias(&self, alias: &Alias) -> Option<MailboxId> {
-        match self.by_alias.get(&alias.key()) {
+        match self.by_alias.get(&alias_key(alias)) {
             Some(Holder::Mailbox(id)) => Some(*id),
             _ => None,
         }
@@ -202,7 +203,7 @@ impl Directory {
 
     /// The custom recipient standing for this MS Mail user (A-CR).
     pub fn custom_recipient_for(&self, user: &MsMailAddress) -> Option<CustomRecipientId> {
-        match self.holder_of(&ProxyAddress::ms_for(user, true)) {
+        match self.holder_of(&ms_for(user, true)) {
             Some(Holder::Custom(id)) => Some(id),
             _ => None,
         }
@@ -216,7 +217,7 @@ impl Directory {
     }
 
     fn check_alias_free(&self, alias: &Alias) -> Result<(), Refusal> {
-        match self.by_alias.get(&alias.key()) {
+        match self.by_alias.get(&alias_key(alias)) {
             Some(&holder) => Err(Refusal::AliasTaken {
                 alias: alias.to_string(),
                 holder: self.holder_alias(holder).to_string(),
@@ -230,7 +231,10 @@ impl Directory {
         container: &Container,
         name: &Alias,
     ) -> Result<(), Refusal> {
-        match self.by_directory_name.get(&(container.key(), name.key())) {
+        match self
+            .by_directory_name
+            .get(&(container_key(container), alias_key(name)))
+        {
             Some(&holder) => Err(Refusal::DirectoryNameTaken {
                 name: name.to_string(),
                 container: container.to_string(),
@@ -246,7 +250,10 @@ impl Directory {
         container: &Container,
         name: &Alias,
     ) -> Option<MailboxId> {
-        match self.by_directory_name.get(&(container.key(), name.key())) {
+        match self
+            .by_directory_name
+            .get(&(container_key(container), alias_key(name)))
+        {
             Some(Holder::Mailbox(id)) => Some(*id),
             _ => None,
         }
@@ -260,7 +267,7 @@ impl Directory {
             .find(|name| {
                 !self
                     .by_directory_name
-                    .contains_key(&(container.key(), name.key()))
+                    .contains_key(&(container_key(container), alias_key(name)))
             })
             .expect("some numbered name is free")
     }
@@ -305,7 +312,7 @@ impl Directory {
     pub fn first_free_alias(&self, base: &Alias) -> Alias {
         (1u32..)
             .map(|n| numbered(base, n))
-            .find(|a| !self.by_alias.contains_key(&a.key()))
+            .find(|a| !self.by_alias.contains_key(&alias_key(a)))
             .expect("some numbered alias is free")
     }
 
@@ -320,7 +327,7 @@ impl Directory {
         for extra in &new.extra_proxies {
             self.check_address_free(extra)?;
         }
-        let reserved: Vec<ProxyKey> = new.extra_proxies.iter().map(ProxyAddress::key).collect();
+        let reserved: Vec<ProxyKey> = new.extra_proxies.iter().map(Proxy::key).collect();
         let free = |a: &ProxyAddress| {
             let key = a.key();
             !self.by_proxy.contains_key(&key) && !reserved.contains(&key)
@@ -345,8 +352,11 @@ impl Directory {
         }
         proxies.extend(new.extra_proxies);
         let id = MailboxId(self.allocate());
-        self.by_alias.insert(alias.key(), Holder::Mailbox(id));
-        let dn_key = (new.container.key(), new.directory_name.key());
+        self.by_alias.insert(alias_key(&alias), Holder::Mailbox(id));
+        let dn_key = (
+            container_key(&new.container),
+            alias_key(&new.directory_name),
+        );
         self.by_directory_name.insert(dn_key, Holder::Mailbox(id));
         for p in &proxies {
             self.by_proxy.insert(p.key(), Holder::Mailbox(id));
@@ -429,13 +439,13 @@ impl Directory {
         container: Container,
     ) -> Result<CustomRecipientId, Refusal> {
         self.check_alias_free(&alias)?;
-        let proxy = ProxyAddress::ms_for(&address, true);
+        let proxy = ms_for(&address, true);
         self.check_address_free(&proxy)?;
         self.check_directory_name_free(&container, &alias)?;
         let id = CustomRecipientId(self.allocate());
-        self.by_alias.insert(alias.key(), Holder::Custom(id));
+        self.by_alias.insert(alias_key(&alias), Holder::Custom(id));
         self.by_proxy.insert(proxy.key(), Holder::Custom(id));
-        let dn_key = (container.key(), alias.key());
+        let dn_key = (container_key(&container), alias_key(&alias));
         self.by_directory_name.insert(dn_key, Holder::Custom(id));
         self.customs.insert(
             id,
@@ -451,10 +461,10 @@ impl Directory {
     /// Deletes a custom recipient, freeing its alias, address and directory name (W-1-CR).
     pub fn delete_custom_recipient(&mut self, id: CustomRecipientId) -> Option<CustomRecipient> {
         let cr = self.customs.remove(&id)?;
-        self.by_alias.remove(&cr.alias.key());
+        self.by_alias.remove(&alias_key(&cr.alias));
         self.by_proxy.remove(&cr.proxy().key());
         self.by_directory_name
-            .remove(&(cr.container.key(), cr.alias.key()));
+            .remove(&(container_key(&cr.container), alias_key(&cr.alias)));
         Some(cr)
     }
 }

@@ -17,6 +17,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod addressing;
 pub mod directory;
 pub mod eventlog;
 pub mod postoffice;
@@ -42,6 +43,7 @@ use crate::vocabulary::operation::{ListField, Operation, Version};
 use crate::vocabulary::outcome::{Refusal, StepResult};
 use crate::vocabulary::rules::RuleId;
 use crate::vocabulary::setup::Setup;
+use addressing::{container_or_default, is_default_container};
 use directory::{Directory, MailboxId, NewMailbox};
 use eventlog::EventLog;
 use postoffice::{ClientChange, DeliverError, Messages, PostOffice};
@@ -94,7 +96,11 @@ impl Server {
                 container,
                 directory_name,
                 ..
-            } => self.create_mailbox(alias, container, directory_name.as_ref()),
+            } => self.create_mailbox(
+                alias,
+                &container_or_default(container.as_ref()),
+                directory_name.as_ref(),
+            ),
             Operation::Logon { alias, language } => self.logon(alias, *language),
             Operation::AddProxy { alias, address } => {
                 match Arc::make_mut(&mut self.directory).add_proxy(alias, address.clone()) {
@@ -118,7 +124,7 @@ impl Server {
                 alias,
                 address,
                 container,
-            } => self.custom_recipient(alias, address, container),
+            } => self.custom_recipient(alias, address, &container_or_default(container.as_ref())),
             Operation::MsMailClient { user, open } => {
                 match Arc::make_mut(&mut self.postoffice).set_client(user, *open) {
                     None => unknown_user(user, RuleId::OpClient),
@@ -182,7 +188,7 @@ impl Server {
         match Arc::make_mut(&mut self.directory).create_mailbox(alias.clone(), new) {
             Ok(created) => {
                 let mut rules = vec![RuleId::OpCreate, RuleId::ASite];
-                if *container != Container::default() {
+                if !is_default_container(container) {
                     rules.push(RuleId::ACont);
                 }
                 if directory_name.is_some() {
@@ -214,7 +220,7 @@ impl Server {
             container.clone(),
         );
         match added {
-            Ok(_) if *container != Container::default() => {
+            Ok(_) if !is_default_container(container) => {
                 StepResult::ok([RuleId::OpCr, RuleId::ACr, RuleId::AMs, RuleId::ACont])
             }
             Ok(_) => StepResult::ok([RuleId::OpCr, RuleId::ACr, RuleId::AMs]),

@@ -37,11 +37,11 @@ pub fn site_addresses(site: &Site, alias: &Alias, suffix: u32) -> [ProxyAddress;
     ms.truncate(10usize.saturating_sub(tail.len()));
     let (org, site_name) = (site.organization(), site.site());
     [
-        ProxyAddress::primary_from_parts("SMTP", format!("{alias}{tail}@{}", site.smtp_domain())),
-        ProxyAddress::primary_from_parts("MS", format!("{org}/{site_name}/{ms}{tail}")),
-        ProxyAddress::primary_from_parts(
+        ProxyAddress::from_parts("SMTP", &format!("{alias}{tail}@{}", site.smtp_domain())),
+        ProxyAddress::from_parts("MS", &format!("{org}/{site_name}/{ms}{tail}")),
+        ProxyAddress::from_parts(
             "X400",
-            format!("c=US;a= ;p={org};o={site_name};s={alias}{tail};"),
+            &format!("c=US;a= ;p={org};o={site_name};s={alias}{tail};"),
         ),
     ]
 }
@@ -49,6 +49,7 @@ pub fn site_addresses(site: &Site, alias: &Alias, suffix: u32) -> [ProxyAddress;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::server::addressing::Proxy;
     use crate::vocabulary::address::MsMailAddress;
 
     #[test]

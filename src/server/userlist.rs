@@ -2,6 +2,7 @@
 //! Mail user, with the columns of Q150438 (and, for 5.5 and SP1, Q182665's
 //! `Secondary-Proxy-Addresses`).
 
+use crate::server::addressing::migrate_for;
 use crate::vocabulary::address::{Alias, MsMailAddress, ProxyAddress};
 use crate::vocabulary::operation::{ListField, Version};
 use crate::vocabulary::outcome::Refusal;
@@ -42,7 +43,7 @@ impl Row {
             common_name: Alias::new(user.mailbox()).expect("a mailbox name is an alias"),
             secondary: match version {
                 Version::V50 => None,
-                Version::V55 | Version::V55Sp1 => Some(ProxyAddress::migrate_for(user)),
+                Version::V55 | Version::V55Sp1 => Some(migrate_for(user)),
             },
         }
     }

@@ -10,12 +10,15 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use crate::server::addressing::{
+    container_or_default, is_default_container, migrate_for, ms_for, same_container, Proxy,
+};
 use crate::server::directory::{Directory, MailboxId, NewMailbox};
 use crate::server::eventlog::{self, EventLog, Summary};
 use crate::server::postoffice::PostOffice;
 use crate::server::store::InformationStore;
 use crate::server::userlist::{is_adminsch, Row, RowMode, UserList};
-use crate::vocabulary::address::{Alias, MsMailAddress, ProxyAddress};
+use crate::vocabulary::address::{Alias, MsMailAddress};
 use crate::vocabulary::container::Container;
 use crate::vocabulary::language::Language;
 use crate::vocabulary::operation::{Chosen, Mode, Operator, Phase, Version, WizardRun};
@@ -58,6 +61,8 @@ fn phase_rule(phase: Phase) -> RuleId {
 /// One run in progress: its settings, the rules that decided it, and what it did.
 struct Step<'r> {
     run: &'r WizardRun,
+    /// The container the run targets: the one it names, or the default (A-CONT).
+    target: Container,
     rules: BTreeSet<RuleId>,
     done: Vec<UserResult>,
     summary: Summary,
@@ -98,6 +103,7 @@ pub fn run(run: &WizardRun, ex: &mut Exchange<'_>) -> StepResult {
     };
     let mut step = Step {
         run,
+        target: container_or_default(run.container.as_ref()),
         rules,
         done: Vec::new(),
         summary: Summary::default(),
@@ -206,7 +212,7 @@ fn find_mailbox(
         }
         Version::V55 | Version::V55Sp1 => {
             consulted.push(RuleId::W255);
-            if let Some(id) = directory.mailbox_with(&ProxyAddress::migrate_for(&row.user)) {
+            if let Some(id) = directory.mailbox_with(&migrate_for(&row.user)) {
                 return Some((id, FoundBy::MigrateProxy));
             }
             if version == Version::V55 {
@@ -214,7 +220,7 @@ fn find_mailbox(
             }
             consulted.extend([RuleId::W255Sp, RuleId::AMs]);
             directory
-                .mailbox_with(&ProxyAddress::ms_for(&row.user, true))
+                .mailbox_with(&ms_for(&row.user, true))
                 .map(|id| (id, FoundBy::MsProxy))
         }
     }
@@ -244,7 +250,7 @@ fn step_one(row: &Row, ex: &mut Exchange<'_>, step: &mut Step<'_>) -> Result<(),
     if row.mode == RowMode::Update {
         // W-LIST-UPDATE (Q186742): update the target container's mailbox of that name.
         step.rules.insert(RuleId::WListUpdate);
-        let container = &step.run.container;
+        let container = &step.target;
         if let Some(id) = ex
             .directory
             .mailbox_by_directory_name(container, &row.common_name)
@@ -292,12 +298,12 @@ fn create(row: &Row, ex: &mut Exchange<'_>, step: &mut Step<'_>) -> Result<(), R
                 let in_target = ex
                     .directory
                     .custom_recipient(cr)
-                    .is_some_and(|c| c.container() == &run.container);
+                    .is_some_and(|c| same_container(c.container(), &step.target));
                 if in_target {
                     step.rules.insert(RuleId::W1Cr);
                     let cr = Arc::make_mut(ex.directory).delete_custom_recipient(cr);
                     replaced = cr.map(|c| c.alias().to_string());
-                    extra.push(ProxyAddress::ms_for(user, false));
+                    extra.push(ms_for(user, false));
                 } else {
                     // W-CONT-55: a custom recipient elsewhere stays as it is.
                     step.rules.extend([RuleId::WCont55, RuleId::ACont]);
@@ -329,11 +335,11 @@ fn create(row: &Row, ex: &mut Exchange<'_>, step: &mut Step<'_>) -> Result<(), R
     if alias != row.common_name {
         step.rules.insert(RuleId::AAlias);
     }
-    if run.container != Container::default() {
+    if !is_default_container(&step.target) {
         step.rules.insert(RuleId::ACont);
     }
     let new = NewMailbox {
-        container: run.container.clone(),
+        container: step.target.clone(),
         directory_name,
         extra_proxies: extra,
         created_for: Some(user.clone()),
@@ -365,7 +371,7 @@ fn directory_name_for(row: &Row, directory: &Directory, step: &mut Step<'_>) -> 
     } else {
         row.common_name.clone()
     };
-    let name = directory.first_free_directory_name(&step.run.container, &base);
+    let name = directory.first_free_directory_name(&step.target, &base);
     if name != base {
         step.rules.insert(RuleId::ADn);
     }
@@ -410,9 +416,8 @@ fn step_two(row: &Row, ex: &mut Exchange<'_>, step: &mut Step<'_>) -> Result<(),
     let container = ex
         .directory
         .mailbox(id)
-        .map(|m| m.container().clone())
-        .unwrap_or_default();
-    if container != step.run.container {
+        .map_or_else(|| step.target.clone(), |m| m.container().clone());
+    if !same_container(&container, &step.target) {
         if step.run.version == Version::V50 {
             // W-CONT (Q152330): 147, no logon, the mail stays, the run goes on.
             ex.log
@@ -424,7 +429,7 @@ fn step_two(row: &Row, ex: &mut Exchange<'_>, step: &mut Step<'_>) -> Result<(),
                 user: user.clone(),
                 alias: alias_of(ex.directory, id),
                 container: container.to_string(),
-                target: step.run.container.to_string(),
+                target: step.target.to_string(),
             });
             return Ok(());
         }

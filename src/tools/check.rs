@@ -29,9 +29,10 @@ use std::time::{Duration, Instant};
 use crate::harness::generate::USER_POOL;
 use crate::harness::properties::{self, Kind, Ledger, PROPERTIES};
 use crate::model::{CustomRecipient, Mailbox, Model, Row, User};
+use crate::server::addressing::{migrate_for, ms_for};
 use crate::server::Server;
 use crate::tools::scenario::Scenario;
-use crate::vocabulary::address::{Alias, MsMailAddress, ProxyAddress, Site};
+use crate::vocabulary::address::{Alias, MsMailAddress, Site};
 use crate::vocabulary::container::Container;
 use crate::vocabulary::language::Language;
 use crate::vocabulary::observation::Observation;
@@ -153,7 +154,7 @@ pub fn alphabet(setup: &Setup, which: Alphabet) -> Vec<Operation> {
 
 fn part2_steps(setup: &Setup) -> Vec<Operation> {
     let mut ops = Vec::new();
-    let sales: Container = "Sales".parse().unwrap_or_default();
+    let sales: Option<Container> = "Sales".parse().ok();
     for user in setup.users() {
         if let Ok(alias) = Alias::new(user.address.mailbox()) {
             ops.push(Operation::CreateMailbox {
@@ -204,7 +205,7 @@ fn part1_alphabet(setup: &Setup) -> Vec<Operation> {
         ) else {
             continue;
         };
-        let migrate = ProxyAddress::migrate_for(&user.address);
+        let migrate = migrate_for(&user.address);
         push(Operation::create_mailbox(alias.clone()));
         for language in [Language::Spanish, Language::English] {
             push(Operation::Logon {
@@ -222,7 +223,7 @@ fn part1_alphabet(setup: &Setup) -> Vec<Operation> {
         });
         push(Operation::AddProxy {
             alias: alias.clone(),
-            address: ProxyAddress::ms_for(&user.address, false),
+            address: ms_for(&user.address, false),
         });
         push(Operation::custom_recipient(cr_alias, user.address.clone()));
     }

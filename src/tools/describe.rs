@@ -4,7 +4,6 @@
 
 use crate::server::Server;
 use crate::vocabulary::address::MsMailAddress;
-use crate::vocabulary::container::Container;
 use crate::vocabulary::observation::{MailboxView, Observation};
 use crate::vocabulary::operation::{Chosen, Operation, Version, WizardRun};
 use crate::vocabulary::outcome::{FoundBy, Outcome, StepResult, UserResult};
@@ -174,9 +173,9 @@ pub fn describe_step(op: &Operation, result: &StepResult, after: &impl StateAfte
             alias, container, ..
         } => {
             let proxies = mailbox(alias.as_str()).map_or(String::new(), |m| m.proxies.join(", "));
-            match *container == Container::default() {
-                true => format!("mailbox {alias} created with {proxies} (no MIGRATE proxy)"),
-                false => format!(
+            match container {
+                None => format!("mailbox {alias} created with {proxies} (no MIGRATE proxy)"),
+                Some(container) => format!(
                     "mailbox {alias} created in {container} with {proxies} (no MIGRATE proxy)"
                 ),
             }
@@ -195,9 +194,11 @@ pub fn describe_step(op: &Operation, result: &StepResult, after: &impl StateAfte
             alias,
             address,
             container,
-        } => match *container == Container::default() {
-            true => format!("custom recipient {alias} created for MS:{address}"),
-            false => format!("custom recipient {alias} created in {container} for MS:{address}"),
+        } => match container {
+            None => format!("custom recipient {alias} created for MS:{address}"),
+            Some(container) => {
+                format!("custom recipient {alias} created in {container} for MS:{address}")
+            }
         },
         Operation::MsMailClient { user, open } => describe_client(user, *open, result),
         Operation::RecoverPassword { user } => format!(

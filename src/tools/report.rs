@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use crate::server::addressing::DEFAULT_CONTAINER;
 use crate::tools::replay::{ModelCheck, Replay, ReplayedStep};
-use crate::vocabulary::container::Container;
 use crate::vocabulary::event::Event;
 use crate::vocabulary::observation::{
     CustomRecipientView, MailboxView, Observation, UserListRow, WaitingView,
@@ -152,7 +152,7 @@ fn more<'a>(out: &mut String, total: usize, what: &str, name: impl Fn(usize) -> 
 
 /// The final state: mailboxes, custom recipients, MS Mail, and the user list if any.
 fn write_state(out: &mut String, obs: &Observation) {
-    let default = Container::default().to_string();
+    let default = DEFAULT_CONTAINER;
     let _ = writeln!(out, "Mailboxes");
     if obs.mailboxes.is_empty() {
         let _ = writeln!(out, "  (none)");

@@ -42,7 +42,7 @@ use std::collections::HashSet;
 use crate::vocabulary::address::{
     parse_custom_recipient_address, AddressError, Alias, MsMailAddress, ProxyAddress, Site,
 };
-use crate::vocabulary::container::Container;
+use crate::vocabulary::container::{BadContainer, Container};
 use crate::vocabulary::language::{Language, UnknownLanguage};
 use crate::vocabulary::operation::{
     Chosen, ListField, Operation, Phase, UnknownListField, UnknownPhase, UnknownVersion, Version,
@@ -380,7 +380,6 @@ fn write_step(out: &mut String, op: &Operation) {
     let mut key = |k: &str, v: &str| {
         let _ = writeln!(out, "{k} = {}", q(v));
     };
-    let default = Container::default();
     match op {
         Operation::CreateMailbox {
             alias,
@@ -392,7 +391,7 @@ fn write_step(out: &mut String, op: &Operation) {
             if let Some(n) = name {
                 key("name", n);
             }
-            if *container != default {
+            if let Some(container) = container {
                 key("container", container.as_str());
             }
             if let Some(dn) = directory_name {
@@ -414,7 +413,7 @@ fn write_step(out: &mut String, op: &Operation) {
         } => {
             key("alias", alias.as_str());
             key("address", &format!("MS:{address}"));
-            if *container != default {
+            if let Some(container) = container {
                 key("container", container.as_str());
             }
         }
@@ -462,8 +461,8 @@ fn write_wizard(out: &mut String, run: &WizardRun) {
             let _ = writeln!(out, "user_list = true");
         }
     }
-    if run.container != Container::default() {
-        let _ = writeln!(out, "container = {}", q(run.container.as_str()));
+    if let Some(container) = &run.container {
+        let _ = writeln!(out, "container = {}", q(container.as_str()));
     }
     if run.operator != Default::default() {
         let _ = writeln!(out, "operator = {}", q(run.operator.as_str()));
@@ -868,11 +867,19 @@ impl StepReader<'_> {
         }
     }
 
-    fn container(&self) -> Result<Container, ScenarioError> {
-        self.keyword(
-            &self.raw.container,
-            "write container = \"Sales\", or leave the key out for \"Recipients\"",
-        )
+    /// The container a step names; `None` when it names none (each half knows the
+    /// default).
+    fn container(&self) -> Result<Option<Container>, ScenarioError> {
+        let Some(v) = &self.raw.container else {
+            return Ok(None);
+        };
+        v.get_ref().parse().map(Some).map_err(|e: BadContainer| {
+            self.src.error(
+                v.span(),
+                e.to_string(),
+                "write container = \"Sales\", or leave the key out for \"Recipients\"",
+            )
+        })
     }
 
     fn directory_name(&self) -> Result<Option<Alias>, ScenarioError> {

@@ -198,13 +198,13 @@ impl fmt::Display for MsMailAddress {
 
 /// A directory alias (rule A-ALIAS): 1 to 64 letters, digits, `-`, `_` or `.`.
 ///
-/// It keeps the case it was written with; [`Alias::key`] folds case for comparison,
-/// since aliases are unique without regard to case.
+/// It keeps the case it was written with; that aliases are unique without regard to case
+/// (A-ALIAS) each half decides for itself.
 ///
 /// ```
 /// use migwiz::Alias;
 /// let a = Alias::new("JDoe-MS").unwrap();
-/// assert_eq!(a.key(), Alias::new("jdoe-ms").unwrap().key());
+/// assert_eq!(a.as_str(), "JDoe-MS");
 /// assert!(Alias::new("J Doe").is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -241,11 +241,6 @@ impl Alias {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-
-    /// The comparison key: aliases are compared without case (A-ALIAS).
-    pub fn key(&self) -> AliasKey {
-        AliasKey(self.0.to_ascii_lowercase().into())
-    }
 }
 
 impl FromStr for Alias {
@@ -261,10 +256,6 @@ impl fmt::Display for Alias {
     }
 }
 
-/// An alias folded to lower case: the key of the directory's alias index.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct AliasKey(Box<str>);
-
 /// A proxy address `TYPE:value` (rule A-PROXY).
 ///
 /// The type is 1 to 8 letters or digits, written all upper case for the primary address of
@@ -273,11 +264,9 @@ pub struct AliasKey(Box<str>);
 /// ```
 /// use migwiz::ProxyAddress;
 /// let p: ProxyAddress = "migrate:MS:NET1/PO1/JDOE".parse().unwrap();
-/// assert!(!p.is_primary());
 /// assert_eq!(p.kind(), "migrate");
 /// assert_eq!(p.value(), "MS:NET1/PO1/JDOE");
-/// let q: ProxyAddress = "MIGRATE:ms:net1/po1/jdoe".parse().unwrap();
-/// assert_eq!(p.key(), q.key()); // A-UNIQUE compares without case
+/// assert!("Migrate:MS:NET1/PO1/JDOE".parse::<ProxyAddress>().is_err()); // mixed case
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct ProxyAddress {
@@ -350,43 +339,11 @@ impl ProxyAddress {
         &self.text[self.colon as usize + 1..]
     }
 
-    /// Upper-case type: the primary address of its type (A-PROXY).
-    pub fn is_primary(&self) -> bool {
-        self.kind().chars().any(|c| c.is_ascii_uppercase())
-    }
-
-    /// The same address as a secondary one (type in lower case).
-    pub fn to_secondary(&self) -> ProxyAddress {
-        ProxyAddress::from_kind_value(&self.kind().to_ascii_lowercase(), self.value())
-    }
-
-    /// Whether the two are the same type, ignoring case (and so ignoring primary/secondary).
-    pub fn same_kind(&self, kind: &str) -> bool {
-        self.kind().eq_ignore_ascii_case(kind)
-    }
-
-    /// The comparison key: type and value folded to lower case (A-PROXY, A-UNIQUE).
-    pub fn key(&self) -> ProxyKey {
-        // Built by hand: this runs for every address of every mailbox the wizard creates.
-        let mut key = self.text.to_string();
-        key.make_ascii_lowercase();
-        ProxyKey(key)
-    }
-
-    /// The secondary `migrate:MS:NET/PO/MAILBOX` address the 5.5 wizard writes (W-1, Q182665).
-    pub fn migrate_for(user: &MsMailAddress) -> ProxyAddress {
-        ProxyAddress::from_kind_value("migrate", &format!("MS:{user}"))
-    }
-
-    /// The `MS:NET/PO/MAILBOX` address of an MS Mail user, primary or secondary.
-    pub fn ms_for(user: &MsMailAddress, primary: bool) -> ProxyAddress {
-        ProxyAddress::from_kind_value(if primary { "MS" } else { "ms" }, user.as_str())
-    }
-
-    /// A primary address from parts the caller built to be valid: the server's site
-    /// addressing (A-SITE), whose values may be longer than a hand-written one may be.
-    pub(crate) fn primary_from_parts(kind: &str, value: String) -> ProxyAddress {
-        ProxyAddress::from_kind_value(kind, &value)
+    /// An address from a type and a value the caller built to be valid (the server's
+    /// site addresses, whose values may be longer than a hand-written one may be, and the
+    /// wizard's MIGRATE and MS addresses): no checks.
+    pub(crate) fn from_parts(kind: &str, value: &str) -> ProxyAddress {
+        ProxyAddress::from_kind_value(kind, value)
     }
 }
 
@@ -440,10 +397,6 @@ impl fmt::Display for ProxyAddress {
         f.write_str(self.as_str())
     }
 }
-
-/// A proxy address folded to lower case: the key of the directory's address index.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ProxyKey(String);
 
 /// Parses a custom recipient's address, `MS:NETWORK/POSTOFFICE/MAILBOX` (A-CR).
 ///
@@ -606,10 +559,6 @@ mod tests {
             format!("{:?}", p("smtp:a@b")),
             r#"ProxyAddress { kind: "smtp", value: "a@b" }"#
         );
-        assert_eq!(
-            p("X400:c=US;a= ;").to_secondary().to_string(),
-            "x400:c=US;a= ;"
-        );
     }
 
     #[test]
@@ -623,9 +572,9 @@ mod tests {
     }
 
     #[test]
-    fn proxy_type_case_decides_primary() {
-        assert!("SMTP:a@b".parse::<ProxyAddress>().unwrap().is_primary());
-        assert!(!"smtp:a@b".parse::<ProxyAddress>().unwrap().is_primary());
+    fn a_proxy_type_is_all_upper_or_all_lower_case() {
+        assert!("SMTP:a@b".parse::<ProxyAddress>().is_ok());
+        assert!("smtp:a@b".parse::<ProxyAddress>().is_ok());
         assert!("Smtp:a@b".parse::<ProxyAddress>().is_err());
         assert!("123:a".parse::<ProxyAddress>().is_err());
         assert!("TOOLONGTYPE:a".parse::<ProxyAddress>().is_err());

@@ -1,58 +1,31 @@
 //! Recipients containers (A-CONT): the part of the site a mailbox or custom recipient lives
-//! in. `Recipients` is the default, for the administrator and for the wizard.
+//! in. A name as written, parsed and shown; which container is the default, and that names
+//! are compared without case, each half of migwiz decides for itself (the model in
+//! `model/`, the server in `server/addressing.rs`).
 
 use std::fmt;
 use std::str::FromStr;
 
 use crate::vocabulary::shown;
 
-/// A recipients container's name: 1 to 64 letters, digits, spaces or `-`, compared without
-/// case (A-CONT).
+/// A recipients container's name as written: 1 to 64 letters, digits, spaces or `-`
+/// (A-CONT). Equality here is the text's; A-CONT's comparison without case is each half's.
 ///
 /// ```
 /// use migwiz::Container;
 /// let sales: Container = "Sales".parse()?;
-/// assert_eq!(sales, "SALES".parse()?);
-/// assert_eq!(Container::default().as_str(), "Recipients");
+/// assert_eq!(sales.as_str(), "Sales");
+/// assert_ne!(sales, "SALES".parse()?); // the same container to A-CONT, another text here
 /// assert!("Sales/East".parse::<Container>().is_err());
 /// # Ok::<(), migwiz::vocabulary::container::BadContainer>(())
 /// ```
-#[derive(Debug, Clone, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Container(std::sync::Arc<str>); // shared: copied into every state the checker visits
 
 impl Container {
     /// The name as written.
     pub fn as_str(&self) -> &str {
         &self.0
-    }
-
-    /// The comparison key: containers are compared without case.
-    pub fn key(&self) -> String {
-        self.0.to_ascii_lowercase()
-    }
-}
-
-thread_local! {
-    /// The default container's name, made once per thread and shared: one copy for all
-    /// threads would have the checker's threads take turns at its reference count.
-    static RECIPIENTS: std::sync::Arc<str> = "Recipients".into();
-}
-
-impl Default for Container {
-    fn default() -> Self {
-        Container(RECIPIENTS.with(std::sync::Arc::clone))
-    }
-}
-
-impl PartialEq for Container {
-    fn eq(&self, other: &Container) -> bool {
-        self.0.eq_ignore_ascii_case(&other.0)
-    }
-}
-
-impl std::hash::Hash for Container {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.key().hash(state);
     }
 }
 

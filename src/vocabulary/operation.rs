@@ -169,8 +169,9 @@ pub struct WizardRun {
     pub phase: Phase,
     /// The users it takes.
     pub users: Chosen,
-    /// The container step one creates mailboxes in, and 5.0 expects them in (A-CONT).
-    pub container: Container,
+    /// The container step one creates mailboxes in, and 5.0 expects them in (A-CONT);
+    /// `None` when the step names none: each half knows which container is the default.
+    pub container: Option<Container>,
     /// Who runs it.
     pub operator: Operator,
     /// Wizard or command line.
@@ -178,13 +179,14 @@ pub struct WizardRun {
 }
 
 impl WizardRun {
-    /// A run for every user, into `Recipients`, by the default operator, in wizard mode.
+    /// A run for every user, into the default container, by the default operator, in
+    /// wizard mode.
     pub fn new(version: Version, phase: Phase) -> WizardRun {
         WizardRun {
             version,
             phase,
             users: Chosen::All,
-            container: Container::default(),
+            container: None,
             operator: Operator::default(),
             mode: Mode::default(),
         }
@@ -204,8 +206,8 @@ pub enum Operation {
         alias: Alias,
         /// Display name.
         name: Option<String>,
-        /// Its container (A-CONT).
-        container: Container,
+        /// Its container (A-CONT); `None` when the step names none (the default).
+        container: Option<Container>,
         /// Its directory name, if not its alias (A-DN).
         directory_name: Option<Alias>,
     },
@@ -236,8 +238,8 @@ pub enum Operation {
         alias: Alias,
         /// The MS Mail user it stands for (its address is `MS:` this).
         address: MsMailAddress,
-        /// Its container (A-CONT).
-        container: Container,
+        /// Its container (A-CONT); `None` when the step names none (the default).
+        container: Option<Container>,
     },
     /// OP-CLIENT: an MS Mail user opens or closes the MS Mail Windows client.
     MsMailClient {
@@ -279,22 +281,22 @@ pub enum Operation {
 }
 
 impl Operation {
-    /// An administrator's mailbox in `Recipients`, named by its alias.
+    /// An administrator's mailbox in the default container, named by its alias.
     pub fn create_mailbox(alias: Alias) -> Operation {
         Operation::CreateMailbox {
             alias,
             name: None,
-            container: Container::default(),
+            container: None,
             directory_name: None,
         }
     }
 
-    /// A custom recipient in `Recipients`.
+    /// A custom recipient in the default container.
     pub fn custom_recipient(alias: Alias, address: MsMailAddress) -> Operation {
         Operation::CustomRecipient {
             alias,
             address,
-            container: Container::default(),
+            container: None,
         }
     }
 
@@ -346,7 +348,6 @@ fn list(users: &[MsMailAddress]) -> String {
 impl fmt::Display for Operation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.name())?;
-        let default = Container::default();
         match self {
             Operation::CreateMailbox {
                 alias,
@@ -355,7 +356,7 @@ impl fmt::Display for Operation {
                 ..
             } => {
                 write!(f, " {alias}")?;
-                if *container != default {
+                if let Some(container) = container {
                     write!(f, " in {container}")?;
                 }
                 match directory_name {
@@ -373,9 +374,9 @@ impl fmt::Display for Operation {
                 container,
             } => {
                 write!(f, " {alias} MS:{address}")?;
-                match *container != default {
-                    true => write!(f, " in {container}"),
-                    false => Ok(()),
+                match container {
+                    Some(container) => write!(f, " in {container}"),
+                    None => Ok(()),
                 }
             }
             Operation::MsMailClient { user, open } => {
@@ -397,8 +398,8 @@ impl fmt::Display for Operation {
                     Chosen::These(users) => write!(f, " {}", list(users))?,
                     Chosen::UserList => write!(f, " from the user list")?,
                 }
-                if run.container != default {
-                    write!(f, " into {}", run.container)?;
+                if let Some(container) = &run.container {
+                    write!(f, " into {container}")?;
                 }
                 if run.operator != Operator::default() {
                     write!(f, " as {}", run.operator)?;
