@@ -84,7 +84,6 @@ impl fmt::Debug for Edge<'_> {
 /// let setup = Setup::new(Default::default(), Default::default(), vec![MsMailUser::new(jdoe, 2)])?;
 /// let mut ledger = Ledger::new(&setup);
 /// ledger.record(&Operation::Deliver { user: "NET1/PO1/JDOE".parse()?, messages: 3 });
-/// assert_eq!(ledger.ever_held(&"NET1/PO1/JDOE".parse()?), Some(5));
 /// assert_eq!(ledger.total(), 5);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -125,14 +124,6 @@ impl Ledger {
                 entry.2 = total;
             }
         }
-    }
-
-    /// How many messages `user` ever had in MS Mail; `None` for a user the setup lacks.
-    pub fn ever_held(&self, user: &MsMailAddress) -> Option<u64> {
-        self.users
-            .iter()
-            .find(|(a, _, _)| a == user)
-            .map(|(_, _, ever)| *ever)
     }
 
     /// Every message MS Mail ever held.

@@ -885,6 +885,22 @@ fn five_oh_unbound_needs_a_5_0_step_that_put_mail_in_an_unbound_mailbox() {
 }
 
 #[test]
+fn an_edge_prints_as_its_step() {
+    let setup = setup();
+    let step = Step::on(migrated());
+    let edge = Edge {
+        setup: &setup,
+        op: &step.op,
+        before: &step.before,
+        result: &step.result,
+        after: &step.after,
+        ledger: &step.ledger,
+        messages: None,
+    };
+    assert_eq!(format!("{edge:?}"), "Edge(wizard 5.5 migrate (all users))");
+}
+
+#[test]
 fn evaluate_names_the_broken_property() {
     let setup = setup();
     let mut obs = migrated();
