@@ -366,11 +366,11 @@ fn counts_add_up(ledger: &Ledger, after: &Observation) -> Result<(), String> {
 /// many per owner as the ledger says were delivered. `messages` are runs `(first id, count,
 /// owner)`, so the check is linear in the runs, not in the messages.
 pub fn ids_add_up(ledger: &Ledger, messages: &[(u64, u64, &MsMailAddress)]) -> Result<(), String> {
-    // Where each user's starting mail was numbered: (first id, last id, owner).
+    // Where each user's starting mail was numbered up to, in user order: (last id, owner).
     let mut blocks = Vec::new();
     let mut initial = 0u64;
     for (address, start, _) in ledger.users.iter().filter(|(_, start, _)| *start > 0) {
-        blocks.push((initial + 1, initial + start, address));
+        blocks.push((initial + start, address));
         initial += start;
     }
     let total = ledger.total();
@@ -393,13 +393,13 @@ pub fn ids_add_up(ledger: &Ledger, messages: &[(u64, u64, &MsMailAddress)]) -> R
             ));
         }
         if first <= initial {
-            let block = blocks.partition_point(|(_, end, _)| *end < first);
-            let (_, end, own) = blocks[block];
+            let block = blocks.partition_point(|(end, _)| *end < first);
+            let (end, own) = blocks[block];
             if own != owner {
                 return Err(format!("message {first} of {own} is counted under {owner}"));
             }
             if last > end {
-                let past = blocks.get(block + 1).map_or(own, |b| b.2);
+                let past = blocks.get(block + 1).map_or(own, |b| b.1);
                 return Err(format!(
                     "message {} of {past} is counted under {owner}",
                     end + 1

@@ -259,9 +259,12 @@ fn conserve_sees_mail_of_nobody() {
         count: 1,
     });
     broken(
-        Step::on(obs).judge("I-CONSERVE"),
+        Step::on(obs.clone()).judge("I-CONSERVE"),
         "unknown owner NET9/PO9/GHOST",
     );
+    // No message of nobody: nothing forged.
+    obs.mailboxes[0].mail[1].count = 0;
+    assert_eq!(Step::on(obs).judge("I-CONSERVE"), Verdict::Holds);
 }
 
 #[test]
@@ -393,6 +396,31 @@ fn conserve_counts_runs_of_ids_without_listing_them() {
 }
 
 #[test]
+fn conserve_names_the_next_owner_past_a_user_without_mail() {
+    // JDOE 2, ZERO none, ANA 1: ids 1-2 are JDOE's, 3 is ANA's; ZERO numbered nothing.
+    let zero = "NET9/PO9/ZERO";
+    let users = vec![
+        MsMailUser::new(JDOE.parse().unwrap(), 2),
+        MsMailUser::new(zero.parse().unwrap(), 0),
+        MsMailUser::new(ANA.parse().unwrap(), 1),
+    ];
+    let mut step = Step::on(migrated());
+    step.ledger = Ledger::new(&Setup::new(Default::default(), Default::default(), users).unwrap());
+    step.after.msmail.insert(1, waiting(zero, 0));
+    let jdoe = address(JDOE);
+    let runs =
+        |list: &[(u64, u64, &MsMailAddress)]| step.judge_with("I-CONSERVE", Some(list)).unwrap();
+    assert_eq!(
+        runs(&[(1, 2, &jdoe), (3, 1, &address(ANA))]),
+        Verdict::Holds
+    );
+    broken(
+        runs(&[(1, 3, &jdoe)]),
+        "message 3 of NET1/PO2/ANA is counted under NET1/PO1/JDOE",
+    );
+}
+
+#[test]
 fn conserve_is_vacuous_without_mail() {
     let setup = Setup::new(
         Default::default(),
@@ -411,6 +439,13 @@ fn conserve_is_vacuous_without_mail() {
     broken(
         step.judge("I-CONSERVE"),
         "had 0 messages, 1 are accounted for",
+    );
+    // Or in a mailbox.
+    step.after.msmail[0].waiting = 0;
+    step.after.mailboxes = vec![mailbox("JDOE", &[], &[(JDOE, 2)])];
+    broken(
+        step.judge("I-CONSERVE"),
+        "had 0 messages, 2 are accounted for",
     );
 }
 
