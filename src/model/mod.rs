@@ -25,6 +25,8 @@
 mod texts;
 mod wizard;
 
+pub use wizard::Run;
+
 use crate::vocabulary::address::{Alias, MsMailAddress, Site};
 use crate::vocabulary::container::Container;
 use crate::vocabulary::event::Event;
@@ -128,6 +130,9 @@ pub struct Model {
     pub events: Vec<Event>,
     /// The user list, once extracted.
     pub user_list: Option<Vec<Row>>,
+    /// The wizard step in progress between its units, if any (C-UNITS): always `None`
+    /// between whole steps.
+    pub in_progress: Option<Run>,
 }
 
 fn same(a: &str, b: &str) -> bool {
@@ -197,6 +202,7 @@ impl Model {
             custom_recipients: Vec::new(),
             events: Vec::new(),
             user_list: None,
+            in_progress: None,
         }
     }
 

@@ -3,27 +3,76 @@
 
 use super::texts::{self, Counts};
 use super::{container_of, numbered, same, Model, Row, RECIPIENTS};
+use crate::vocabulary::address::MsMailAddress;
 use crate::vocabulary::operation::{Chosen, Mode, Operator, Phase, Version, WizardRun};
 use crate::vocabulary::outcome::{FoundBy, Outcome, Refusal, StepResult, UserResult};
 use crate::vocabulary::planted::{planted, Mistake};
 use crate::vocabulary::rules::RuleId::{self, *};
+use crate::vocabulary::unit::{step_of_units, Unit, UnitResult};
 
-/// What one wizard step has done so far.
-struct Run<'a> {
-    run: &'a WizardRun,
+/// A wizard step in progress, between its units (C-UNITS): part of the model's state.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Run {
+    /// The step.
+    pub run: WizardRun,
     /// The container the run targets (A-CONT): the one it names, or the default.
-    target: String,
-    rules: Vec<RuleId>,
-    done: Vec<UserResult>,
-    counts: Counts,
+    pub target: String,
+    /// The users the step takes, each with its row, fixed by `start`.
+    pub picked: Vec<(usize, Row)>,
+    /// How many of them the step has reached.
+    pub next: usize,
+    /// The user whose mailbox was not found (W-7026): the step goes to its end.
+    pub aborted: Option<usize>,
+    /// The summary's counts so far (W-10068).
+    pub counts: Counts,
     /// Users the step takes, after ADMINSCH is left out (W-7044 counts them).
-    chosen: usize,
+    pub chosen: usize,
+    /// The rules of the unit being applied.
+    rules: Vec<RuleId>,
+    /// The per-user results of the unit being applied.
+    done: Vec<UserResult>,
 }
 
 impl Model {
-    /// The wizard (OP-STEP1, OP-STEP2, OP-FULL, OP-IMPORT): user by user, step one then
-    /// step two; then the summary, 10068 (W-10068).
+    /// The wizard (OP-STEP1, OP-STEP2, OP-FULL, OP-IMPORT) run alone: its units back to
+    /// back (C-SEQ).
     pub(super) fn wizard(&mut self, run: &WizardRun) -> StepResult {
+        let mut units = vec![self.apply_unit(&Unit::Start(run.clone()))];
+        while let Some(unit) = self.next_wizard_unit() {
+            units.push(self.apply_unit(&unit));
+        }
+        step_of_units(&units)
+    }
+
+    /// The next unit of the wizard step in progress: a `user` unit for the next user it
+    /// takes, or its `end` once every user was reached or one aborted; none without a step
+    /// in progress.
+    pub fn next_wizard_unit(&self) -> Option<Unit> {
+        let run = self.in_progress.as_ref()?;
+        if run.aborted.is_some() {
+            return Some(Unit::End);
+        }
+        Some(match run.picked.get(run.next) {
+            Some((u, _)) => Unit::User(self.users[*u].typed.clone()),
+            None => Unit::End,
+        })
+    }
+
+    /// Carries out one unit (C-UNITS): a whole step, or one unit of a wizard step, with the
+    /// events it logged.
+    pub fn apply_unit(&mut self, unit: &Unit) -> UnitResult {
+        let logged = self.events.len();
+        let result = match unit {
+            Unit::Step(op) => self.apply(op),
+            Unit::Start(run) => self.start(run),
+            Unit::User(user) => self.user_unit(user),
+            Unit::End => self.end(),
+        };
+        UnitResult::new(result, self.events[logged..].to_vec())
+    }
+
+    /// `start`: the users the step takes, and the rules decided over the whole step.
+    fn start(&mut self, run: &WizardRun) -> StepResult {
         let mut rules = vec![match run.phase {
             Phase::Create => OpStep1,
             Phase::Migrate => OpStep2,
@@ -33,50 +82,86 @@ impl Model {
             Ok(picked) => picked,
             Err(refusal) => return StepResult::new(Outcome::Refused(refusal), rules),
         };
-        let mut state = Run {
-            run,
+        self.in_progress = Some(Run {
+            run: run.clone(),
             target: container_of(run.container.as_ref()),
-            rules,
-            done: Vec::new(),
-            counts: Counts::default(),
             chosen: picked.len(),
+            picked,
+            next: 0,
+            aborted: None,
+            counts: Counts::default(),
+            rules: Vec::new(),
+            done: Vec::new(),
+        });
+        StepResult::ok(rules)
+    }
+
+    /// A `user` unit: step one and step two for the next user the step takes. A unit for
+    /// another user than the next, or with no step in progress, does nothing and is
+    /// refused as naming an unknown user.
+    fn user_unit(&mut self, user: &MsMailAddress) -> StepResult {
+        let next = self.next_wizard_unit();
+        let (Some(Unit::User(expected)), Some(mut state)) = (next, self.in_progress.take()) else {
+            let user = user.to_string();
+            return StepResult::refused(Refusal::UnknownUser { user }, []);
         };
-        let mut aborted = None;
-        for (u, row) in picked {
-            state.counts.accounts_extracted += 1;
+        if expected != *user {
+            self.in_progress = Some(state);
+            let user = user.to_string();
+            return StepResult::refused(Refusal::UnknownUser { user }, []);
+        }
+        let (u, row) = state.picked[state.next].clone();
+        state.next += 1;
+        state.counts.accounts_extracted += 1;
+        let run = &state.run;
+        let phase = run.phase;
+        let mut outcome = Outcome::Ok;
+        if run.version == Version::V55
+            && run.mode == Mode::CommandLine
+            && run.users == Chosen::UserList
+        {
             // W-7034 (Q169130): 5.5 before SP1, command line, user list: nothing but 7034.
-            if run.version == Version::V55
-                && run.mode == Mode::CommandLine
-                && run.users == Chosen::UserList
-            {
-                self.not_in_postoffice(u, &mut state);
-                continue;
-            }
-            if run.phase != Phase::Migrate {
+            self.not_in_postoffice(u, &mut state);
+        } else {
+            if phase != Phase::Migrate {
                 self.step_one(u, &row, &mut state);
             }
-            if run.phase != Phase::Create && !self.step_two(u, &row, &mut state) {
-                aborted = Some(u);
-                break; // W-7026: "Migration Aborted": the users after this one are not reached.
+            if phase != Phase::Create && !self.step_two(u, &row, &mut state) {
+                // W-7026: "Migration Aborted": the users after this one are not reached.
+                state.aborted = Some(u);
+                outcome = Outcome::Aborted {
+                    user: self.users[u].typed.clone(),
+                    event: texts::event_7026(),
+                };
             }
         }
+        let result = StepResult {
+            outcome,
+            rules: state.rules.drain(..).collect(),
+            users: std::mem::take(&mut state.done),
+        };
+        self.in_progress = Some(state);
+        result
+    }
+
+    /// `end`: the summary, 10068, counting this step's units (W-10068), and how the step
+    /// ended.
+    fn end(&mut self) -> StepResult {
+        let Some(mut state) = self.in_progress.take() else {
+            return StepResult::refused(Refusal::UnknownUser { user: "end".into() }, []);
+        };
         // W-10068: every step that ran ends with its summary, aborted or not.
         state.counts.accounts_extracted -= state.counts.extraction_errors;
         let summary = texts::event_10068(&self.postoffice_path, &state.counts);
         self.events.push(summary);
-        state.rules.extend([W10068, ALog]);
-        let outcome = match aborted {
+        let outcome = match state.aborted {
             None => Outcome::Ok,
             Some(u) => Outcome::Aborted {
                 user: self.users[u].typed.clone(),
                 event: texts::event_7026(),
             },
         };
-        StepResult {
-            outcome,
-            rules: state.rules.into_iter().collect(),
-            users: state.done,
-        }
+        StepResult::new(outcome, [W10068, ALog])
     }
 
     /// The users a step takes, each with its row: the chosen ones with the row the version
@@ -122,7 +207,7 @@ impl Model {
     }
 
     /// W-7034: the event, and nothing else.
-    fn not_in_postoffice(&mut self, u: usize, state: &mut Run<'_>) {
+    fn not_in_postoffice(&mut self, u: usize, state: &mut Run) {
         let user = &self.users[u];
         let event = texts::event_7034(&user.mailbox_name, &user.postoffice);
         self.events.push(event);
@@ -174,10 +259,10 @@ impl Model {
 
     /// Step one for one user: nothing for a mailbox the version finds (W-1-EXIST), an update
     /// for an empty Mode (W-LIST-UPDATE), else a new mailbox.
-    fn step_one(&mut self, u: usize, row: &Row, state: &mut Run<'_>) {
-        let run = state.run;
+    fn step_one(&mut self, u: usize, row: &Row, state: &mut Run) {
+        let version = state.run.version;
         let mut consulted = Vec::new();
-        if let Some((i, found_by)) = self.find(run.version, u, row, &mut consulted) {
+        if let Some((i, found_by)) = self.find(version, u, row, &mut consulted) {
             state.rules.push(W1Exist);
             state.rules.extend(consulted);
             state.done.push(UserResult::Existing {
@@ -202,7 +287,7 @@ impl Model {
     }
 
     /// W-LIST-UPDATE: the row's secondary addresses, each unless somebody holds it.
-    fn update(&mut self, u: usize, i: usize, row: &Row, state: &mut Run<'_>) {
+    fn update(&mut self, u: usize, i: usize, row: &Row, state: &mut Run) {
         let mut added = Vec::new();
         for address in row.secondary.iter() {
             if self.address_holder(address).is_none() {
@@ -222,13 +307,13 @@ impl Model {
 
     /// A new mailbox for the user in the target container (W-1, W-1-CR, W-1-CR-RTM, W-1-50,
     /// W-LIST, W-CONT-55, A-ADMIN).
-    fn create_for(&mut self, u: usize, row: &Row, state: &mut Run<'_>) {
-        let run = state.run;
+    fn create_for(&mut self, u: usize, row: &Row, state: &mut Run) {
+        let version = state.run.version;
         let user = self.users[u].clone();
         let mut extra = Vec::new();
         let mut replaced = None;
         let mut migrate_written = true;
-        if run.version == Version::V50 {
+        if version == Version::V50 {
             // W-1-50: alias from the row, no MIGRATE of its own, custom recipient kept.
             state.rules.push(W150);
         } else {
@@ -246,7 +331,7 @@ impl Model {
                     break;
                 }
             }
-            if replaced.is_some() && run.version == Version::V55 {
+            if replaced.is_some() && version == Version::V55 {
                 // W-1-CR-RTM (Q183312): before SP1, no MIGRATE proxy on this path.
                 state.rules.push(W1CrRtm);
                 migrate_written = false;
@@ -298,7 +383,7 @@ impl Model {
 
     /// W-LIST, A-ADMIN: the row's Common-Name (ADMIN: the post office's name), made unique
     /// in the target container with 2, 3, … (A-DN).
-    fn new_directory_name(&self, u: usize, row: &Row, state: &mut Run<'_>) -> String {
+    fn new_directory_name(&self, u: usize, row: &Row, state: &mut Run) -> String {
         let user = &self.users[u];
         let base = if user.mailbox_name == "ADMIN" {
             state.rules.push(AAdmin);
@@ -320,8 +405,8 @@ impl Model {
     }
 
     /// Step two for one user; false when no mailbox was found (W-7026).
-    fn step_two(&mut self, u: usize, row: &Row, state: &mut Run<'_>) -> bool {
-        let run = state.run;
+    fn step_two(&mut self, u: usize, row: &Row, state: &mut Run) -> bool {
+        let (version, operator) = (state.run.version, state.run.operator);
         let user = self.users[u].clone();
         // W-7007: extraction comes first; a locked or out-of-step MMF stops it (Q168606).
         let out_of_step = user.out_of_step && !planted(Mistake::OutOfStepRead);
@@ -338,7 +423,7 @@ impl Model {
             return true;
         }
         state.counts.messages_extracted += u64::from(user.waiting);
-        let Some((i, found_by)) = self.find(run.version, u, row, &mut state.rules) else {
+        let Some((i, found_by)) = self.find(version, u, row, &mut state.rules) else {
             // W-7026, A-LOG: event 7026; I-ABORT: the user's mail is not touched.
             state.rules.extend([W7026, ALog]);
             self.events.push(texts::event_7026());
@@ -348,7 +433,7 @@ impl Model {
         };
         let mailbox = self.mailboxes[i].clone();
         if !same(&mailbox.container, &state.target) {
-            if run.version == Version::V50 {
+            if version == Version::V50 {
                 // W-CONT (Q152330): 147, no logon, the mail stays, the run goes on.
                 self.events.push(texts::event_147(&user.mailbox_name));
                 state.counts.import_errors += 1;
@@ -369,7 +454,7 @@ impl Model {
             self.mailboxes[i].folders = Some(self.server_language);
             state.rules.extend([WOpen, AStore, ALang]);
         }
-        if run.operator == Operator::ServiceAccountAdmin && state.chosen > 1 {
+        if operator == Operator::ServiceAccountAdmin && state.chosen > 1 {
             // W-7044 (Q255888): after the logon, nothing moves; the run goes on.
             self.events.push(texts::event_7044(&user.mailbox_name));
             state.counts.import_errors += 1;
@@ -385,7 +470,7 @@ impl Model {
     }
 
     /// Moves what waits into the Inbox (W-ONCE: only what still waits; A-STORE).
-    fn move_mail(&mut self, u: usize, i: usize, found_by: FoundBy, state: &mut Run<'_>) {
+    fn move_mail(&mut self, u: usize, i: usize, found_by: FoundBy, state: &mut Run) {
         let user = self.users[u].clone();
         if user.waiting < user.messages {
             state.rules.push(WOnce);
@@ -418,5 +503,98 @@ impl Model {
             found_by,
             messages: moving,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocabulary::operation::Operation;
+    use crate::vocabulary::setup::{MsMailUser, Setup};
+
+    fn model(users: &[(&str, u32)]) -> Model {
+        let users = users
+            .iter()
+            .map(|(a, n)| MsMailUser::new(a.parse().unwrap(), *n))
+            .collect();
+        Model::new(&Setup::new(Default::default(), Default::default(), users).unwrap())
+    }
+
+    const JDOE: &str = "NET1/PO1/JDOE";
+    const ANA: &str = "NET1/PO2/ANA";
+
+    #[test]
+    fn a_step_alone_is_its_units_back_to_back() {
+        let run = WizardRun::new(Version::V55, Phase::Full);
+        let mut whole = model(&[(JDOE, 2), (ANA, 1)]);
+        let result = whole.apply(&Operation::Wizard(run.clone()));
+        let mut by_units = model(&[(JDOE, 2), (ANA, 1)]);
+        let mut units = vec![by_units.apply_unit(&Unit::Start(run))];
+        let mut names = Vec::new();
+        while let Some(unit) = by_units.next_wizard_unit() {
+            names.push(unit.to_string());
+            units.push(by_units.apply_unit(&unit));
+        }
+        assert_eq!(names, ["user NET1/PO1/JDOE", "user NET1/PO2/ANA", "end"]);
+        assert_eq!(step_of_units(&units), result);
+        assert_eq!(by_units, whole);
+        assert_eq!(units[3].events.len(), 1, "end logs the summary");
+        assert_eq!(units[3].events[0].id, 10068);
+    }
+
+    #[test]
+    fn a_user_unit_sees_what_happened_since_start() {
+        // C-DELIVER, C-MIDRUN: mail delivered and a MIGRATE proxy added after `start` are
+        // seen by the user unit that comes after them.
+        let mut m = model(&[(JDOE, 2)]);
+        m.apply(&Operation::create_mailbox("JDOE".parse().unwrap()));
+        m.apply_unit(&Unit::Start(WizardRun::new(Version::V55, Phase::Migrate)));
+        m.apply(&Operation::Deliver {
+            user: JDOE.parse().unwrap(),
+            messages: 1,
+        });
+        m.apply(&Operation::AddProxy {
+            alias: "JDOE".parse().unwrap(),
+            address: "migrate:MS:NET1/PO1/JDOE".parse().unwrap(),
+        });
+        let user = m.apply_unit(&Unit::User(JDOE.parse().unwrap()));
+        assert!(matches!(
+            user.users[..],
+            [UserResult::Migrated { messages: 3, .. }]
+        ));
+        let end = m.apply_unit(&Unit::End);
+        assert_eq!(end.outcome, Outcome::Ok);
+        assert!(end.events[0].description.contains("E-Mail Messages: 3"));
+        assert_eq!(m.next_wizard_unit(), None);
+    }
+
+    #[test]
+    fn after_an_abort_the_next_unit_is_end() {
+        let mut m = model(&[(JDOE, 2), (ANA, 1)]);
+        m.apply_unit(&Unit::Start(WizardRun::new(Version::V55, Phase::Migrate)));
+        let first = m.apply_unit(&Unit::User(JDOE.parse().unwrap()));
+        assert!(matches!(first.outcome, Outcome::Aborted { .. }));
+        assert_eq!(first.events[0].id, 7026);
+        assert_eq!(m.next_wizard_unit(), Some(Unit::End));
+    }
+
+    #[test]
+    fn a_unit_out_of_turn_changes_nothing() {
+        let mut m = model(&[(JDOE, 2), (ANA, 1)]);
+        let before = m.clone();
+        assert!(
+            m.apply_unit(&Unit::End).outcome.is_refused(),
+            "no step in progress"
+        );
+        assert!(m
+            .apply_unit(&Unit::User(JDOE.parse().unwrap()))
+            .outcome
+            .is_refused());
+        assert_eq!(m, before);
+        m.apply_unit(&Unit::Start(WizardRun::new(Version::V55, Phase::Full)));
+        let started = m.clone();
+        let wrong = m.apply_unit(&Unit::User(ANA.parse().unwrap()));
+        assert!(wrong.outcome.is_refused(), "ANA is not next");
+        assert_eq!(m, started);
     }
 }

@@ -296,6 +296,7 @@ pub fn identify(model: &Model, h: &mut impl std::hash::Hasher) {
         custom_recipients,
         events: _,
         user_list,
+        in_progress,
     } = model;
     site.hash(h);
     server_language.hash(h);
@@ -304,6 +305,7 @@ pub fn identify(model: &Model, h: &mut impl std::hash::Hasher) {
     mailboxes.hash(h);
     custom_recipients.hash(h);
     user_list.hash(h);
+    in_progress.hash(h);
 }
 
 /// A 128-bit fingerprint of a model state, one pass of xxh3 over its canonical encoding:
@@ -383,6 +385,7 @@ fn copy_model(into: &mut Model, from: &Model) {
         custom_recipients,
         events,
         user_list,
+        in_progress,
     } = from;
     if into.site != *site {
         into.site = site.clone();
@@ -397,6 +400,7 @@ fn copy_model(into: &mut Model, from: &Model) {
         (Some(into), Some(from)) => copy_each(into, from, copy_row),
         (into, from) => into.clone_from(from),
     }
+    into.in_progress.clone_from(in_progress);
 }
 
 /// `into` made as long as `from`, each element copied by `copy` where one was already.

@@ -58,6 +58,7 @@ pub mod outcome;
 pub mod planted;
 pub mod rules;
 pub mod setup;
+pub mod unit;
 
 /// A value as an error message echoes it: quoted, control characters escaped, and cut to
 /// about 60 characters, so that a long or hostile value cannot bury the message.

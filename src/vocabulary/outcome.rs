@@ -107,7 +107,7 @@ pub enum FoundBy {
 }
 
 /// What the wizard did for one MS Mail user.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum UserResult {
     /// Step one created a mailbox (W-1, W-1-CR, W-1-50).
     Created {
