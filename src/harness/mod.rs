@@ -7,5 +7,6 @@
 
 pub mod difference;
 pub mod generate;
+pub mod linearizability;
 pub mod properties;
 pub mod sut;

@@ -1,0 +1,368 @@
+//! A linearizability checker that knows nothing of migwiz (`CONCURRENCY.md` C-LIN,
+//! C-VERDICT): Wing and Gong's search for an order of a concurrent history's operations
+//! that a sequential specification explains, with Lowe's memoization of (operations
+//! placed, state) so that a history with no such order, which forces the whole search,
+//! stays fast.
+//!
+//! Like porcupine's checker, it takes a sequential specification ([`Spec`]: the initial
+//! state, one step, and a description for the report) and a [`History`] of operations,
+//! each with its client, its call and return times, its input and the output the system
+//! under test returned. It answers [`Verdict::Linearizable`] with an order,
+//! [`Verdict::NotLinearizable`] with the longest prefix of an order the specification
+//! explains and the operation that no order can place (what the specification expected
+//! beside what was returned), or [`Verdict::Unknown`] when its budget of steps runs out,
+//! never counted as a pass.
+//!
+//! ```
+//! use migwiz::harness::linearizability::{check, History, Spec, Verdict};
+//!
+//! /// A register: write a value, or read it.
+//! struct Register;
+//! impl Spec for Register {
+//!     type State = u8;
+//!     type Input = Option<u8>; // Some(v): write v; None: read
+//!     type Output = u8;
+//!     fn init(&self) -> u8 { 0 }
+//!     fn step(&self, state: &u8, input: &Option<u8>) -> (u8, u8) {
+//!         match input { Some(v) => (*v, *v), None => (*state, *state) }
+//!     }
+//! }
+//!
+//! let mut history = History::new();
+//! let write = history.call(0, Some(1));      // client 0 writes 1 …
+//! let read = history.call(1, None);          // … while client 1 reads
+//! history.returned(read, 1);                 // and sees 1: the write came first
+//! history.returned(write, 1);
+//! assert!(matches!(check(&Register, &history, 1_000), Verdict::Linearizable { .. }));
+//!
+//! let mut late = History::new();
+//! let write = late.call(0, Some(1));
+//! late.returned(write, 1);
+//! let read = late.call(1, None);             // called after the write returned …
+//! late.returned(read, 0);                    // … yet reads the old value
+//! assert!(matches!(check(&Register, &late, 1_000), Verdict::NotLinearizable { .. }));
+//! ```
+
+use std::collections::HashSet;
+use std::fmt::Debug;
+use std::hash::Hash;
+
+/// A sequential specification: what one operation does to a state, and what it returns.
+pub trait Spec {
+    /// The state between operations.
+    type State: Clone + Eq + Hash;
+    /// An operation as called.
+    type Input;
+    /// What an operation returns.
+    type Output: PartialEq + Clone + Debug;
+    /// The state before the first operation.
+    fn init(&self) -> Self::State;
+    /// One operation on `state`: the state after it, and what it returns.
+    fn step(&self, state: &Self::State, input: &Self::Input) -> (Self::State, Self::Output);
+}
+
+/// One operation of a history.
+#[derive(Debug, Clone)]
+pub struct Operation<I, O> {
+    /// The client that called it.
+    pub client: usize,
+    /// When it was called (a logical time: every call and return has its own).
+    pub call: u64,
+    /// When it returned; `None` while it has not.
+    pub returned: Option<u64>,
+    /// What was called.
+    pub input: I,
+    /// What it returned.
+    pub output: Option<O>,
+}
+
+/// A concurrent history: operations with their call and return times, in call order.
+#[derive(Debug, Clone)]
+pub struct History<I, O> {
+    /// The operations, in the order they were called.
+    pub operations: Vec<Operation<I, O>>,
+    clock: u64,
+}
+
+impl<I, O> Default for History<I, O> {
+    fn default() -> Self {
+        History {
+            operations: Vec::new(),
+            clock: 0,
+        }
+    }
+}
+
+impl<I, O> History<I, O> {
+    /// An empty history.
+    pub fn new() -> Self {
+        History::default()
+    }
+
+    /// Records a call by `client` now; returns the operation's index.
+    pub fn call(&mut self, client: usize, input: I) -> usize {
+        self.clock += 1;
+        self.operations.push(Operation {
+            client,
+            call: self.clock,
+            returned: None,
+            input,
+            output: None,
+        });
+        self.operations.len() - 1
+    }
+
+    /// Records that operation `index` returned `output` now.
+    pub fn returned(&mut self, index: usize, output: O) {
+        self.clock += 1;
+        let op = &mut self.operations[index];
+        op.returned = Some(self.clock);
+        op.output = Some(output);
+    }
+}
+
+/// What the checker found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict<O> {
+    /// An order of every operation that the specification explains: indices into the
+    /// history, in that order.
+    Linearizable {
+        /// The linearization.
+        order: Vec<usize>,
+    },
+    /// No order exists.
+    NotLinearizable {
+        /// The longest prefix of an order that the specification explains.
+        prefix: Vec<usize>,
+        /// An operation that no order can place after that prefix.
+        stuck: usize,
+        /// What the specification expected it to return there.
+        expected: O,
+        /// What it returned.
+        returned: O,
+    },
+    /// The budget of steps ran out before the search ended: never a pass.
+    Unknown {
+        /// Steps of the specification taken.
+        steps: u64,
+    },
+}
+
+/// One entry of the search's list: an operation's call or its return.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    op: usize,
+    is_call: bool,
+    prev: usize,
+    next: usize,
+}
+
+/// The list of calls and returns in time order, doubly linked so that a call and its
+/// return can be lifted out and put back in O(1); entry 0 is the head.
+struct Timeline {
+    entries: Vec<Entry>,
+    /// Per operation, the index of its call entry and of its return entry.
+    at: Vec<(usize, usize)>,
+}
+
+const NONE: usize = usize::MAX;
+
+impl Timeline {
+    fn new<I, O>(history: &History<I, O>) -> Timeline {
+        let end = history.clock + 1; // an operation that never returned returns last
+        let mut points: Vec<(u64, bool, usize)> = Vec::new();
+        for (op, o) in history.operations.iter().enumerate() {
+            points.push((o.call, true, op));
+            points.push((o.returned.unwrap_or(end), false, op));
+        }
+        // In time order; at the same time (only unreturned ones share `end`) calls first.
+        points.sort_by_key(|&(t, is_call, op)| (t, !is_call, op));
+        let mut entries = vec![Entry {
+            op: NONE,
+            is_call: false,
+            prev: NONE,
+            next: 1,
+        }];
+        let mut at = vec![(0, 0); history.operations.len()];
+        for (k, &(_, is_call, op)) in points.iter().enumerate() {
+            let index = k + 1;
+            entries.push(Entry {
+                op,
+                is_call,
+                prev: index - 1,
+                next: if k + 1 < points.len() {
+                    index + 1
+                } else {
+                    NONE
+                },
+            });
+            if is_call {
+                at[op].0 = index;
+            } else {
+                at[op].1 = index;
+            }
+        }
+        if points.is_empty() {
+            entries[0].next = NONE;
+        }
+        Timeline { entries, at }
+    }
+
+    fn first(&self) -> usize {
+        self.entries[0].next
+    }
+
+    fn unlink(&mut self, i: usize) {
+        let Entry { prev, next, .. } = self.entries[i];
+        self.entries[prev].next = next;
+        if next != NONE {
+            self.entries[next].prev = prev;
+        }
+    }
+
+    fn relink(&mut self, i: usize) {
+        let Entry { prev, next, .. } = self.entries[i];
+        self.entries[prev].next = i;
+        if next != NONE {
+            self.entries[next].prev = i;
+        }
+    }
+
+    /// Takes an operation's call and return out of the list.
+    fn lift(&mut self, op: usize) {
+        let (call, ret) = self.at[op];
+        self.unlink(call);
+        self.unlink(ret);
+    }
+
+    /// Puts them back: the reverse of [`Timeline::lift`].
+    fn unlift(&mut self, op: usize) {
+        let (call, ret) = self.at[op];
+        self.relink(ret);
+        self.relink(call);
+    }
+}
+
+/// A set of operation indices, as bits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Placed(Vec<u64>);
+
+impl Placed {
+    fn new(n: usize) -> Placed {
+        Placed(vec![0; n.div_ceil(64)])
+    }
+    fn flip(&mut self, i: usize) {
+        self.0[i / 64] ^= 1 << (i % 64);
+    }
+}
+
+/// Checks `history` against `spec`, taking at most `budget` steps of the specification.
+///
+/// Every operation is placed. One that never returned is taken to return after all the
+/// others, and since its output is unknown, no order places it: a run that ended with a
+/// call outstanding (a deadlock) is reported as such before it comes here (C-DEADLOCK).
+pub fn check<S: Spec>(
+    spec: &S,
+    history: &History<S::Input, S::Output>,
+    budget: u64,
+) -> Verdict<S::Output> {
+    let n = history.operations.len();
+    let mut timeline = Timeline::new(history);
+    let mut placed = Placed::new(n);
+    let mut cache: HashSet<(Placed, S::State)> = HashSet::new();
+    let mut state = spec.init();
+    // The operations placed so far, each with the state before it.
+    let mut stack: Vec<(usize, S::State)> = Vec::new();
+    let mut longest: (Vec<usize>, S::State) = (Vec::new(), state.clone());
+    let mut steps = 0u64;
+    let mut entry = timeline.first();
+    loop {
+        if entry == NONE {
+            // Every operation placed.
+            let order = stack.iter().map(|(op, _)| *op).collect();
+            return Verdict::Linearizable { order };
+        }
+        let Entry {
+            op, is_call, next, ..
+        } = timeline.entries[entry];
+        if is_call {
+            if steps >= budget {
+                return Verdict::Unknown { steps };
+            }
+            steps += 1;
+            let (after, output) = spec.step(&state, &history.operations[op].input);
+            let matches = history.operations[op].output.as_ref() == Some(&output);
+            if matches {
+                placed.flip(op);
+                if cache.insert((placed.clone(), after.clone())) {
+                    stack.push((op, std::mem::replace(&mut state, after)));
+                    timeline.lift(op);
+                    if stack.len() > longest.0.len() {
+                        longest = (stack.iter().map(|(o, _)| *o).collect(), state.clone());
+                    }
+                    entry = timeline.first();
+                    continue;
+                }
+                placed.flip(op);
+            }
+            entry = next;
+        } else {
+            // A return reached: the operations before it were all tried here. Backtrack.
+            let Some((op, before)) = stack.pop() else {
+                return stuck(spec, history, longest);
+            };
+            state = before;
+            placed.flip(op);
+            timeline.unlift(op);
+            entry = timeline.entries[timeline.at[op].0].next;
+        }
+    }
+}
+
+/// The report of a history with no order: after the longest explained prefix, the first
+/// operation that could come next (called before every pending return) and whose output
+/// the specification does not give.
+fn stuck<S: Spec>(
+    spec: &S,
+    history: &History<S::Input, S::Output>,
+    (prefix, state): (Vec<usize>, S::State),
+) -> Verdict<S::Output> {
+    let mut done = vec![false; history.operations.len()];
+    prefix.iter().for_each(|&op| done[op] = true);
+    // The operations that may come next: not placed, and called before the first return
+    // of an operation not placed.
+    let mut first_return = u64::MAX;
+    for (op, o) in history.operations.iter().enumerate() {
+        if !done[op] {
+            first_return = first_return.min(o.returned.unwrap_or(u64::MAX));
+        }
+    }
+    let candidates = (0..history.operations.len())
+        .filter(|&op| !done[op] && history.operations[op].call < first_return);
+    let mut fallback = None;
+    for op in candidates {
+        let (_, expected) = spec.step(&state, &history.operations[op].input);
+        let returned = history.operations[op].output.clone();
+        if returned.as_ref() != Some(&expected) {
+            return Verdict::NotLinearizable {
+                prefix,
+                stuck: op,
+                returned: returned.unwrap_or_else(|| expected.clone()),
+                expected,
+            };
+        }
+        fallback.get_or_insert((op, expected));
+    }
+    // Every next operation is explained on its own, but no order of the rest is: report
+    // the first of them.
+    let (op, expected) = fallback.expect("a history with no order has an operation left");
+    Verdict::NotLinearizable {
+        prefix,
+        stuck: op,
+        returned: expected.clone(),
+        expected,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,233 @@
+//! The checker against a brute force that tries every order, on small histories made
+//! linearizable by construction and then, some of them, broken.
+
+use super::*;
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+
+/// A register that can also be added to: small enough to enumerate, rich enough that
+/// order matters.
+struct Register;
+
+#[derive(Debug, Clone, Copy)]
+enum Op {
+    Write(u8),
+    Add(u8),
+    Read,
+}
+
+impl Spec for Register {
+    type State = u8;
+    type Input = Op;
+    type Output = u8;
+    fn init(&self) -> u8 {
+        0
+    }
+    fn step(&self, state: &u8, input: &Op) -> (u8, u8) {
+        match *input {
+            Op::Write(v) => (v, v),
+            Op::Add(v) => {
+                let s = state.wrapping_add(v) % 5;
+                (s, s)
+            }
+            Op::Read => (*state, *state),
+        }
+    }
+}
+
+/// Every order of the operations that keeps real time, tried one by one.
+fn brute_force(history: &History<Op, u8>) -> bool {
+    fn go(history: &History<Op, u8>, done: &mut Vec<bool>, state: u8) -> bool {
+        let n = history.operations.len();
+        if done.iter().all(|&d| d) {
+            return true;
+        }
+        for op in 0..n {
+            if done[op] {
+                continue;
+            }
+            // No operation left that returned before this one was called.
+            let call = history.operations[op].call;
+            let blocked = (0..n).any(|o| {
+                !done[o] && o != op && history.operations[o].returned.is_some_and(|r| r < call)
+            });
+            if blocked {
+                continue;
+            }
+            let (after, out) = Register.step(&state, &history.operations[op].input);
+            if history.operations[op].output == Some(out) {
+                done[op] = true;
+                if go(history, done, after) {
+                    return true;
+                }
+                done[op] = false;
+            }
+        }
+        false
+    }
+    go(history, &mut vec![false; history.operations.len()], 0)
+}
+
+/// A history of `clients` clients that ran `ops` in a linearizable way: each operation
+/// takes effect at a point between its call and its return, and the points are applied in
+/// order. `late[k]` delays operation k's return by that many other events.
+fn history(ops: &[(usize, Op)], late: &[usize], clients: usize) -> History<Op, u8> {
+    let mut h = History::new();
+    let mut state = 0u8;
+    let mut open: Vec<Option<(usize, usize, u8)>> = vec![None; clients]; // (op, returns in, output)
+    for (k, &(client, input)) in ops.iter().enumerate() {
+        let client = client % clients;
+        if let Some((op, _, out)) = open[client].take() {
+            h.returned(op, out);
+        }
+        let op = h.call(client, input);
+        let (after, out) = Register.step(&state, &input);
+        state = after;
+        open[client] = Some((op, late[k % late.len().max(1)] % 3, out));
+        // Others' operations whose delay has run out return now.
+        for slot in open.iter_mut() {
+            if let Some((o, wait, out)) = *slot {
+                if wait == 0 && o != op {
+                    h.returned(o, out);
+                    *slot = None;
+                } else if let Some(s) = slot {
+                    s.1 = s.1.saturating_sub(1);
+                }
+            }
+        }
+    }
+    for (op, _, out) in open.into_iter().flatten() {
+        h.returned(op, out);
+    }
+    h
+}
+
+fn op_strategy() -> impl Strategy<Value = (usize, Op)> {
+    (
+        0usize..3,
+        prop_oneof![
+            (0u8..3).prop_map(Op::Write),
+            (1u8..3).prop_map(Op::Add),
+            Just(Op::Read)
+        ],
+    )
+}
+
+#[test]
+fn the_checker_agrees_with_every_order_tried() {
+    let mut runner = TestRunner::new(Config {
+        cases: 1500,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let (linearizable, not) = (std::cell::Cell::new(0), std::cell::Cell::new(0));
+    let strategy = (
+        proptest::collection::vec(op_strategy(), 1..9),
+        proptest::collection::vec(0usize..4, 1..9),
+        proptest::option::of((0usize..9, 0u8..5)),
+    );
+    runner
+        .run(&strategy, |(ops, late, corrupt)| {
+            let mut h = history(&ops, &late, 3);
+            if let Some((k, v)) = corrupt {
+                let k = k % h.operations.len();
+                h.operations[k].output = Some(v);
+            }
+            let expected = brute_force(&h);
+            let verdict = check(&Register, &h, 1_000_000);
+            match (&verdict, expected) {
+                (Verdict::Linearizable { order }, true) => {
+                    // The order given is one: it keeps real time and the outputs.
+                    let mut state = 0;
+                    for (i, &op) in order.iter().enumerate() {
+                        let (after, out) = Register.step(&state, &h.operations[op].input);
+                        prop_assert_eq!(Some(out), h.operations[op].output);
+                        for &later in &order[i + 1..] {
+                            let (r, c) = (h.operations[later].returned, h.operations[op].call);
+                            prop_assert!(r.is_none_or(|r| r > c), "{order:?} breaks real time");
+                        }
+                        state = after;
+                    }
+                    prop_assert_eq!(order.len(), h.operations.len());
+                    linearizable.set(linearizable.get() + 1);
+                }
+                (
+                    Verdict::NotLinearizable {
+                        prefix,
+                        stuck,
+                        expected,
+                        returned,
+                    },
+                    false,
+                ) => {
+                    prop_assert!(!prefix.contains(stuck));
+                    prop_assert!(expected != returned || prefix.len() + 1 < h.operations.len());
+                    not.set(not.get() + 1);
+                }
+                _ => prop_assert!(false, "checker {verdict:?}, brute force {expected}: {h:?}"),
+            }
+            Ok(())
+        })
+        .unwrap();
+    let (linearizable, not) = (linearizable.get(), not.get());
+    assert!(
+        linearizable > 300 && not > 100,
+        "{linearizable} linearizable, {not} not"
+    );
+}
+
+#[test]
+fn a_history_built_to_be_linearizable_is() {
+    let ops: Vec<(usize, Op)> = (0..12)
+        .map(|k| (k % 3, [Op::Write(1), Op::Add(2), Op::Read][k % 3]))
+        .collect();
+    let h = history(&ops, &[2, 0, 1], 3);
+    assert!(matches!(
+        check(&Register, &h, 1_000_000),
+        Verdict::Linearizable { .. }
+    ));
+}
+
+#[test]
+fn a_read_of_a_value_never_written_is_stuck_with_expected_beside_returned() {
+    let mut h = History::new();
+    let w = h.call(0, Op::Write(2));
+    h.returned(w, 2);
+    let r = h.call(1, Op::Read);
+    h.returned(r, 4);
+    match check(&Register, &h, 1_000) {
+        Verdict::NotLinearizable {
+            prefix,
+            stuck,
+            expected,
+            returned,
+        } => {
+            assert_eq!((prefix, stuck, expected, returned), (vec![w], r, 2, 4));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_budget_too_small_says_unknown() {
+    let ops: Vec<(usize, Op)> = (0..12).map(|k| (k % 3, Op::Add(1))).collect();
+    let mut h = history(&ops, &[2], 3);
+    h.operations[11].output = Some(4); // no order explains it: the whole search runs
+    assert!(matches!(
+        check(&Register, &h, 5),
+        Verdict::Unknown { steps: 5 }
+    ));
+    assert!(matches!(
+        check(&Register, &h, 10_000_000),
+        Verdict::NotLinearizable { .. }
+    ));
+}
+
+#[test]
+fn an_empty_history_is_linearizable() {
+    let h: History<Op, u8> = History::new();
+    assert_eq!(
+        check(&Register, &h, 10),
+        Verdict::Linearizable { order: vec![] }
+    );
+}
