@@ -25,6 +25,7 @@ use crate::vocabulary::operation::{Chosen, Mode, Operator, Phase, Version, Wizar
 use crate::vocabulary::outcome::{FoundBy, Outcome, Refusal, StepResult, UserResult};
 use crate::vocabulary::planted::{planted, Mistake};
 use crate::vocabulary::rules::RuleId;
+use crate::vocabulary::unit::Unit;
 
 /// The parts of the server the wizard works on, borrowed for one run.
 ///
@@ -58,19 +59,53 @@ fn phase_rule(phase: Phase) -> RuleId {
     }
 }
 
-/// One run in progress: its settings, the rules that decided it, and what it did.
+/// A wizard step in progress between its units (C-UNITS): what `start` decided, how far
+/// it got, and the summary's counts so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress {
+    run: WizardRun,
+    /// The container the run targets: the one it names, or the default (A-CONT).
+    target: Container,
+    /// The rows of the users the step takes, fixed by `start`.
+    picked: Vec<Row>,
+    /// How many of them the step has reached.
+    next: usize,
+    /// Why the step stopped early, if it did.
+    stop: Option<Stop>,
+    summary: Summary,
+}
+
+impl Progress {
+    /// The step's next unit: a `user` unit for the next user it takes, or its `end` once
+    /// every user was reached or one stopped it.
+    pub fn next_unit(&self) -> Unit {
+        match (&self.stop, self.picked.get(self.next)) {
+            (None, Some(row)) => Unit::User(row.user.clone()),
+            _ => Unit::End,
+        }
+    }
+
+    /// The step.
+    pub fn run(&self) -> &WizardRun {
+        &self.run
+    }
+}
+
+/// One unit in progress: the step's settings, the rules that decided the unit, and what it
+/// did for each user.
 struct Step<'r> {
     run: &'r WizardRun,
-    /// The container the run targets: the one it names, or the default (A-CONT).
+    /// The container the run targets (A-CONT).
     target: Container,
     rules: BTreeSet<RuleId>,
     done: Vec<UserResult>,
-    summary: Summary,
+    summary: &'r mut Summary,
     /// How many users the step takes (W-7044 counts them).
     chosen: usize,
 }
 
-/// Why step two stopped the run.
+/// Why the wizard stopped the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Stop {
     /// W-7026: no mailbox for this user.
     NotFound(MsMailAddress),
@@ -79,8 +114,8 @@ enum Stop {
     Refused(Refusal),
 }
 
-/// Runs the wizard: for each chosen user in order, step one and/or step two; then the
-/// summary.
+/// Runs the wizard alone: `start`, a `user` unit for each user it takes, and `end`, back
+/// to back (C-SEQ).
 ///
 /// ```
 /// use migwiz::{MsMailUser, Operation, Outcome, Phase, Server, Setup, Version};
@@ -96,54 +131,112 @@ enum Stop {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn run(run: &WizardRun, ex: &mut Exchange<'_>) -> StepResult {
-    let mut rules = BTreeSet::from([phase_rule(run.phase)]);
-    let picked = match pick(run, ex, &mut rules) {
-        Ok(picked) => picked,
-        Err(refusal) => return StepResult::new(Outcome::Refused(refusal), rules),
+    let (mut result, progress) = start(run, ex);
+    let Some(mut progress) = progress else {
+        return result;
     };
+    let mut merge = |unit: StepResult| {
+        result.rules.extend(unit.rules);
+        result.users.extend(unit.users);
+        result.outcome = unit.outcome;
+    };
+    while let Unit::User(_) = progress.next_unit() {
+        merge(user(&mut progress, ex));
+    }
+    merge(end(progress, ex));
+    result
+}
+
+/// `start`: the users the step takes (W-LIST's choice, OP-IMPORT, ADMINSCH left out), and
+/// the step in progress; none when the step is refused, which is then this unit alone.
+pub fn start(run: &WizardRun, ex: &Exchange<'_>) -> (StepResult, Option<Progress>) {
+    let mut rules = BTreeSet::from([phase_rule(run.phase)]);
+    match pick(run, ex, &mut rules) {
+        Ok(picked) => {
+            let progress = Progress {
+                run: run.clone(),
+                target: container_or_default(run.container.as_ref()),
+                picked,
+                next: 0,
+                stop: None,
+                summary: Summary::default(),
+            };
+            (StepResult::new(Outcome::Ok, rules), Some(progress))
+        }
+        Err(refusal) => (StepResult::new(Outcome::Refused(refusal), rules), None),
+    }
+}
+
+/// A `user` unit: everything the rules do for the step's next user, on the state now.
+pub fn user(progress: &mut Progress, ex: &mut Exchange<'_>) -> StepResult {
+    let Some(row) = progress.picked.get(progress.next).cloned() else {
+        return StepResult::new(Outcome::Ok, []);
+    };
+    progress.next += 1;
+    let Progress {
+        run,
+        target,
+        picked,
+        summary,
+        stop,
+        ..
+    } = progress;
     let mut step = Step {
         run,
-        target: container_or_default(run.container.as_ref()),
-        rules,
+        target: target.clone(),
+        rules: BTreeSet::new(),
         done: Vec::new(),
-        summary: Summary::default(),
+        summary,
         chosen: picked.len(),
     };
+    step.summary.reached += 1;
     let command_line_bug = run.version == Version::V55
         && run.mode == Mode::CommandLine
         && run.users == Chosen::UserList;
-    let mut stop = None;
-    for row in &picked {
-        step.summary.reached += 1;
-        if command_line_bug {
-            // W-7034 (Q169130): every row logs 7034, and nothing else happens.
-            let user = &row.user;
-            ex.log
-                .write(eventlog::user_not_found(user.mailbox(), user.postoffice()));
-            step.summary.extraction_errors += 1;
-            step.rules.extend([RuleId::W7034, RuleId::ALog]);
-            step.done
-                .push(UserResult::NotInPostOffice { user: user.clone() });
-            continue;
-        }
+    let mut outcome = Outcome::Ok;
+    if command_line_bug {
+        // W-7034 (Q169130): every row logs 7034, and nothing else happens.
+        let user = &row.user;
+        ex.log
+            .write(eventlog::user_not_found(user.mailbox(), user.postoffice()));
+        step.summary.extraction_errors += 1;
+        step.rules.extend([RuleId::W7034, RuleId::ALog]);
+        step.done
+            .push(UserResult::NotInPostOffice { user: user.clone() });
+    } else {
+        let mut stopped = None;
         if run.phase != Phase::Migrate {
-            if let Err(refusal) = step_one(row, ex, &mut step) {
-                stop = Some(Stop::Refused(refusal));
-                break;
+            if let Err(refusal) = step_one(&row, ex, &mut step) {
+                stopped = Some(Stop::Refused(refusal));
             }
         }
-        if run.phase != Phase::Create {
-            if let Err(s) = step_two(row, ex, &mut step) {
-                stop = Some(s);
-                break;
+        if run.phase != Phase::Create && stopped.is_none() {
+            if let Err(s) = step_two(&row, ex, &mut step) {
+                stopped = Some(s);
             }
         }
+        if let Some(Stop::NotFound(user)) = &stopped {
+            outcome = Outcome::Aborted {
+                user: user.clone(),
+                event: eventlog::mapi_logon_failure(),
+            };
+        }
+        *stop = stopped;
     }
+    StepResult {
+        outcome,
+        rules: step.rules,
+        users: step.done,
+    }
+}
+
+/// `end`: the summary, 10068, counting this step's units (W-10068), and how the step
+/// ended.
+pub fn end(progress: Progress, ex: &mut Exchange<'_>) -> StepResult {
     // W-10068: the summary closes every run, aborted or not.
     ex.log
-        .write(eventlog::summary(ex.postoffice_path, &step.summary));
-    step.rules.extend([RuleId::W10068, RuleId::ALog]);
-    let outcome = match stop {
+        .write(eventlog::summary(ex.postoffice_path, &progress.summary));
+    let outcome = match progress.stop {
         None => Outcome::Ok,
         Some(Stop::NotFound(user)) => Outcome::Aborted {
             user,
@@ -151,11 +244,7 @@ pub fn run(run: &WizardRun, ex: &mut Exchange<'_>) -> StepResult {
         },
         Some(Stop::Refused(refusal)) => Outcome::Refused(refusal),
     };
-    StepResult {
-        outcome,
-        rules: step.rules,
-        users: step.done,
-    }
+    StepResult::new(outcome, [RuleId::W10068, RuleId::ALog])
 }
 
 /// The rows a run takes: each chosen user's row as the version would extract it (W-LIST's
