@@ -23,6 +23,7 @@ pub mod eventlog;
 pub mod postoffice;
 pub mod site;
 pub mod store;
+pub mod sync;
 pub mod userlist;
 pub mod wizard;
 
