@@ -5,8 +5,10 @@
 //! and `sometimes`, that the state machine test, `migwiz check` and `migwiz explore` all
 //! evaluate; [`sut`] is the implementation as the state machine test checks it.
 
+pub mod concurrent;
 pub mod difference;
 pub mod generate;
 pub mod linearizability;
 pub mod properties;
+pub mod reproduce;
 pub mod sut;

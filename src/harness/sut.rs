@@ -34,6 +34,7 @@ use proptest_state_machine::{ReferenceStateMachine, StateMachineTest};
 use crate::harness::difference;
 use crate::harness::generate::{RefState, Reference};
 use crate::harness::properties::{self, Edge, Ledger};
+use crate::harness::reproduce::LastFailing;
 use crate::server::Server;
 use crate::vocabulary::address::MsMailAddress;
 use crate::vocabulary::observation::Observation;
@@ -178,7 +179,7 @@ pub fn run_sequences<R: Recorder>(
     steps: RangeInclusive<usize>,
 ) -> Result<(), Counterexample> {
     let mut runner = TestRunner::new(config.clone());
-    let strategy = Reference::sequential_strategy(steps);
+    let strategy = LastFailing(Reference::sequential_strategy(steps));
     let result = quietly(|| {
         runner
             .run(&strategy, |(state, steps, seen)| {

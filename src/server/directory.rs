@@ -152,6 +152,11 @@ pub struct Directory {
 }
 
 impl Directory {
+    /// The site whose names build new addresses (A-SITE).
+    pub fn site(&self) -> &Site {
+        &self.site
+    }
+
     /// An empty directory for `site`.
     pub fn new(site: Site) -> Directory {
         Directory {

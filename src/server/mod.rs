@@ -21,6 +21,7 @@ pub mod addressing;
 pub mod directory;
 pub mod eventlog;
 pub mod postoffice;
+pub mod shared;
 pub mod site;
 pub mod store;
 pub mod sync;
@@ -166,6 +167,7 @@ impl Server {
                     user_list: self.user_list.as_deref(),
                     server_language: self.server_language,
                     postoffice_path: &self.postoffice_path,
+                    seen: Default::default(),
                 };
                 wizard::run(run, &mut ex)
             }

@@ -198,6 +198,14 @@ impl PostOffice {
             .map_or(0, |&i| self.waiting[i].iter().map(|m| m.count).sum())
     }
 
+    /// The user's waiting mail, as runs of ids, left where it is.
+    pub fn waiting_runs(&self, address: &MsMailAddress) -> Vec<Messages> {
+        match self.by_address.get(address) {
+            Some(&i) => self.waiting[i].clone(),
+            None => Vec::new(),
+        }
+    }
+
     /// Takes the user's waiting mail out of MS Mail, to be migrated.
     pub fn take_waiting(&mut self, address: &MsMailAddress) -> Vec<Messages> {
         match self.by_address.get(address) {

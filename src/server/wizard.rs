@@ -15,7 +15,7 @@ use crate::server::addressing::{
 };
 use crate::server::directory::{Directory, MailboxId, NewMailbox};
 use crate::server::eventlog::{self, EventLog, Summary};
-use crate::server::postoffice::PostOffice;
+use crate::server::postoffice::{Messages, Mmf, PostOffice};
 use crate::server::store::InformationStore;
 use crate::server::userlist::{is_adminsch, Row, RowMode, UserList};
 use crate::vocabulary::address::{Alias, MsMailAddress};
@@ -48,6 +48,21 @@ pub struct Exchange<'a> {
     pub server_language: Language,
     /// The post office's path, as events 7007 and 10068 name it.
     pub postoffice_path: &'a str,
+    /// What the unit read in an earlier critical section: empty, but for the named faults
+    /// of the shared server (`server::shared::Fault`).
+    pub seen: Seen,
+}
+
+/// What a `user` unit read in an earlier critical section instead of now. A correct server
+/// leaves every field `None`: each is a named fault's window (`server::shared::Fault`).
+#[derive(Debug, Clone, Default)]
+pub struct Seen {
+    /// The MMF as it was when checked (`Fault::MmfCheckedApart`, C-MMF).
+    pub mmf: Option<Mmf>,
+    /// The waiting mail as it was when read (`Fault::WaitingReadApart`, C-DELIVER).
+    pub waiting: Option<Vec<Messages>>,
+    /// The directory as it was at `start` (`Fault::StaleDirectory`, C-MIDRUN).
+    pub directory: Option<Arc<Directory>>,
 }
 
 /// The rule a phase is carried by: OP-STEP1, OP-STEP2 or OP-FULL.
@@ -325,8 +340,8 @@ fn alias_of(directory: &Directory, id: MailboxId) -> String {
 /// Step one for one user (W-1-EXIST, W-LIST-UPDATE, or a new mailbox).
 fn step_one(row: &Row, ex: &mut Exchange<'_>, step: &mut Step<'_>) -> Result<(), Refusal> {
     let mut consulted = Vec::new();
-    if let Some((id, found_by)) = find_mailbox(step.run.version, row, ex.directory, &mut consulted)
-    {
+    let lookup = ex.seen.directory.as_deref().unwrap_or(ex.directory);
+    if let Some((id, found_by)) = find_mailbox(step.run.version, row, lookup, &mut consulted) {
         step.rules.insert(RuleId::W1Exist);
         step.rules.extend(consulted);
         step.done.push(UserResult::Existing {
@@ -471,7 +486,7 @@ fn directory_name_for(row: &Row, directory: &Directory, step: &mut Step<'_>) -> 
 /// W-ONCE).
 fn step_two(row: &Row, ex: &mut Exchange<'_>, step: &mut Step<'_>) -> Result<(), Stop> {
     let user = &row.user;
-    let mmf = ex.postoffice.mmf(user);
+    let mmf = ex.seen.mmf.unwrap_or_else(|| ex.postoffice.mmf(user));
     let misread = planted(Mistake::OutOfStepRead) && !mmf.locked;
     if !mmf.readable() && !misread {
         // W-7007: extraction comes first; the MMF cannot be read (Q168606).
@@ -489,7 +504,8 @@ fn step_two(row: &Row, ex: &mut Exchange<'_>, step: &mut Step<'_>) -> Result<(),
     }
     step.summary.messages_extracted += ex.postoffice.waiting(user);
     let mut consulted = Vec::new();
-    let found = find_mailbox(step.run.version, row, ex.directory, &mut consulted);
+    let lookup = ex.seen.directory.as_deref().unwrap_or(ex.directory);
+    let found = find_mailbox(step.run.version, row, lookup, &mut consulted);
     step.rules.extend(consulted);
     let Some((id, found_by)) = found else {
         // W-7026: log, leave the user's mail where it is, and stop the run.
@@ -568,7 +584,10 @@ fn deliver(
         return;
     }
     let had = ex.postoffice.total(user);
-    let mail = Arc::make_mut(ex.postoffice).take_waiting(user);
+    let mut mail = Arc::make_mut(ex.postoffice).take_waiting(user);
+    if let Some(seen) = ex.seen.waiting.take() {
+        mail = seen; // what was read before: anything delivered since is cleared unmoved
+    }
     let messages = mail.iter().map(|m| m.count).sum::<u64>() as u32;
     // W-ONCE: only waiting mail moves; what an earlier run moved is not moved again.
     if messages < had {

@@ -1,0 +1,336 @@
+//! Concurrent runs (`CONCURRENCY.md`): a sequential prefix, then 2 to 4 clients at once on
+//! the [`SharedServer`], each unit's call and return recorded, and the history judged by
+//! the [linearizability checker](crate::harness::linearizability) against the reference
+//! model applied unit by unit (C-LIN), with the final state compared too.
+//!
+//! A run is either deterministic (the threads pass one baton, drawn from a seed: the same
+//! seed, the same interleaving, C-SCHEDULE) or a stress run (OS threads let go at once
+//! from a barrier; not reproducible).
+//!
+//! ```
+//! use migwiz::harness::concurrent::{judge, run, Case, Mode, Judgement};
+//! use migwiz::{MsMailUser, Operation, Phase, Setup, Version};
+//!
+//! let jdoe = "NET1/PO1/JDOE".parse()?;
+//! let setup = Setup::new(Default::default(), Default::default(), vec![MsMailUser::new(jdoe, 2)])?;
+//! let case = Case {
+//!     setup,
+//!     prefix: vec![Operation::create_mailbox("JDOE".parse()?)],
+//!     clients: vec![
+//!         vec![Operation::wizard(Version::V50, Phase::Migrate)],
+//!         vec![Operation::Deliver { user: "NET1/PO1/JDOE".parse()?, messages: 1 }],
+//!     ],
+//! };
+//! let ran = run(&case, Mode::Deterministic { seed: 3 }, None);
+//! assert!(matches!(judge(&case, &ran), Judgement::Linearizable { .. }));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::sync::{Arc, Barrier, Mutex as StdMutex};
+
+use crate::harness::linearizability::{self, History, Spec, Verdict};
+use crate::model::Model;
+use crate::server::shared::{Fault, SharedServer};
+use crate::server::sync::schedule::{self, Failure};
+use crate::server::Server;
+use crate::vocabulary::observation::Observation;
+use crate::vocabulary::operation::Operation;
+use crate::vocabulary::setup::Setup;
+use crate::vocabulary::unit::{Unit, UnitResult};
+
+/// A concurrent case: the world, the steps run first and alone, and each client's steps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Case {
+    /// The world before the first step.
+    pub setup: Setup,
+    /// The sequential prefix.
+    pub prefix: Vec<Operation>,
+    /// Each client's steps, run at the same time after the prefix.
+    pub clients: Vec<Vec<Operation>>,
+}
+
+/// How the clients' threads interleave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// One thread at a time, the next drawn from the seed at every lock (C-SCHEDULE).
+    Deterministic {
+        /// The scheduler's seed.
+        seed: u64,
+    },
+    /// OS threads let go at once from a barrier: not reproducible.
+    Stress,
+}
+
+/// A call of the history: a unit, or the final look at the state after every client
+/// ended (C-LIN (4)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Call {
+    /// A unit of a client's step.
+    Unit {
+        /// The client, from 0.
+        client: usize,
+        /// Its step, from 1.
+        step: usize,
+        /// The unit.
+        unit: Unit,
+    },
+    /// The observation of the whole state, last.
+    Observe,
+}
+
+/// What a call returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// A unit's result.
+    Unit(UnitResult),
+    /// The state.
+    Observation(Box<Observation>),
+}
+
+/// A finished concurrent run.
+#[derive(Debug, Clone)]
+pub struct Ran {
+    /// Every unit's call and return, then the final observation.
+    pub history: History<Call, Answer>,
+    /// Why the run did not end normally, if it did not (a deadlock, a panic, the budget).
+    pub failure: Option<Failure>,
+    /// Each client's last call, for a report of a run that did not end.
+    pub last_calls: Vec<Option<Call>>,
+}
+
+/// The scheduler's budget of scheduling points for one run: far above what 4 clients of a
+/// few steps take (a few hundred), so only a livelock reaches it.
+const SCHEDULE_BUDGET: u64 = 1_000_000;
+
+/// The checker's budget of model steps for one history.
+pub const CHECK_BUDGET: u64 = 2_000_000;
+
+/// Runs `case`: the prefix on a [`Server`], then the clients on a [`SharedServer`] (with
+/// `fault` switched on, if any), recording every unit.
+pub fn run(case: &Case, mode: Mode, fault: Option<Fault>) -> Ran {
+    let mut server = Server::new(&case.setup);
+    for op in &case.prefix {
+        server.apply(op);
+    }
+    let shared = Arc::new(SharedServer::new(server, fault));
+    let history = Arc::new(StdMutex::new(History::new()));
+    let last_calls = Arc::new(StdMutex::new(vec![None; case.clients.len()]));
+    let barrier = Arc::new(Barrier::new(case.clients.len()));
+    let bodies: Vec<Box<dyn FnOnce() + Send>> = case
+        .clients
+        .iter()
+        .enumerate()
+        .map(|(client, steps)| {
+            let steps = steps.clone();
+            let (shared, history) = (Arc::clone(&shared), Arc::clone(&history));
+            let (last_calls, barrier) = (Arc::clone(&last_calls), Arc::clone(&barrier));
+            Box::new(move || {
+                if mode == Mode::Stress {
+                    barrier.wait();
+                }
+                let call = |step: usize, unit: Unit| {
+                    let call = Call::Unit {
+                        client,
+                        step,
+                        unit: unit.clone(),
+                    };
+                    lock(&last_calls)[client] = Some(call.clone());
+                    let at = lock(&history).call(client, call);
+                    let result = shared.call(&unit);
+                    lock(&history).returned(at, Answer::Unit(result));
+                };
+                for (k, op) in steps.iter().enumerate() {
+                    match op {
+                        Operation::Wizard(run) => {
+                            call(k + 1, Unit::Start(run.clone()));
+                            while let Some(unit) = shared.next_wizard_unit() {
+                                call(k + 1, unit);
+                            }
+                        }
+                        other => call(k + 1, Unit::Step(other.clone())),
+                    }
+                }
+            }) as Box<dyn FnOnce() + Send>
+        })
+        .collect();
+    let failure = match mode {
+        Mode::Deterministic { seed } => schedule::run(seed, SCHEDULE_BUDGET, bodies).err(),
+        Mode::Stress => {
+            let handles: Vec<_> = bodies.into_iter().map(std::thread::spawn).collect();
+            let mut failure = None;
+            for (thread, handle) in handles.into_iter().enumerate() {
+                if handle.join().is_err() {
+                    let message = "panicked".to_string();
+                    failure.get_or_insert(Failure::Panicked { thread, message });
+                }
+            }
+            failure
+        }
+    };
+    let mut history = std::mem::take(&mut *lock(&history));
+    let last_calls = lock(&last_calls).clone();
+    if failure.is_none() {
+        let observe = history.call(case.clients.len(), Call::Observe);
+        let seen = shared.snapshot().observe();
+        history.returned(observe, Answer::Observation(Box::new(seen)));
+    }
+    Ran {
+        history,
+        failure,
+        last_calls,
+    }
+}
+
+fn lock<T>(m: &StdMutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The reference model as the checker's sequential specification: the state is the
+/// model (a wizard step in progress included), a unit is applied with
+/// [`Model::apply_unit`], and the final call observes it.
+#[derive(Debug, Clone)]
+pub struct ModelSpec {
+    /// The model after the prefix.
+    pub start: Model,
+}
+
+impl Spec for ModelSpec {
+    type State = Model;
+    type Input = Call;
+    type Output = Answer;
+
+    fn init(&self) -> Model {
+        self.start.clone()
+    }
+
+    fn step(&self, state: &Model, input: &Call) -> (Model, Answer) {
+        match input {
+            Call::Unit { unit, .. } => {
+                let mut after = state.clone();
+                let result = after.apply_unit(unit);
+                (after, Answer::Unit(result))
+            }
+            Call::Observe => (
+                state.clone(),
+                Answer::Observation(Box::new(state.observe())),
+            ),
+        }
+    }
+}
+
+/// How a concurrent run was judged (C-VERDICT).
+#[derive(Debug, Clone)]
+pub enum Judgement {
+    /// An order of the units explains every result and the final state.
+    Linearizable {
+        /// The order, as indices into the history.
+        order: Vec<usize>,
+    },
+    /// No order does.
+    NotLinearizable {
+        /// The longest explained prefix of an order.
+        prefix: Vec<usize>,
+        /// The call no order can place.
+        stuck: usize,
+        /// What the model expected there.
+        expected: Box<Answer>,
+        /// What the server returned.
+        returned: Box<Answer>,
+    },
+    /// The checker's budget ran out: never a pass.
+    Unknown {
+        /// Model steps taken.
+        steps: u64,
+    },
+    /// The run did not end (C-DEADLOCK), or a thread panicked.
+    DidNotEnd(Failure),
+}
+
+impl Judgement {
+    /// Whether the run passed: linearizable, and nothing else.
+    pub fn passed(&self) -> bool {
+        matches!(self, Judgement::Linearizable { .. })
+    }
+}
+
+/// Judges a run of `case` (C-LIN, C-VERDICT): the model after the prefix, then the
+/// history.
+pub fn judge(case: &Case, ran: &Ran) -> Judgement {
+    if let Some(failure) = &ran.failure {
+        return Judgement::DidNotEnd(failure.clone());
+    }
+    let mut model = Model::new(&case.setup);
+    for op in &case.prefix {
+        model.apply(op);
+    }
+    match linearizability::check(&ModelSpec { start: model }, &ran.history, CHECK_BUDGET) {
+        Verdict::Linearizable { order } => Judgement::Linearizable { order },
+        Verdict::NotLinearizable {
+            prefix,
+            stuck,
+            expected,
+            returned,
+        } => Judgement::NotLinearizable {
+            prefix,
+            stuck,
+            expected: Box::new(expected),
+            returned: Box::new(returned),
+        },
+        Verdict::Unknown { steps } => Judgement::Unknown { steps },
+    }
+}
+
+/// The first seed in `seeds` under which `case` does not pass, if any.
+pub fn failing_seed(
+    case: &Case,
+    fault: Option<Fault>,
+    seeds: impl IntoIterator<Item = u64>,
+) -> Option<u64> {
+    seeds.into_iter().find(|&seed| {
+        let ran = run(case, Mode::Deterministic { seed }, fault);
+        !judge(case, &ran).passed()
+    })
+}
+
+/// How many seeds a smaller case gets to fail again under, when shrinking.
+const SHRINK_SEEDS: u64 = 128;
+
+/// Shrinks a failing case (under `seed`) by hand, greedily, as proptest's shrinking of the
+/// generated steps cannot: a client's first step moved to the end of the prefix, a step
+/// taken out of a client or of the prefix, a client dropped; each kept when the smaller
+/// case still fails under some seed (the one that failed last first). Returns the case
+/// and a seed under which it fails.
+pub fn shrink(mut case: Case, mut seed: u64, fault: Option<Fault>) -> (Case, u64) {
+    loop {
+        let mut smaller = Vec::new();
+        for c in 0..case.clients.len() {
+            // Into the prefix: fewer clients at once, the same steps.
+            let mut moved = case.clone();
+            let first = moved.clients[c].remove(0);
+            moved.prefix.push(first);
+            smaller.push(moved);
+            for i in 0..case.clients[c].len() {
+                let mut fewer = case.clone();
+                fewer.clients[c].remove(i);
+                smaller.push(fewer);
+            }
+            let mut dropped = case.clone();
+            dropped.clients.remove(c);
+            smaller.push(dropped);
+        }
+        for i in 0..case.prefix.len() {
+            let mut fewer = case.clone();
+            fewer.prefix.remove(i);
+            smaller.push(fewer);
+        }
+        let next = smaller.into_iter().find_map(|mut candidate| {
+            candidate.clients.retain(|c| !c.is_empty());
+            let seeds = std::iter::once(seed).chain(0..SHRINK_SEEDS);
+            failing_seed(&candidate, fault, seeds).map(|s| (candidate, s))
+        });
+        match next {
+            Some((candidate, s)) => (case, seed) = (candidate, s),
+            None => return (case, seed),
+        }
+    }
+}

@@ -1,0 +1,374 @@
+//! The concurrent server (`CONCURRENCY.md`): the same directory, information store, post
+//! office, event log and user list as [`Server`], each behind its own lock, serving
+//! several clients at once. The wizard is a client like the others, and goes unit by unit
+//! (C-UNITS): it holds no lock between its units.
+//!
+//! **Lock order.** The wizard's step in progress, the user list, the directory, the post
+//! office, the information store, the event log. Every unit takes the parts it reads or
+//! writes, in that order, and holds them until it returns. So each unit is atomic, which
+//! is what C-MMF, C-DELIVER, C-UNIQUE, C-MIDRUN and C-EVENTS ask, and no two units wait on
+//! each other in a cycle (C-DEADLOCK). The parts a unit does not take, it does not read.
+//!
+//! **Named faults** ([`Fault`]), off unless a run asks for one, each break one guarantee by
+//! splitting a unit into two critical sections, as a hurried server would; the parallel
+//! test (`tests/parallel.rs`) and `migwiz race --fault NAME` must catch each, while the
+//! sequential state machine test, one step at a time, cannot.
+//!
+//! ```
+//! use migwiz::server::shared::SharedServer;
+//! use migwiz::vocabulary::unit::Unit;
+//! use migwiz::{MsMailUser, Operation, Phase, Server, Setup, Version, WizardRun};
+//!
+//! let setup = Setup::new(Default::default(), Default::default(), vec![MsMailUser::new("NET1/PO1/JDOE".parse()?, 2)])?;
+//! let shared = SharedServer::new(Server::new(&setup), None);
+//! shared.call(&Unit::Start(WizardRun::new(Version::V55, Phase::Full)));
+//! shared.call(&Unit::Step(Operation::Deliver { user: "NET1/PO1/JDOE".parse()?, messages: 1 }));
+//! while let Some(unit) = shared.next_wizard_unit() {
+//!     shared.call(&unit);
+//! }
+//! // The delivery came before the user unit: three messages moved.
+//! assert_eq!(shared.snapshot().observe().mailboxes[0].mail[0].count, 3);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::sync::Arc;
+
+use crate::server::directory::Directory;
+use crate::server::eventlog::EventLog;
+use crate::server::postoffice::PostOffice;
+use crate::server::store::InformationStore;
+use crate::server::sync::Mutex;
+use crate::server::userlist::UserList;
+use crate::server::wizard::{self, Exchange, Progress, Seen};
+use crate::server::Server;
+use crate::vocabulary::address::Site;
+use crate::vocabulary::language::Language;
+use crate::vocabulary::operation::{Operation, Phase};
+use crate::vocabulary::outcome::{Outcome, Refusal, StepResult};
+use crate::vocabulary::unit::{Unit, UnitResult};
+
+/// A named fault: a one-line switch that breaks one guarantee of `CONCURRENCY.md` by
+/// splitting a unit into two critical sections. Off unless a run names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Fault {
+    /// C-MMF: the wizard's `user` unit checks the MMF in one critical section and moves
+    /// the mail in a second, so a client that opens between them goes unseen.
+    MmfCheckedApart,
+    /// C-DELIVER: the `user` unit reads the waiting mail in one critical section and
+    /// clears it in a second, so mail delivered between them is lost.
+    WaitingReadApart,
+    /// C-UNIQUE: `create-mailbox` checks the alias in one critical section and inserts in
+    /// a second, and answers what the check said, so two clients can both be told yes.
+    AliasCheckedApart,
+    /// C-MIDRUN: step two run alone (phase `migrate`, which writes nothing to the
+    /// directory) looks mailboxes up in the directory as it was at `start`, so a MIGRATE
+    /// proxy an administrator adds during the run goes unseen.
+    StaleDirectory,
+}
+
+impl Fault {
+    /// Every fault.
+    pub const ALL: [Fault; 4] = [
+        Fault::MmfCheckedApart,
+        Fault::WaitingReadApart,
+        Fault::AliasCheckedApart,
+        Fault::StaleDirectory,
+    ];
+
+    /// The name `migwiz race --fault` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Fault::MmfCheckedApart => "mmf-checked-apart",
+            Fault::WaitingReadApart => "waiting-read-apart",
+            Fault::AliasCheckedApart => "alias-checked-apart",
+            Fault::StaleDirectory => "stale-directory",
+        }
+    }
+
+    /// The guarantee it breaks.
+    pub fn breaks(self) -> &'static str {
+        match self {
+            Fault::MmfCheckedApart => "C-MMF",
+            Fault::WaitingReadApart => "C-DELIVER",
+            Fault::AliasCheckedApart => "C-UNIQUE",
+            Fault::StaleDirectory => "C-MIDRUN",
+        }
+    }
+}
+
+/// The wizard's step between its units, and (for [`Fault::StaleDirectory`]) the directory
+/// as it was at `start`.
+#[derive(Debug)]
+struct Wizard {
+    progress: Progress,
+    at_start: Option<Arc<Directory>>,
+}
+
+/// The server, shared by clients on several threads; see the module's docs.
+#[derive(Debug)]
+pub struct SharedServer {
+    server_language: Language,
+    postoffice_path: Arc<str>,
+    site: Site,
+    fault: Option<Fault>,
+    wizard: Mutex<Option<Wizard>>,
+    user_list: Mutex<Option<Arc<UserList>>>,
+    directory: Mutex<Arc<Directory>>,
+    postoffice: Mutex<Arc<PostOffice>>,
+    store: Mutex<Arc<InformationStore>>,
+    log: Mutex<Arc<EventLog>>,
+}
+
+/// Which parts a step other than the wizard's reads or writes.
+struct Needs {
+    user_list: bool,
+    directory: bool,
+    postoffice: bool,
+    store: bool,
+}
+
+impl Needs {
+    fn of(op: &Operation) -> Needs {
+        let (user_list, directory, postoffice, store) = match op {
+            Operation::CreateMailbox { .. }
+            | Operation::AddProxy { .. }
+            | Operation::RemoveProxy { .. }
+            | Operation::CustomRecipient { .. } => (false, true, false, false),
+            Operation::Logon { .. } => (false, true, false, true),
+            Operation::MsMailClient { .. }
+            | Operation::RecoverPassword { .. }
+            | Operation::Deliver { .. } => (false, false, true, false),
+            Operation::ExtractUserList { .. } => (true, false, true, false),
+            Operation::EditUserList { .. } => (true, false, false, false),
+            Operation::Wizard(_) => (true, true, true, true),
+        };
+        Needs {
+            user_list,
+            directory,
+            postoffice,
+            store,
+        }
+    }
+}
+
+impl SharedServer {
+    /// The server `server` was, now shared; with `fault` switched on, if any.
+    pub fn new(server: Server, fault: Option<Fault>) -> SharedServer {
+        SharedServer {
+            server_language: server.server_language,
+            postoffice_path: Arc::clone(&server.postoffice_path),
+            site: server.directory.site().clone(),
+            fault,
+            wizard: Mutex::new(None),
+            user_list: Mutex::new(server.user_list),
+            directory: Mutex::new(server.directory),
+            postoffice: Mutex::new(server.postoffice),
+            store: Mutex::new(server.store),
+            log: Mutex::new(server.log),
+        }
+    }
+
+    /// The whole server as it is now, every part taken in the lock order.
+    pub fn snapshot(&self) -> Server {
+        let user_list = self.user_list.lock();
+        let directory = self.directory.lock();
+        let postoffice = self.postoffice.lock();
+        let store = self.store.lock();
+        let log = self.log.lock();
+        Server {
+            server_language: self.server_language,
+            postoffice_path: Arc::clone(&self.postoffice_path),
+            directory: Arc::clone(&directory),
+            store: Arc::clone(&store),
+            postoffice: Arc::clone(&postoffice),
+            log: Arc::clone(&log),
+            user_list: user_list.clone(),
+        }
+    }
+
+    /// The next unit of the wizard step in progress, if one is.
+    pub fn next_wizard_unit(&self) -> Option<Unit> {
+        let wizard = self.wizard.lock();
+        wizard.as_ref().map(|w| w.progress.next_unit())
+    }
+
+    /// A server whose parts are all empty: the parts a unit takes are put in.
+    fn empty(&self) -> Server {
+        Server {
+            server_language: self.server_language,
+            postoffice_path: Arc::clone(&self.postoffice_path),
+            directory: Arc::new(Directory::new(self.site.clone())),
+            store: Arc::default(),
+            postoffice: Arc::new(PostOffice::new(&[])),
+            log: Arc::default(),
+            user_list: None,
+        }
+    }
+
+    /// Carries out one unit for a client, atomically (but under a named fault).
+    pub fn call(&self, unit: &Unit) -> UnitResult {
+        match unit {
+            Unit::Step(Operation::CreateMailbox { .. })
+                if self.fault == Some(Fault::AliasCheckedApart) =>
+            {
+                let Unit::Step(op) = unit else { unreachable!() };
+                UnitResult::new(self.create_apart(op), Vec::new())
+            }
+            Unit::Step(op) => UnitResult::new(self.step(op), Vec::new()),
+            Unit::Start(run) => UnitResult::new(self.start(run), Vec::new()),
+            Unit::User(user) => self.user(user),
+            Unit::End => self.end(),
+        }
+    }
+
+    /// A step other than the wizard's, with the parts it needs taken in the lock order.
+    fn step(&self, op: &Operation) -> StepResult {
+        let needs = Needs::of(op);
+        let mut user_list = needs.user_list.then(|| self.user_list.lock());
+        let mut directory = needs.directory.then(|| self.directory.lock());
+        let mut postoffice = needs.postoffice.then(|| self.postoffice.lock());
+        let mut store = needs.store.then(|| self.store.lock());
+        let mut server = self.empty();
+        if let Some(part) = &user_list {
+            server.user_list.clone_from(part);
+        }
+        if let Some(part) = &directory {
+            server.directory = Arc::clone(part);
+        }
+        if let Some(part) = &postoffice {
+            server.postoffice = Arc::clone(part);
+        }
+        if let Some(part) = &store {
+            server.store = Arc::clone(part);
+        }
+        let result = server.apply(op);
+        if let Some(part) = &mut user_list {
+            **part = server.user_list;
+        }
+        if let Some(part) = &mut directory {
+            **part = server.directory;
+        }
+        if let Some(part) = &mut postoffice {
+            **part = server.postoffice;
+        }
+        if let Some(part) = &mut store {
+            **part = server.store;
+        }
+        result
+    }
+
+    /// [`Fault::AliasCheckedApart`]: the check in one critical section, the insert in
+    /// another, and the answer the check's.
+    fn create_apart(&self, op: &Operation) -> StepResult {
+        let checked = {
+            let directory = self.directory.lock();
+            let mut trial = self.empty();
+            trial.directory = Arc::clone(&directory);
+            trial.apply(op)
+        };
+        if !checked.outcome.is_refused() {
+            self.step(op); // refused now, perhaps: unsaid
+        }
+        checked
+    }
+
+    /// `start`: the user list and the post office's users, read once (C-UNITS).
+    fn start(&self, run: &crate::vocabulary::operation::WizardRun) -> StepResult {
+        let mut wizard = self.wizard.lock();
+        if wizard.is_some() {
+            let user = "a second wizard step".to_string();
+            return StepResult::refused(Refusal::UnknownUser { user }, []);
+        }
+        let user_list = self.user_list.lock();
+        let stale = self.fault == Some(Fault::StaleDirectory) && run.phase == Phase::Migrate;
+        let at_start = stale.then(|| Arc::clone(&self.directory.lock()));
+        let mut postoffice = self.postoffice.lock();
+        let (mut directory, mut store, mut log) = {
+            let e = self.empty();
+            (e.directory, e.store, EventLog::default())
+        };
+        let ex = Exchange {
+            directory: &mut directory,
+            store: &mut store,
+            postoffice: &mut postoffice,
+            log: &mut log,
+            user_list: user_list.as_deref(),
+            server_language: self.server_language,
+            postoffice_path: &self.postoffice_path,
+            seen: Seen::default(),
+        };
+        let (result, progress) = wizard::start(run, &ex);
+        *wizard = progress.map(|progress| Wizard { progress, at_start });
+        result
+    }
+
+    /// A `user` unit: every part but the user list, taken in the lock order.
+    fn user(&self, user: &crate::vocabulary::address::MsMailAddress) -> UnitResult {
+        let mut seen = Seen::default();
+        // The faults' first critical sections.
+        match self.fault {
+            Some(Fault::MmfCheckedApart) => seen.mmf = Some(self.postoffice.lock().mmf(user)),
+            Some(Fault::WaitingReadApart) => {
+                seen.waiting = Some(self.postoffice.lock().waiting_runs(user))
+            }
+            _ => {}
+        }
+        let mut wizard = self.wizard.lock();
+        let Some(state) = wizard.as_mut() else {
+            return out_of_turn(user.to_string());
+        };
+        if state.progress.next_unit() != Unit::User(user.clone()) {
+            return out_of_turn(user.to_string());
+        }
+        seen.directory = state.at_start.clone();
+        let mut directory = self.directory.lock();
+        let mut postoffice = self.postoffice.lock();
+        let mut store = self.store.lock();
+        let mut log = self.log.lock();
+        let logged = log.entries().len();
+        let mut ex = Exchange {
+            directory: &mut directory,
+            store: &mut store,
+            postoffice: &mut postoffice,
+            log: Arc::make_mut(&mut log),
+            user_list: None,
+            server_language: self.server_language,
+            postoffice_path: &self.postoffice_path,
+            seen,
+        };
+        let result = wizard::user(&mut state.progress, &mut ex);
+        UnitResult::new(result, log.entries()[logged..].to_vec())
+    }
+
+    /// `end`: the summary.
+    fn end(&self) -> UnitResult {
+        let mut wizard = self.wizard.lock();
+        let Some(state) = wizard.take() else {
+            return out_of_turn("end".to_string());
+        };
+        let mut log = self.log.lock();
+        let logged = log.entries().len();
+        let (mut directory, mut store, mut postoffice) = {
+            let e = self.empty();
+            (e.directory, e.store, e.postoffice)
+        };
+        let mut ex = Exchange {
+            directory: &mut directory,
+            store: &mut store,
+            postoffice: &mut postoffice,
+            log: Arc::make_mut(&mut log),
+            user_list: None,
+            server_language: self.server_language,
+            postoffice_path: &self.postoffice_path,
+            seen: Seen::default(),
+        };
+        let result = wizard::end(state.progress, &mut ex);
+        UnitResult::new(result, log.entries()[logged..].to_vec())
+    }
+}
+
+/// A wizard unit out of turn: refused, nothing changed.
+fn out_of_turn(what: String) -> UnitResult {
+    let result = StepResult::new(Outcome::Refused(Refusal::UnknownUser { user: what }), []);
+    UnitResult::new(result, Vec::new())
+}
