@@ -8,7 +8,9 @@
 //! `PROPTEST_CASES=10000 cargo test --release --test parallel -- --nocapture` runs more.
 
 use migwiz::harness::concurrent::{failing_seed, judge, run, shrink, Case, Judgement, Mode};
+use migwiz::harness::concurrent::{Answer, Call};
 use migwiz::harness::generate::Reference;
+use migwiz::harness::linearizability::History;
 use migwiz::harness::reproduce::LastFailing;
 use migwiz::harness::sut::quietly;
 use migwiz::server::shared::Fault;
@@ -19,6 +21,7 @@ use proptest::test_runner::{
     Config, FileFailurePersistence, RngSeed, TestCaseError, TestError, TestRunner,
 };
 use proptest_state_machine::ReferenceStateMachine;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The schedules tried for each case: seeds `seed * SCHEDULES ..`.
 const SCHEDULES: u64 = 4;
@@ -92,6 +95,12 @@ fn parallel(fault: Option<Fault>, cases: u32, persist: bool) -> Option<(Case, u6
                 // A few schedules of each case, as a controlled scheduler explores them.
                 for seed in seed * SCHEDULES..(seed + 1) * SCHEDULES {
                     let ran = run(&case, Mode::Deterministic { seed }, fault);
+                    if fault.is_none() {
+                        RUNS.fetch_add(1, Ordering::Relaxed);
+                        if overlapped(&ran.history) {
+                            OVERLAPPED.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
                     match judge(&case, &ran) {
                         Judgement::Linearizable { .. } => {}
                         other => {
@@ -116,11 +125,35 @@ fn parallel(fault: Option<Fault>, cases: u32, persist: bool) -> Option<(Case, u6
     }
 }
 
+/// Runs judged without a fault, and those in which two clients' units overlapped in time.
+static RUNS: AtomicUsize = AtomicUsize::new(0);
+static OVERLAPPED: AtomicUsize = AtomicUsize::new(0);
+
+/// Whether units of two clients were under way at the same time in a history.
+fn overlapped(history: &History<Call, Answer>) -> bool {
+    let ops = &history.operations;
+    ops.iter().enumerate().any(|(i, a)| {
+        ops[i + 1..]
+            .iter()
+            .any(|b| a.client != b.client && b.call < a.returned.unwrap_or(u64::MAX))
+    })
+}
+
 #[test]
 fn every_concurrent_run_is_linearizable() {
     if let Some((case, seed, why)) = parallel(None, cases(), true) {
         panic!("not linearizable under seed {seed}: {why}\n{case:#?}");
     }
+    // The test tests something: most runs had clients under way at once.
+    let (runs, overlapped) = (
+        RUNS.load(Ordering::Relaxed),
+        OVERLAPPED.load(Ordering::Relaxed),
+    );
+    println!("{runs} runs judged linearizable, {overlapped} with units of two clients overlapping");
+    assert!(
+        overlapped * 2 > runs,
+        "{overlapped} of {runs} runs overlapped"
+    );
 }
 
 /// Each fault is found within 1,000 cases and shrunk to at most 2 clients of at most 3
@@ -187,5 +220,28 @@ fn a_run_replays_exactly_from_its_seed() {
         let calls =
             |h: &migwiz::harness::linearizability::History<_, _>| format!("{:?}", h.operations);
         assert_eq!(calls(&first.history), calls(&again.history));
+    }
+}
+
+/// The stress mode: the same kind of cases on OS threads let go at once from a barrier,
+/// each repeated 10 times. Not reproducible, so it only counts: every run must pass.
+#[test]
+fn stress_runs_are_linearizable() {
+    const REPEATS: usize = 10;
+    let cases = std::env::var("STRESS_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100);
+    let mut runner = TestRunner::new(Config {
+        failure_persistence: None,
+        ..Config::default()
+    });
+    for _ in 0..cases {
+        let (case, _) = case_strategy().new_tree(&mut runner).unwrap().current();
+        for _ in 0..REPEATS {
+            let ran = run(&case, Mode::Stress, None);
+            let verdict = judge(&case, &ran);
+            assert!(verdict.passed(), "{verdict:?}\n{case:#?}");
+        }
     }
 }
