@@ -7,64 +7,19 @@
 //!
 //! `PROPTEST_CASES=10000 cargo test --release --test parallel -- --nocapture` runs more.
 
-use migwiz::harness::concurrent::{failing_seed, judge, run, shrink, Case, Judgement, Mode};
+use migwiz::harness::concurrent::{
+    case_strategy, failing_seed, judge, run, search as search_for, shrink, Case, Found, Judgement,
+    Mode, Search, SCHEDULES,
+};
 use migwiz::harness::concurrent::{Answer, Call};
-use migwiz::harness::generate::Reference;
 use migwiz::harness::linearizability::History;
 use migwiz::harness::reproduce::LastFailing;
 use migwiz::harness::sut::quietly;
 use migwiz::server::shared::Fault;
-use migwiz::Operation;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
-use proptest::test_runner::{
-    Config, FileFailurePersistence, RngSeed, TestCaseError, TestError, TestRunner,
-};
-use proptest_state_machine::ReferenceStateMachine;
+use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestError, TestRunner};
 use std::sync::atomic::{AtomicUsize, Ordering};
-
-/// The schedules tried for each case: seeds `seed * SCHEDULES ..`.
-const SCHEDULES: u64 = 4;
-
-/// The most steps a client takes, and the longest prefix generated.
-const CLIENT_STEPS: usize = 6;
-const PREFIX: usize = 5;
-
-/// A case and the scheduler's seed. The last `concurrent` steps go to the clients, the
-/// rest (up to 5) is the prefix, so shrinking `concurrent` moves steps into the prefix.
-/// Wizard steps all go to the first client (C-CLIENTS: one wizard); the others by `owners`.
-fn case_strategy() -> impl Strategy<Value = (Case, u64)> {
-    (
-        Reference::sequential_strategy(2..=PREFIX + 3 * CLIENT_STEPS),
-        2usize..=3 * CLIENT_STEPS,
-        2usize..=3,
-        proptest::collection::vec(0usize..3, 3 * CLIENT_STEPS),
-        0u64..1_000,
-    )
-        .prop_map(|((state, steps, _), concurrent, clients, owners, seed)| {
-            let concurrent = concurrent.min(steps.len());
-            let split = steps.len() - concurrent;
-            let prefix = steps[..split.min(PREFIX)].to_vec();
-            let mut lanes: Vec<Vec<Operation>> = vec![Vec::new(); clients];
-            for (k, op) in steps[split..].iter().enumerate() {
-                let lane = match op {
-                    Operation::Wizard(_) => 0,
-                    _ => 1 + owners[k] % (clients - 1).max(1),
-                };
-                let lane = lane.min(clients - 1);
-                if lanes[lane].len() < CLIENT_STEPS {
-                    lanes[lane].push(op.clone());
-                }
-            }
-            lanes.retain(|lane| !lane.is_empty());
-            let case = Case {
-                setup: state.setup,
-                prefix,
-                clients: lanes,
-            };
-            (case, seed)
-        })
-}
 
 fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")
@@ -73,33 +28,25 @@ fn cases() -> u32 {
         .unwrap_or(1000)
 }
 
-/// Runs the parallel test with `fault`; the shrunk failing case, if one was found.
-fn parallel(fault: Option<Fault>, cases: u32, persist: bool) -> Option<(Case, u64, String)> {
+/// The parallel test without a fault: every case passes under each of its schedules.
+fn parallel(cases: u32) -> Option<(Case, u64, String)> {
     let config = Config {
         cases,
-        failure_persistence: persist.then(|| {
-            Box::new(FileFailurePersistence::Direct(
-                "proptest-regressions/parallel.txt",
-            )) as Box<dyn proptest::test_runner::FailurePersistence>
-        }),
-        rng_seed: match persist {
-            true => RngSeed::Random,
-            false => RngSeed::Fixed(0x24),
-        },
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
+            "proptest-regressions/parallel.txt",
+        ))),
         ..Config::default()
     };
     let mut runner = TestRunner::new(config);
     let result = quietly(|| {
         runner
-            .run(&LastFailing(case_strategy()), |(case, seed)| {
+            .run(&LastFailing(case_strategy(3, None)), |(case, seed)| {
                 // A few schedules of each case, as a controlled scheduler explores them.
                 for seed in seed * SCHEDULES..(seed + 1) * SCHEDULES {
-                    let ran = run(&case, Mode::Deterministic { seed }, fault);
-                    if fault.is_none() {
-                        RUNS.fetch_add(1, Ordering::Relaxed);
-                        if overlapped(&ran.history) {
-                            OVERLAPPED.fetch_add(1, Ordering::Relaxed);
-                        }
+                    let ran = run(&case, Mode::Deterministic { seed }, None);
+                    RUNS.fetch_add(1, Ordering::Relaxed);
+                    if overlapped(&ran.history) {
+                        OVERLAPPED.fetch_add(1, Ordering::Relaxed);
                     }
                     match judge(&case, &ran) {
                         Judgement::Linearizable { .. } => {}
@@ -116,9 +63,9 @@ fn parallel(fault: Option<Fault>, cases: u32, persist: bool) -> Option<(Case, u6
         Ok(()) => None,
         Err(TestError::Fail(why, (case, seed))) => {
             // proptest shrank the generated steps; now the case itself, by hand.
-            let seed = failing_seed(&case, fault, seed * SCHEDULES..(seed + 1) * SCHEDULES)
+            let seed = failing_seed(&case, None, seed * SCHEDULES..(seed + 1) * SCHEDULES)
                 .expect("the shrunk case fails again under one of its seeds");
-            let (case, seed) = shrink(case, seed, fault);
+            let (case, seed) = shrink(case, seed, None);
             Some((case, seed, why.message().to_string()))
         }
         Err(e) => panic!("{e}"),
@@ -141,7 +88,7 @@ fn overlapped(history: &History<Call, Answer>) -> bool {
 
 #[test]
 fn every_concurrent_run_is_linearizable() {
-    if let Some((case, seed, why)) = parallel(None, cases(), true) {
+    if let Some((case, seed, why)) = parallel(cases()) {
         panic!("not linearizable under seed {seed}: {why}\n{case:#?}");
     }
     // The test tests something: most runs had clients under way at once.
@@ -157,15 +104,34 @@ fn every_concurrent_run_is_linearizable() {
 }
 
 /// Each fault is found within 1,000 cases and shrunk to at most 2 clients of at most 3
-/// steps each.
+/// steps each; and the same steps, one client after the other, pass.
 fn found(fault: Fault) {
-    let Some((case, seed, why)) = parallel(Some(fault), 1000, false) else {
+    let search = Search {
+        cases: 1000,
+        seed: 0x24,
+        max_clients: 3,
+        version: None,
+        stress: None,
+        fault: Some(fault),
+    };
+    let Some(found) = search_for(&search, &|_| {}) else {
         panic!(
             "{fault:?} ({}) was not found in 1,000 cases",
             fault.breaks()
         );
     };
-    println!("{fault:?} under seed {seed}: {why}\n{case:#?}");
+    let Found {
+        case,
+        seed,
+        judgement,
+        cases_run,
+        ..
+    } = found;
+    println!("{fault:?} after {cases_run} cases, under seed {seed}: {judgement:?}\n{case:#?}");
+    assert!(
+        matches!(judgement, Judgement::NotLinearizable { .. }),
+        "{judgement:?}"
+    );
     assert!(
         case.clients.len() <= 2,
         "{} clients: {case:#?}",
@@ -214,7 +180,10 @@ fn the_stale_directory_is_found() {
 fn a_run_replays_exactly_from_its_seed() {
     let mut runner = TestRunner::deterministic();
     for _ in 0..20 {
-        let (case, seed) = case_strategy().new_tree(&mut runner).unwrap().current();
+        let (case, seed) = case_strategy(3, None)
+            .new_tree(&mut runner)
+            .unwrap()
+            .current();
         let first = run(&case, Mode::Deterministic { seed }, None);
         let again = run(&case, Mode::Deterministic { seed }, None);
         let calls =
@@ -237,7 +206,10 @@ fn stress_runs_are_linearizable() {
         ..Config::default()
     });
     for _ in 0..cases {
-        let (case, _) = case_strategy().new_tree(&mut runner).unwrap().current();
+        let (case, _) = case_strategy(3, None)
+            .new_tree(&mut runner)
+            .unwrap()
+            .current();
         for _ in 0..REPEATS {
             let ran = run(&case, Mode::Stress, None);
             let verdict = judge(&case, &ran);

@@ -334,3 +334,171 @@ pub fn shrink(mut case: Case, mut seed: u64, fault: Option<Fault>) -> (Case, u64
         }
     }
 }
+
+/// The most steps a generated client takes, and the longest prefix generated.
+pub const CLIENT_STEPS: usize = 6;
+/// The longest prefix generated.
+pub const PREFIX_STEPS: usize = 5;
+/// The schedules tried for each generated case: seeds `seed * SCHEDULES ..`.
+pub const SCHEDULES: u64 = 4;
+
+/// Generated cases, drawn with the sequential test's generator: a prefix of up to 5
+/// steps, then 2 to `max_clients` clients of up to 6 steps each, and a seed. The last
+/// steps drawn go to the clients, so shrinking their number moves steps into the prefix.
+/// Wizard steps all go to the first client (C-CLIENTS: one wizard); the others by a drawn
+/// owner. With `version`, every wizard and extraction step is that version's.
+pub fn case_strategy(
+    max_clients: usize,
+    version: Option<crate::vocabulary::operation::Version>,
+) -> impl proptest::strategy::Strategy<Value = (Case, u64)> {
+    use crate::harness::generate::Reference;
+    use proptest::prelude::*;
+    use proptest_state_machine::ReferenceStateMachine;
+    let max_clients = max_clients.clamp(2, 4);
+    (
+        Reference::sequential_strategy(2..=PREFIX_STEPS + max_clients * CLIENT_STEPS),
+        2usize..=max_clients * CLIENT_STEPS,
+        2usize..=max_clients,
+        proptest::collection::vec(0usize..4, max_clients * CLIENT_STEPS),
+        0u64..1_000,
+    )
+        .prop_map(
+            move |((state, steps, _), concurrent, clients, owners, seed)| {
+                let steps: Vec<Operation> = match version {
+                    Some(v) => steps.iter().map(|op| op.with_version(v)).collect(),
+                    None => steps,
+                };
+                let concurrent = concurrent.min(steps.len());
+                let split = steps.len() - concurrent;
+                let prefix = steps[..split.min(PREFIX_STEPS)].to_vec();
+                let mut lanes: Vec<Vec<Operation>> = vec![Vec::new(); clients];
+                for (k, op) in steps[split..].iter().enumerate() {
+                    let lane = match op {
+                        Operation::Wizard(_) => 0,
+                        _ => (1 + owners[k] % (clients - 1).max(1)).min(clients - 1),
+                    };
+                    if lanes[lane].len() < CLIENT_STEPS {
+                        lanes[lane].push(op.clone());
+                    }
+                }
+                lanes.retain(|lane| !lane.is_empty());
+                let case = Case {
+                    setup: state.setup,
+                    prefix,
+                    clients: lanes,
+                };
+                (case, seed)
+            },
+        )
+}
+
+/// What a search for a failing concurrent case is asked.
+#[derive(Debug, Clone)]
+pub struct Search {
+    /// Cases to generate.
+    pub cases: u32,
+    /// The generator's seed: the same seed, the same cases.
+    pub seed: u64,
+    /// At most this many clients (2 to 4).
+    pub max_clients: usize,
+    /// Every wizard and extraction step of this version, if given.
+    pub version: Option<crate::vocabulary::operation::Version>,
+    /// Run on OS threads, each case `repeats` times, instead of under the scheduler.
+    pub stress: Option<u32>,
+    /// A named fault to switch on.
+    pub fault: Option<Fault>,
+}
+
+/// A failing case found by [`search`], shrunk.
+#[derive(Debug, Clone)]
+pub struct Found {
+    /// The case, shrunk.
+    pub case: Case,
+    /// A schedule seed under which it fails (for a stress run, the deterministic seed the
+    /// shrunk case fails under, if one was found).
+    pub seed: u64,
+    /// How it failed, under that seed.
+    pub judgement: Judgement,
+    /// The run, under that seed.
+    pub ran: Ran,
+    /// Cases run before the failure.
+    pub cases_run: u32,
+}
+
+/// Generates cases and runs each (under [`SCHEDULES`] seeds, or `stress` times on OS
+/// threads) until one fails; that one is shrunk, first by proptest over the generated
+/// steps, then by [`shrink`]. `progress` is told how many cases ran.
+pub fn search(config: &Search, progress: &dyn Fn(u32)) -> Option<Found> {
+    use crate::harness::reproduce::LastFailing;
+    use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
+    let mut runner = TestRunner::new(Config {
+        cases: config.cases,
+        failure_persistence: None,
+        rng_seed: RngSeed::Fixed(config.seed),
+        ..Config::default()
+    });
+    // Cases run until the first failure; the shrinking's runs after it are not cases.
+    let (ran_cases, failed) = (std::cell::Cell::new(0u32), std::cell::Cell::new(false));
+    let strategy = LastFailing(case_strategy(config.max_clients, config.version));
+    let fails = |case: &Case, seed: u64| -> Option<String> {
+        match config.stress {
+            Some(repeats) => (0..repeats).find_map(|_| {
+                let ran = run(case, Mode::Stress, config.fault);
+                let judged = judge(case, &ran);
+                (!judged.passed()).then(|| format!("{judged:?}"))
+            }),
+            None => (seed * SCHEDULES..(seed + 1) * SCHEDULES).find_map(|seed| {
+                let ran = run(case, Mode::Deterministic { seed }, config.fault);
+                let judged = judge(case, &ran);
+                (!judged.passed()).then(|| format!("{judged:?}"))
+            }),
+        }
+    };
+    let result = crate::harness::sut::quietly(|| {
+        runner
+            .run(&strategy, |(case, seed)| {
+                if !failed.get() {
+                    ran_cases.set(ran_cases.get() + 1);
+                    progress(ran_cases.get());
+                }
+                match fails(&case, seed) {
+                    None => Ok(()),
+                    Some(why) => {
+                        failed.set(true);
+                        Err(TestCaseError::fail(why))
+                    }
+                }
+            })
+            .map_err(Box::new)
+    });
+    let (case, seed) = match result.map_err(|e| *e) {
+        Ok(()) => return None,
+        Err(TestError::Fail(_, found)) => found,
+        Err(TestError::Abort(why)) => panic!("the concurrent search could not run: {why}"),
+    };
+    let seeds = (seed * SCHEDULES..(seed + 1) * SCHEDULES).chain(0..SHRINK_SEEDS);
+    let Some(seed) = failing_seed(&case, config.fault, seeds) else {
+        // A stress failure the scheduler does not reproduce: reported as it ran, unshrunk.
+        let ran = (0..config.stress.unwrap_or(1).max(1) * 10)
+            .map(|_| run(&case, Mode::Stress, config.fault))
+            .find(|ran| !judge(&case, ran).passed())?;
+        let judgement = judge(&case, &ran);
+        return Some(Found {
+            case,
+            seed: 0,
+            judgement,
+            ran,
+            cases_run: ran_cases.get(),
+        });
+    };
+    let (case, seed) = shrink(case, seed, config.fault);
+    let ran = run(&case, Mode::Deterministic { seed }, config.fault);
+    let judgement = judge(&case, &ran);
+    Some(Found {
+        case,
+        seed,
+        judgement,
+        ran,
+        cases_run: ran_cases.get(),
+    })
+}
