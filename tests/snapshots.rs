@@ -111,3 +111,43 @@ fn every_refused_scenario_says_why() {
         settings().bind(|| insta::assert_snapshot!(name, error));
     }
 }
+
+/// `scenarios/concurrent/` holds the documented races (Q168606, Q190423) and the mid-run
+/// resolution (C-MIDRUN), each frozen under schedule 0 (the wizard's unit first) and
+/// schedule 3 (the other client's first): each order, and the verdict.
+#[test]
+fn every_race_under_each_order() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/concurrent");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("scenarios/concurrent/ exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    assert!(
+        files.len() >= 3,
+        "the two documented races and the mid-run resolution"
+    );
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let scenario =
+            Scenario::parse(&file.display().to_string(), &text).unwrap_or_else(|e| panic!("{e}"));
+        let name = file
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .replace('-', "_");
+        let mut settings = settings();
+        settings.set_info(&file.file_name().unwrap().to_string_lossy().to_string());
+        settings.bind(|| {
+            for schedule in [0, 3] {
+                let report = migwiz::tools::race::run_scenario(&scenario, None, Some(schedule));
+                assert!(report.passed(), "{}", report.transcript());
+                insta::assert_snapshot!(
+                    format!("race__{name}__schedule_{schedule}"),
+                    report.transcript()
+                );
+            }
+        });
+    }
+}

@@ -87,6 +87,8 @@ fn scenario_strategy() -> impl Strategy<Value = Scenario> {
                 description: Some("round \"trip\"".to_string()),
                 setup: setup.clone(),
                 steps,
+                clients: Vec::new(),
+                schedule: 0,
             }
         })
     })

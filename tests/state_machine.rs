@@ -167,6 +167,8 @@ mod large_worlds {
                 description: None,
                 setup,
                 steps,
+                clients: Vec::new(),
+                schedule: 0,
             }
         })
     }

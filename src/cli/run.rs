@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use migwiz::tools::race::run_scenario;
 use migwiz::tools::replay::replay_with;
 use migwiz::Version;
 
@@ -23,6 +24,10 @@ pub struct Args {
     /// Print the JSON run report instead of the transcript.
     #[arg(long)]
     json: bool,
+    /// For a file with [[clients]]: the deterministic scheduler's seed, instead of the
+    /// file's `[schedule] seed` (spec/SCENARIO-FORMAT-3.md).
+    #[arg(long)]
+    schedule: Option<u64>,
 }
 
 fn parse_version(s: &str) -> Result<Version, String> {
@@ -33,6 +38,31 @@ fn parse_version(s: &str) -> Result<Version, String> {
 /// Replays the file and prints it.
 pub fn exec(args: &Args) -> Result<Status, Failure> {
     let scenario = load(&args.file).map_err(Failure::Invalid)?;
+    if !scenario.clients.is_empty() {
+        // Clients at once (SCENARIO-FORMAT-3.md): the prefix, the units, the verdict.
+        let report = run_scenario(&scenario, args.version, args.schedule);
+        let text = match args.json {
+            true => report.to_json() + "\n",
+            false => report.transcript(),
+        };
+        emit(&text)?;
+        if reported_disagreements(&report.prefix) {
+            return Ok(Status::Bug);
+        }
+        if !report.passed() {
+            eprintln!(
+                "error: the concurrent run is not explained by the rules (see the verdict above)"
+            );
+            return Ok(Status::Bug);
+        }
+        return Ok(Status::Done);
+    }
+    if args.schedule.is_some() {
+        return Err(Failure::Invalid(format!(
+            "{}: --schedule is for a file with [[clients]], and this one has none\n  help: leave --schedule out, or add [[clients]] (spec/SCENARIO-FORMAT-3.md)",
+            args.file.display()
+        )));
+    }
     let run = replay_with(&scenario, args.version, args.model_check);
     let text = if args.json {
         run.to_json() + "\n"

@@ -780,6 +780,8 @@ impl Search<'_> {
                 .iter()
                 .map(|&k| self.alphabet[k as usize].clone())
                 .collect(),
+            clients: Vec::new(),
+            schedule: 0,
         }
     }
 }

@@ -726,6 +726,8 @@ impl Catalogue {
             )),
             setup: w.setup.clone(),
             steps: w.steps.clone(),
+            clients: Vec::new(),
+            schedule: 0,
         })
     }
 

@@ -179,6 +179,8 @@ mod tests {
             description: None,
             setup: Setup::new(Site::default(), Language::English, users).unwrap(),
             steps: vec![Operation::wizard(Version::V55, Phase::Migrate); steps],
+            clients: Vec::new(),
+            schedule: 0,
         }
     }
 

@@ -256,6 +256,8 @@ mod tests {
             description: None,
             setup: Setup::new(Default::default(), Default::default(), Vec::new()).unwrap(),
             steps,
+            clients: Vec::new(),
+            schedule: 0,
         };
         let mut replayed = replay(&scenario, None);
         let event = Event {

@@ -84,7 +84,21 @@ pub struct Scenario {
     pub description: Option<String>,
     /// The site, the server language and the post office.
     pub setup: Setup,
-    /// The steps, in order.
+    /// The steps, in order: for a concurrent run, its sequential prefix.
+    pub steps: Vec<Operation>,
+    /// The clients that run at the same time after the steps (`SCENARIO-FORMAT-3.md`);
+    /// none for a sequential scenario.
+    pub clients: Vec<Client>,
+    /// `[schedule] seed`: the deterministic scheduler's seed, 0 when not given.
+    pub schedule: u64,
+}
+
+/// One client of a concurrent run (`SCENARIO-FORMAT-3.md`): its name and its steps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Client {
+    /// `name`: `[A-Za-z0-9_-]{1,32}`, unique in the file.
+    pub name: String,
+    /// Its steps, in order.
     pub steps: Vec<Operation>,
 }
 
@@ -102,6 +116,23 @@ struct RawScenario {
     users: Vec<Spanned<RawUser>>,
     #[serde(default)]
     steps: Vec<Spanned<RawStep>>,
+    #[serde(default)]
+    clients: Vec<Spanned<RawClient>>,
+    schedule: Option<RawSchedule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClient {
+    name: Option<Spanned<String>>,
+    #[serde(default)]
+    steps: Vec<Spanned<RawStep>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSchedule {
+    seed: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -246,11 +277,24 @@ impl Scenario {
             }
             steps.push(op);
         }
+        let clients = parse_clients(&src, &setup, &raw.clients, &mut total)?;
+        let schedule = match raw.schedule.as_ref().and_then(|s| s.seed.as_ref()) {
+            None => 0,
+            Some(seed) => u64::try_from(*seed.get_ref()).map_err(|_| {
+                src.error(
+                    seed.span(),
+                    format!("[schedule] seed is {}, below 0", seed.get_ref()),
+                    "write a whole number from 0, e.g. seed = 7, or leave it out for 0",
+                )
+            })?,
+        };
         Ok(Scenario {
             name,
             description: raw.description,
             setup,
             steps,
+            clients,
+            schedule,
         })
     }
 
@@ -337,6 +381,18 @@ impl Scenario {
         for op in &self.steps {
             let _ = writeln!(out, "\n[[steps]]\nop = {}", quote(op.name()));
             write_step(&mut out, op);
+        }
+        // A client's steps as `[[clients.steps]]` tables: the same array as the inline
+        // `steps = [ … ]` of SCENARIO-FORMAT-3.md, with the keys of `[[steps]]`.
+        for client in &self.clients {
+            let _ = writeln!(out, "\n[[clients]]\nname = {}", quote(&client.name));
+            for op in &client.steps {
+                let _ = writeln!(out, "\n[[clients.steps]]\nop = {}", quote(op.name()));
+                write_step(&mut out, op);
+            }
+        }
+        if self.schedule != 0 {
+            let _ = writeln!(out, "\n[schedule]\nseed = {}", self.schedule);
         }
         out
     }
@@ -635,6 +691,102 @@ fn parse_site(src: &Source<'_>, raw: Option<&RawSite>) -> Result<Site, ScenarioE
         let span = spanned.as_ref().map_or(0..0, Spanned::span);
         src.error(span, e.to_string(), "fix the [site] value, or leave the key out for the default (CONTOSO / HQ / contoso.com)")
     })
+}
+
+/// `[[clients]]` (`SCENARIO-FORMAT-3.md`): none, or 2 to 4, each named once
+/// (`[A-Za-z0-9_-]{1,32}`) with at least one step, at most one with wizard steps
+/// (C-CLIENTS). Deliveries count toward the file's ceiling of messages.
+fn parse_clients(
+    src: &Source<'_>,
+    setup: &Setup,
+    raw: &[Spanned<RawClient>],
+    total: &mut u64,
+) -> Result<Vec<Client>, ScenarioError> {
+    let help = "a concurrent run has 2 to 4 [[clients]], each with a name and steps, e.g.\n  [[clients]]\n  name = \"wizard\"\n  steps = [ { op = \"wizard\", version = \"5.5\", phase = \"full\" } ]";
+    match raw.len() {
+        0 => return Ok(Vec::new()),
+        1 => {
+            return Err(src.error(
+                raw[0].span(),
+                "only one [[clients]]: clients run at the same time, so a run needs 2 to 4",
+                help,
+            ))
+        }
+        2..=4 => {}
+        n => return Err(src.error(raw[4].span(), format!("{n} [[clients]], more than 4"), help)),
+    }
+    let mut clients: Vec<Client> = Vec::new();
+    let mut wizard: Option<String> = None;
+    for client in raw {
+        let at = client.span();
+        let client = client.get_ref();
+        let Some(name) = &client.name else {
+            return Err(src.error(
+                at,
+                "a [[clients]] has no name",
+                "give it one: name = \"wizard\" (letters, digits, '-' or '_', up to 32)",
+            ));
+        };
+        let text = name.get_ref();
+        let shaped = !text.is_empty()
+            && text.chars().count() <= 32
+            && text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !shaped {
+            return Err(src.error(
+                name.span(),
+                format!(
+                    "client name {} is not 1 to 32 letters, digits, '-' or '_'",
+                    shown(text)
+                ),
+                "write e.g. name = \"admin-1\"",
+            ));
+        }
+        if clients.iter().any(|c| c.name == *text) {
+            return Err(src.error(
+                name.span(),
+                format!("client name {} is used twice", shown(text)),
+                "give each [[clients]] a name of its own",
+            ));
+        }
+        if client.steps.is_empty() {
+            return Err(src.error(
+                at,
+                format!("client {} has no steps", shown(text)),
+                "give it steps = [ { op = … }, … ], or leave the client out",
+            ));
+        }
+        let mut steps = Vec::new();
+        for step in &client.steps {
+            let op = parse_step(src, setup, step.span(), step.get_ref())?;
+            if let (Operation::Deliver { messages, .. }, Some(m)) = (&op, &step.get_ref().messages)
+            {
+                *total += u64::from(*messages);
+                if *total > MAX_MESSAGES {
+                    return Err(too_many_messages(src, m.span(), *total));
+                }
+            }
+            if matches!(op, Operation::Wizard(_)) {
+                match &wizard {
+                    Some(other) if other != text => {
+                        return Err(src.error(
+                            step.span(),
+                            format!("clients {} and {} both run the wizard", shown(other), shown(text)),
+                            "the wizard is one program on one server (C-CLIENTS): give every wizard step to one client",
+                        ))
+                    }
+                    _ => wizard = Some(text.clone()),
+                }
+            }
+            steps.push(op);
+        }
+        clients.push(Client {
+            name: text.clone(),
+            steps,
+        });
+    }
+    Ok(clients)
 }
 
 /// Which keys each op takes, besides `op`.
