@@ -812,3 +812,111 @@ mod scale {
         assert!(text.lines().count() < 200, "{} lines", text.lines().count());
     }
 }
+
+const CLIENT_WIZARD: &str = r#"
+[[clients]]
+name = "wizard"
+steps = [ { op = "wizard", version = "5.5", phase = "full" } ]
+"#;
+
+const CLIENT_MAIL: &str = r#"
+[[clients]]
+name = "mail"
+steps = [ { op = "deliver", user = "NET1/PO1/JDOE", messages = 1 } ]
+"#;
+
+#[test]
+fn a_bad_clients_section_is_refused_at_its_line() {
+    let base = "name = \"race\"\n[[users]]\naddress = \"NET1/PO1/JDOE\"\n";
+    // Line 4 is the first [[clients]]'s blank line, 5 its header.
+    rejects(
+        "one-client",
+        &format!("{base}{CLIENT_WIZARD}"),
+        5,
+        "only one [[clients]]",
+    );
+    let five: String = (0..5)
+        .map(|k| format!("\n[[clients]]\nname = \"c{k}\"\nsteps = [ {{ op = \"deliver\", user = \"NET1/PO1/JDOE\", messages = 1 }} ]\n"))
+        .collect();
+    rejects("five-clients", &format!("{base}{five}"), 21, "more than 4");
+    let two_wizards = format!(
+        "{base}{CLIENT_WIZARD}{}",
+        CLIENT_WIZARD.replace("\"wizard\"\nsteps", "\"second\"\nsteps")
+    );
+    rejects("two-wizards", &two_wizards, 11, "both run the wizard");
+    let twice = format!("{base}{CLIENT_MAIL}{CLIENT_MAIL}");
+    rejects("same-name", &twice, 10, "used twice");
+    let badly = format!(
+        "{base}{CLIENT_WIZARD}{}",
+        CLIENT_MAIL.replace("\"mail\"", "\"no spaces\"")
+    );
+    rejects("bad-name", &badly, 10, "not 1 to 32 letters");
+    let empty = format!("{base}{CLIENT_WIZARD}\n[[clients]]\nname = \"idle\"\n");
+    rejects("no-steps", &empty, 9, "has no steps");
+    let seed = format!("{base}{CLIENT_WIZARD}{CLIENT_MAIL}\n[schedule]\nseed = -1\n");
+    rejects("negative-seed", &seed, 14, "below 0");
+}
+
+#[test]
+fn a_race_file_runs_with_its_schedule_and_a_bad_schedule_is_refused() {
+    let text = format!("name = \"race\"\n[[users]]\naddress = \"NET1/PO1/JDOE\"\nmessages = 2\n{CLIENT_WIZARD}{CLIENT_MAIL}");
+    let path = write("race.toml", text.as_bytes());
+    let file = path.to_str().unwrap();
+    let out = migwiz(["run", file, "--schedule", "3"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("Clients at once (wizard, mail), schedule 3"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("verdict: linearizable"), "{stdout}");
+    let out = migwiz(["run", file, "--schedule", "x"]);
+    assert_eq!(out.status.code(), Some(2));
+    let plain = write("plain.toml", GOOD.as_bytes());
+    let out = migwiz(["run", plain.to_str().unwrap(), "--schedule", "3"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("has none") && stderr.contains("help:"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn race_finds_a_named_fault_and_its_file_replays_it() {
+    let out_dir = std::env::temp_dir().join(format!("migwiz-race-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out_dir);
+    let dir = out_dir.to_str().unwrap();
+    let out = migwiz([
+        "race",
+        "--fault",
+        "stale-directory",
+        "--cases",
+        "300",
+        "--out",
+        dir,
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("verdict: not linearizable"), "{stdout}");
+    let written = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "toml"))
+        .expect("the failing case is written");
+    let file = written.to_str().unwrap();
+    let replayed = migwiz(["run", file, "--fault", "stale-directory"]);
+    assert_eq!(
+        replayed.status.code(),
+        Some(1),
+        "the file replays the failure"
+    );
+    let clean = migwiz(["run", file]);
+    assert_eq!(clean.status.code(), Some(0), "without the fault it passes");
+    let none = migwiz(["race", "--cases", "50", "--out", dir]);
+    assert_eq!(none.status.code(), Some(0));
+    let bad = migwiz(["race", "--fault", "no-such"]);
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr.contains("mmf-checked-apart"), "{stderr}");
+}

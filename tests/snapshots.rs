@@ -141,7 +141,8 @@ fn every_race_under_each_order() {
         settings.set_info(&file.file_name().unwrap().to_string_lossy().to_string());
         settings.bind(|| {
             for schedule in [0, 3] {
-                let report = migwiz::tools::race::run_scenario(&scenario, None, Some(schedule));
+                let report =
+                    migwiz::tools::race::run_scenario(&scenario, None, Some(schedule), None);
                 assert!(report.passed(), "{}", report.transcript());
                 insta::assert_snapshot!(
                     format!("race__{name}__schedule_{schedule}"),

@@ -7,6 +7,7 @@ mod check;
 mod diff;
 mod explore;
 mod input;
+mod race;
 mod run;
 
 use std::process::ExitCode;
@@ -54,6 +55,13 @@ enum Command {
         after_help = "Examples:\n  migwiz check                      # 2 users, depth 6\n  migwiz check --users 3 --depth 5 --timeout 60"
     )]
     Check(check::Args),
+    /// Run clients at once against the concurrent server, as generated cases, until one
+    /// is not linearizable: print it shrunk, one column per client, with the verdict, and
+    /// write it as a scenario file that `migwiz run` replays.
+    #[command(
+        after_help = "Examples:\n  migwiz race --cases 1000\n  migwiz race --fault mmf-checked-apart   # watch a named fault caught\n\nFaults (--fault): mmf-checked-apart (C-MMF), waiting-read-apart (C-DELIVER), alias-checked-apart (C-UNIQUE), stale-directory (C-MIDRUN).\nExit status: 0 no failure found; 1 a failure found (written to --out); 2 a bad argument."
+    )]
+    Race(race::Args),
 }
 
 /// How a command ended: every exit status migwiz gives, in one place.
@@ -107,6 +115,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => diff::exec(args),
         Command::Explore(args) => explore::exec(args),
         Command::Check(args) => check::exec(args),
+        Command::Race(args) => race::exec(args),
     };
     match result {
         Ok(status) => status.into(),

@@ -28,6 +28,10 @@ pub struct Args {
     /// file's `[schedule] seed` (spec/SCENARIO-FORMAT-3.md).
     #[arg(long)]
     schedule: Option<u64>,
+    /// For a file with [[clients]]: switch one named fault of the concurrent server on, as
+    /// `migwiz race --fault` did when it wrote the file.
+    #[arg(long, value_parser = crate::race::parse_fault)]
+    fault: Option<migwiz::server::shared::Fault>,
 }
 
 fn parse_version(s: &str) -> Result<Version, String> {
@@ -40,7 +44,7 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
     let scenario = load(&args.file).map_err(Failure::Invalid)?;
     if !scenario.clients.is_empty() {
         // Clients at once (SCENARIO-FORMAT-3.md): the prefix, the units, the verdict.
-        let report = run_scenario(&scenario, args.version, args.schedule);
+        let report = run_scenario(&scenario, args.version, args.schedule, args.fault);
         let text = match args.json {
             true => report.to_json() + "\n",
             false => report.transcript(),
@@ -57,9 +61,9 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
         }
         return Ok(Status::Done);
     }
-    if args.schedule.is_some() {
+    if args.schedule.is_some() || args.fault.is_some() {
         return Err(Failure::Invalid(format!(
-            "{}: --schedule is for a file with [[clients]], and this one has none\n  help: leave --schedule out, or add [[clients]] (spec/SCENARIO-FORMAT-3.md)",
+            "{}: --schedule and --fault are for a file with [[clients]], and this one has none\n  help: leave them out, or add [[clients]] (spec/SCENARIO-FORMAT-3.md)",
             args.file.display()
         )));
     }

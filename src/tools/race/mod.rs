@@ -19,7 +19,7 @@
 //! steps = [ { op = "deliver", user = "NET1/PO1/JDOE", messages = 1 } ]
 //! "#;
 //! let scenario = Scenario::parse("race.toml", text)?;
-//! let report = run_scenario(&scenario, None, None);
+//! let report = run_scenario(&scenario, None, None, None);
 //! assert!(report.passed());
 //! assert!(report.transcript().contains("verdict: linearizable"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -28,6 +28,7 @@
 use std::fmt::Write as _;
 
 use crate::harness::concurrent::{self, Answer, Call, Case, Judgement, Mode, Ran};
+use crate::server::shared::Fault;
 use crate::tools::describe::describe_user;
 use crate::tools::replay::{replay, Replay};
 use crate::tools::scenario::{Client, Scenario};
@@ -69,15 +70,17 @@ pub fn case_of(scenario: &Scenario, version: Option<Version>) -> Case {
 }
 
 /// Runs a scenario's prefix, then its clients under the deterministic scheduler with
-/// `schedule` (or the file's seed), and judges the run.
+/// `schedule` (or the file's seed), with a named fault of the server if given, and judges
+/// the run.
 pub fn run_scenario(
     scenario: &Scenario,
     version: Option<Version>,
     schedule: Option<u64>,
+    fault: Option<Fault>,
 ) -> RaceReport {
     let seed = schedule.unwrap_or(scenario.schedule);
     let case = case_of(scenario, version);
-    let ran = concurrent::run(&case, Mode::Deterministic { seed }, None);
+    let ran = concurrent::run(&case, Mode::Deterministic { seed }, fault);
     let judgement = concurrent::judge(&case, &ran);
     let alone = Scenario {
         clients: Vec::new(),

@@ -1,0 +1,152 @@
+//! `migwiz race`: concurrent cases generated like the parallel test, run until one is not
+//! linearizable; that one shrunk, shown as a table and a verdict, and written as a scenario
+//! file that `migwiz run` replays exactly.
+
+use std::path::PathBuf;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use migwiz::harness::concurrent::{search, Search};
+use migwiz::server::shared::Fault;
+use migwiz::tools::race::{table, verdict_words, witness};
+use migwiz::tools::witnesses::WitnessFolder;
+use migwiz::Version;
+
+use crate::{emit, Failure, Status};
+
+/// The arguments of `migwiz race`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The generator's seed: the same seed gives the same cases.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// How many cases to generate.
+    #[arg(long, default_value_t = 1000)]
+    cases: u32,
+    /// At most this many clients at once (2 to 4).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(2..=4))]
+    clients: u8,
+    /// Run every wizard and extraction step as this version: 5.0, 5.5 or 5.5-sp1.
+    #[arg(long, value_parser = parse_version)]
+    version: Option<Version>,
+    /// Run on OS threads from a start barrier, each case this many times, instead of under
+    /// the deterministic scheduler (not reproducible).
+    #[arg(long, num_args = 0..=1, default_missing_value = "10")]
+    stress: Option<u32>,
+    /// Switch one named fault of the server on, to watch it caught: mmf-checked-apart
+    /// (C-MMF), waiting-read-apart (C-DELIVER), alias-checked-apart (C-UNIQUE),
+    /// stale-directory (C-MIDRUN).
+    #[arg(long, value_parser = parse_fault)]
+    fault: Option<Fault>,
+    /// Where to write the failing case as a scenario file. Files an earlier run wrote
+    /// there (listed in its .migwiz-witnesses file) are removed first; nothing else is.
+    #[arg(long, default_value = "witnesses")]
+    out: PathBuf,
+}
+
+fn parse_version(s: &str) -> Result<Version, String> {
+    s.parse()
+        .map_err(|e: migwiz::vocabulary::operation::UnknownVersion| e.to_string())
+}
+
+/// A fault's name, in any case.
+pub fn parse_fault(s: &str) -> Result<Fault, String> {
+    Fault::ALL
+        .into_iter()
+        .find(|f| f.name().eq_ignore_ascii_case(s))
+        .ok_or_else(|| {
+            let names: Vec<&str> = Fault::ALL.iter().map(|f| f.name()).collect();
+            format!("unknown fault {s:?}; use one of {}", names.join(", "))
+        })
+}
+
+/// Searches, and reports the first failure found.
+pub fn exec(args: &Args) -> Result<Status, Failure> {
+    let folder = WitnessFolder::open(&args.out).map_err(|e| {
+        Failure::Invalid(format!(
+            "{}: cannot write the failing case there: {e}\n  help: name a folder you can write to with --out",
+            args.out.display()
+        ))
+    })?;
+    let config = Search {
+        cases: args.cases,
+        seed: args.seed,
+        max_clients: usize::from(args.clients),
+        version: args.version,
+        stress: args.stress,
+        fault: args.fault,
+    };
+    let bar = ProgressBar::with_draw_target(Some(args.cases.into()), ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("[{bar:30}] {pos}/{len} cases, {per_sec}, {eta} left")
+    {
+        bar.set_style(style.progress_chars("#>-"));
+    }
+    let found = search(&config, &|done| bar.set_position(done.into()));
+    bar.finish_and_clear();
+    let how = match (args.stress, args.fault) {
+        (Some(n), _) => format!("on OS threads, {n} times each"),
+        (None, _) => "under the deterministic scheduler".to_string(),
+    };
+    let Some(found) = found else {
+        emit(&format!(
+            "no failure in {} cases {how} (seed {}{})\n",
+            args.cases,
+            args.seed,
+            args.fault
+                .map_or(String::new(), |f| format!(", fault {}", f.name()))
+        ))?;
+        return Ok(Status::Done);
+    };
+    let names: Vec<String> = (1..=found.case.clients.len())
+        .map(|k| format!("c{k}"))
+        .collect();
+    let file = format!("race-seed-{}-case-{}.toml", args.seed, found.cases_run);
+    let name = match args.fault {
+        Some(f) => format!(
+            "migwiz race: fault {} ({}), seed {}",
+            f.name(),
+            f.breaks(),
+            args.seed
+        ),
+        None => format!("migwiz race: seed {}", args.seed),
+    };
+    let fault = args
+        .fault
+        .map_or(String::new(), |f| format!(" --fault {}", f.name()));
+    let description = format!(
+        "Found by `migwiz race --seed {}{fault}` after {} cases, shrunk; replay with `migwiz run FILE{fault}`.",
+        args.seed, found.cases_run
+    );
+    let scenario = witness(&found.case, found.seed, &name, &description);
+    folder
+        .replace(&[(file.clone(), scenario.to_toml())])
+        .map_err(|e| {
+            Failure::Invalid(format!("{}: cannot write {file}: {e}", args.out.display()))
+        })?;
+    let mut text = format!(
+        "a failure after {} cases {how}, shrunk to {} client(s) after {} prefix step(s), schedule {}:\n\n",
+        found.cases_run,
+        found.case.clients.len(),
+        found.case.prefix.len(),
+        found.seed
+    );
+    for op in &found.case.prefix {
+        text.push_str(&format!("  prefix: {op}\n"));
+    }
+    text.push('\n');
+    text.push_str(&table(&found.case, &found.ran, &names));
+    text.push('\n');
+    text.push_str(&verdict_words(
+        &found.case,
+        &found.ran,
+        &found.judgement,
+        &names,
+    ));
+    text.push_str(&format!(
+        "\n\nwritten to {}; replay it with: migwiz run {}{fault}\n",
+        args.out.join(&file).display(),
+        args.out.join(&file).display()
+    ));
+    emit(&text)?;
+    Ok(Status::Bug)
+}
