@@ -73,6 +73,11 @@ impl Model {
 
     /// `start`: the users the step takes, and the rules decided over the whole step.
     fn start(&mut self, run: &WizardRun) -> StepResult {
+        if self.in_progress.is_some() {
+            // One wizard at a time (C-CLIENTS): a second step's start is out of turn.
+            let user = "a second wizard step".to_string();
+            return StepResult::refused(Refusal::UnknownUser { user }, []);
+        }
         let mut rules = vec![match run.phase {
             Phase::Create => OpStep1,
             Phase::Migrate => OpStep2,
@@ -595,6 +600,9 @@ mod tests {
         let started = m.clone();
         let wrong = m.apply_unit(&Unit::User(ANA.parse().unwrap()));
         assert!(wrong.outcome.is_refused(), "ANA is not next");
+        assert_eq!(m, started);
+        let second = m.apply_unit(&Unit::Start(WizardRun::new(Version::V50, Phase::Full)));
+        assert!(second.outcome.is_refused(), "one wizard step at a time");
         assert_eq!(m, started);
     }
 }
