@@ -288,6 +288,46 @@ pub fn evaluate(edge: &Edge<'_>) -> Result<Vec<usize>, Violation> {
     Ok(held)
 }
 
+/// C-INV: the `always` properties that judge one state, I-CONSERVE and I-UNIQUE, on
+/// `state` (a concurrent run's final observation), counting from `ledger`. The others
+/// judge a step, and a concurrent run has none whole.
+pub fn judge_state(
+    setup: &Setup,
+    ledger: &Ledger,
+    state: &Observation,
+    messages: Option<&[(u64, u64, &MsMailAddress)]>,
+) -> Result<(), Violation> {
+    // The two read no step: any step will do, and a refusal says nothing happened.
+    let op = Operation::Wizard(crate::vocabulary::operation::WizardRun::new(
+        Version::V55,
+        crate::vocabulary::operation::Phase::Migrate,
+    ));
+    let result = StepResult::refused(crate::vocabulary::outcome::Refusal::NoUserList, []);
+    let edge = Edge {
+        setup,
+        op: &op,
+        before: state,
+        result: &result,
+        after: state,
+        ledger,
+        messages,
+    };
+    for property in PROPERTIES {
+        if let (Some(RuleId::IConserve | RuleId::IUnique), Check::Always(check)) =
+            (property.rule, property.check)
+        {
+            if let Verdict::Broken(detail) = check(&edge) {
+                return Err(Violation {
+                    property: property.name,
+                    rule: property.rule,
+                    detail,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 /// I-CONSERVE: per MS Mail user of the setup, what waits and what was migrated add up to
 /// what the [`Ledger`] says MS Mail ever held; nobody else's mail anywhere; and, where ids
 /// exist, every message id is in exactly one place with its own owner.

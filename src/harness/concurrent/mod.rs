@@ -29,10 +29,12 @@
 use std::sync::{Arc, Barrier, Mutex as StdMutex};
 
 use crate::harness::linearizability::{self, History, Spec, Verdict};
+use crate::harness::properties::{self, Ledger, Violation};
 use crate::model::Model;
 use crate::server::shared::{Fault, SharedServer};
 use crate::server::sync::schedule::{self, Failure};
 use crate::server::Server;
+use crate::vocabulary::address::MsMailAddress;
 use crate::vocabulary::observation::Observation;
 use crate::vocabulary::operation::Operation;
 use crate::vocabulary::setup::Setup;
@@ -96,6 +98,8 @@ pub struct Ran {
     pub failure: Option<Failure>,
     /// Each client's last call, for a report of a run that did not end.
     pub last_calls: Vec<Option<Call>>,
+    /// The server's messages after the run, as runs `(first id, count, owner)`.
+    pub messages: Vec<(u64, u64, MsMailAddress)>,
 }
 
 /// The scheduler's budget of scheduling points for one run: far above what 4 clients of a
@@ -169,15 +173,21 @@ pub fn run(case: &Case, mode: Mode, fault: Option<Fault>) -> Ran {
     };
     let mut history = std::mem::take(&mut *lock(&history));
     let last_calls = lock(&last_calls).clone();
+    let mut messages = Vec::new();
     if failure.is_none() {
         let observe = history.call(case.clients.len(), Call::Observe);
-        let seen = shared.snapshot().observe();
-        history.returned(observe, Answer::Observation(Box::new(seen)));
+        let server = shared.snapshot();
+        history.returned(observe, Answer::Observation(Box::new(server.observe())));
+        messages = server
+            .messages()
+            .map(|m| (m.first, m.count, m.owner.clone()))
+            .collect();
     }
     Ran {
         history,
         failure,
         last_calls,
+        messages,
     }
 }
 
@@ -244,6 +254,8 @@ pub enum Judgement {
     },
     /// The run did not end (C-DEADLOCK), or a thread panicked.
     DidNotEnd(Failure),
+    /// Linearizable, but a property that judges one state broke on the final state (C-INV).
+    Broken(Violation),
 }
 
 impl Judgement {
@@ -264,7 +276,10 @@ pub fn judge(case: &Case, ran: &Ran) -> Judgement {
         model.apply(op);
     }
     match linearizability::check(&ModelSpec { start: model }, &ran.history, CHECK_BUDGET) {
-        Verdict::Linearizable { order } => Judgement::Linearizable { order },
+        Verdict::Linearizable { order } => match final_state(case, ran) {
+            Ok(()) => Judgement::Linearizable { order },
+            Err(violation) => Judgement::Broken(violation),
+        },
         Verdict::NotLinearizable {
             prefix,
             stuck,
@@ -278,6 +293,27 @@ pub fn judge(case: &Case, ran: &Ran) -> Judgement {
         },
         Verdict::Unknown { steps } => Judgement::Unknown { steps },
     }
+}
+
+/// C-INV on the final state: I-CONSERVE (counted from the setup and every delivery the
+/// case asks for, message ids included) and I-UNIQUE.
+fn final_state(case: &Case, ran: &Ran) -> Result<(), Violation> {
+    let Some(Answer::Observation(seen)) = ran
+        .history
+        .operations
+        .iter()
+        .find(|op| op.input == Call::Observe)
+        .and_then(|op| op.output.as_ref())
+    else {
+        return Ok(());
+    };
+    let mut ledger = Ledger::new(&case.setup);
+    for op in case.prefix.iter().chain(case.clients.iter().flatten()) {
+        ledger.record(op);
+    }
+    let messages: Vec<(u64, u64, &MsMailAddress)> =
+        ran.messages.iter().map(|(f, c, o)| (*f, *c, o)).collect();
+    properties::judge_state(&case.setup, &ledger, seen, Some(&messages))
 }
 
 /// The first seed in `seeds` under which `case` does not pass, if any.

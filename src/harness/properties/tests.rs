@@ -991,3 +991,23 @@ fn evaluate_lists_what_held_and_what_was_reached() {
         ["every message is in exactly one place", ALL_MIGRATED]
     );
 }
+
+#[test]
+fn judge_state_sees_a_lost_message_and_an_address_held_twice() {
+    let setup = setup();
+    let ledger = Ledger::new(&setup);
+    assert_eq!(judge_state(&setup, &ledger, &migrated(), None), Ok(()));
+    let mut lost = migrated();
+    lost.mailboxes[0].mail[0].count = 1;
+    let v = judge_state(&setup, &ledger, &lost, None).unwrap_err();
+    assert_eq!(v.rule, Some(RuleId::IConserve));
+    let mut twice = migrated();
+    twice
+        .mailboxes
+        .push(mailbox("ANA", &["smtp:jdoe@contoso.com"], &[]));
+    let v = judge_state(&setup, &ledger, &twice, None).unwrap_err();
+    assert_eq!(v.rule, Some(RuleId::IUnique));
+    let jdoe = address(JDOE);
+    let v = judge_state(&setup, &ledger, &migrated(), Some(&[(1, 2, &jdoe)])).unwrap_err();
+    assert!(v.detail.contains("message 3 is lost"), "{v}");
+}

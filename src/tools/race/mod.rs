@@ -183,6 +183,9 @@ pub fn verdict_words(case: &Case, ran: &Ran, judgement: &Judgement, names: &[Str
         Judgement::Unknown { steps } => format!(
             "verdict: unknown: the checker took {steps} model steps, its budget, before it found an order or proved there is none; this is not a pass"
         ),
+        Judgement::Broken(violation) => format!(
+            "verdict: linearizable, but on the final state {violation} (C-INV)"
+        ),
         Judgement::DidNotEnd(failure) => {
             let mut words = format!("verdict: the run did not end: {failure} (C-DEADLOCK); each client's last call:");
             for (client, call) in ran.last_calls.iter().enumerate() {
@@ -287,6 +290,7 @@ impl RaceReport {
             Judgement::NotLinearizable { .. } => "not linearizable",
             Judgement::Unknown { .. } => "unknown",
             Judgement::DidNotEnd(_) => "did not end",
+            Judgement::Broken(_) => "property broken",
         };
         if let Some(map) = report.as_object_mut() {
             map.insert("schedule".into(), self.schedule.into());
