@@ -159,17 +159,7 @@ pub fn run(case: &Case, mode: Mode, fault: Option<Fault>) -> Ran {
         .collect();
     let failure = match mode {
         Mode::Deterministic { seed } => schedule::run(seed, SCHEDULE_BUDGET, bodies).err(),
-        Mode::Stress => {
-            let handles: Vec<_> = bodies.into_iter().map(std::thread::spawn).collect();
-            let mut failure = None;
-            for (thread, handle) in handles.into_iter().enumerate() {
-                if handle.join().is_err() {
-                    let message = "panicked".to_string();
-                    failure.get_or_insert(Failure::Panicked { thread, message });
-                }
-            }
-            failure
-        }
+        Mode::Stress => stress(bodies),
     };
     let mut history = std::mem::take(&mut *lock(&history));
     let last_calls = lock(&last_calls).clone();
@@ -189,6 +179,42 @@ pub fn run(case: &Case, mode: Mode, fault: Option<Fault>) -> Ran {
         last_calls,
         messages,
     }
+}
+
+/// How long the stress mode's clients may take before the run is reported as stalled: far
+/// above what a few clients of a few steps take (well under a millisecond).
+const STRESS_BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Runs the bodies on their own OS threads; a thread that panics, or threads that have not
+/// all ended within [`STRESS_BUDGET`], make the run fail rather than hang (C-DEADLOCK). A
+/// stalled thread is left behind.
+fn stress(bodies: Vec<Box<dyn FnOnce() + Send>>) -> Option<Failure> {
+    let (done, ended) = std::sync::mpsc::channel();
+    let n = bodies.len();
+    for (thread, body) in bodies.into_iter().enumerate() {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).is_ok();
+            let _ = done.send((thread, ok));
+        });
+    }
+    let deadline = std::time::Instant::now() + STRESS_BUDGET;
+    let mut failure = None;
+    for _ in 0..n {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match ended.recv_timeout(left) {
+            Ok((_, true)) => {}
+            Ok((thread, false)) => {
+                let message = "panicked".to_string();
+                failure.get_or_insert(Failure::Panicked { thread, message });
+            }
+            Err(_) => {
+                let seconds = STRESS_BUDGET.as_secs();
+                return Some(Failure::OutOfTime { seconds });
+            }
+        }
+    }
+    failure
 }
 
 fn lock<T>(m: &StdMutex<T>) -> std::sync::MutexGuard<'_, T> {

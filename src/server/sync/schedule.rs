@@ -28,6 +28,11 @@ pub enum Failure {
         /// The points taken.
         points: u64,
     },
+    /// Threads on their own (the stress mode) had not all ended within the time given.
+    OutOfTime {
+        /// The time given, in seconds.
+        seconds: u64,
+    },
     /// A thread panicked.
     Panicked {
         /// Which thread.
@@ -53,6 +58,9 @@ impl std::fmt::Display for Failure {
                     f,
                     "the run took {points} scheduling points, past its budget"
                 )
+            }
+            Failure::OutOfTime { seconds } => {
+                write!(f, "the clients had not all ended after {seconds} s")
             }
             Failure::Panicked { thread, message } => {
                 write!(f, "thread {thread} panicked: {message}")
