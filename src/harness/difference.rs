@@ -121,6 +121,10 @@ fn mailbox(what: &str, m: &MailboxView, i: &MailboxView) -> Option<String> {
 /// The first difference between the model's observation and the implementation's, in
 /// words; `None` when they are equal.
 pub fn first_difference(model: &Observation, implementation: &Observation) -> Option<String> {
+    // Equal on almost every step the test takes: compared whole first, words only after.
+    if model == implementation {
+        return None;
+    }
     in_list(
         "",
         "event",
@@ -164,6 +168,9 @@ pub fn first_difference(model: &Observation, implementation: &Observation) -> Op
 /// The first difference between the model's step result and the implementation's, in
 /// words; `None` when they are equal.
 pub fn first_result_difference(model: &StepResult, implementation: &StepResult) -> Option<String> {
+    if model == implementation {
+        return None;
+    }
     equal("the outcome", &model.outcome, &implementation.outcome)
         .or_else(|| {
             in_list(
