@@ -10,6 +10,8 @@
 //! `cargo bench --bench concurrency`. Figures go to BENCHMARKS.md.
 
 mod common;
+#[path = "../tests/common/stateright_lin.rs"]
+mod stateright_lin;
 
 use std::time::{Duration, Instant};
 
@@ -172,4 +174,50 @@ fn main() {
         "race, deterministic: {schedules} checked schedules in {elapsed:.2?}: {:.0} a second",
         schedules as f64 / elapsed.as_secs_f64()
     );
+    // stateright 0.31's LinearizabilityTester on the same histories, last (a search that
+    // runs out of its time is left running on its thread until the process ends).
+    let mut times = Vec::new();
+    for (case, history) in &good {
+        let start = spec(case).start;
+        let started = Instant::now();
+        assert!(stateright_lin::stateright_linearizable(&start, history));
+        times.push(started.elapsed());
+    }
+    let (med, worst) = median(times);
+    println!("stateright, linearizable: median {med:?}, worst {worst:?}");
+    let limit = Duration::from_secs(10);
+    let mut outcomes = Vec::new();
+    for (case, history) in good.iter().take(5) {
+        let mut broken = history.clone();
+        if let Some(Answer::Observation(seen)) = &mut broken.operations.last_mut().unwrap().output {
+            seen.events.clear();
+        }
+        let start = spec(case).start;
+        let ours = {
+            let started = Instant::now();
+            let verdict = check(&spec(case), &broken, 10_000_000);
+            assert!(matches!(verdict, Verdict::NotLinearizable { .. }));
+            started.elapsed()
+        };
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let started = Instant::now();
+            let linearizable = stateright_lin::stateright_linearizable(&start, &broken);
+            let _ = done.send((linearizable, started.elapsed()));
+        });
+        let theirs = match finished.recv_timeout(limit) {
+            Ok((linearizable, took)) => {
+                assert!(!linearizable);
+                format!("{took:?}")
+            }
+            Err(_) => format!("over {limit:?}"),
+        };
+        outcomes.push(format!("migwiz {ours:?}, stateright {theirs}"));
+    }
+    println!("stateright, not linearizable (final state changed), first 5 histories:");
+    for line in &outcomes {
+        println!("  {line}");
+    }
+    // Ends the stateright searches left running.
+    std::process::exit(0);
 }

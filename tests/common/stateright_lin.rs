@@ -1,0 +1,53 @@
+//! stateright 0.31's `LinearizabilityTester` on migwiz's concurrent histories: the
+//! reference model as a `SequentialSpec`, and a history fed to the tester call by call and
+//! return by return in time order. Shared by the differential test (`tests/parallel.rs`)
+//! and the side-by-side bench (`benches/concurrency.rs`).
+
+use migwiz::harness::concurrent::{Answer, Call, ModelSpec};
+use migwiz::harness::linearizability::{History, Spec};
+use migwiz::Model;
+use stateright::semantics::{ConsistencyTester, LinearizabilityTester, SequentialSpec};
+
+/// The model, as stateright's sequential specification.
+#[derive(Clone)]
+pub struct ModelRef(pub Model);
+
+impl SequentialSpec for ModelRef {
+    type Op = Call;
+    type Ret = Answer;
+    fn invoke(&mut self, op: &Call) -> Answer {
+        let spec = ModelSpec {
+            start: self.0.clone(),
+        };
+        let (after, answer) = spec.step(&self.0, op);
+        self.0 = after;
+        answer
+    }
+}
+
+/// Whether stateright's tester finds `history` linearizable from `start`.
+pub fn stateright_linearizable(start: &Model, history: &History<Call, Answer>) -> bool {
+    let mut tester = LinearizabilityTester::new(ModelRef(start.clone()));
+    let mut events: Vec<(u64, bool, usize)> = Vec::new();
+    for (k, op) in history.operations.iter().enumerate() {
+        events.push((op.call, true, k));
+        if let Some(at) = op.returned {
+            events.push((at, false, k));
+        }
+    }
+    events.sort();
+    for (_, is_call, k) in events {
+        let op = &history.operations[k];
+        let fed = match is_call {
+            true => tester.on_invoke(op.client, op.input.clone()).map(|_| ()),
+            false => match &op.output {
+                Some(answer) => tester.on_return(op.client, answer.clone()).map(|_| ()),
+                None => Ok(()),
+            },
+        };
+        if fed.is_err() {
+            return false;
+        }
+    }
+    tester.serialized_history().is_some()
+}
