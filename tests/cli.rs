@@ -920,3 +920,23 @@ fn race_finds_a_named_fault_and_its_file_replays_it() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr.contains("mmf-checked-apart"), "{stderr}");
 }
+
+#[test]
+fn diff_refuses_a_race_file_and_still_runs_the_others() {
+    let race = format!(
+        "name = \"race\"\n[[users]]\naddress = \"NET1/PO1/JDOE\"\n{CLIENT_WIZARD}{CLIENT_MAIL}"
+    );
+    let race = write("race-for-diff.toml", race.as_bytes());
+    let good = write("good-for-diff.toml", GOOD.as_bytes());
+    let out = migwiz(["diff", race.to_str().unwrap(), good.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("has [[clients]]") && stderr.contains("help:"),
+        "{stderr}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("== ok"),
+        "the good file ran"
+    );
+}

@@ -34,6 +34,15 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
                 continue;
             }
         };
+        if !scenario.clients.is_empty() {
+            // Clients at once have no one order to compare version by version.
+            eprintln!(
+                "{}: has [[clients]]: diff compares sequential runs under each version\n  help: run it with migwiz run (and --version V for one version), spec/SCENARIO-FORMAT-3.md",
+                printable(&file.display().to_string())
+            );
+            bad_file = true;
+            continue;
+        }
         let diff = VersionDiff::with(&scenario, args.model_check);
         // Names and paths come from files: escaped, so that none can forge a header.
         emit(&format!(

@@ -119,6 +119,14 @@ pub struct SharedServer {
     log: Mutex<Arc<EventLog>>,
 }
 
+/// The parts the wizard works on, for [`SharedServer::exchange`].
+type Parts<'a> = (
+    &'a mut Arc<Directory>,
+    &'a mut Arc<InformationStore>,
+    &'a mut Arc<PostOffice>,
+    &'a mut EventLog,
+);
+
 /// Which parts a step other than the wizard's reads or writes.
 struct Needs {
     user_list: bool,
@@ -205,6 +213,25 @@ impl SharedServer {
         }
     }
 
+    /// The wizard's view of the parts a unit took (or empty stand-ins for those it did not).
+    fn exchange<'a>(
+        &'a self,
+        (directory, store, postoffice, log): Parts<'a>,
+        user_list: Option<&'a UserList>,
+        seen: Seen,
+    ) -> Exchange<'a> {
+        Exchange {
+            directory,
+            store,
+            postoffice,
+            log,
+            user_list,
+            server_language: self.server_language,
+            postoffice_path: &self.postoffice_path,
+            seen,
+        }
+    }
+
     /// Carries out one unit for a client, atomically (but under a named fault).
     pub fn call(&self, unit: &Unit) -> UnitResult {
         match unit {
@@ -287,16 +314,8 @@ impl SharedServer {
             let e = self.empty();
             (e.directory, e.store, EventLog::default())
         };
-        let ex = Exchange {
-            directory: &mut directory,
-            store: &mut store,
-            postoffice: &mut postoffice,
-            log: &mut log,
-            user_list: user_list.as_deref(),
-            server_language: self.server_language,
-            postoffice_path: &self.postoffice_path,
-            seen: Seen::default(),
-        };
+        let parts = (&mut directory, &mut store, &mut *postoffice, &mut log);
+        let ex = self.exchange(parts, user_list.as_deref(), Seen::default());
         let (result, progress) = wizard::start(run, &ex);
         *wizard = progress.map(|progress| Wizard { progress, at_start });
         result
@@ -326,16 +345,13 @@ impl SharedServer {
         let mut store = self.store.lock();
         let mut log = self.log.lock();
         let logged = log.entries().len();
-        let mut ex = Exchange {
-            directory: &mut directory,
-            store: &mut store,
-            postoffice: &mut postoffice,
-            log: Arc::make_mut(&mut log),
-            user_list: None,
-            server_language: self.server_language,
-            postoffice_path: &self.postoffice_path,
-            seen,
-        };
+        let parts = (
+            &mut *directory,
+            &mut *store,
+            &mut *postoffice,
+            Arc::make_mut(&mut log),
+        );
+        let mut ex = self.exchange(parts, None, seen);
         let result = wizard::user(&mut state.progress, &mut ex);
         UnitResult::new(result, log.entries()[logged..].to_vec())
     }
@@ -352,16 +368,13 @@ impl SharedServer {
             let e = self.empty();
             (e.directory, e.store, e.postoffice)
         };
-        let mut ex = Exchange {
-            directory: &mut directory,
-            store: &mut store,
-            postoffice: &mut postoffice,
-            log: Arc::make_mut(&mut log),
-            user_list: None,
-            server_language: self.server_language,
-            postoffice_path: &self.postoffice_path,
-            seen: Seen::default(),
-        };
+        let parts = (
+            &mut directory,
+            &mut store,
+            &mut postoffice,
+            Arc::make_mut(&mut log),
+        );
+        let mut ex = self.exchange(parts, None, Seen::default());
         let result = wizard::end(state.progress, &mut ex);
         UnitResult::new(result, log.entries()[logged..].to_vec())
     }
