@@ -37,6 +37,8 @@ use crate::server::Server;
 use crate::vocabulary::address::MsMailAddress;
 use crate::vocabulary::observation::Observation;
 use crate::vocabulary::operation::Operation;
+use crate::vocabulary::outcome::StepResult;
+use crate::vocabulary::rules::RuleId;
 use crate::vocabulary::setup::Setup;
 use crate::vocabulary::unit::{Unit, UnitResult};
 
@@ -302,10 +304,12 @@ pub fn judge(case: &Case, ran: &Ran) -> Judgement {
         model.apply(op);
     }
     match linearizability::check(&ModelSpec { start: model }, &ran.history, CHECK_BUDGET) {
-        Verdict::Linearizable { order } => match final_state(case, ran) {
-            Ok(()) => Judgement::Linearizable { order },
-            Err(violation) => Judgement::Broken(violation),
-        },
+        Verdict::Linearizable { order } => {
+            match final_state(case, ran).and_then(|()| under_linearization(case, ran, &order)) {
+                Ok(()) => Judgement::Linearizable { order },
+                Err(violation) => Judgement::Broken(violation),
+            }
+        }
         Verdict::NotLinearizable {
             prefix,
             stuck,
@@ -340,6 +344,71 @@ fn final_state(case: &Case, ran: &Ran) -> Result<(), Violation> {
     let messages: Vec<(u64, u64, &MsMailAddress)> =
         ran.messages.iter().map(|(f, c, o)| (*f, *c, o)).collect();
     properties::judge_state(&case.setup, &ledger, seen, Some(&messages))
+}
+
+/// C-INV for every unit under the linearization: the units replayed in that order on the
+/// model (which gave, unit by unit, what the server returned), every `always` property
+/// judged on each unit's edge. I-SUMMARY is left out: a step's summary counts its own
+/// units, while the observations around it show other clients' work too; and an `end`
+/// unit, which returns how its step ended but logs only the summary, is not judged by
+/// I-ABORT (its `user` unit was).
+fn under_linearization(case: &Case, ran: &Ran, order: &[usize]) -> Result<(), Violation> {
+    let mut model = Model::new(&case.setup);
+    let mut ledger = Ledger::new(&case.setup);
+    for op in &case.prefix {
+        model.apply(op);
+        ledger.record(op);
+    }
+    for &k in order {
+        let Call::Unit { client, step, unit } = &ran.history.operations[k].input else {
+            continue;
+        };
+        let op = match unit {
+            Unit::Step(op) => op.clone(),
+            _ => match case.clients.get(*client).and_then(|c| c.get(step - 1)) {
+                Some(op) => op.clone(),
+                None => continue,
+            },
+        };
+        let before = model.observe();
+        let result = model.apply_unit(unit);
+        let after = model.observe();
+        ledger.record(&op);
+        let result = StepResult {
+            outcome: result.outcome,
+            rules: result.rules,
+            users: result.users,
+        };
+        let edge = properties::Edge {
+            setup: &case.setup,
+            op: &op,
+            before: &before,
+            result: &result,
+            after: &after,
+            ledger: &ledger,
+            messages: None,
+        };
+        for property in properties::PROPERTIES {
+            let skip = match property.rule {
+                Some(RuleId::ISummary) => true,
+                Some(RuleId::IAbort) => *unit == Unit::End,
+                _ => false,
+            };
+            if let (false, properties::Check::Always(check)) = (skip, property.check) {
+                if let properties::Verdict::Broken(detail) = check(&edge) {
+                    return Err(Violation {
+                        property: property.name,
+                        rule: property.rule,
+                        detail: format!(
+                            "after {unit} of client {} step {step}: {detail}",
+                            client + 1
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The first seed in `seeds` under which `case` does not pass, if any.
@@ -563,4 +632,63 @@ pub fn search(config: &Search, progress: &dyn Fn(u32)) -> Option<Found> {
         ran,
         cases_run: ran_cases.get(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocabulary::planted::{plant, Mistake};
+    use crate::vocabulary::setup::MsMailUser;
+
+    fn case() -> Case {
+        let jdoe: MsMailAddress = "NET1/PO1/JDOE".parse().unwrap();
+        let setup = Setup::new(
+            Default::default(),
+            Default::default(),
+            vec![MsMailUser::new(jdoe.clone(), 2)],
+        )
+        .unwrap();
+        Case {
+            setup,
+            prefix: vec![Operation::create_mailbox("JDOE".parse().unwrap())],
+            clients: vec![
+                vec![Operation::wizard(
+                    crate::vocabulary::operation::Version::V50,
+                    crate::vocabulary::operation::Phase::Migrate,
+                )],
+                vec![Operation::Deliver {
+                    user: jdoe,
+                    messages: 1,
+                }],
+            ],
+        }
+    }
+
+    #[test]
+    fn every_unit_is_judged_under_the_linearization() {
+        let case = case();
+        let ran = run(&case, Mode::Deterministic { seed: 0 }, None);
+        let Judgement::Linearizable { order } = judge(&case, &ran) else {
+            panic!("the correct server is linearizable");
+        };
+        assert_eq!(under_linearization(&case, &ran, &order), Ok(()));
+        // The same order replayed on a model that drops deliveries: I-CONSERVE, counting
+        // from the ledger, sees the message it lost.
+        let broken = plant(Mistake::DroppedDelivery, || {
+            under_linearization(&case, &ran, &order)
+        });
+        let violation = broken.unwrap_err();
+        assert_eq!(violation.rule, Some(RuleId::IConserve), "{violation}");
+        assert!(violation.detail.contains("deliver"), "{violation}");
+    }
+
+    #[test]
+    fn the_final_state_is_judged() {
+        let case = case();
+        let mut ran = run(&case, Mode::Deterministic { seed: 0 }, None);
+        assert_eq!(final_state(&case, &ran), Ok(()));
+        ran.messages.pop();
+        let violation = final_state(&case, &ran).unwrap_err();
+        assert_eq!(violation.rule, Some(RuleId::IConserve), "{violation}");
+    }
 }
