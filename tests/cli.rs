@@ -940,3 +940,36 @@ fn diff_refuses_a_race_file_and_still_runs_the_others() {
         "the good file ran"
     );
 }
+
+#[test]
+fn explore_never_replaces_a_file_it_did_not_write() {
+    let out_dir = std::env::temp_dir().join(format!("migwiz-foreign-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out_dir);
+    let dir = out_dir.to_str().unwrap();
+    // A first run learns a witness name; then a hand-written file takes that name.
+    let first = migwiz(["explore", "--cases", "100", "--out", dir]);
+    assert_eq!(first.status.code(), Some(0));
+    let index = std::fs::read_to_string(out_dir.join(".migwiz-witnesses")).unwrap();
+    let name = index
+        .lines()
+        .find(|l| l.ends_with(".toml"))
+        .unwrap()
+        .to_string();
+    std::fs::write(out_dir.join(".migwiz-witnesses"), "").unwrap();
+    std::fs::write(out_dir.join(&name), "hand-written").unwrap();
+    let second = migwiz(["explore", "--cases", "100", "--out", dir]);
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&name) && stderr.contains("help:"),
+        "{stderr}"
+    );
+    assert!(
+        !second.stdout.is_empty(),
+        "the catalogue is printed all the same"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out_dir.join(&name)).unwrap(),
+        "hand-written"
+    );
+}

@@ -52,7 +52,6 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
     } else {
         bar.finish_and_clear();
     }
-    write_witnesses(&catalogue, &folder)?;
     let dir = args.out.display().to_string();
     let text = if args.json {
         catalogue.to_json(Some(&dir)) + "\n"
@@ -64,6 +63,8 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
         )
     };
     emit(&text)?;
+    // After the catalogue: a witness that cannot be written loses nothing of the run.
+    write_witnesses(&catalogue, &folder)?;
     if catalogue.broken() {
         eprintln!("error: a property the rules require broke (see above); that is a bug in migwiz");
         return Ok(Status::Bug);
@@ -113,7 +114,7 @@ fn write_witnesses(catalogue: &Catalogue, folder: &WitnessFolder) -> Result<(), 
         .collect();
     let replaced = folder.replace(&files).map_err(|e| {
         Failure::Invalid(format!(
-            "{}: cannot write the witnesses: {e}",
+            "{}: cannot write the witnesses: {e}\n  help: move that file away, or write the witnesses elsewhere with --out",
             folder.dir().display()
         ))
     })?;

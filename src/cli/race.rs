@@ -118,11 +118,6 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
         args.seed, found.cases_run
     );
     let scenario = witness(&found.case, found.seed, &name, &description);
-    folder
-        .replace(&[(file.clone(), scenario.to_toml())])
-        .map_err(|e| {
-            Failure::Invalid(format!("{}: cannot write {file}: {e}", args.out.display()))
-        })?;
     let mut text = format!(
         "a failure after {} cases {how}, shrunk to {} client(s) after {} prefix step(s), schedule {}:\n\n",
         found.cases_run,
@@ -142,11 +137,21 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
         &found.judgement,
         &names,
     ));
-    text.push_str(&format!(
-        "\n\nwritten to {}; replay it with: migwiz run {}{fault}\n",
+    text.push('\n');
+    emit(&text)?;
+    // After the report: a file that cannot be written loses nothing of the run.
+    folder
+        .replace(&[(file.clone(), scenario.to_toml())])
+        .map_err(|e| {
+            Failure::Invalid(format!(
+                "{}: cannot write {file}: {e}\n  help: move that file away, or write elsewhere with --out",
+                args.out.display()
+            ))
+        })?;
+    emit(&format!(
+        "\nwritten to {}; replay it with: migwiz run {}{fault}\n",
         args.out.join(&file).display(),
         args.out.join(&file).display()
-    ));
-    emit(&text)?;
+    ))?;
     Ok(Status::Bug)
 }

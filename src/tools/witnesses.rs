@@ -80,8 +80,23 @@ impl WitnessFolder {
     }
 
     /// Removes the earlier run's witnesses, writes `files` (name, contents), and records
-    /// them in the index.
+    /// them in the index. A file (or folder) that stands under one of the new names and
+    /// that no earlier run wrote is never replaced: then nothing is removed or written, and
+    /// the error names it.
     pub fn replace(&self, files: &[(String, String)]) -> io::Result<Replaced> {
+        for (name, _) in files {
+            let path = self.dir.join(name);
+            let ours = self.earlier.iter().any(|e| e == name);
+            if !ours && std::fs::symlink_metadata(&path).is_ok() {
+                return Err(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    format!(
+                        "{} is there and no migwiz run wrote it (it is not in {INDEX}); nothing was written or removed",
+                        path.display()
+                    ),
+                ));
+            }
+        }
         let mut removed = 0;
         for name in &self.earlier {
             match std::fs::remove_file(self.dir.join(name)) {
@@ -169,6 +184,41 @@ mod tests {
         let folder = WitnessFolder::open(&dir).unwrap();
         assert!(folder.replace(&[]).is_err());
         assert!(dir.join("01-stuck.toml").is_dir());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_file_no_run_wrote_is_never_replaced() {
+        let dir = folder("foreign-witness");
+        std::fs::write(dir.join("01-mine.toml"), "hand-written").unwrap();
+        std::fs::write(dir.join(INDEX), "02-old.toml\n").unwrap();
+        std::fs::write(dir.join("02-old.toml"), "an earlier witness").unwrap();
+        let folder = WitnessFolder::open(&dir).unwrap();
+        let files = [
+            ("01-mine.toml".to_string(), "a witness".to_string()),
+            ("03-new.toml".to_string(), "a witness".to_string()),
+        ];
+        let e = folder.replace(&files).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
+        assert!(e.to_string().contains("01-mine.toml"), "{e}");
+        // Nothing lost, nothing half done.
+        assert_eq!(
+            std::fs::read_to_string(dir.join("01-mine.toml")).unwrap(),
+            "hand-written"
+        );
+        assert!(dir.join("02-old.toml").exists());
+        assert!(!dir.join("03-new.toml").exists());
+        // A folder under a witness's name is refused the same way, before anything runs.
+        std::fs::create_dir(dir.join("04-folder.toml")).unwrap();
+        let files = [("04-folder.toml".to_string(), "a witness".to_string())];
+        assert!(folder.replace(&files).is_err());
+        // A witness an earlier run wrote is replaced as before.
+        let files = [("02-old.toml".to_string(), "this run's".to_string())];
+        assert_eq!(folder.replace(&files).unwrap().written, 1);
+        assert_eq!(
+            std::fs::read_to_string(dir.join("02-old.toml")).unwrap(),
+            "this run's"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
