@@ -973,3 +973,16 @@ fn explore_never_replaces_a_file_it_did_not_write() {
         "hand-written"
     );
 }
+
+#[test]
+fn version_is_printed_and_a_thread_count_out_of_range_is_refused() {
+    let out = migwiz(["--version"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("migwiz "));
+    for threads in ["0", "65"] {
+        let out = migwiz(["check", "--threads", threads]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("1..=64"), "{stderr}");
+    }
+}

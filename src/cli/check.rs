@@ -19,9 +19,9 @@ pub struct Args {
     /// Longest sequence of steps to explore.
     #[arg(long, default_value_t = 6)]
     depth: usize,
-    /// Worker threads.
-    #[arg(long, default_value_t = 2)]
-    threads: usize,
+    /// Worker threads, 1 to 64.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=64))]
+    threads: u8,
     /// Stop after this many seconds and report how far it got.
     #[arg(long)]
     timeout: Option<u64>,
@@ -46,7 +46,7 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
         alphabet: args.alphabet,
         users: args.users,
         depth: args.depth,
-        threads: args.threads,
+        threads: usize::from(args.threads),
         timeout: args.timeout.map(std::time::Duration::from_secs),
         checks: check::Checks::All,
     };
@@ -98,6 +98,7 @@ fn summary(report: &CheckReport, alphabet: Alphabet) -> String {
     );
     for (name, len) in &report.reached {
         match len {
+            Some(1) => text.push_str(&format!("reached: {name} (in 1 step)\n")),
             Some(n) => text.push_str(&format!("reached: {name} (in {n} steps)\n")),
             None => text.push_str(&format!("not reached: {name}\n")),
         }
