@@ -986,3 +986,21 @@ fn version_is_printed_and_a_thread_count_out_of_range_is_refused() {
         assert!(stderr.contains("1..=64"), "{stderr}");
     }
 }
+
+#[test]
+fn one_bad_path_does_not_stop_diff_of_the_others() {
+    let good = write("good-beside-empty.toml", GOOD.as_bytes());
+    let empty = std::env::temp_dir().join(format!("migwiz-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = migwiz(["diff", good.to_str().unwrap(), empty.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("no .toml scenario files") && stderr.contains("help:"),
+        "{stderr}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("== ok"),
+        "the good file ran"
+    );
+}

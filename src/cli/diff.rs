@@ -22,9 +22,13 @@ pub struct Args {
 
 /// Compares every file; a bad file is reported and the others still run.
 pub fn exec(args: &Args) -> Result<Status, Failure> {
-    let files = expand(&args.paths).map_err(Failure::Invalid)?;
+    let (files, errors) = expand(&args.paths);
     let mut bug = false;
-    let mut bad_file = false;
+    // A folder that cannot be read or holds no scenario is reported; the rest still run.
+    let mut bad_file = !errors.is_empty();
+    for e in &errors {
+        eprintln!("{e}");
+    }
     for file in files {
         let scenario = match load(&file) {
             Ok(s) => s,

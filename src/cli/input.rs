@@ -11,31 +11,39 @@ pub fn load(path: &Path) -> Result<Scenario, String> {
     Scenario::read(path)
 }
 
-/// The files a list of paths names: files as given, folders as their .toml files, sorted.
-pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+/// The files a list of paths names: files as given, folders as their .toml files, sorted;
+/// and, for each folder that cannot be read or holds none, its message. One bad path does
+/// not stop the others.
+pub fn expand(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
     let mut files = Vec::new();
+    let mut errors = Vec::new();
     for p in paths {
-        if p.is_dir() {
-            let entries = std::fs::read_dir(p).map_err(|e| {
-                format!(
-                    "{}: cannot read the folder: {e}",
-                    printable(&p.display().to_string())
-                )
-            })?;
-            let mut found: Vec<PathBuf> = entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| f.extension().is_some_and(|x| x == "toml"))
-                .collect();
-            if found.is_empty() {
-                return Err(format!("{}: the folder has no .toml scenario files\n  help: name scenario files, or a folder that holds some", printable(&p.display().to_string())));
-            }
-            found.sort();
-            files.extend(found);
-        } else {
+        if !p.is_dir() {
             files.push(p.clone());
+            continue;
         }
+        let shown = printable(&p.display().to_string());
+        let entries = match std::fs::read_dir(p) {
+            Ok(entries) => entries,
+            Err(e) => {
+                errors.push(format!(
+                    "{shown}: cannot read the folder: {e}\n  help: name a folder you can read"
+                ));
+                continue;
+            }
+        };
+        let mut found: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|f| f.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        if found.is_empty() {
+            errors.push(format!("{shown}: the folder has no .toml scenario files\n  help: name scenario files, or a folder that holds some"));
+            continue;
+        }
+        found.sort();
+        files.extend(found);
     }
-    Ok(files)
+    (files, errors)
 }
 
 /// Prints, loudly, where the reference model disagreed with the implementation during a
