@@ -10,15 +10,20 @@ use migwiz::Scenario;
 use migwiz::VersionDiff;
 use migwiz::{Operation, Version};
 
-fn scenario_files() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+/// The `.toml` files of `scenarios/` or of a folder in it, sorted.
+fn toml_files(folder: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("scenarios/ exists")
+        .unwrap_or_else(|e| panic!("{folder}/: {e}"))
         .map(|e| e.expect("readable entry").path())
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();
     files.sort();
     files
+}
+
+fn scenario_files() -> Vec<PathBuf> {
+    toml_files("scenarios")
 }
 
 fn snapshot_name(file: &Path) -> String {
@@ -90,12 +95,7 @@ fn versions_named(scenario: &Scenario) -> usize {
 /// when read, and its message, with line and help, is frozen.
 #[test]
 fn every_refused_scenario_says_why() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/refused");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("scenarios/refused/ exists")
-        .map(|e| e.expect("readable entry").path())
-        .collect();
-    files.sort();
+    let files = toml_files("scenarios/refused");
     assert!(!files.is_empty());
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
@@ -117,13 +117,7 @@ fn every_refused_scenario_says_why() {
 /// schedule 3 (the other client's first): each order, and the verdict.
 #[test]
 fn every_race_under_each_order() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/concurrent");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("scenarios/concurrent/ exists")
-        .map(|e| e.expect("readable entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    files.sort();
+    let files = toml_files("scenarios/concurrent");
     assert!(
         files.len() >= 3,
         "the two documented races and the mid-run resolution"

@@ -33,12 +33,7 @@ pub struct Args {
 /// prints the catalogue of the cases run so far, marked partial; a second Ctrl-C quits.
 pub fn exec(args: &Args) -> Result<Status, Failure> {
     // Checked before the first case, not after an hour.
-    let folder = WitnessFolder::open(&args.out).map_err(|e| {
-        Failure::Invalid(format!(
-            "{}: cannot write witnesses there: {e}\n  help: name a folder you can write to with --out",
-            args.out.display()
-        ))
-    })?;
+    let folder = crate::input::open_out(&args.out, "witnesses")?;
     let config = ExploreConfig {
         cases: args.cases,
         seed: args.seed,

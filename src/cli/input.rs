@@ -74,3 +74,17 @@ pub fn parse_model_check(s: &str) -> Result<ModelCheckPolicy, String> {
         )),
     }
 }
+
+/// Opens `--out` for `explore` and `race` before any case runs, so that an unwritable
+/// folder is reported now, not after an hour; `what` names what goes there.
+pub fn open_out(
+    out: &Path,
+    what: &str,
+) -> Result<migwiz::tools::witnesses::WitnessFolder, crate::Failure> {
+    migwiz::tools::witnesses::WitnessFolder::open(out).map_err(|e| {
+        crate::Failure::Invalid(format!(
+            "{}: cannot write {what} there: {e}\n  help: name a folder you can write to with --out",
+            out.display()
+        ))
+    })
+}

@@ -8,7 +8,6 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use migwiz::harness::concurrent::{search, Search};
 use migwiz::server::shared::Fault;
 use migwiz::tools::race::{table, verdict_words, witness};
-use migwiz::tools::witnesses::WitnessFolder;
 use migwiz::Version;
 
 use crate::{emit, Failure, Status};
@@ -61,12 +60,7 @@ pub fn parse_fault(s: &str) -> Result<Fault, String> {
 
 /// Searches, and reports the first failure found.
 pub fn exec(args: &Args) -> Result<Status, Failure> {
-    let folder = WitnessFolder::open(&args.out).map_err(|e| {
-        Failure::Invalid(format!(
-            "{}: cannot write the failing case there: {e}\n  help: name a folder you can write to with --out",
-            args.out.display()
-        ))
-    })?;
+    let folder = crate::input::open_out(&args.out, "the failing case")?;
     let config = Search {
         cases: args.cases,
         seed: args.seed,
