@@ -5,14 +5,15 @@ use std::path::PathBuf;
 use migwiz::vocabulary::printable;
 use migwiz::VersionDiff;
 
-use crate::input::{expand, load, reported_disagreements};
+use crate::input::{expand, load, replay_progress, reported_disagreements};
 use crate::{emit, Failure, Status};
 
 /// The arguments of `migwiz diff`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Run the reference model beside the implementation: auto (in full up to 2,000 users
-    /// plus steps, skipped above) or full (always, however slow).
+    /// Run the reference model beside the implementation: auto (in full when it takes about
+    /// 2 s or less: up to 2,000 users plus steps and 200,000 users times steps), on (always,
+    /// with progress on a terminal when slow) or off.
     #[arg(long, default_value = "auto", value_parser = crate::input::parse_model_check)]
     model_check: migwiz::tools::replay::ModelCheckPolicy,
     /// Scenario files, or folders: a folder means every .toml file in it.
@@ -47,7 +48,17 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
             bad_file = true;
             continue;
         }
-        let diff = VersionDiff::with(&scenario, args.model_check);
+        // Three versions' steps on one bar, when the model check is slow.
+        let bar = replay_progress(&scenario, args.model_check, 3 * scenario.steps.len());
+        let tick = || {
+            if let Some(bar) = &bar {
+                bar.inc(1);
+            }
+        };
+        let diff = VersionDiff::watched(&scenario, args.model_check, &tick);
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
         // Names and paths come from files: escaped, so that none can forge a header.
         emit(&format!(
             "== {} ({})\n{}\n",

@@ -63,16 +63,42 @@ pub fn reported_disagreements(run: &Replay) -> bool {
     true
 }
 
-/// `--model-check auto|full`.
+/// `--model-check on|off|auto` (`full`, the earlier word for `on`, still reads).
 pub fn parse_model_check(s: &str) -> Result<ModelCheckPolicy, String> {
     match s.to_ascii_lowercase().as_str() {
         "auto" => Ok(ModelCheckPolicy::Auto),
-        "full" => Ok(ModelCheckPolicy::Full),
+        "on" | "full" => Ok(ModelCheckPolicy::Full),
+        "off" => Ok(ModelCheckPolicy::Off),
         _ => Err(format!(
-            "unknown model check {}; use auto or full",
+            "unknown model check {}; use on, off or auto",
             shown(s)
         )),
     }
+}
+
+/// A bar on standard error for a replay whose model check is slow (`--model-check on`
+/// on a large world), counting `steps`; hidden when standard error is not a terminal.
+pub fn replay_progress(
+    scenario: &migwiz::Scenario,
+    policy: ModelCheckPolicy,
+    steps: usize,
+) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal as _;
+    let slow = policy == ModelCheckPolicy::Full && ModelCheckPolicy::is_slow(scenario);
+    if !slow || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(steps as u64),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{elapsed} checking the model beside every step {bar:30} {pos}/{len} steps, {eta} left",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Some(bar)
 }
 
 /// Opens `--out` for `explore` and `race` before any case runs, so that an unwritable

@@ -3,17 +3,18 @@
 use std::path::PathBuf;
 
 use migwiz::tools::race::run_scenario;
-use migwiz::tools::replay::replay_with;
+use migwiz::tools::replay::replay_watched;
 use migwiz::Version;
 
-use crate::input::{load, reported_disagreements};
+use crate::input::{load, replay_progress, reported_disagreements};
 use crate::{emit, Failure, Status};
 
 /// The arguments of `migwiz run`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Run the reference model beside the implementation: auto (in full up to 2,000 users
-    /// plus steps, skipped above) or full (always, however slow).
+    /// Run the reference model beside the implementation: auto (in full when it takes about
+    /// 2 s or less: up to 2,000 users plus steps and 200,000 users times steps), on (always,
+    /// with progress on a terminal when slow) or off.
     #[arg(long, default_value = "auto", value_parser = crate::input::parse_model_check)]
     model_check: migwiz::tools::replay::ModelCheckPolicy,
     /// The scenario file (TOML, see spec/SCENARIO-FORMAT.md).
@@ -67,7 +68,16 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
             args.file.display()
         )));
     }
-    let run = replay_with(&scenario, args.version, args.model_check);
+    let bar = replay_progress(&scenario, args.model_check, scenario.steps.len());
+    let tick = || {
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
+    };
+    let run = replay_watched(&scenario, args.version, args.model_check, &tick);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     let text = if args.json {
         run.to_json() + "\n"
     } else {

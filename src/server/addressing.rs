@@ -61,6 +61,34 @@ impl Proxy for ProxyAddress {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ProxyKey(String);
 
+// A key hashes and compares as its text, so the index can be asked with a `&str`.
+impl std::borrow::Borrow<str> for ProxyKey {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Calls `f` with the key of the address written as `parts` joined (`["migrate:MS:",
+/// "NET1/PO1/JDOE"]`), folded to lower case on the stack: the wizard looks up two
+/// addresses for every user of every step, and a lookup should not allocate (issue 25).
+pub fn with_key<R>(parts: &[&str], f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 160];
+    let mut len = 0;
+    for part in parts {
+        let Some(slot) = buf.get_mut(len..len + part.len()) else {
+            let mut key = parts.concat();
+            key.make_ascii_lowercase();
+            return f(&key);
+        };
+        slot.copy_from_slice(part.as_bytes());
+        len += part.len();
+    }
+    let key = &mut buf[..len];
+    key.make_ascii_lowercase();
+    // Whole `&str`s copied and only ASCII letters changed: still UTF-8.
+    f(std::str::from_utf8(key).unwrap_or_default())
+}
+
 /// An alias folded to lower case: the key of the directory's alias index (A-ALIAS).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AliasKey(Box<str>);

@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 
 use crate::server::Index;
 
-use crate::server::addressing::{alias_key, container_key, ms_for, AliasKey, Proxy, ProxyKey};
+use crate::server::addressing::{
+    alias_key, container_key, ms_for, with_key, AliasKey, Proxy, ProxyKey,
+};
 use crate::server::site::site_addresses;
 use crate::vocabulary::address::{Alias, MsMailAddress, ProxyAddress, Site};
 use crate::vocabulary::container::Container;
@@ -195,12 +197,23 @@ impl Directory {
 
     /// Who holds this address, compared without case (A-UNIQUE).
     pub fn holder_of(&self, address: &ProxyAddress) -> Option<Holder> {
-        self.by_proxy.get(&address.key()).copied()
+        self.holder_of_text(&[address.as_str()])
+    }
+
+    /// Who holds the address written as `parts` joined, compared without case (A-UNIQUE):
+    /// a lookup that builds no address.
+    pub fn holder_of_text(&self, parts: &[&str]) -> Option<Holder> {
+        with_key(parts, |key| self.by_proxy.get(key).copied())
     }
 
     /// The mailbox holding this address, if a mailbox holds it.
     pub fn mailbox_with(&self, address: &ProxyAddress) -> Option<MailboxId> {
-        match self.holder_of(address) {
+        self.mailbox_with_text(&[address.as_str()])
+    }
+
+    /// The mailbox holding the address written as `parts` joined, if a mailbox holds it.
+    pub fn mailbox_with_text(&self, parts: &[&str]) -> Option<MailboxId> {
+        match self.holder_of_text(parts) {
             Some(Holder::Mailbox(id)) => Some(id),
             _ => None,
         }
@@ -208,7 +221,7 @@ impl Directory {
 
     /// The custom recipient standing for this MS Mail user (A-CR).
     pub fn custom_recipient_for(&self, user: &MsMailAddress) -> Option<CustomRecipientId> {
-        match self.holder_of(&ms_for(user, true)) {
+        match self.holder_of_text(&["MS:", user.as_str()]) {
             Some(Holder::Custom(id)) => Some(id),
             _ => None,
         }

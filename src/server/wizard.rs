@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use crate::server::addressing::{
-    container_or_default, is_default_container, migrate_for, ms_for, same_container, Proxy,
+    container_or_default, is_default_container, ms_for, same_container, Proxy,
 };
 use crate::server::directory::{Directory, MailboxId, NewMailbox};
 use crate::server::eventlog::{self, EventLog, Summary};
@@ -111,9 +111,9 @@ impl Progress {
 struct Step<'r> {
     run: &'r WizardRun,
     /// The container the run targets (A-CONT).
-    target: Container,
-    rules: BTreeSet<RuleId>,
-    done: Vec<UserResult>,
+    target: &'r Container,
+    rules: &'r mut BTreeSet<RuleId>,
+    done: &'r mut Vec<UserResult>,
     summary: &'r mut Summary,
     /// How many users the step takes (W-7044 counts them).
     chosen: usize,
@@ -150,15 +150,13 @@ pub fn run(run: &WizardRun, ex: &mut Exchange<'_>) -> StepResult {
     let Some(mut progress) = progress else {
         return result;
     };
-    let mut merge = |unit: StepResult| {
-        result.rules.extend(unit.rules);
-        result.users.extend(unit.users);
-        result.outcome = unit.outcome;
-    };
+    // Each user unit adds to the one result: no result per unit to merge (issue 25).
     while let Unit::User(_) = progress.next_unit() {
-        merge(user(&mut progress, ex));
+        result.outcome = user_into(&mut progress, ex, &mut result.rules, &mut result.users);
     }
-    merge(end(progress, ex));
+    let last = end(progress, ex);
+    result.rules.extend(last.rules);
+    result.outcome = last.outcome;
     result
 }
 
@@ -184,23 +182,36 @@ pub fn start(run: &WizardRun, ex: &Exchange<'_>) -> (StepResult, Option<Progress
 
 /// A `user` unit: everything the rules do for the step's next user, on the state now.
 pub fn user(progress: &mut Progress, ex: &mut Exchange<'_>) -> StepResult {
-    let Some(row) = progress.picked.get(progress.next).cloned() else {
-        return StepResult::new(Outcome::Ok, []);
-    };
-    progress.next += 1;
+    let mut result = StepResult::new(Outcome::Ok, []);
+    result.outcome = user_into(progress, ex, &mut result.rules, &mut result.users);
+    result
+}
+
+/// A `user` unit, adding its rules and user results to `rules` and `done`; returns how the
+/// unit ended.
+fn user_into(
+    progress: &mut Progress,
+    ex: &mut Exchange<'_>,
+    rules: &mut BTreeSet<RuleId>,
+    done: &mut Vec<UserResult>,
+) -> Outcome {
     let Progress {
         run,
         target,
         picked,
         summary,
         stop,
-        ..
+        next,
     } = progress;
+    let Some(row) = picked.get(*next) else {
+        return Outcome::Ok;
+    };
+    *next += 1;
     let mut step = Step {
         run,
-        target: target.clone(),
-        rules: BTreeSet::new(),
-        done: Vec::new(),
+        target,
+        rules,
+        done,
         summary,
         chosen: picked.len(),
     };
@@ -221,12 +232,12 @@ pub fn user(progress: &mut Progress, ex: &mut Exchange<'_>) -> StepResult {
     } else {
         let mut stopped = None;
         if run.phase != Phase::Migrate {
-            if let Err(refusal) = step_one(&row, ex, &mut step) {
+            if let Err(refusal) = step_one(row, ex, &mut step) {
                 stopped = Some(Stop::Refused(refusal));
             }
         }
         if run.phase != Phase::Create && stopped.is_none() {
-            if let Err(s) = step_two(&row, ex, &mut step) {
+            if let Err(s) = step_two(row, ex, &mut step) {
                 stopped = Some(s);
             }
         }
@@ -238,11 +249,7 @@ pub fn user(progress: &mut Progress, ex: &mut Exchange<'_>) -> StepResult {
         }
         *stop = stopped;
     }
-    StepResult {
-        outcome,
-        rules: step.rules,
-        users: step.done,
-    }
+    outcome
 }
 
 /// `end`: the summary, 10068, counting this step's units (W-10068), and how the step
@@ -316,7 +323,8 @@ fn find_mailbox(
         }
         Version::V55 | Version::V55Sp1 => {
             consulted.push(RuleId::W255);
-            if let Some(id) = directory.mailbox_with(&migrate_for(&row.user)) {
+            // The MIGRATE and MS addresses of `migrate_for` and `ms_for`, looked up as text.
+            if let Some(id) = directory.mailbox_with_text(&["migrate:MS:", row.user.as_str()]) {
                 return Some((id, FoundBy::MigrateProxy));
             }
             if version == Version::V55 {
@@ -324,7 +332,7 @@ fn find_mailbox(
             }
             consulted.extend([RuleId::W255Sp, RuleId::AMs]);
             directory
-                .mailbox_with(&ms_for(&row.user, true))
+                .mailbox_with_text(&["MS:", row.user.as_str()])
                 .map(|id| (id, FoundBy::MsProxy))
         }
     }
@@ -333,7 +341,8 @@ fn find_mailbox(
 fn alias_of(directory: &Directory, id: MailboxId) -> String {
     directory
         .mailbox(id)
-        .map(|m| m.alias().to_string())
+        // `as_str` rather than `to_string`: this runs twice per user of every step.
+        .map(|m| m.alias().as_str().to_owned())
         .unwrap_or_default()
 }
 
@@ -402,7 +411,7 @@ fn create(row: &Row, ex: &mut Exchange<'_>, step: &mut Step<'_>) -> Result<(), R
                 let in_target = ex
                     .directory
                     .custom_recipient(cr)
-                    .is_some_and(|c| same_container(c.container(), &step.target));
+                    .is_some_and(|c| same_container(c.container(), step.target));
                 if in_target {
                     step.rules.insert(RuleId::W1Cr);
                     let cr = Arc::make_mut(ex.directory).delete_custom_recipient(cr);
@@ -439,7 +448,7 @@ fn create(row: &Row, ex: &mut Exchange<'_>, step: &mut Step<'_>) -> Result<(), R
     if alias != row.common_name {
         step.rules.insert(RuleId::AAlias);
     }
-    if !is_default_container(&step.target) {
+    if !is_default_container(step.target) {
         step.rules.insert(RuleId::ACont);
     }
     let new = NewMailbox {
@@ -475,7 +484,7 @@ fn directory_name_for(row: &Row, directory: &Directory, step: &mut Step<'_>) -> 
     } else {
         row.common_name.clone()
     };
-    let name = directory.first_free_directory_name(&step.target, &base);
+    let name = directory.first_free_directory_name(step.target, &base);
     if name != base {
         step.rules.insert(RuleId::ADn);
     }
@@ -522,7 +531,7 @@ fn step_two(row: &Row, ex: &mut Exchange<'_>, step: &mut Step<'_>) -> Result<(),
         .directory
         .mailbox(id)
         .map_or_else(|| step.target.clone(), |m| m.container().clone());
-    if !same_container(&container, &step.target) {
+    if !same_container(&container, step.target) {
         if step.run.version == Version::V50 {
             // W-CONT (Q152330): 147, no logon, the mail stays, the run goes on.
             ex.log

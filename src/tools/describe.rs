@@ -130,6 +130,131 @@ pub fn describe_user(version: Version, r: &UserResult) -> String {
     }
 }
 
+fn short_found(f: FoundBy) -> &'static str {
+    match f {
+        FoundBy::Alias => "alias",
+        FoundBy::MigrateProxy => "MIGRATE",
+        FoundBy::MsProxy => "MS proxy",
+    }
+}
+
+/// The most users a step's table cell names one by one; the rest are counted by what
+/// became of them.
+pub const MOST_IN_CELL: usize = 10;
+
+/// A step in a few words, for a table cell (`migwiz diff`): the outcome, then one line per
+/// user up to [`MOST_IN_CELL`], then the rest counted by what became of them.
+///
+/// ```
+/// use migwiz::{tools::describe::cell, Operation, Outcome, StepResult};
+/// let op = Operation::create_mailbox("JDOE".parse()?);
+/// assert_eq!(cell(&op, &StepResult::ok([])), "ok");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn cell(op: &Operation, result: &StepResult) -> String {
+    let users: Vec<String> = result
+        .users
+        .iter()
+        .take(MOST_IN_CELL)
+        .filter_map(|u| match u {
+            UserResult::Created {
+                alias, replaced, ..
+            } => Some(match replaced {
+                Some(cr) => format!("created {alias} (CR {cr} deleted)"),
+                None => format!("created {alias}"),
+            }),
+            UserResult::Existing { alias, .. } => Some(format!("kept {alias}")),
+            UserResult::Migrated {
+                user,
+                alias,
+                found_by,
+                messages,
+            } => Some(format!(
+                "{user} {messages} -> {alias} ({})",
+                short_found(*found_by)
+            )),
+            UserResult::Updated { alias, added, .. } => Some(match added.is_empty() {
+                true => format!("kept {alias} (row's directory name)"),
+                false => format!("updated {alias}:\n+ {}", added.join("\n+ ")),
+            }),
+            UserResult::OtherContainer { .. }
+            | UserResult::MmfUnavailable { .. }
+            | UserResult::SpoolerFailure { .. }
+            | UserResult::NotInPostOffice { .. } => {
+                // The event and whom it is for, then why in words, wrapped to stay narrow.
+                let why = why_error(u).unwrap_or_default();
+                let (event, reason) = why.split_once(": ").unwrap_or(("", &why));
+                Some(format!("{event} for {}\n{}", u.user(), wrap(reason)))
+            }
+            UserResult::NotFound { user } => {
+                let Operation::Wizard(run) = op else {
+                    return None;
+                };
+                let version = &run.version;
+                // Why, in Q242184's words: what it looked for, then how; wrapped so that
+                // the table stays readable.
+                let why = why_not_found(*version, user);
+                let (looked, how) = why.split_once(" (").unwrap_or((&why, ""));
+                let looked = looked.replace(" or ", "\nor ");
+                let how = how.replace(", then", ",\nthen");
+                Some(format!("{looked}\n({how}"))
+            }
+        })
+        .collect();
+    let rest = result.users.get(MOST_IN_CELL..).unwrap_or_default();
+    let more = (!rest.is_empty()).then(|| format!("… and {} more: {}", rest.len(), tally(rest)));
+    let head = match &result.outcome {
+        Outcome::Ok => "ok".to_string(),
+        Outcome::Refused(r) => format!("refused: {r}"),
+        Outcome::Aborted { user, event } => format!("aborted: {} for {user}", event.id),
+    };
+    std::iter::once(head)
+        .chain(users)
+        .chain(more)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Users' results counted by what became of them: `9990 migrated (MIGRATE), 2 7007`.
+fn tally(results: &[UserResult]) -> String {
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    for r in results {
+        let what = match r {
+            UserResult::Created { .. } => "created".to_string(),
+            UserResult::Existing { .. } => "kept".to_string(),
+            UserResult::Migrated { found_by, .. } => {
+                format!("migrated ({})", short_found(*found_by))
+            }
+            UserResult::Updated { .. } => "updated".to_string(),
+            UserResult::NotFound { .. } => "7026".to_string(),
+            UserResult::OtherContainer { .. } => "147".to_string(),
+            UserResult::MmfUnavailable { .. } => "7007".to_string(),
+            UserResult::SpoolerFailure { .. } => "7044".to_string(),
+            UserResult::NotInPostOffice { .. } => "7034".to_string(),
+        };
+        *counts.entry(what).or_default() += 1;
+    }
+    let parts: Vec<String> = counts.iter().map(|(w, n)| format!("{n} {w}")).collect();
+    parts.join(", ")
+}
+
+/// A reason cut into lines of about 40 characters, so that a table cell stays narrow.
+fn wrap(text: &str) -> String {
+    let mut lines: Vec<String> = vec![String::new()];
+    for word in text.split(' ') {
+        let line = lines.last_mut().expect("one line at least");
+        if !line.is_empty() && line.len() + word.len() > 40 {
+            lines.push(word.to_string());
+        } else {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines.join("\n")
+}
+
 /// The most users a wizard step's description names one by one.
 pub const MOST_DESCRIBED: usize = 40;
 

@@ -14,12 +14,10 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
-use crate::tools::describe::{why_error, why_not_found};
-use crate::tools::replay::{replay_with, ModelCheckPolicy, Replay, ReplayedStep};
+use crate::tools::replay::{replay_watched, ModelCheckPolicy, Replay};
 use crate::tools::scenario::Scenario;
 use crate::vocabulary::observation::{MailPlaces, MailboxView, UserListRow};
 use crate::vocabulary::operation::{Operation, Version};
-use crate::vocabulary::outcome::{FoundBy, Outcome, UserResult};
 
 /// One line of the comparison: what is compared, and its value under each version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,93 +37,6 @@ pub struct VersionDiff {
     pub replays: Vec<Replay>,
     /// Only the rows where not all versions agree.
     pub rows: Vec<DiffRow>,
-}
-
-fn short_found(f: FoundBy) -> &'static str {
-    match f {
-        FoundBy::Alias => "alias",
-        FoundBy::MigrateProxy => "MIGRATE",
-        FoundBy::MsProxy => "MS proxy",
-    }
-}
-
-/// A step in a few words, for a table cell: the outcome, then one line per user.
-pub fn step_summary(step: &ReplayedStep) -> String {
-    let users: Vec<String> = step
-        .result
-        .users
-        .iter()
-        .filter_map(|u| match u {
-            UserResult::Created {
-                alias, replaced, ..
-            } => Some(match replaced {
-                Some(cr) => format!("created {alias} (CR {cr} deleted)"),
-                None => format!("created {alias}"),
-            }),
-            UserResult::Existing { alias, .. } => Some(format!("kept {alias}")),
-            UserResult::Migrated {
-                user,
-                alias,
-                found_by,
-                messages,
-            } => Some(format!(
-                "{user} {messages} -> {alias} ({})",
-                short_found(*found_by)
-            )),
-            UserResult::Updated { alias, added, .. } => Some(match added.is_empty() {
-                true => format!("kept {alias} (row's directory name)"),
-                false => format!("updated {alias}:\n+ {}", added.join("\n+ ")),
-            }),
-            UserResult::OtherContainer { .. }
-            | UserResult::MmfUnavailable { .. }
-            | UserResult::SpoolerFailure { .. }
-            | UserResult::NotInPostOffice { .. } => {
-                // The event and whom it is for, then why in words, wrapped to stay narrow.
-                let why = why_error(u).unwrap_or_default();
-                let (event, reason) = why.split_once(": ").unwrap_or(("", &why));
-                Some(format!("{event} for {}\n{}", u.user(), wrap(reason)))
-            }
-            UserResult::NotFound { user } => {
-                let Operation::Wizard(run) = &step.op else {
-                    return None;
-                };
-                let version = &run.version;
-                // Why, in Q242184's words: what it looked for, then how; wrapped so that
-                // the table stays readable.
-                let why = why_not_found(*version, user);
-                let (looked, how) = why.split_once(" (").unwrap_or((&why, ""));
-                let looked = looked.replace(" or ", "\nor ");
-                let how = how.replace(", then", ",\nthen");
-                Some(format!("{looked}\n({how}"))
-            }
-        })
-        .collect();
-    let head = match &step.result.outcome {
-        Outcome::Ok => "ok".to_string(),
-        Outcome::Refused(r) => format!("refused: {r}"),
-        Outcome::Aborted { user, event } => format!("aborted: {} for {user}", event.id),
-    };
-    std::iter::once(head)
-        .chain(users)
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// A reason cut into lines of about 40 characters, so that a table cell stays narrow.
-fn wrap(text: &str) -> String {
-    let mut lines: Vec<String> = vec![String::new()];
-    for word in text.split(' ') {
-        let line = lines.last_mut().expect("one line at least");
-        if !line.is_empty() && line.len() + word.len() > 40 {
-            lines.push(word.to_string());
-        } else {
-            if !line.is_empty() {
-                line.push(' ');
-            }
-            line.push_str(word);
-        }
-    }
-    lines.join("\n")
 }
 
 /// Where an MS Mail user's mail is, e.g. `JDOE 3` or `MS Mail 1, JDOE2 2`.
@@ -222,7 +133,7 @@ impl Rows<'_> {
                 Operation::Wizard(run) => format!("#{number} wizard {}", run.phase),
                 other => format!("#{number} {other}"),
             };
-            let cells = [0, 1, 2].map(|v| step_summary(&self.replays[v].steps[i]));
+            let cells = [0, 1, 2].map(|v| self.replays[v].steps[i].cell.clone());
             self.push(what, cells);
         }
     }
@@ -328,17 +239,35 @@ impl VersionDiff {
     /// Replays `scenario` under each version, with the model checked as `policy` says, and
     /// compares.
     pub fn with(scenario: &Scenario, policy: ModelCheckPolicy) -> VersionDiff {
+        VersionDiff::watched(scenario, policy, &|| ())
+    }
+
+    /// [`VersionDiff::with`], calling `step_done` after each step of each version.
+    pub fn watched(
+        scenario: &Scenario,
+        policy: ModelCheckPolicy,
+        step_done: &(dyn Fn() + Sync),
+    ) -> VersionDiff {
         // The three replays share nothing: each runs on its own thread.
         let replays: Vec<Replay> = std::thread::scope(|scope| {
             let handles: Vec<_> = Version::ALL
                 .iter()
-                .map(|&v| scope.spawn(move || replay_with(scenario, Some(v), policy)))
+                .map(|&v| {
+                    let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
+                        replay_watched(scenario, Some(v), policy, step_done)
+                    });
+                    // A thread the system will not give is run here instead (issue 25, 9).
+                    spawned
+                        .map_err(|_| Box::new(replay_watched(scenario, Some(v), policy, step_done)))
+                })
                 .collect();
             handles
                 .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                .map(|h| match h {
+                    Ok(h) => h
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                    Err(done_here) => *done_here,
                 })
                 .collect()
         });

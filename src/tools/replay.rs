@@ -19,7 +19,7 @@ use std::borrow::Cow;
 use crate::harness::properties::unbound_in;
 use crate::model::Model;
 use crate::server::Server;
-use crate::tools::describe::describe_step;
+use crate::tools::describe::{cell, describe_step, MOST_IN_CELL};
 use crate::tools::scenario::Scenario;
 use crate::vocabulary::observation::Observation;
 use crate::vocabulary::operation::{Operation, Version};
@@ -30,14 +30,52 @@ use crate::vocabulary::outcome::StepResult;
 /// it unless told otherwise, and say so.
 pub const MODEL_CHECK_LIMIT: usize = 2_000;
 
-/// Whether to run the reference model beside the implementation.
+/// The most users' results a replayed step keeps: as many as its table cell names.
+pub const MOST_KEPT: usize = MOST_IN_CELL;
+
+/// The most work the reference model does by default, in MS Mail users times steps: each
+/// step's state is compared whole, so checking costs about users x steps (about 5 us
+/// each on the 2-core machine `BENCHMARKS.md` names; 1,000 users and 999 steps took
+/// 5.4 s). Under this, a check finishes in about 2 s (issue 25, item 6).
+pub const MODEL_CHECK_WORK: usize = 200_000;
+
+/// Whether to run the reference model beside the implementation (`--model-check`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ModelCheckPolicy {
-    /// In full up to [`MODEL_CHECK_LIMIT`], skipped above it.
+    /// In full while the world is small enough to check in about 2 s
+    /// ([`MODEL_CHECK_LIMIT`], [`MODEL_CHECK_WORK`]), skipped above it (`auto`).
     #[default]
     Auto,
-    /// Always in full, however large the world (`--model-check full`).
+    /// Always in full, however large the world (`on`; `full` is read the same).
     Full,
+    /// Never (`off`).
+    Off,
+}
+
+impl ModelCheckPolicy {
+    /// Whether `scenario` is checked under this policy, or why not.
+    pub fn decide(self, scenario: &Scenario) -> ModelCheck {
+        let users = scenario.setup.users().len();
+        let steps = scenario.steps.len();
+        match self {
+            ModelCheckPolicy::Full => ModelCheck::Full,
+            ModelCheckPolicy::Off => ModelCheck::Skipped("--model-check off".to_string()),
+            ModelCheckPolicy::Auto if users + steps > MODEL_CHECK_LIMIT => ModelCheck::Skipped(format!(
+                "{users} users and {steps} steps are more than the {MODEL_CHECK_LIMIT} the reference model checks by default; --model-check on forces it"
+            )),
+            ModelCheckPolicy::Auto if users.saturating_mul(steps) > MODEL_CHECK_WORK => ModelCheck::Skipped(format!(
+                "{users} users times {steps} steps is more than the {MODEL_CHECK_WORK} the reference model checks by default (about 2 s); --model-check on forces it"
+            )),
+            ModelCheckPolicy::Auto => ModelCheck::Full,
+        }
+    }
+
+    /// Whether checking `scenario` in full takes long enough to show progress for.
+    pub fn is_slow(scenario: &Scenario) -> bool {
+        let users = scenario.setup.users().len();
+        let steps = scenario.steps.len();
+        users + steps > MODEL_CHECK_LIMIT || users.saturating_mul(steps) > MODEL_CHECK_WORK
+    }
 }
 
 /// Whether the reference model ran beside the implementation, as the report says it.
@@ -66,10 +104,17 @@ pub struct ReplayedStep {
     pub number: usize,
     /// The step as run (with the version override applied).
     pub op: Operation,
-    /// What it came to on the implementation.
+    /// What it came to on the implementation. For a wizard step, `result.users` keeps the
+    /// first [`MOST_KEPT`] users' results only ([`ReplayedStep::users_reached`] counts them
+    /// all): a replay keeps nothing per step that grows with the post office, so that its
+    /// memory does not grow with steps × users (issue 25).
     pub result: StepResult,
+    /// How many users a wizard step reached (0 for other steps).
+    pub users_reached: usize,
     /// What it did, in words, seen right after it.
     pub detail: String,
+    /// What it did in a few words, for a table cell ([`cell`]).
+    pub cell: String,
     /// Its deliveries into mailboxes not tied to the mail's owner: `(owner, alias)`.
     pub unbound: Vec<(String, String)>,
 }
@@ -106,15 +151,18 @@ pub fn replay_with(
     version: Option<Version>,
     policy: ModelCheckPolicy,
 ) -> Replay {
-    let size = scenario.setup.users().len() + scenario.steps.len();
-    let model_check = match policy {
-        ModelCheckPolicy::Auto if size > MODEL_CHECK_LIMIT => ModelCheck::Skipped(format!(
-            "{} users and {} steps are more than the {MODEL_CHECK_LIMIT} the reference model checks by default; --model-check full forces it",
-            scenario.setup.users().len(),
-            scenario.steps.len()
-        )),
-        _ => ModelCheck::Full,
-    };
+    replay_watched(scenario, version, policy, &|| ())
+}
+
+/// [`replay_with`], calling `step_done` after each step: how `run` and `diff` show
+/// progress when the model check is slow.
+pub fn replay_watched(
+    scenario: &Scenario,
+    version: Option<Version>,
+    policy: ModelCheckPolicy,
+    step_done: &(dyn Fn() + Sync),
+) -> Replay {
+    let model_check = policy.decide(scenario);
     let mut server = Server::new(&scenario.setup);
     let mut model = (model_check == ModelCheck::Full).then(|| Model::new(&scenario.setup));
     let mut steps = Vec::new();
@@ -142,13 +190,21 @@ pub fn replay_with(
         }
         let detail = describe_step(&op, &result, &server);
         let unbound = unbound_in(&result, |alias| server.mailbox(alias).map(Cow::Owned));
+        let cell = cell(&op, &result);
+        let mut result = result;
+        let users_reached = result.users.len();
+        result.users.truncate(MOST_KEPT);
+        result.users.shrink_to_fit();
         steps.push(ReplayedStep {
             number,
             op,
             result,
+            users_reached,
             detail,
+            cell,
             unbound,
         });
+        step_done();
     }
     Replay {
         scenario: scenario.name.clone(),
@@ -193,6 +249,26 @@ mod tests {
             matches!(&past.model_check, ModelCheck::Skipped(why) if why.starts_with("2000 users and 1 steps")),
             "{:?}",
             past.model_check
+        );
+    }
+
+    #[test]
+    fn the_model_is_checked_by_default_up_to_its_work_exactly() {
+        // 500 users x 400 steps is the work limit; one more step passes it.
+        let at = replay(&world(500, 400), None);
+        assert_eq!(at.model_check, ModelCheck::Full);
+        let past = replay(&world(500, 401), None);
+        assert!(
+            matches!(&past.model_check, ModelCheck::Skipped(why) if why.starts_with("500 users times 401 steps")),
+            "{:?}",
+            past.model_check
+        );
+        let on = replay_with(&world(500, 401), None, ModelCheckPolicy::Full);
+        assert_eq!(on.model_check, ModelCheck::Full);
+        let off = replay_with(&world(1, 1), None, ModelCheckPolicy::Off);
+        assert_eq!(
+            off.model_check,
+            ModelCheck::Skipped("--model-check off".into())
         );
     }
 }

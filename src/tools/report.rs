@@ -110,8 +110,10 @@ impl Replay {
         }
         let events = &self.observation.events;
         for e in events.iter().take(MOST_SHOWN) {
+            // A description names the post office's path, which comes from the file: each
+            // line is made printable, so a path cannot colour the screen or reorder text.
             for line in e.to_string().lines() {
-                let _ = writeln!(out, "  {line}");
+                let _ = writeln!(out, "  {}", printable(line));
             }
             let _ = writeln!(out);
         }

@@ -260,14 +260,29 @@ impl Scenario {
                     "write the post office's share, e.g. path = '\\\\MAILSRV\\MAILDATA', or leave the key out",
                 ))
             }
+            Some(path) if path.get_ref().chars().any(char::is_control) => {
+                // Windows refuses characters 0 to 31 in a path; a newline here would also
+                // forge lines inside events 7007 and 10068 (issue 25, item 4).
+                let c = path.get_ref().chars().find(|c| c.is_control()).unwrap_or_default();
+                return Err(src.error(
+                    path.span(),
+                    format!(
+                        "[postoffice] path {} holds the control character {}, which no Windows path can",
+                        shown(path.get_ref()),
+                        c.escape_unicode()
+                    ),
+                    "write the post office's share without it, e.g. path = '\\\\MAILSRV\\MAILDATA'",
+                ))
+            }
             Some(path) => setup.with_postoffice_path(path.get_ref()),
             None => setup,
         };
         let mut steps = Vec::new();
         let mut total: u64 = setup.users().iter().map(|u| u64::from(u.messages)).sum();
+        let known = Known::of(&setup);
         for step in &raw.steps {
             // A table's span is its `[[steps]]` header: errors about the step point there.
-            let op = parse_step(&src, &setup, step.span(), step.get_ref())?;
+            let op = parse_step(&src, &known, step.span(), step.get_ref())?;
             if let (Operation::Deliver { messages, .. }, Some(m)) = (&op, &step.get_ref().messages)
             {
                 total += u64::from(*messages);
@@ -277,7 +292,7 @@ impl Scenario {
             }
             steps.push(op);
         }
-        let clients = parse_clients(&src, &setup, &raw.clients, &mut total)?;
+        let clients = parse_clients(&src, &known, &raw.clients, &mut total)?;
         let schedule = match raw.schedule.as_ref().and_then(|s| s.seed.as_ref()) {
             None => 0,
             Some(seed) => u64::try_from(*seed.get_ref()).map_err(|_| {
@@ -698,7 +713,7 @@ fn parse_site(src: &Source<'_>, raw: Option<&RawSite>) -> Result<Site, ScenarioE
 /// (C-CLIENTS). Deliveries count toward the file's ceiling of messages.
 fn parse_clients(
     src: &Source<'_>,
-    setup: &Setup,
+    known: &Known,
     raw: &[Spanned<RawClient>],
     total: &mut u64,
 ) -> Result<Vec<Client>, ScenarioError> {
@@ -759,7 +774,7 @@ fn parse_clients(
         }
         let mut steps = Vec::new();
         for step in &client.steps {
-            let op = parse_step(src, setup, step.span(), step.get_ref())?;
+            let op = parse_step(src, known, step.span(), step.get_ref())?;
             if let (Operation::Deliver { messages, .. }, Some(m)) = (&op, &step.get_ref().messages)
             {
                 *total += u64::from(*messages);
@@ -816,7 +831,7 @@ fn keys_of(op: &str) -> Option<&'static [&'static str]> {
 
 fn parse_step(
     src: &Source<'_>,
-    setup: &Setup,
+    known: &Known,
     span: Range<usize>,
     raw: &RawStep,
 ) -> Result<Operation, ScenarioError> {
@@ -863,26 +878,36 @@ fn parse_step(
             }
         }
         "msmail-client" => Operation::MsMailClient {
-            user: step.user(setup)?,
+            user: step.user(known)?,
             open: step.client_state()?,
         },
         "recover-password" => Operation::RecoverPassword {
-            user: step.user(setup)?,
+            user: step.user(known)?,
         },
         "deliver" => Operation::Deliver {
-            user: step.user(setup)?,
+            user: step.user(known)?,
             messages: step.messages()?,
         },
         "extract-user-list" => Operation::ExtractUserList {
             version: step.version()?,
             users: match &raw.users {
                 None => None,
-                Some(list) => Some(step.chosen_users(setup, list.get_ref())?),
+                Some(list) => Some(step.chosen_users(known, list.get_ref())?),
             },
         },
-        "edit-user-list" => step.edit(setup)?,
-        _ => step.wizard(setup)?,
+        "edit-user-list" => step.edit(known)?,
+        _ => step.wizard(known)?,
     })
+}
+
+/// The post office's users, as a set: steps that name users are checked against it once
+/// per name, not by a walk of the whole post office.
+struct Known(HashSet<MsMailAddress>);
+
+impl Known {
+    fn of(setup: &Setup) -> Known {
+        Known(setup.users().iter().map(|u| u.address.clone()).collect())
+    }
 }
 
 /// One `[[steps]]` table being read: each value parsed and located in the file.
@@ -1048,11 +1073,11 @@ impl StepReader<'_> {
     }
 
     /// The MS Mail user a step names (`user`), which the post office must have.
-    fn user(&self, setup: &Setup) -> Result<MsMailAddress, ScenarioError> {
+    fn user(&self, known: &Known) -> Result<MsMailAddress, ScenarioError> {
         let (text, at) = self.need(&self.raw.user, "user", "\"NET1/PO1/JDOE\"")?;
         let user = Spanned::new(at, text);
         Ok(self
-            .chosen_users(setup, std::slice::from_ref(&user))?
+            .chosen_users(known, std::slice::from_ref(&user))?
             .remove(0))
     }
 
@@ -1086,8 +1111,8 @@ impl StepReader<'_> {
         })
     }
 
-    fn edit(&self, setup: &Setup) -> Result<Operation, ScenarioError> {
-        let user = self.user(setup)?;
+    fn edit(&self, known: &Known) -> Result<Operation, ScenarioError> {
+        let user = self.user(known)?;
         let (text, at) = self.need(&self.raw.field, "field", "\"Mode\"")?;
         let field: ListField = text.parse().map_err(|e: UnknownListField| {
             self.src.error(
@@ -1100,7 +1125,7 @@ impl StepReader<'_> {
         Ok(Operation::EditUserList { user, field, value })
     }
 
-    fn wizard(&self, setup: &Setup) -> Result<Operation, ScenarioError> {
+    fn wizard(&self, known: &Known) -> Result<Operation, ScenarioError> {
         let version = self.version()?;
         let (text, at) = self.need(&self.raw.phase, "phase", "\"full\"")?;
         let phase: Phase = text.parse().map_err(|e: UnknownPhase| {
@@ -1121,7 +1146,7 @@ impl StepReader<'_> {
             }
             (None, true) => Chosen::UserList,
             (None, false) => Chosen::All,
-            (Some(list), false) => Chosen::These(self.chosen_users(setup, list.get_ref())?),
+            (Some(list), false) => Chosen::These(self.chosen_users(known, list.get_ref())?),
         };
         Ok(Operation::Wizard(WizardRun {
             version,
@@ -1142,10 +1167,12 @@ impl StepReader<'_> {
     /// A step's `users` (or `user`): each an MS Mail user the post office has, once.
     fn chosen_users(
         &self,
-        setup: &Setup,
+        known: &Known,
         list: &[Spanned<String>],
     ) -> Result<Vec<MsMailAddress>, ScenarioError> {
-        let mut chosen = Vec::new();
+        let mut chosen = Vec::with_capacity(list.len());
+        // A set beside the list: a step may name 10^5 users (issue 25, item 3).
+        let mut seen = HashSet::with_capacity(list.len());
         for u in list {
             let address: MsMailAddress = u.get_ref().parse().map_err(|e: AddressError| {
                 self.src.error(
@@ -1154,14 +1181,14 @@ impl StepReader<'_> {
                     "write NETWORK/POSTOFFICE/MAILBOX, e.g. \"NET1/PO1/JDOE\"",
                 )
             })?;
-            if !setup.users().iter().any(|x| x.address == address) {
+            if !known.0.contains(&address) {
                 return Err(self.src.error(
                     u.span(),
                     format!("the post office has no MS Mail user {address}"),
                     "add it under [[users]], or name one of the users listed there",
                 ));
             }
-            if chosen.contains(&address) {
+            if !seen.insert(address.clone()) {
                 return Err(self.src.error(
                     u.span(),
                     format!("MS Mail user {address} is listed twice in this step's users"),

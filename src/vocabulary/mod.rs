@@ -81,7 +81,8 @@ pub fn shown(value: &str) -> String {
 }
 
 /// Text from a file made safe for a terminal: control characters (newlines, escape
-/// sequences, …) are written as escapes, so a scenario's name cannot move the cursor, clear
+/// sequences, …) and the Unicode marks that reorder text (U+202E and its kin) are written
+/// as escapes, so a scenario's name cannot move the cursor, clear
 /// the screen or forge a line of output. Everything else is kept as it is.
 ///
 /// ```
@@ -89,15 +90,23 @@ pub fn shown(value: &str) -> String {
 /// assert_eq!(printable("Q242184 symptoms"), "Q242184 symptoms");
 /// assert_eq!(printable("a\n== forged\u{1b}[2J"), "a\\n== forged\\u{1b}[2J");
 /// assert_eq!(printable("Elementos eliminados é"), "Elementos eliminados é");
+/// // A right-to-left override would show the rest of the line backwards.
+/// assert_eq!(printable("evil\u{202e}txt.exe"), "evil\\u{202e}txt.exe");
 /// ```
 pub fn printable(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if c.is_control() {
+        if c.is_control() || is_bidi_control(c) {
             out.extend(c.escape_default());
         } else {
             out.push(c);
         }
     }
     out
+}
+
+/// The invisible marks that change the direction text is shown in (Unicode's bidirectional
+/// controls): printed raw, they make a terminal show the rest of a line backwards.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }

@@ -339,9 +339,20 @@ impl Operation {
     }
 }
 
+/// The most users a step's one line names; the rest are counted. A step may name 10^5
+/// users, and its line is printed in every transcript (issue 25, item 3).
+pub const MOST_NAMED: usize = 10;
+
 fn list(users: &[MsMailAddress]) -> String {
-    let names: Vec<String> = users.iter().map(ToString::to_string).collect();
-    format!("[{}]", names.join(", "))
+    let names: Vec<String> = users
+        .iter()
+        .take(MOST_NAMED)
+        .map(ToString::to_string)
+        .collect();
+    match users.len().checked_sub(MOST_NAMED) {
+        Some(more) if more > 0 => format!("[{}, … and {more} more]", names.join(", ")),
+        _ => format!("[{}]", names.join(", ")),
+    }
 }
 
 /// One line per step: `create-mailbox JDOE`, `wizard 5.5 migrate [NET1/PO1/JDOE]`, …
@@ -389,7 +400,7 @@ impl fmt::Display for Operation {
                 Some(users) => write!(f, " {version} {}", list(users)),
             },
             Operation::EditUserList { user, field, value } => {
-                write!(f, " {user} {field} {value:?}")
+                write!(f, " {user} {field} {}", crate::vocabulary::shown(value))
             }
             Operation::Wizard(run) => {
                 write!(f, " {} {}", run.version, run.phase)?;
@@ -429,5 +440,23 @@ mod tests {
         let op = Operation::wizard(Version::V55, Phase::Migrate);
         assert!(!op.to_string().is_empty());
         assert_eq!(format!("{op:?}"), op.to_string());
+    }
+
+    #[test]
+    fn a_long_list_of_users_is_named_in_part_and_counted() {
+        let users: Vec<MsMailAddress> = (0..12)
+            .map(|i| format!("N/P/U{i}").parse().unwrap())
+            .collect();
+        let line = Operation::ExtractUserList {
+            version: Version::V55,
+            users: Some(users.clone()),
+        }
+        .to_string();
+        assert!(line.ends_with("N/P/U9, … and 2 more]"), "{line}");
+        let ten = Operation::ExtractUserList {
+            version: Version::V55,
+            users: Some(users[..10].to_vec()),
+        };
+        assert!(ten.to_string().ends_with("N/P/U9]"), "{ten}");
     }
 }

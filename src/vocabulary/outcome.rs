@@ -76,7 +76,7 @@ pub enum Refusal {
         user: String,
     },
     /// OP-EDIT: the field does not take this value.
-    #[error("{field} cannot be {value:?}; it takes {takes}")]
+    #[error("{field} cannot be {}; it takes {takes}", crate::vocabulary::shown(.value))]
     BadListValue {
         /// The field.
         field: String,
