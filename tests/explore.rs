@@ -152,3 +152,68 @@ fn sometimes_v55_logs_7034_where_sp1_succeeds() {
 fn sometimes_the_same_user_list_migrates_under_one_version_only() {
     sometimes(Class::UserListMigratesUnderOneVersion, 300);
 }
+
+/// Issue 25, item 7: the diff of every class's witness has a row that names the class's
+/// difference, at the step where the class shows when it is about a step.
+#[test]
+fn every_witness_diffs_with_a_row_that_names_its_difference() {
+    let cat = catalogue(1000);
+    let mut checked = Vec::new();
+    for entry in &cat.entries {
+        let (Some(witness), Some(scenario)) = (&entry.witness, cat.witness_scenario(entry)) else {
+            continue;
+        };
+        let diff = VersionDiff::of(&scenario);
+        let step = format!("#{} ", witness.at + 1);
+        let named = |row: &migwiz::tools::diff::DiffRow| {
+            let what = row.what.as_str();
+            let cells = row.cells.join("\n");
+            match entry.class {
+                Class::V55AbortedV50Ok
+                | Class::V55AbortedSp1Ok
+                | Class::V50AbortedV55Ok
+                | Class::Sp1AbortedV55Ok
+                | Class::AbortedElsewhere => {
+                    what.starts_with(&step) && cells.contains("aborted: 7026")
+                }
+                Class::V50Unbound | Class::V55Unbound | Class::Sp1Unbound => {
+                    what.starts_with("mail delivered to a mailbox")
+                }
+                Class::CustomRecipientKept => what == "custom recipients",
+                Class::MailElsewhere => what.starts_with("mail of "),
+                Class::RefusedUnderOneVersion => {
+                    what.starts_with(&step) && cells.contains("refused")
+                }
+                Class::FolderLanguage => what.starts_with("folders of "),
+                Class::MailboxesDiffer => what == "mailboxes",
+                Class::AddressesDiffer => what.starts_with("addresses of "),
+                Class::V50Event147V55Ok => {
+                    what.starts_with(&step) && row.cells[0].contains("147 for")
+                }
+                Class::V55Event7034Sp1Ok => {
+                    what.starts_with(&step) && row.cells[1].contains("7034 for")
+                }
+                Class::UserListMigratesUnderOneVersion => {
+                    what.starts_with(&step) && cells.contains(" -> ")
+                }
+                Class::ErrorEventsDiffer => what == "event log",
+                Class::UserListDiffers => what == "user list",
+                Class::Other => true,
+            }
+        };
+        assert!(
+            diff.rows.iter().any(named),
+            "{}: no row names it in\n{}\n{}",
+            entry.class.title(),
+            scenario.to_toml(),
+            diff.render()
+        );
+        checked.push(entry.class);
+    }
+    // Every class the catalogue of seed 1 found (its snapshot lists them) was checked.
+    assert!(
+        checked.len() >= 17,
+        "only {} witnesses: {checked:?}",
+        checked.len()
+    );
+}

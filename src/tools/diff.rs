@@ -1,6 +1,10 @@
 //! Where wizard versions part ways: one scenario replayed under 5.0, 5.5 and 5.5 SP1, and
-//! only the differences kept (step outcomes, events, where mail ended up, what became of
-//! custom recipients).
+//! only the differences kept: everything the JSON run report holds but the rules, which
+//! name each version's own lookup on every wizard step. Step outcomes and what each did for
+//! its users, where each user's mail is, the mailboxes and each one's addresses, folders,
+//! container, directory name and owner, the user list, the custom recipients, the MS Mail
+//! client and password state, the mail delivered to mailboxes not tied to its owner, the
+//! event log, and the words of each event logged under every version (10068's counts).
 //!
 //! ```
 //! use migwiz::{Scenario, VersionDiff};
@@ -14,9 +18,11 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
+use crate::server::addressing::DEFAULT_CONTAINER;
 use crate::tools::replay::{replay_watched, ModelCheckPolicy, Replay};
 use crate::tools::scenario::Scenario;
-use crate::vocabulary::observation::{MailPlaces, MailboxView, UserListRow};
+use crate::vocabulary::event::Event;
+use crate::vocabulary::observation::{MailPlaces, MailboxView, UserListRow, WaitingView};
 use crate::vocabulary::operation::{Operation, Version};
 
 /// One line of the comparison: what is compared, and its value under each version.
@@ -66,6 +72,15 @@ fn lines(items: impl Iterator<Item = String>) -> String {
 /// summarises: a table stays readable at 10⁵ mailboxes (`migwiz run --json` has them all).
 pub const MOST_LISTED: usize = 20;
 
+/// One item per line, or `none`; [`capped`] keeps a long list short.
+fn lines_or_none(items: impl Iterator<Item = String>) -> String {
+    let text = lines(items);
+    match text.is_empty() {
+        true => "none".to_string(),
+        false => text,
+    }
+}
+
 fn list_or_none(items: impl Iterator<Item = String>) -> String {
     let items: Vec<String> = items.collect();
     match items.len() {
@@ -90,6 +105,9 @@ fn capped(cell: String) -> String {
     kept.push(lines[lines.len() - 1].to_string());
     kept.join("\n")
 }
+
+/// One view of an entry in a row of its own: the row's name and the cell's words.
+type View<'f, T> = (&'f str, &'f dyn Fn(&T) -> String);
 
 /// The rows of a comparison, keeping only those where the versions differ.
 struct Rows<'a> {
@@ -185,6 +203,106 @@ impl Rows<'_> {
         }
         self.push_many("mailboxes' addresses", rows);
     }
+
+    /// For each alias some replay has, one row per view of it that differs: the cell is
+    /// `what` the view shows, or `absent` where the replay has no such entry.
+    fn per_entry<T>(
+        &mut self,
+        kind: &str,
+        entries: impl Fn(&Replay) -> &[T],
+        key: impl Fn(&T) -> &str,
+        views: &[View<'_, T>],
+        absent: &str,
+    ) {
+        let index: Vec<HashMap<&str, &T>> = self
+            .replays
+            .iter()
+            .map(|r| entries(r).iter().map(|e| (key(e), e)).collect())
+            .collect();
+        let mut seen = HashSet::new();
+        let mut rows = Vec::new();
+        for r in self.replays {
+            for name in entries(r).iter().map(&key) {
+                if !seen.insert(name) {
+                    continue;
+                }
+                let found: Vec<Option<&&T>> = index.iter().map(|i| i.get(name)).collect();
+                // Present under some versions only: the list row already says so.
+                if found.iter().any(Option::is_none) {
+                    continue;
+                }
+                for (what, view) in views {
+                    let cells = [0, 1, 2].map(|v| found[v].map_or(absent.to_string(), |e| view(e)));
+                    if !(cells[0] == cells[1] && cells[1] == cells[2]) {
+                        rows.push((format!("{what} of {name}"), cells));
+                    }
+                }
+            }
+        }
+        self.push_many(kind, rows);
+    }
+
+    /// The same event in each log (the n-th of its id) in other words (10068's counts,
+    /// say): one row each, with the lines that are not the same everywhere.
+    fn event_texts(&mut self) {
+        let logs: Vec<&[Event]> = self
+            .replays
+            .iter()
+            .map(|r| r.observation.events.as_slice())
+            .collect();
+        let mut rows = Vec::new();
+        let mut seen: HashMap<u32, usize> = HashMap::new();
+        for event in logs[0] {
+            let nth = seen.entry(event.id).or_default();
+            *nth += 1;
+            let found: Vec<Option<&Event>> = logs
+                .iter()
+                .map(|log| log.iter().filter(|e| e.id == event.id).nth(*nth - 1))
+                .collect();
+            // Logged under some versions only: the event log row shows it.
+            let Some(found) = found.into_iter().collect::<Option<Vec<&Event>>>() else {
+                continue;
+            };
+            let texts: Vec<Vec<String>> = found
+                .iter()
+                .map(|e| qualified_lines(&e.description))
+                .collect();
+            if texts.windows(2).all(|w| w[0] == w[1]) {
+                continue;
+            }
+            let cells = [0, 1, 2].map(|v| {
+                let differing = texts[v]
+                    .iter()
+                    .filter(|line| !texts.iter().all(|t| t.contains(line)));
+                lines(differing.cloned())
+            });
+            let nth = match *nth {
+                1 => String::new(),
+                n => format!(" (the {n}th)"),
+            };
+            rows.push((format!("words of event {}{nth}", event.id), cells));
+        }
+        self.push_many("events' words", rows);
+    }
+}
+
+/// A description's lines, each prefixed with the section it is in (`Import / Accounts: 1`),
+/// so that the same words under two sections stay apart.
+fn qualified_lines(description: &str) -> Vec<String> {
+    let mut section = String::new();
+    let mut out = Vec::new();
+    for line in description.lines() {
+        let trimmed = line.trim();
+        if !line.starts_with(' ') && trimmed.ends_with(':') {
+            section = trimmed.trim_end_matches(':').to_string();
+            continue;
+        }
+        match line.starts_with(' ') && !section.is_empty() {
+            true => out.push(format!("{section} / {trimmed}")),
+            false => out.push(trimmed.to_string()),
+        }
+    }
+    out
 }
 
 /// The cells of a mailbox's "addresses" row, or `None` where every version that has the
@@ -284,14 +402,51 @@ impl VersionDiff {
         rows.each("user list", |r| {
             user_list_cell(r.observation.user_list.as_deref())
         });
+        rows.per_entry(
+            "mailboxes' settings",
+            |r| &r.observation.mailboxes,
+            |m| &m.alias,
+            &[
+                ("folders", &|m: &MailboxView| match m.folders.is_empty() {
+                    true => "not created yet".to_string(),
+                    false => m.folders.join("\n"),
+                }),
+                ("container", &|m: &MailboxView| m.container.clone()),
+                ("directory name", &|m: &MailboxView| {
+                    m.directory_name.clone()
+                }),
+                ("owner", &|m: &MailboxView| {
+                    m.created_for
+                        .clone()
+                        .unwrap_or_else(|| "created by an administrator".to_string())
+                }),
+            ],
+            "(no such mailbox)",
+        );
         rows.each("custom recipients", |r| {
-            list_or_none(
-                r.observation
-                    .custom_recipients
-                    .iter()
-                    .map(|c| c.alias.clone()),
-            )
+            lines_or_none(r.observation.custom_recipients.iter().map(|c| {
+                match c.container == DEFAULT_CONTAINER {
+                    true => format!("{} {}", c.alias, c.address),
+                    false => format!("{} {} in {}", c.alias, c.address, c.container),
+                }
+            }))
         });
+        rows.per_entry(
+            "MS Mail users' state",
+            |r| &r.observation.msmail,
+            |w| &w.address,
+            &[
+                ("MS Mail client", &|w: &WaitingView| w.client.to_string()),
+                (
+                    "MS Mail password",
+                    &|w: &WaitingView| match w.password_in_step {
+                        true => "in step".to_string(),
+                        false => "out of step (recovered)".to_string(),
+                    },
+                ),
+            ],
+            "(not in the post office)",
+        );
         rows.each(
             "mail delivered to a mailbox\nnot tied to its owner (I-OWNER)",
             |r| {
@@ -311,6 +466,7 @@ impl VersionDiff {
                     .map(|e| format!("{} {}", e.id, e.kind)),
             )
         });
+        rows.event_texts();
         let rows = rows.rows;
         VersionDiff {
             scenario: scenario.name.clone(),
