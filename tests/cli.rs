@@ -355,6 +355,133 @@ mod reader {
         );
     }
 
+    /// Starts migwiz, sends it Ctrl-C after `wait`, and returns what it printed.
+    fn interrupted(args: &[&str], wait: std::time::Duration) -> std::process::Output {
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_migwiz"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(wait);
+        let kill = std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        child.wait_with_output().unwrap()
+    }
+
+    /// Issue 25, item 5: Ctrl-C on `check` prints the counts of the levels it finished,
+    /// marked, and exits 130 (it printed nothing at all).
+    #[test]
+    fn ctrl_c_during_check_prints_the_levels_done() {
+        let out = interrupted(
+            &["check", "--users", "3", "--depth", "30"],
+            std::time::Duration::from_millis(2500),
+        );
+        assert_eq!(out.status.code(), Some(130));
+        let shown = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            shown.contains("depth reached: ") && shown.contains("(stopped by Ctrl-C)"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("states: ") && shown.contains("reached: "),
+            "{shown}"
+        );
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            said.contains("check: stopped by Ctrl-C after depth"),
+            "{said}"
+        );
+    }
+
+    /// Issue 25, item 5: `explore --json` stopped by Ctrl-C says it is partial and how many
+    /// cases ran.
+    #[test]
+    fn ctrl_c_during_explore_json_marks_it_partial() {
+        let dir = std::env::temp_dir().join(format!("migwiz-ctrlc-json-{}", std::process::id()));
+        let out = interrupted(
+            &[
+                "explore",
+                "--cases",
+                "100000000",
+                "--json",
+                "--out",
+                dir.to_str().unwrap(),
+            ],
+            std::time::Duration::from_millis(1500),
+        );
+        assert_eq!(out.status.code(), Some(130));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(json["partial"], true, "{json}");
+        assert_eq!(json["cases"], 100_000_000u64);
+        let run = json["cases_run"].as_u64().unwrap();
+        assert!(run > 0 && run < 100_000_000, "{json}");
+        assert!(
+            json["classes"].as_array().is_some_and(|c| !c.is_empty()),
+            "{json}"
+        );
+    }
+
+    /// Issue 25, item 9: with ADMINSCH in the universe, "all mail migrated" is said to be
+    /// unreachable, and why, not left as if the search were too shallow.
+    #[test]
+    fn check_says_why_all_mail_cannot_migrate_with_adminsch() {
+        let out = succeeds([
+            "check",
+            "--alphabet",
+            "part1",
+            "--users",
+            "8",
+            "--depth",
+            "1",
+        ]);
+        assert!(
+            out.contains("not reachable here: all mail migrated (the wizard never takes ADMINSCH"),
+            "{out}"
+        );
+        let seven = succeeds([
+            "check",
+            "--alphabet",
+            "part1",
+            "--users",
+            "7",
+            "--depth",
+            "1",
+        ]);
+        assert!(
+            seven.contains("reached: all mail migrated (in 1 step)"),
+            "{seven}"
+        );
+    }
+
+    /// Issue 25, item 9: threads the system will not start (an address-space limit) are
+    /// done without, not a panic; the counts are the same.
+    #[test]
+    fn check_with_more_threads_than_the_system_gives_still_checks() {
+        let command = format!(
+            "ulimit -v 300000; exec {} check --threads 64 --users 2 --depth 3",
+            env!("CARGO_BIN_EXE_migwiz")
+        );
+        let out = std::process::Command::new("sh")
+            .args(["-c", &command])
+            .output()
+            .unwrap();
+        let shown = String::from_utf8_lossy(&out.stdout);
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{shown}\n{said}");
+        assert!(!said.contains("panicked"), "{said}");
+        let alone = succeeds(["check", "--threads", "1", "--users", "2", "--depth", "3"]);
+        let states = |text: &str| {
+            text.lines()
+                .find(|l| l.starts_with("states:"))
+                .map(str::to_string)
+        };
+        assert_eq!(states(&shown), states(&alone), "{shown}");
+    }
+
     #[test]
     fn keywords_are_read_in_any_case() {
         let text = GOOD

@@ -2,7 +2,11 @@
 
 use std::path::PathBuf;
 
-use migwiz::tools::check::{self, Alphabet, CheckConfig, CheckReport};
+use std::io::IsTerminal as _;
+use std::sync::atomic::Ordering;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use migwiz::tools::check::{self, Alphabet, CheckConfig, CheckReport, Watch};
 
 use crate::{emit, Failure, Status};
 
@@ -50,8 +54,31 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
         timeout: args.timeout.map(std::time::Duration::from_secs),
         checks: check::Checks::All,
     };
-    let report = check::check(&config);
+    let stop = crate::input::interrupt_flag();
+    let bar = progress_bar(args.depth);
+    let progress = |depth: usize, done: usize, of: usize, states: usize| {
+        if let Some(bar) = &bar {
+            bar.set_position(depth as u64 - 1);
+            bar.set_message(format!(
+                "depth {depth}: {done}/{of} parts, {states} states before it"
+            ));
+        }
+    };
+    let watch = Watch {
+        stop: &stop,
+        progress: &progress,
+    };
+    let report = check::check_watched(&config, &watch);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     let mut text = summary(&report, args.alphabet);
+    if report.threads < usize::from(args.threads) {
+        text.push_str(&format!(
+            "threads: {} asked, the system started {}; the work and the counts are the same\n",
+            args.threads, report.threads
+        ));
+    }
     let status = match &report.violation {
         None => {
             text.push_str("violations: none\n");
@@ -70,7 +97,30 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
         }
     };
     emit(&text)?;
+    if report.interrupted || stop.load(Ordering::SeqCst) {
+        eprintln!(
+            "check: stopped by Ctrl-C after depth {}; the counts above are for the levels it finished",
+            report.max_depth
+        );
+        return Ok(Status::Interrupted);
+    }
     Ok(status)
+}
+
+/// Levels done out of `depth`, with the level in hand, drawn only when standard error is
+/// a terminal: a long check (`--timeout 60`) is not silent.
+fn progress_bar(depth: usize) -> Option<ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::with_draw_target(Some(depth as u64), ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("{elapsed} [{bar:20}] {pos}/{len} levels, {msg}")
+    {
+        bar.set_style(style.progress_chars("#>-"));
+    }
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    Some(bar)
 }
 
 /// The counts, the time and the `sometimes` properties reached.
@@ -92,7 +142,13 @@ fn summary(report: &CheckReport, alphabet: Alphabet) -> String {
         report.levels,
         report.edges,
         report.max_depth,
-        if report.timed_out { " (stopped by --timeout)" } else { "" },
+        if report.timed_out {
+            " (stopped by --timeout)"
+        } else if report.interrupted {
+            " (stopped by Ctrl-C)"
+        } else {
+            ""
+        },
         report.states as f64 / secs.max(1e-9),
         report.edges as f64 / secs.max(1e-9),
     );
@@ -100,7 +156,10 @@ fn summary(report: &CheckReport, alphabet: Alphabet) -> String {
         match len {
             Some(1) => text.push_str(&format!("reached: {name} (in 1 step)\n")),
             Some(n) => text.push_str(&format!("reached: {name} (in {n} steps)\n")),
-            None => text.push_str(&format!("not reached: {name}\n")),
+            None => match check::unreachable_why(name, &report.setup) {
+                Some(why) => text.push_str(&format!("not reachable here: {name} ({why})\n")),
+                None => text.push_str(&format!("not reached: {name}\n")),
+            },
         }
     }
     text

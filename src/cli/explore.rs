@@ -2,8 +2,6 @@
 //! with a shrunk witness each, and every property of the shared list evaluated.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use migwiz::tools::explore::{self, Catalogue, ExploreConfig};
@@ -39,7 +37,7 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
         seed: args.seed,
         ..ExploreConfig::default()
     };
-    let stop = interrupt_flag();
+    let stop = crate::input::interrupt_flag();
     let bar = progress_bar(config.cases);
     let catalogue = explore::explore_until(&config, |done| bar.set_position(done.into()), &stop);
     if catalogue.is_partial() {
@@ -72,19 +70,6 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
         return Ok(Status::Interrupted);
     }
     Ok(Status::Done)
-}
-
-/// Set by the first Ctrl-C; a second one ends the process at once.
-fn interrupt_flag() -> Arc<AtomicBool> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&stop);
-    // Without a handler (one already set, say) Ctrl-C simply ends the process.
-    let _ = ctrlc::set_handler(move || {
-        if flag.swap(true, Ordering::SeqCst) {
-            std::process::exit(130);
-        }
-    });
-    stop
 }
 
 /// A progress bar with rate and time left, drawn only when standard error is a terminal.

@@ -2,6 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
 use migwiz::tools::replay::ModelCheckPolicy;
 use migwiz::vocabulary::{printable, shown};
 use migwiz::{Replay, Scenario};
@@ -113,4 +116,17 @@ pub fn open_out(
             out.display()
         ))
     })
+}
+
+/// Set by the first Ctrl-C; a second one ends the process at once.
+pub fn interrupt_flag() -> Arc<AtomicBool> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    // Without a handler (one already set, say) Ctrl-C simply ends the process.
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+    stop
 }

@@ -97,7 +97,7 @@ pub enum Checks {
 pub struct CheckConfig {
     /// Which steps to take from every state.
     pub alphabet: Alphabet,
-    /// MS Mail users, taken in order from [`USER_POOL`] (1 to 6), one message each.
+    /// MS Mail users, taken in order from [`USER_POOL`] (1 to 8), one message each.
     pub users: usize,
     /// Longest sequence of steps explored.
     pub depth: usize,
@@ -680,6 +680,11 @@ pub struct CheckReport {
     pub elapsed: Duration,
     /// Whether the timeout stopped it before the asked depth.
     pub timed_out: bool,
+    /// Whether [`Watch::stop`] (Ctrl-C) stopped it before the asked depth.
+    pub interrupted: bool,
+    /// The fewest worker threads a level ran on: fewer than asked when the system would
+    /// not start them all (an address-space limit, say); the work is the same.
+    pub threads: usize,
     /// The first broken property found (on a shortest path) and that path, as a scenario.
     pub violation: Option<(String, Scenario)>,
     /// Each `sometimes` property and the length of the shortest path to it, if reached.
@@ -698,35 +703,47 @@ fn expand_level(
     frontier: &[u32],
     threads: usize,
     late: &(dyn Fn() -> bool + Sync),
-) -> Option<Vec<Expanded>> {
+    chunk_done: &(dyn Fn(usize, usize) + Sync),
+) -> (Option<Vec<Expanded>>, usize) {
     let chunks: Vec<&[u32]> = frontier
         .chunks(frontier.len().div_ceil(threads * 8).max(1))
         .collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut expanded: Vec<Option<Expanded>> =
         std::iter::repeat_with(|| None).take(chunks.len()).collect();
-    std::thread::scope(|scope| {
+    let finished = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(part) = chunks.get(i) else {
+                return done;
+            };
+            done.push((i, expand(setup, which, seen, part, late)));
+            let n = finished.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            chunk_done(n, chunks.len());
+        }
+    };
+    let started = std::thread::scope(|scope| {
+        // A thread the system will not start is done without: the others (or this
+        // thread) take its chunks (issue 25, item 9: 64 threads under a memory limit).
         let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(part) = chunks.get(i) else {
-                            return done;
-                        };
-                        done.push((i, expand(setup, which, seen, part, late)));
-                    }
-                })
-            })
+            .map_while(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok())
             .collect();
+        let started = workers.len();
+        if started == 0 {
+            for (i, part) in work() {
+                expanded[i] = part;
+            }
+        }
         for worker in workers {
             for (i, part) in worker.join().unwrap_or_default() {
                 expanded[i] = part;
             }
         }
+        started.max(1)
     });
-    expanded.into_iter().collect()
+    (expanded.into_iter().collect(), started)
 }
 
 /// The search's state between levels.
@@ -786,9 +803,46 @@ impl Search<'_> {
     }
 }
 
+/// What a caller sees of a check while it runs, and how it stops one.
+pub struct Watch<'a> {
+    /// Set (by Ctrl-C, say) to stop at the next chunk of work; the report then counts the
+    /// levels that were finished, as `--timeout` does.
+    pub stop: &'a std::sync::atomic::AtomicBool,
+    /// Called as each chunk of a level is done: the depth being expanded, chunks done,
+    /// chunks in the level, and the states found before the level.
+    pub progress: &'a (dyn Fn(usize, usize, usize, usize) + Sync),
+}
+
+/// Why a `sometimes` property cannot be reached in `setup` at any depth, if it cannot:
+/// so that a report does not read as if the search were too shallow.
+pub fn unreachable_why(property: &str, setup: &Setup) -> Option<&'static str> {
+    let adminsch = setup
+        .users()
+        .iter()
+        .any(|u| u.address.mailbox().eq_ignore_ascii_case("ADMINSCH") && u.messages > 0);
+    match property {
+        "all mail migrated" if adminsch => Some(
+            "the wizard never takes ADMINSCH, so its mail never migrates (A-ADMIN); use --users 7 or fewer",
+        ),
+        _ => None,
+    }
+}
+
 /// Runs the check: breadth first, level by level, so counts are exact and the first
 /// violation found is on a shortest path.
 pub fn check(config: &CheckConfig) -> CheckReport {
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    check_watched(
+        config,
+        &Watch {
+            stop: &stop,
+            progress: &|_, _, _, _| {},
+        },
+    )
+}
+
+/// [`check`], showing progress and stoppable through `watch`.
+pub fn check_watched(config: &CheckConfig, watch: &Watch<'_>) -> CheckReport {
     let started = Instant::now();
     let setup = universe(config.users);
     let alphabet = alphabet(&setup, config.alphabet);
@@ -813,6 +867,8 @@ pub fn check(config: &CheckConfig) -> CheckReport {
             max_depth: 0,
             elapsed: Duration::ZERO,
             timed_out: false,
+            interrupted: false,
+            threads: config.threads.max(1),
             violation: None,
             reached: sometimes
                 .iter()
@@ -823,7 +879,8 @@ pub fn check(config: &CheckConfig) -> CheckReport {
     };
     let mut frontier = vec![root];
     let deadline = config.timeout.map(|t| started + t);
-    let late = || deadline.is_some_and(|d| Instant::now() >= d);
+    let stopped = || watch.stop.load(std::sync::atomic::Ordering::Relaxed);
+    let late = || stopped() || deadline.is_some_and(|d| Instant::now() >= d);
     for depth in 0..=config.depth {
         search.report.levels.push(frontier.len());
         search.report.max_depth = depth;
@@ -831,19 +888,29 @@ pub fn check(config: &CheckConfig) -> CheckReport {
             break;
         }
         let threads = config.threads.max(1);
+        let states = search.visited.len();
+        let chunk_done = |done, of| (watch.progress)(depth + 1, done, of, states);
         let expanded = match late() {
             true => None,
-            false => expand_level(
-                &setup,
-                (config.alphabet, config.checks),
-                (&search.arena, &search.visited),
-                &frontier,
-                threads,
-                &late,
-            ),
+            false => {
+                let (expanded, started) = expand_level(
+                    &setup,
+                    (config.alphabet, config.checks),
+                    (&search.arena, &search.visited),
+                    &frontier,
+                    threads,
+                    &late,
+                    &chunk_done,
+                );
+                search.report.threads = search.report.threads.min(started);
+                expanded
+            }
         };
         let Some(expanded) = expanded else {
-            search.report.timed_out = true;
+            match stopped() {
+                true => search.report.interrupted = true,
+                false => search.report.timed_out = true,
+            }
             break;
         };
         frontier = search.merge(depth, expanded);

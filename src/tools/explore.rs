@@ -891,7 +891,8 @@ impl Catalogue {
         out
     }
 
-    /// The catalogue as JSON lines' array.
+    /// The catalogue as JSON: the seed, the cases asked for and run, whether it is partial
+    /// (stopped by Ctrl-C), and one object per class.
     pub fn to_json(&self, dir: Option<&str>) -> String {
         let files: Vec<Option<String>> = self
             .entries
@@ -915,8 +916,25 @@ impl Catalogue {
                 witness_file: f.as_deref(),
             })
             .collect();
-        serde_json::to_string_pretty(&lines).unwrap_or_default()
+        let document = CatalogueJson {
+            seed: self.config.seed,
+            cases: self.config.cases,
+            cases_run: self.cases_run,
+            partial: self.is_partial(),
+            classes: lines,
+        };
+        serde_json::to_string_pretty(&document).unwrap_or_default()
     }
+}
+
+/// [`Catalogue::to_json`]'s document.
+#[derive(Serialize)]
+struct CatalogueJson<'a> {
+    seed: u64,
+    cases: u32,
+    cases_run: u32,
+    partial: bool,
+    classes: Vec<EntryJson<'a>>,
 }
 
 #[cfg(test)]
