@@ -482,6 +482,74 @@ mod reader {
         assert_eq!(states(&shown), states(&alone), "{shown}");
     }
 
+    /// Issue 25, item 9: numbers out of range say the range, a date says it is a date,
+    /// `[users]` after `[[users]]` asks for the brackets, a long unknown key is cut.
+    #[test]
+    fn errors_say_what_is_wrong_in_plain_words() {
+        let user = "name = \"x\"\n[[users]]\naddress = \"N/P/A\"\n";
+        rejects(
+            "u64-messages",
+            &format!("{user}messages = 18446744073709551615\n"),
+            4,
+            "messages = 18446744073709551615 is out of range",
+        );
+        rejects(
+            "huge-messages",
+            &format!("{user}messages = 99999999999999999999999999999999999999999\n"),
+            4,
+            "help: write a whole number from 0 to 4294967295",
+        );
+        rejects(
+            "date-messages",
+            &format!("{user}messages = 1979-05-27\n"),
+            4,
+            "found the date or time 1979-05-27, expected a whole number",
+        );
+        rejects(
+            "single-after-double",
+            &format!("{user}[users]\naddress = \"N/P/B\"\n"),
+            4,
+            "help: write [[users]] with two brackets",
+        );
+        let key = "k".repeat(1_000_000);
+        let path = write(
+            "long-key.toml",
+            format!("name = \"x\"\n{key} = 1\n").as_bytes(),
+        );
+        let out = migwiz(["run", path.to_str().unwrap()]);
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(said.len() < 2_000, "{} bytes", said.len());
+        assert!(said.contains("… (1000000 characters)`"), "{said}");
+    }
+
+    /// Issue 25, item 9: `migwiz run -` reads the scenario from standard input.
+    #[test]
+    fn run_dash_reads_standard_input() {
+        use std::io::Write as _;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_migwiz"))
+            .args(["run", "-"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(GOOD.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let shown = String::from_utf8_lossy(&out.stdout);
+        assert!(shown.starts_with("Scenario: ok"), "{shown}");
+    }
+
     #[test]
     fn keywords_are_read_in_any_case() {
         let text = GOOD

@@ -317,6 +317,9 @@ impl Scenario {
     /// folder, anything that is not a regular file (a pipe, a device: never opened), or a
     /// file over [`MAX_FILE_BYTES`]. Every error is one message naming the file, with help.
     pub fn read(path: &Path) -> Result<Scenario, String> {
+        if path.as_os_str() == "-" {
+            return Scenario::read_stdin();
+        }
         let name = printable(&path.display().to_string());
         let refuse = |what: String, help: &str| Err(format!("{name}: {what}\n  help: {help}"));
         let meta = match std::fs::metadata(path) {
@@ -368,6 +371,29 @@ impl Scenario {
         }
         let text = Scenario::text_from_bytes(&name, &bytes).map_err(|e| e.to_string())?;
         Scenario::parse(&name, text).map_err(|e| e.to_string())
+    }
+
+    /// Reads a scenario from standard input (`migwiz run -`), with a file's limits; errors
+    /// name it `<stdin>`.
+    fn read_stdin() -> Result<Scenario, String> {
+        let name = "<stdin>";
+        let mut bytes = Vec::new();
+        if let Err(e) = std::io::stdin()
+            .lock()
+            .take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+        {
+            return Err(format!(
+                "{name}: cannot read standard input: {e}\n  help: pipe a scenario file in, e.g. migwiz run - < scenario.toml"
+            ));
+        }
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(format!(
+                "{name}: is more than the {MAX_FILE_BYTES} bytes a scenario file may have\n  help: a scenario lists users and steps; split a larger world into several files"
+            ));
+        }
+        let text = Scenario::text_from_bytes(name, &bytes).map_err(|e| e.to_string())?;
+        Scenario::parse(name, text).map_err(|e| e.to_string())
     }
 
     /// Checks that a file's bytes are UTF-8 text, as TOML requires; the error points at the
@@ -557,15 +583,8 @@ fn toml_error(src: &Source<'_>, e: &toml::de::Error) -> ScenarioError {
             .split('\n')
             .next()
             .unwrap_or("");
-    if raw.starts_with("duplicate key") {
-        let key = at.split(['=', ']']).next().unwrap_or(at).trim();
-        let key = key.trim_start_matches('[').trim();
-        return src.error(
-            span,
-            format!("not a valid scenario: the key `{key}` is written twice"),
-            "keep one of the two: each key appears once in its table",
-        );
-    }
+    // `[users]` after `[[users]]` is also a duplicate key to TOML; the brackets are
+    // what to fix.
     let one_bracket = ["steps", "users"]
         .into_iter()
         .find(|table| line.trim() == format!("[{table}]"));
@@ -576,7 +595,41 @@ fn toml_error(src: &Source<'_>, e: &toml::de::Error) -> ScenarioError {
             format!("write [[{table}]] with two brackets, once before each entry of the list"),
         );
     }
-    let message = in_users_words(raw);
+    if raw.starts_with("duplicate key") {
+        let key = at.split(['=', ']']).next().unwrap_or(at).trim();
+        let key = key.trim_start_matches('[').trim();
+        return src.error(
+            span,
+            format!("not a valid scenario: the key `{key}` is written twice"),
+            "keep one of the two: each key appears once in its table",
+        );
+    }
+    let key = line.split('=').next().unwrap_or("").trim();
+    let overflow = raw.starts_with("invalid value: integer") || raw.contains("number overflowed");
+    if overflow {
+        // A whole number, but outside what the key takes.
+        let range = match key {
+            "messages" => "0 to 4294967295",
+            "seed" => "0 to 9223372036854775807",
+            _ => "0 to 4294967295 for messages, 0 to 9223372036854775807 for a seed",
+        };
+        return src.error(
+            span,
+            format!("not a valid scenario: {key} = {} is out of range", cut(at)),
+            format!("write a whole number from {range}"),
+        );
+    }
+    let mut message = cut_quoted(&in_users_words(raw));
+    let date = at.len() >= 5
+        && at.starts_with(|c: char| c.is_ascii_digit())
+        && at
+            .chars()
+            .all(|c| c.is_ascii_digit() || "-:T.Zz+ ".contains(c))
+        && (at.contains('-') || at.contains(':'));
+    if date {
+        // TOML reads 1979-05-27 as a date, which the deserializer calls a table.
+        message = message.replace("found a table", &format!("found the date or time {at}"));
+    }
     let help = if message.contains("unknown field") {
         "remove or rename the key; SCENARIO-FORMAT.md lists the keys of each table"
     } else if message.contains("missing field") {
@@ -589,6 +642,35 @@ fn toml_error(src: &Source<'_>, e: &toml::de::Error) -> ScenarioError {
         "write valid TOML in the shape of SCENARIO-FORMAT.md"
     };
     src.error(span, format!("not a valid scenario: {message}"), help)
+}
+
+/// `text` for an error message: whole up to 60 characters, else its start and its length.
+fn cut(text: &str) -> String {
+    const MOST: usize = 60;
+    let count = text.chars().count();
+    match count <= MOST {
+        true => text.to_string(),
+        false => format!(
+            "{}… ({count} characters)",
+            text.chars().take(MOST).collect::<String>()
+        ),
+    }
+}
+
+/// A message with every `quoted` name cut to about 60 characters (an unknown key of
+/// 10^6 characters is not echoed whole).
+fn cut_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(4096));
+    for (i, part) in message.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        match i % 2 {
+            1 => out.push_str(&printable(&cut(part))),
+            _ => out.push_str(part),
+        }
+    }
+    out
 }
 
 /// The deserializer's words for types, in a scenario writer's words.
