@@ -950,6 +950,27 @@ mod hostile {
         assert_eq!(run.matches("(100028 characters)").count(), 2, "{run}");
     }
 
+    /// Issue 25, item 2: a world past the limit is refused when read, at the table that
+    /// passes it, before the TOML parser builds it, with the limit in the message.
+    #[test]
+    fn a_world_past_the_limit_is_refused_when_read() {
+        let limit = migwiz::tools::scenario::MAX_WORLD;
+        let mut text = String::from("name = \"x\"\n[[users]]\naddress = \"N/P/A\"\n");
+        for _ in 0..limit {
+            text.push_str("[[steps]]\nop = \"recover-password\"\nuser = \"N/P/A\"\n");
+        }
+        let path = write("too-big.toml", text.as_bytes());
+        let said = refused(&["run", path.to_str().unwrap()]);
+        let line = 3 * limit + 1; // the user is the first table, so the last step passes
+        assert!(
+            said.starts_with(&format!(
+                "{}:{line}:1: this is the scenario's 250001th",
+                path.display()
+            )) && said.contains("more than the 250000 users plus steps migwiz runs"),
+            "{said}"
+        );
+    }
+
     /// Issue 25, item 3: a step that names its users one by one costs about what the same
     /// step costs with its users left implicit (it was quadratic: 22 s for 10^5 users),
     /// and so does a delivery step per user (24.5 s for 10^5). Compared within one run,

@@ -109,6 +109,28 @@ fn emit(text: &str) -> Result<(), Failure> {
         .map_err(|_| Failure::ClosedOutput)
 }
 
+/// Standard output written piece by piece (a replay's steps as they are done), buffered;
+/// a reader that has gone away ends the command quietly, as with [`emit`].
+struct Stream(std::io::BufWriter<std::io::StdoutLock<'static>>);
+
+impl Stream {
+    fn new() -> Stream {
+        Stream(std::io::BufWriter::new(std::io::stdout().lock()))
+    }
+
+    fn put(&mut self, text: &str) -> Result<(), Failure> {
+        use std::io::Write;
+        self.0
+            .write_all(text.as_bytes())
+            .map_err(|_| Failure::ClosedOutput)
+    }
+
+    fn done(mut self) -> Result<(), Failure> {
+        use std::io::Write;
+        self.0.flush().map_err(|_| Failure::ClosedOutput)
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {

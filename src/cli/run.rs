@@ -3,11 +3,12 @@
 use std::path::PathBuf;
 
 use migwiz::tools::race::run_scenario;
-use migwiz::tools::replay::replay_watched;
+use migwiz::tools::replay::Replayer;
+use migwiz::tools::report::{json_head, json_step, transcript_head, transcript_step};
 use migwiz::Version;
 
 use crate::input::{load, replay_progress, reported_disagreements};
-use crate::{emit, Failure, Status};
+use crate::{emit, Failure, Status, Stream};
 
 /// The arguments of `migwiz run`.
 #[derive(clap::Args)]
@@ -68,22 +69,40 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
             args.file.display()
         )));
     }
+    // Each step is written as it is done and then dropped: memory does not grow with the
+    // steps (issue 25, item 2).
     let bar = replay_progress(&scenario, args.model_check, scenario.steps.len());
-    let tick = || {
+    let mut replayer = Replayer::new(&scenario, args.version, args.model_check);
+    let mut out = Stream::new();
+    out.put(&match args.json {
+        true => json_head(&scenario.name),
+        false => transcript_head(
+            &scenario.name,
+            scenario.description.as_deref(),
+            args.version,
+            replayer.model_check(),
+        ),
+    })?;
+    let mut steps = 0;
+    while let Some(step) = replayer.next_step() {
+        out.put(&match args.json {
+            true => json_step(&step, steps == 0),
+            false => transcript_step(&step),
+        })?;
+        steps += 1;
         if let Some(bar) = &bar {
             bar.inc(1);
         }
-    };
-    let run = replay_watched(&scenario, args.version, args.model_check, &tick);
+    }
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let text = if args.json {
-        run.to_json() + "\n"
-    } else {
-        run.transcript()
-    };
-    emit(&text)?;
+    let run = replayer.finish();
+    out.put(&match args.json {
+        true => run.json_tail(steps > 0) + "\n",
+        false => run.transcript_tail(),
+    })?;
+    out.done()?;
     Ok(match reported_disagreements(&run) {
         true => Status::Bug,
         false => Status::Done,

@@ -128,6 +128,11 @@ impl EventLog {
         self.entries.push(event);
     }
 
+    /// The entries, oldest first, taken out of the log.
+    pub fn into_entries(self) -> Vec<Event> {
+        self.entries
+    }
+
     /// The entries, oldest first.
     pub fn entries(&self) -> &[Event] {
         &self.entries

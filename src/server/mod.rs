@@ -310,6 +310,16 @@ impl Server {
         seen
     }
 
+    /// The observation of a server no longer needed: as [`Server::observe`], with the event
+    /// log moved rather than copied (a replay of 500,000 steps logs as many summaries).
+    pub fn into_observation(mut self) -> Observation {
+        let log = std::mem::take(&mut self.log);
+        let mut seen = self.observe();
+        seen.events = Arc::try_unwrap(log)
+            .map_or_else(|shared| shared.entries().to_vec(), EventLog::into_entries);
+        seen
+    }
+
     /// [`observe`](Server::observe) into an observation made before, reusing its texts'
     /// buffers: the checker observes the implementation on every edge it takes, into the
     /// same observation, and fresh texts were a third of its allocations.

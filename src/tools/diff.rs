@@ -19,7 +19,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use crate::server::addressing::DEFAULT_CONTAINER;
-use crate::tools::replay::{replay_watched, ModelCheckPolicy, Replay};
+use crate::tools::replay::{ModelCheckPolicy, Replay, Replayer};
 use crate::tools::scenario::Scenario;
 use crate::vocabulary::event::Event;
 use crate::vocabulary::observation::{MailPlaces, MailboxView, UserListRow, WaitingView};
@@ -39,7 +39,9 @@ pub struct DiffRow {
 pub struct VersionDiff {
     /// The scenario's name.
     pub scenario: String,
-    /// The replays, in [`Version::ALL`] order.
+    /// The replays, in [`Version::ALL`] order: each one's final state, model check and
+    /// disagreements. Their `steps` are empty: a diff keeps only what it compares of a
+    /// step (its cell), so that memory does not grow with the steps.
     pub replays: Vec<Replay>,
     /// Only the rows where not all versions agree.
     pub rows: Vec<DiffRow>,
@@ -112,7 +114,49 @@ type View<'f, T> = (&'f str, &'f dyn Fn(&T) -> String);
 /// The rows of a comparison, keeping only those where the versions differ.
 struct Rows<'a> {
     replays: &'a [Replay],
+    /// What each version kept of its steps, in [`Version::ALL`] order.
+    kept: &'a [Kept],
     rows: Vec<DiffRow>,
+}
+
+/// What a diff keeps of one version's steps: each step's cell, and the deliveries into
+/// mailboxes not tied to their owner, `(owner, alias)`.
+#[derive(Default)]
+struct Kept {
+    /// Each step's cell, as an index into `texts`: a long scenario repeats the same few
+    /// cells, kept once each.
+    cells: Vec<u32>,
+    texts: Vec<String>,
+    unbound: Vec<(String, String)>,
+}
+
+impl Kept {
+    fn cell(&self, step: usize) -> &str {
+        &self.texts[self.cells[step] as usize]
+    }
+}
+
+/// Replays `scenario` under `version`, keeping of each step only what the diff compares.
+fn replay_kept(
+    scenario: &Scenario,
+    version: Version,
+    policy: ModelCheckPolicy,
+    step_done: &(dyn Fn() + Sync),
+) -> (Replay, Kept) {
+    let mut replayer = Replayer::new(scenario, Some(version), policy);
+    let mut kept = Kept::default();
+    let mut known: HashMap<String, u32> = HashMap::new();
+    while let Some(step) = replayer.next_step() {
+        let next = kept.texts.len() as u32;
+        let index = *known.entry(step.cell).or_insert_with_key(|cell| {
+            kept.texts.push(cell.clone());
+            next
+        });
+        kept.cells.push(index);
+        kept.unbound.extend(step.unbound);
+        step_done();
+    }
+    (replayer.finish(), kept)
 }
 
 impl Rows<'_> {
@@ -151,7 +195,7 @@ impl Rows<'_> {
                 Operation::Wizard(run) => format!("#{number} wizard {}", run.phase),
                 other => format!("#{number} {other}"),
             };
-            let cells = [0, 1, 2].map(|v| self.replays[v].steps[i].cell.clone());
+            let cells = [0, 1, 2].map(|v| self.kept[v].cell(i).to_string());
             self.push(what, cells);
         }
     }
@@ -250,6 +294,18 @@ impl Rows<'_> {
             .iter()
             .map(|r| r.observation.events.as_slice())
             .collect();
+        // Where each id's events are in each log, in order: the n-th of an id is found at
+        // once (a walk of the log for each event was quadratic in long scenarios).
+        let places: Vec<HashMap<u32, Vec<usize>>> = logs
+            .iter()
+            .map(|log| {
+                let mut at: HashMap<u32, Vec<usize>> = HashMap::new();
+                for (k, e) in log.iter().enumerate() {
+                    at.entry(e.id).or_default().push(k);
+                }
+                at
+            })
+            .collect();
         let mut rows = Vec::new();
         let mut seen: HashMap<u32, usize> = HashMap::new();
         for event in logs[0] {
@@ -257,7 +313,8 @@ impl Rows<'_> {
             *nth += 1;
             let found: Vec<Option<&Event>> = logs
                 .iter()
-                .map(|log| log.iter().filter(|e| e.id == event.id).nth(*nth - 1))
+                .zip(&places)
+                .map(|(log, at)| Some(&log[*at.get(&event.id)?.get(*nth - 1)?]))
                 .collect();
             // Logged under some versions only: the event log row shows it.
             let Some(found) = found.into_iter().collect::<Option<Vec<&Event>>>() else {
@@ -367,16 +424,14 @@ impl VersionDiff {
         step_done: &(dyn Fn() + Sync),
     ) -> VersionDiff {
         // The three replays share nothing: each runs on its own thread.
-        let replays: Vec<Replay> = std::thread::scope(|scope| {
+        let (replays, kept): (Vec<Replay>, Vec<Kept>) = std::thread::scope(|scope| {
             let handles: Vec<_> = Version::ALL
                 .iter()
                 .map(|&v| {
-                    let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
-                        replay_watched(scenario, Some(v), policy, step_done)
-                    });
+                    let spawned = std::thread::Builder::new()
+                        .spawn_scoped(scope, move || replay_kept(scenario, v, policy, step_done));
                     // A thread the system will not give is run here instead (issue 25, 9).
-                    spawned
-                        .map_err(|_| Box::new(replay_watched(scenario, Some(v), policy, step_done)))
+                    spawned.map_err(|_| Box::new(replay_kept(scenario, v, policy, step_done)))
                 })
                 .collect();
             handles
@@ -387,10 +442,11 @@ impl VersionDiff {
                         .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
                     Err(done_here) => *done_here,
                 })
-                .collect()
+                .unzip()
         });
         let mut rows = Rows {
             replays: &replays,
+            kept: &kept,
             rows: Vec::new(),
         };
         rows.steps(scenario);
@@ -447,16 +503,17 @@ impl VersionDiff {
             ],
             "(not in the post office)",
         );
-        rows.each(
-            "mail delivered to a mailbox\nnot tied to its owner (I-OWNER)",
-            |r| {
-                list_or_none(
-                    r.steps
-                        .iter()
-                        .flat_map(|s| s.unbound.iter().cloned())
-                        .map(|(owner, alias)| format!("{owner} -> {alias}")),
-                )
-            },
+        let unbound = [0, 1, 2].map(|v| {
+            list_or_none(
+                kept[v]
+                    .unbound
+                    .iter()
+                    .map(|(owner, alias)| format!("{owner} -> {alias}")),
+            )
+        });
+        rows.push(
+            "mail delivered to a mailbox\nnot tied to its owner (I-OWNER)".to_string(),
+            unbound,
         );
         rows.each("event log", |r| {
             list_or_none(
@@ -572,6 +629,7 @@ mod tests {
         let rows = |n: usize| {
             let mut table = Rows {
                 replays: &[],
+                kept: &[],
                 rows: Vec::new(),
             };
             let differing = numbered(n)

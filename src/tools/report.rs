@@ -11,7 +11,7 @@ use crate::vocabulary::event::Event;
 use crate::vocabulary::observation::{
     CustomRecipientView, MailboxView, Observation, UserListRow, WaitingView,
 };
-use crate::vocabulary::operation::Operation;
+use crate::vocabulary::operation::{Operation, Version};
 use crate::vocabulary::printable;
 
 /// One line for people: what a replayed step did.
@@ -32,11 +32,10 @@ struct StepJson<'a> {
     detail: String,
 }
 
-/// The JSON run report of `SCENARIO-FORMAT.md`.
+/// The JSON run report of `SCENARIO-FORMAT.md` after its steps: written after them, so
+/// that the steps can be written as they are replayed.
 #[derive(Debug, Serialize)]
-struct RunReport<'a> {
-    scenario: &'a str,
-    steps: Vec<StepJson<'a>>,
+struct RunReportTail<'a> {
     events: &'a [Event],
     mailboxes: &'a [MailboxView],
     custom_recipients: &'a [CustomRecipientView],
@@ -45,27 +44,59 @@ struct RunReport<'a> {
     model_check: String,
 }
 
+/// The JSON run report's opening, up to its steps: `{ "scenario": …, "steps": [`.
+pub fn json_head(scenario: &str) -> String {
+    // Serialising a string cannot fail.
+    let name = serde_json::to_string(scenario).unwrap_or_default();
+    format!("{{\n  \"scenario\": {name},\n  \"steps\": [")
+}
+
+/// One step of the JSON run report, as the `steps` list holds it; `first` is whether it
+/// opens the list.
+pub fn json_step(s: &ReplayedStep, first: bool) -> String {
+    let text = serde_json::to_string_pretty(&step_json(s)).unwrap_or_default();
+    let mut out = String::with_capacity(text.len() + 64);
+    out.push_str(if first { "\n" } else { ",\n" });
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str("    ");
+        out.push_str(line);
+    }
+    out
+}
+
+fn step_json(s: &ReplayedStep) -> StepJson<'_> {
+    StepJson {
+        index: s.number,
+        op: s.op.name(),
+        version: match &s.op {
+            Operation::Wizard(run) => Some(run.version.as_str()),
+            Operation::ExtractUserList { version, .. } => Some(version.as_str()),
+            _ => None,
+        },
+        outcome: s.result.outcome.word(),
+        rules: s.result.rules.iter().map(|r| r.as_str()).collect(),
+        detail: describe(s).to_string(),
+    }
+}
+
 impl Replay {
     /// The run report as pretty-printed JSON.
     pub fn to_json(&self) -> String {
-        let report = RunReport {
-            scenario: &self.scenario,
-            steps: self
-                .steps
-                .iter()
-                .map(|s| StepJson {
-                    index: s.number,
-                    op: s.op.name(),
-                    version: match &s.op {
-                        Operation::Wizard(run) => Some(run.version.as_str()),
-                        Operation::ExtractUserList { version, .. } => Some(version.as_str()),
-                        _ => None,
-                    },
-                    outcome: s.result.outcome.word(),
-                    rules: s.result.rules.iter().map(|r| r.as_str()).collect(),
-                    detail: describe(s).to_string(),
-                })
-                .collect(),
+        let mut out = json_head(&self.scenario);
+        for (i, s) in self.steps.iter().enumerate() {
+            out.push_str(&json_step(s, i == 0));
+        }
+        out.push_str(&self.json_tail(!self.steps.is_empty()));
+        out
+    }
+
+    /// The JSON run report after its steps: the final state and the model check, closed.
+    /// `any_steps` is whether a step was written (an empty list closes on its line).
+    pub fn json_tail(&self, any_steps: bool) -> String {
+        let tail = RunReportTail {
             events: &self.observation.events,
             mailboxes: &self.observation.mailboxes,
             custom_recipients: &self.observation.custom_recipients,
@@ -74,36 +105,34 @@ impl Replay {
             model_check: self.model_check.word(),
         };
         // Serialising plain strings and numbers cannot fail.
-        serde_json::to_string_pretty(&report).unwrap_or_default()
+        let text = serde_json::to_string_pretty(&tail).unwrap_or_default();
+        let fields = text.strip_prefix('{').unwrap_or(&text);
+        match any_steps {
+            true => format!("\n  ],{fields}"),
+            false => format!("],{fields}"),
+        }
     }
 
     /// The transcript for people: steps with outcomes and rules, the event log as Event
     /// Viewer shows it, and the final state.
     pub fn transcript(&self) -> String {
-        let mut out = String::new();
-        let _ = writeln!(out, "Scenario: {}", printable(&self.scenario));
-        if let Some(d) = &self.description {
-            let _ = writeln!(out, "  {}", printable(d));
-        }
-        if let Some(v) = self.version {
-            let _ = writeln!(out, "  (every wizard step run as version {v})");
-        }
-        if let ModelCheck::Skipped(why) = &self.model_check {
-            let _ = writeln!(out, "  (the reference model did not run alongside: {why})");
-        }
-        let _ = writeln!(out, "\nSteps");
+        let mut out = transcript_head(
+            &self.scenario,
+            self.description.as_deref(),
+            self.version,
+            &self.model_check,
+        );
         for s in &self.steps {
-            let rules: Vec<&str> = s.result.rules.iter().map(|r| r.as_str()).collect();
-            let _ = writeln!(
-                out,
-                "  #{} {}\n     {} [{}]\n     {}",
-                s.number,
-                s.op,
-                s.result.outcome.word(),
-                rules.join(" "),
-                describe(s)
-            );
+            out.push_str(&transcript_step(s));
         }
+        out.push_str(&self.transcript_tail());
+        out
+    }
+
+    /// The transcript after its steps: the event log, the final state, and any
+    /// disagreement of the model.
+    pub fn transcript_tail(&self) -> String {
+        let mut out = String::new();
         let _ = writeln!(out, "\nApplication event log");
         if self.observation.events.is_empty() {
             let _ = writeln!(out, "  (empty)\n");
@@ -133,6 +162,42 @@ impl Replay {
         }
         out
     }
+}
+
+/// The transcript's opening, up to its steps: the scenario, its description, the version
+/// forced, whether the model ran, and the `Steps` heading.
+pub fn transcript_head(
+    scenario: &str,
+    description: Option<&str>,
+    version: Option<Version>,
+    model_check: &ModelCheck,
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Scenario: {}", printable(scenario));
+    if let Some(d) = description {
+        let _ = writeln!(out, "  {}", printable(d));
+    }
+    if let Some(v) = version {
+        let _ = writeln!(out, "  (every wizard step run as version {v})");
+    }
+    if let ModelCheck::Skipped(why) = model_check {
+        let _ = writeln!(out, "  (the reference model did not run alongside: {why})");
+    }
+    let _ = writeln!(out, "\nSteps");
+    out
+}
+
+/// One step of the transcript: its line, its outcome and rules, and what it did.
+pub fn transcript_step(s: &ReplayedStep) -> String {
+    let rules: Vec<&str> = s.result.rules.iter().map(|r| r.as_str()).collect();
+    format!(
+        "  #{} {}\n     {} [{}]\n     {}\n",
+        s.number,
+        s.op,
+        s.result.outcome.word(),
+        rules.join(" "),
+        describe(s)
+    )
 }
 
 /// The most mailboxes, recipients, users, rows or events the transcript shows one by one:
@@ -271,6 +336,37 @@ mod tests {
         };
         replayed.observation.events = vec![event; n];
         replayed
+    }
+
+    /// The report written in pieces (head, steps, tail) is the JSON serde writes whole.
+    #[test]
+    fn the_json_report_in_pieces_is_one_pretty_document() {
+        /// The report as one struct, as it was written before it came in pieces.
+        #[derive(Serialize)]
+        struct Whole<'a> {
+            scenario: &'a str,
+            steps: Vec<StepJson<'a>>,
+            #[serde(flatten)]
+            tail: RunReportTail<'a>,
+        }
+        for n in [0, 1, 3] {
+            let replay = with_mailboxes_and_events(n);
+            let text = replay.to_json();
+            let steps = replay.steps.iter().map(step_json).collect();
+            let whole = Whole {
+                scenario: &replay.scenario,
+                steps,
+                tail: RunReportTail {
+                    events: &replay.observation.events,
+                    mailboxes: &replay.observation.mailboxes,
+                    custom_recipients: &replay.observation.custom_recipients,
+                    msmail: &replay.observation.msmail,
+                    user_list: &replay.observation.user_list,
+                    model_check: replay.model_check.word(),
+                },
+            };
+            assert_eq!(serde_json::to_string_pretty(&whole).unwrap(), text);
+        }
     }
 
     #[test]

@@ -54,6 +54,12 @@ use crate::vocabulary::{printable, shown};
 /// The largest scenario file read: 64 MiB, room for about a million users.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
+/// The most MS Mail users plus steps a scenario may have (clients' steps count too). At
+/// this size a `diff`, which keeps three worlds, takes under 2 GB (249,999 users: 1.7 GB;
+/// 249,990 wizard steps: 1.9 GB, a third of it the TOML parser's); a file of the largest
+/// size could name 1.9 million users and passed 4 GB (issue 25, item 2).
+pub const MAX_WORLD: usize = 250_000;
+
 /// The most MS Mail messages a scenario may hold in all, at the start and delivered by its
 /// steps (one user holds at most 4,294,967,295). Messages are kept as runs of ids, so memory
 /// does not grow with them; a file over this is refused at the value that crosses it.
@@ -211,6 +217,21 @@ impl Scenario {
     /// Reads a scenario from its text; `file` names it in errors.
     pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
         let src = Source { file, text };
+        // Counted before the TOML parser builds anything: a world too large is refused
+        // without the memory a parse of it would take.
+        let mut tables = 0;
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            let header = line.trim_start();
+            if header.starts_with("[[users]]") || header.starts_with("[[steps]]") {
+                tables += 1;
+                if tables > MAX_WORLD {
+                    let at = offset + (line.len() - header.len());
+                    return Err(too_big_a_world(&src, at..at + 9, None));
+                }
+            }
+            offset += line.len();
+        }
         let raw: RawScenario = toml::from_str(text).map_err(|e| toml_error(&src, &e))?;
         let name = raw.name.get_ref().trim().to_string();
         if name.is_empty() {
@@ -231,6 +252,10 @@ impl Scenario {
             })?,
         };
         let site = parse_site(&src, raw.site.as_ref())?;
+        if let Some(past) = raw.users.get(MAX_WORLD) {
+            let world = (raw.users.len(), raw.steps.len());
+            return Err(too_big_a_world(&src, past.span(), Some(world)));
+        }
         let users = parse_users(&src, &raw.users)?;
         // parse_users refused duplicates with their line; a user inside the site's own
         // ORG/SITE is refused at the [site] key (A-SITE), or at the user without one.
@@ -280,6 +305,16 @@ impl Scenario {
         let mut steps = Vec::new();
         let mut total: u64 = setup.users().iter().map(|u| u64::from(u.messages)).sum();
         let known = Known::of(&setup);
+        let client_steps: usize = raw.clients.iter().map(|c| c.get_ref().steps.len()).sum();
+        let world = raw.users.len() + raw.steps.len() + client_steps;
+        if world > MAX_WORLD {
+            let at = raw
+                .steps
+                .get(MAX_WORLD.saturating_sub(raw.users.len()))
+                .map_or(0..0, Spanned::span);
+            let world = (raw.users.len(), raw.steps.len() + client_steps);
+            return Err(too_big_a_world(&src, at, Some(world)));
+        }
         for step in &raw.steps {
             // A table's span is its `[[steps]]` header: errors about the step point there.
             let op = parse_step(&src, &known, step.span(), step.get_ref())?;
@@ -706,6 +741,27 @@ fn in_users_words(message: &str) -> String {
         out = out.replace(theirs, ours);
     }
     out.replace("invalid type: boolean", "found")
+}
+
+/// A world past [`MAX_WORLD`], refused at the table that passes it, with its size when
+/// the file was read whole (`None`: counted before parsing).
+fn too_big_a_world(
+    src: &Source<'_>,
+    at: Range<usize>,
+    world: Option<(usize, usize)>,
+) -> ScenarioError {
+    let has = match world {
+        Some((users, steps)) => format!("the scenario has {users} MS Mail users and {steps} steps"),
+        None => format!(
+            "this is the scenario's {}th [[users]] or [[steps]] table",
+            MAX_WORLD + 1
+        ),
+    };
+    src.error(
+        at,
+        format!("{has}, more than the {MAX_WORLD} users plus steps migwiz runs (a diff keeps three worlds of that size, under 2 GB)"),
+        "split the world into several files: the wizard's behaviour for one user does not depend on how many others there are",
+    )
 }
 
 fn too_many_messages(src: &Source<'_>, at: Range<usize>, total: u64) -> ScenarioError {
