@@ -63,6 +63,42 @@ fn spec(case: &Case) -> ModelSpec {
     ModelSpec { start: model }
 }
 
+/// `history` made non-linearizable: the last call's final state changed (`last`), or the
+/// first client unit's answer.
+fn broken(history: &History<Call, Answer>, last: bool) -> History<Call, Answer> {
+    let mut broken = history.clone();
+    let at = match last {
+        true => broken.operations.len() - 1,
+        false => broken
+            .operations
+            .iter()
+            .position(|op| matches!(op.input, Call::Unit { .. }))
+            .expect("a client unit"),
+    };
+    match &mut broken.operations[at].output {
+        Some(Answer::Unit(result)) => {
+            result.outcome = Outcome::Refused(Refusal::NoUserList);
+            result.rules.clear();
+        }
+        Some(Answer::Observation(seen)) => seen.events.clear(),
+        None => unreachable!("every call returned"),
+    }
+    broken
+}
+
+/// The fastest of five runs of `f`: one history takes microseconds, and a single timing
+/// of it is mostly noise (a cold cache, the other core's work).
+fn fastest(f: impl Fn()) -> Duration {
+    (0..5)
+        .map(|_| {
+            let started = Instant::now();
+            f();
+            started.elapsed()
+        })
+        .min()
+        .unwrap_or_default()
+}
+
 fn median(mut times: Vec<Duration>) -> (Duration, Duration) {
     times.sort();
     (times[times.len() / 2], *times.last().unwrap())
@@ -113,23 +149,7 @@ fn main() {
         let ((times, steps_taken), _, peak) = common::measure(|| {
             let (mut times, mut steps_taken) = (Vec::new(), Vec::new());
             for (case, history) in &good {
-                let mut broken = history.clone();
-                let at = match last {
-                    true => broken.operations.len() - 1,
-                    false => broken
-                        .operations
-                        .iter()
-                        .position(|op| matches!(op.input, Call::Unit { .. }))
-                        .unwrap(),
-                };
-                match &mut broken.operations[at].output {
-                    Some(Answer::Unit(result)) => {
-                        result.outcome = Outcome::Refused(Refusal::NoUserList);
-                        result.rules.clear();
-                    }
-                    Some(Answer::Observation(seen)) => seen.events.clear(),
-                    None => unreachable!(),
-                }
+                let broken = broken(history, last);
                 let spec = spec(case);
                 let started = Instant::now();
                 let verdict = check(&spec, &broken, 10_000_000);
@@ -185,39 +205,82 @@ fn main() {
     }
     let (med, worst) = median(times);
     println!("stateright, linearizable: median {med:?}, worst {worst:?}");
-    let limit = Duration::from_secs(10);
-    let mut outcomes = Vec::new();
-    for (case, history) in good.iter().take(5) {
-        let mut broken = history.clone();
-        if let Some(Answer::Observation(seen)) = &mut broken.operations.last_mut().unwrap().output {
-            seen.events.clear();
+    // History by history, every one of the 40 broken both ways, stateright given `limit`
+    // each (stopped from inside its model when it runs out: no search is left running).
+    let limit = Duration::from_secs(1);
+    std::panic::set_hook(Box::new(|_| {}));
+    println!("stateright, not linearizable, history by history (limit {limit:?} each, the fastest of 5 runs of each checker):");
+    println!("| broken | histories | migwiz median | stateright median | ratio min | ratio median | ratio max | >= 100x | stateright out of time |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for (what, last) in [
+        ("the first unit's answer changed", false),
+        ("the final state changed", true),
+    ] {
+        let (mut ours_all, mut theirs_all, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut hundred, mut out) = (0, 0);
+        for (case, history) in &good {
+            let broken = broken(history, last);
+            let start = spec(case).start;
+            let ours = fastest(|| {
+                let verdict = check(&spec(case), &broken, 10_000_000);
+                assert!(matches!(verdict, Verdict::NotLinearizable { .. }));
+            });
+            let theirs = match stateright_lin::stateright_within(&start, &broken, limit) {
+                Some(linearizable) => {
+                    assert!(!linearizable);
+                    fastest(|| {
+                        stateright_lin::stateright_within(&start, &broken, limit);
+                    })
+                }
+                None => {
+                    out += 1;
+                    limit // a lower bound
+                }
+            };
+            let ratio = theirs.as_secs_f64() / ours.as_secs_f64();
+            hundred += usize::from(ratio >= 100.0);
+            ours_all.push(ours);
+            theirs_all.push(theirs);
+            ratios.push(ratio);
         }
+        ratios.sort_by(f64::total_cmp);
+        let n = ratios.len();
+        println!(
+            "| {what} | {n} | {:?} | {:?} | {:.1}x | {:.0}x | {:.0}x | {hundred} of {n} | {out} (ratio a lower bound there) |",
+            median(ours_all).0,
+            median(theirs_all).0,
+            ratios[0],
+            ratios[n / 2],
+            ratios[n - 1]
+        );
+    }
+    // Linearizable histories, history by history: is migwiz ever the slower?
+    let mut slower = 0;
+    let mut ratios = Vec::new();
+    for (case, history) in &good {
         let start = spec(case).start;
-        let ours = {
-            let started = Instant::now();
-            let verdict = check(&spec(case), &broken, 10_000_000);
-            assert!(matches!(verdict, Verdict::NotLinearizable { .. }));
-            started.elapsed()
-        };
-        let (done, finished) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let started = Instant::now();
-            let linearizable = stateright_lin::stateright_linearizable(&start, &broken);
-            let _ = done.send((linearizable, started.elapsed()));
+        let ours = fastest(|| {
+            let verdict = check(&spec(case), history, 10_000_000);
+            assert!(matches!(verdict, Verdict::Linearizable { .. }));
         });
-        let theirs = match finished.recv_timeout(limit) {
-            Ok((linearizable, took)) => {
-                assert!(!linearizable);
-                format!("{took:?}")
+        let theirs = match stateright_lin::stateright_within(&start, history, limit) {
+            Some(linearizable) => {
+                assert!(linearizable);
+                fastest(|| {
+                    stateright_lin::stateright_within(&start, history, limit);
+                })
             }
-            Err(_) => format!("over {limit:?}"),
+            None => limit,
         };
-        outcomes.push(format!("migwiz {ours:?}, stateright {theirs}"));
+        slower += usize::from(ours > theirs);
+        ratios.push(theirs.as_secs_f64() / ours.as_secs_f64());
     }
-    println!("stateright, not linearizable (final state changed), first 5 histories:");
-    for line in &outcomes {
-        println!("  {line}");
-    }
-    // Ends the stateright searches left running.
-    std::process::exit(0);
+    ratios.sort_by(f64::total_cmp);
+    println!(
+        "linearizable, history by history: migwiz slower on {slower} of {}; ratio min {:.1}x, median {:.1}x",
+        ratios.len(),
+        ratios[0],
+        ratios[ratios.len() / 2]
+    );
+    let _ = std::panic::take_hook();
 }

@@ -8,7 +8,8 @@
 mod common;
 
 use criterion::{BenchmarkId, Criterion, SamplingMode};
-use migwiz::tools::replay::{replay_with, ModelCheckPolicy};
+use migwiz::tools::replay::{ModelCheckPolicy, Replayer};
+use migwiz::tools::report::{transcript_head, transcript_step};
 use migwiz::{Scenario, Version, VersionDiff};
 
 #[global_allocator]
@@ -16,12 +17,18 @@ static ALLOCATOR: common::Counting = common::Counting;
 
 const SIZES: [usize; 3] = [1_000, 10_000, 100_000];
 
-/// `migwiz run FILE [--version V]`: parse, replay, transcript.
+/// `migwiz run FILE [--version V]` as the CLI does it: parse, then each step replayed and
+/// its transcript lines written (here counted, not kept), then the final state.
 fn run(text: &str, version: Option<Version>) -> usize {
     let scenario = Scenario::parse("scale.toml", text).expect("the world parses");
-    let replay = replay_with(&scenario, version, ModelCheckPolicy::Auto);
+    let mut replayer = Replayer::new(&scenario, version, ModelCheckPolicy::Auto);
+    let mut written = transcript_head(&scenario.name, None, version, replayer.model_check()).len();
+    while let Some(step) = replayer.next_step() {
+        written += transcript_step(&step).len();
+    }
+    let replay = replayer.finish();
     assert!(replay.disagreements.is_empty());
-    replay.transcript().len()
+    written + replay.transcript_tail().len()
 }
 
 /// `migwiz diff FILE`: parse, replay under every version, render the differences.
@@ -86,6 +93,128 @@ fn table() {
     let text = common::world(1, 1_000_000_000, "5.5");
     let (_, took, peak) = common::measure(|| run(&text, None));
     print_row("one user with 10^9 messages", 1, took, peak, None);
+    hardening();
+}
+
+/// `n` users with `messages` each, then `steps` full wizard steps, the versions in turn.
+fn wizard_steps(n: usize, messages: u32, steps: usize) -> String {
+    let mut text = users(n, messages);
+    for i in 0..steps {
+        let version = ["5.0", "5.5", "5.5-sp1"][i % 3];
+        text.push_str(&format!(
+            "[[steps]]\nop = \"wizard\"\nversion = \"{version}\"\nphase = \"full\"\n"
+        ));
+    }
+    text
+}
+
+/// The file's name and `n` users `N{i%100}/P{i/100%1000}/U{i}` with `messages` each.
+fn users(n: usize, messages: u32) -> String {
+    let mut text = String::from("name = \"scale\"\n");
+    for i in 0..n {
+        text.push_str(&format!(
+            "[[users]]\naddress = \"N{}/P{}/U{i}\"\nmessages = {messages}\n",
+            i % 100,
+            i / 100 % 1000
+        ));
+    }
+    text
+}
+
+/// Issue 25's figures: memory that does not grow with the steps, steps naming many users,
+/// many deliveries, the largest world accepted, and the model check at its limit.
+fn hardening() {
+    println!("\n| case (issue 25) | time | peak heap | ratio |");
+    println!("|---|---|---|---|");
+    let row = |name: &str, took: std::time::Duration, peak: usize, ratio: String| {
+        println!(
+            "| {name} | {:.2} s | {} | {ratio} |",
+            took.as_secs_f64(),
+            common::mb(peak)
+        );
+    };
+    // 10^4 users x 200 and x 2,000 wizard steps: the peak must not grow with the steps.
+    let (_, t200, p200) = common::measure(|| run(&wizard_steps(10_000, 1, 200), None));
+    row(
+        "run: 10^4 users, 200 wizard steps",
+        t200,
+        p200,
+        String::new(),
+    );
+    let (_, t2000, p2000) = common::measure(|| run(&wizard_steps(10_000, 1, 2_000), None));
+    let ratio = format!("x{:.2} peak for x10 steps", p2000 as f64 / p200 as f64);
+    row("run: 10^4 users, 2,000 wizard steps", t2000, p2000, ratio);
+    // One step naming 2x10^5 users, against the same step with its users left implicit.
+    let n = 200_000;
+    let implicit =
+        users(n, 1) + "[[steps]]\nop = \"wizard\"\nversion = \"5.5\"\nphase = \"full\"\n";
+    let names: Vec<String> = (0..n)
+        .map(|i| format!("\"N{}/P{}/U{i}\"", i % 100, i / 100 % 1000))
+        .collect();
+    let explicit = format!("{implicit}users = [{}]\n", names.join(", "));
+    let (_, ti, pi) = common::measure(|| run(&implicit, None));
+    row(
+        "run: one step, 2x10^5 users implicit",
+        ti,
+        pi,
+        String::new(),
+    );
+    let (_, te, pe) = common::measure(|| run(&explicit, None));
+    let ratio = format!(
+        "x{:.2} the implicit time",
+        te.as_secs_f64() / ti.as_secs_f64()
+    );
+    row("run: one step naming 2x10^5 users", te, pe, ratio);
+    // 10^5 deliveries, one to each of 10^5 users.
+    let mut delivered = users(100_000, 1);
+    for i in 0..100_000 {
+        delivered.push_str(&format!(
+            "[[steps]]\nop = \"deliver\"\nuser = \"N{}/P{}/U{i}\"\nmessages = 1\n",
+            i % 100,
+            i / 100 % 1000
+        ));
+    }
+    let (_, took, peak) = common::measure(|| run(&delivered, None));
+    row(
+        "run: 10^5 deliveries to 10^5 users",
+        took,
+        peak,
+        String::new(),
+    );
+    // The largest worlds a file may hold (MAX_WORLD users plus steps), under diff.
+    let limit = migwiz::tools::scenario::MAX_WORLD;
+    let most_users = wizard_steps(limit - 1, 1, 1);
+    let (_, took, peak) = common::measure(|| diff(&most_users));
+    row(
+        "diff: 249,999 users, one wizard step",
+        took,
+        peak,
+        String::new(),
+    );
+    let most_steps = wizard_steps(10, 1, limit - 10);
+    let (_, took, peak) = common::measure(|| diff(&most_steps));
+    row(
+        "diff: 10 users, 249,990 wizard steps",
+        took,
+        peak,
+        String::new(),
+    );
+    // The model check at its work limit (users x steps = MODEL_CHECK_WORK), in full.
+    let at_limit = wizard_steps(500, 1, 400);
+    let (_, took, peak) = common::measure(|| run(&at_limit, None));
+    row(
+        "run: 500 users x 400 steps, model checked",
+        took,
+        peak,
+        String::new(),
+    );
+    let (_, took, peak) = common::measure(|| diff(&at_limit));
+    row(
+        "diff: 500 users x 400 steps, model checked",
+        took,
+        peak,
+        String::new(),
+    );
 }
 
 fn print_row(

@@ -12,10 +12,25 @@ use stateright::semantics::{ConsistencyTester, LinearizabilityTester, Sequential
 #[derive(Clone)]
 pub struct ModelRef(pub Model);
 
+thread_local! {
+    /// When the search on this thread must give up (`stateright_within`).
+    static DEADLINE: std::cell::Cell<Option<std::time::Instant>> = const { std::cell::Cell::new(None) };
+}
+
+/// What a search past its deadline unwinds with.
+struct OutOfTime;
+
 impl SequentialSpec for ModelRef {
     type Op = Call;
     type Ret = Answer;
     fn invoke(&mut self, op: &Call) -> Answer {
+        // stateright's tester has no budget: the search is stopped from inside its model.
+        if DEADLINE
+            .get()
+            .is_some_and(|d| std::time::Instant::now() >= d)
+        {
+            std::panic::panic_any(OutOfTime);
+        }
         let spec = ModelSpec {
             start: self.0.clone(),
         };
@@ -50,4 +65,25 @@ pub fn stateright_linearizable(start: &Model, history: &History<Call, Answer>) -
         }
     }
     tester.serialized_history().is_some()
+}
+
+/// [`stateright_linearizable`] given `limit` of wall time: `None` when it ran out. The
+/// search is stopped from inside the model (it unwinds), so no thread is left running; the
+/// caller should silence the panic hook while it measures.
+#[allow(dead_code)] // the bench uses it; the differential test runs unlimited
+pub fn stateright_within(
+    start: &Model,
+    history: &History<Call, Answer>,
+    limit: std::time::Duration,
+) -> Option<bool> {
+    DEADLINE.set(Some(std::time::Instant::now() + limit));
+    let searched = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        stateright_linearizable(start, history)
+    }));
+    DEADLINE.set(None);
+    match searched {
+        Ok(linearizable) => Some(linearizable),
+        Err(payload) if payload.is::<OutOfTime>() => None,
+        Err(payload) => std::panic::resume_unwind(payload),
+    }
 }

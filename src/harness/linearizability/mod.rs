@@ -269,7 +269,11 @@ pub fn check<S: Spec>(
     let n = history.operations.len();
     let mut timeline = Timeline::new(history);
     let mut placed = Placed::new(n);
-    let mut cache: HashSet<(Placed, S::State)> = HashSet::new();
+    // Lowe's cache holds (operations placed, state) as the state's 128-bit hash rather
+    // than the state: a state is not copied into the cache at every placement (a model is
+    // large), and the cache stays small. Two states with one hash would prune an order the
+    // search still had to try; at 2^32 states the chance is about 2^-64.
+    let mut cache: HashSet<(Placed, u128)> = HashSet::new();
     let mut state = spec.init();
     // The operations placed so far, each with the state before it.
     let mut stack: Vec<(usize, S::State)> = Vec::new();
@@ -294,7 +298,7 @@ pub fn check<S: Spec>(
             let matches = history.operations[op].output.as_ref() == Some(&output);
             if matches {
                 placed.flip(op);
-                if cache.insert((placed.clone(), after.clone())) {
+                if cache.insert((placed.clone(), fingerprint(&after))) {
                     stack.push((op, std::mem::replace(&mut state, after)));
                     timeline.lift(op);
                     if stack.len() > longest.0.len() {
@@ -317,6 +321,13 @@ pub fn check<S: Spec>(
             entry = timeline.entries[timeline.at[op].0].next;
         }
     }
+}
+
+/// A state's 128-bit hash (xxh3): what Lowe's cache remembers of it.
+fn fingerprint<T: Hash>(state: &T) -> u128 {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    state.hash(&mut hasher);
+    hasher.digest128()
 }
 
 /// The report of a history with no order: after the longest explained prefix, the first
