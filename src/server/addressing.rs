@@ -50,21 +50,91 @@ impl Proxy for ProxyAddress {
     }
 
     fn key(&self) -> ProxyKey {
-        // Built by hand: this runs for every address of every mailbox the wizard creates.
-        let mut key = self.as_str().to_string();
-        key.make_ascii_lowercase();
-        ProxyKey(key)
+        ProxyKey(with_key(&[self.as_str()], Folded::new))
+    }
+}
+
+/// How many bytes of a folded key are kept inline: an MS Mail user's MIGRATE address
+/// (`migrate:ms:` and up to 32 more) fits, and most SMTP addresses.
+const INLINE: usize = 62;
+
+/// Text folded to lower case, kept inline when short: the directory's indexes compare
+/// keys without following a pointer to their text (the wizard looks up two keys for each
+/// user of each step; issue 25). It hashes and compares as its text.
+#[derive(Clone)]
+enum Folded {
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Heap(Box<str>),
+}
+
+impl Folded {
+    /// `text`, already folded.
+    fn new(text: &str) -> Folded {
+        match text.len() <= INLINE {
+            true => {
+                let mut bytes = [0; INLINE];
+                bytes[..text.len()].copy_from_slice(text.as_bytes());
+                Folded::Inline {
+                    len: text.len() as u8,
+                    bytes,
+                }
+            }
+            false => Folded::Heap(text.into()),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            // Copied from a whole `&str`: still UTF-8.
+            Folded::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
+            }
+            Folded::Heap(text) => text,
+        }
+    }
+}
+
+impl PartialEq for Folded {
+    fn eq(&self, other: &Folded) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Folded {}
+
+impl std::hash::Hash for Folded {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // As `str` hashes, so that an index keyed by it can be asked with a `&str`.
+        self.as_str().hash(state);
+    }
+}
+
+impl PartialOrd for Folded {
+    fn partial_cmp(&self, other: &Folded) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Folded {
+    fn cmp(&self, other: &Folded) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl std::fmt::Debug for Folded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.as_str().fmt(f)
     }
 }
 
 /// A proxy address folded to lower case: the key of the directory's address index.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ProxyKey(String);
+pub struct ProxyKey(Folded);
 
 // A key hashes and compares as its text, so the index can be asked with a `&str`.
 impl std::borrow::Borrow<str> for ProxyKey {
     fn borrow(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 
@@ -91,11 +161,17 @@ pub fn with_key<R>(parts: &[&str], f: impl FnOnce(&str) -> R) -> R {
 
 /// An alias folded to lower case: the key of the directory's alias index (A-ALIAS).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct AliasKey(Box<str>);
+pub struct AliasKey(Folded);
+
+impl std::borrow::Borrow<str> for AliasKey {
+    fn borrow(&self) -> &str {
+        self.0.as_str()
+    }
+}
 
 /// The key aliases are compared by: without case (A-ALIAS).
 pub fn alias_key(alias: &Alias) -> AliasKey {
-    AliasKey(alias.as_str().to_ascii_lowercase().into())
+    AliasKey(with_key(&[alias.as_str()], Folded::new))
 }
 
 /// The key containers are compared by: without case (A-CONT).

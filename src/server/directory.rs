@@ -189,7 +189,8 @@ impl Directory {
 
     /// The mailbox with this alias; a custom recipient's alias names no mailbox.
     pub fn mailbox_by_alias(&self, alias: &Alias) -> Option<MailboxId> {
-        match self.by_alias.get(&alias_key(alias)) {
+        let holder = with_key(&[alias.as_str()], |key| self.by_alias.get(key).copied());
+        match holder.as_ref() {
             Some(Holder::Mailbox(id)) => Some(*id),
             _ => None,
         }

@@ -527,11 +527,15 @@ fn step_two(row: &Row, ex: &mut Exchange<'_>, step: &mut Step<'_>) -> Result<(),
         }
         return Err(Stop::NotFound(user.clone()));
     };
-    let container = ex
+    // The mailbox's container, copied only when it is not the target (the usual case
+    // compares in place: this runs for every user of every step).
+    let elsewhere = ex
         .directory
         .mailbox(id)
-        .map_or_else(|| step.target.clone(), |m| m.container().clone());
-    if !same_container(&container, step.target) {
+        .map(|m| m.container())
+        .filter(|c| !same_container(c, step.target))
+        .cloned();
+    if let Some(container) = elsewhere {
         if step.run.version == Version::V50 {
             // W-CONT (Q152330): 147, no logon, the mail stays, the run goes on.
             ex.log

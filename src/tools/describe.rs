@@ -217,20 +217,23 @@ pub fn cell(op: &Operation, result: &StepResult) -> String {
 
 /// Users' results counted by what became of them: `9990 migrated (MIGRATE), 2 7007`.
 fn tally(results: &[UserResult]) -> String {
-    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    // Static words, no text built per user: a step may have 10^4 results (issue 25).
+    let mut counts: std::collections::BTreeMap<&'static str, usize> = Default::default();
     for r in results {
         let what = match r {
-            UserResult::Created { .. } => "created".to_string(),
-            UserResult::Existing { .. } => "kept".to_string(),
-            UserResult::Migrated { found_by, .. } => {
-                format!("migrated ({})", short_found(*found_by))
-            }
-            UserResult::Updated { .. } => "updated".to_string(),
-            UserResult::NotFound { .. } => "7026".to_string(),
-            UserResult::OtherContainer { .. } => "147".to_string(),
-            UserResult::MmfUnavailable { .. } => "7007".to_string(),
-            UserResult::SpoolerFailure { .. } => "7044".to_string(),
-            UserResult::NotInPostOffice { .. } => "7034".to_string(),
+            UserResult::Created { .. } => "created",
+            UserResult::Existing { .. } => "kept",
+            UserResult::Migrated { found_by, .. } => match found_by {
+                FoundBy::Alias => "migrated (alias)",
+                FoundBy::MigrateProxy => "migrated (MIGRATE)",
+                FoundBy::MsProxy => "migrated (MS proxy)",
+            },
+            UserResult::Updated { .. } => "updated",
+            UserResult::NotFound { .. } => "7026",
+            UserResult::OtherContainer { .. } => "147",
+            UserResult::MmfUnavailable { .. } => "7007",
+            UserResult::SpoolerFailure { .. } => "7044",
+            UserResult::NotInPostOffice { .. } => "7034",
         };
         *counts.entry(what).or_default() += 1;
     }
