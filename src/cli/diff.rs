@@ -19,6 +19,11 @@ pub struct Args {
     /// Scenario files, or folders: a folder means every .toml file in it.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
+    /// Also write each scenario's side-by-side page as one self-contained HTML file: to
+    /// this file for one scenario file, or into this folder (one NAME.html per scenario
+    /// file, and index.html) for several or a folder.
+    #[arg(long, value_name = "OUT")]
+    html: Option<PathBuf>,
 }
 
 /// Compares every file; a bad file is reported and the others still run.
@@ -30,6 +35,8 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
     for e in &errors {
         eprintln!("{e}");
     }
+    let pages = Pages::new(args.html.as_deref(), &args.paths, files.len())?;
+    let mut written = Vec::new();
     for file in files {
         let scenario = match load(&file) {
             Ok(s) => s,
@@ -69,6 +76,34 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
         for r in &diff.replays {
             bug |= reported_disagreements(r);
         }
+        if let Some(out) = pages.path_for(&file) {
+            let html = migwiz::tools::pages::diff::page(&scenario, args.model_check);
+            if let Err(e) = std::fs::write(&out, html) {
+                eprintln!(
+                    "{}: cannot write the page: {e}\n  help: check that the folder exists and may be written",
+                    printable(&out.display().to_string())
+                );
+                bad_file = true;
+            } else {
+                written.push((scenario.name.clone(), out));
+            }
+        }
+    }
+    if let Some(index) = pages.index() {
+        let links: Vec<(String, String)> = written
+            .iter()
+            .filter_map(|(name, path)| {
+                let file = path.file_name()?.to_string_lossy().into_owned();
+                Some((name.clone(), file))
+            })
+            .collect();
+        if let Err(e) = std::fs::write(&index, migwiz::tools::pages::index(&links)) {
+            eprintln!(
+                "{}: cannot write the index: {e}",
+                printable(&index.display().to_string())
+            );
+            bad_file = true;
+        }
     }
     Ok(if bad_file {
         Status::Invalid
@@ -77,4 +112,55 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
     } else {
         Status::Done
     })
+}
+
+/// Where `--html` writes: nowhere, one page for one scenario file, or a folder of pages
+/// with an index.
+enum Pages {
+    None,
+    One(PathBuf),
+    Folder(PathBuf),
+}
+
+impl Pages {
+    fn new(
+        out: Option<&std::path::Path>,
+        paths: &[PathBuf],
+        files: usize,
+    ) -> Result<Pages, Failure> {
+        let Some(out) = out else {
+            return Ok(Pages::None);
+        };
+        let one_file = paths.len() == 1 && files == 1 && !paths[0].is_dir();
+        if one_file && !out.is_dir() {
+            return Ok(Pages::One(out.to_path_buf()));
+        }
+        std::fs::create_dir_all(out).map_err(|e| {
+            Failure::Invalid(format!(
+                "{}: cannot make the folder for the pages: {e}\n  help: name a folder that can be written, e.g. --html pages/",
+                printable(&out.display().to_string())
+            ))
+        })?;
+        Ok(Pages::Folder(out.to_path_buf()))
+    }
+
+    /// The page of scenario file `file`, if pages are written.
+    fn path_for(&self, file: &std::path::Path) -> Option<PathBuf> {
+        match self {
+            Pages::None => None,
+            Pages::One(out) => Some(out.clone()),
+            Pages::Folder(dir) => {
+                let stem = file.file_stem()?.to_string_lossy().into_owned();
+                Some(dir.join(format!("{stem}.html")))
+            }
+        }
+    }
+
+    /// The index page's path, when pages go into a folder.
+    fn index(&self) -> Option<PathBuf> {
+        match self {
+            Pages::Folder(dir) => Some(dir.join("index.html")),
+            _ => None,
+        }
+    }
 }

@@ -1,0 +1,250 @@
+//! The side-by-side page of `migwiz diff FILE --html OUT.html`: the scenario's steps as
+//! rows and 5.0, 5.5 and 5.5 SP1 as columns, each cell coloured by how the step ended with
+//! its rule ids linked to their text, the mail's path per version drawn from MS Mail user
+//! to mailbox (a delivery into a mailbox not tied to its owner in red), the event log per
+//! version, and the article the scenario comes from at the top.
+//!
+//! ```
+//! use migwiz::tools::pages::diff::page;
+//! use migwiz::tools::replay::ModelCheckPolicy;
+//! use migwiz::Scenario;
+//! let text = "name = \"<b>x</b>\"\n[[users]]\naddress = \"NET1/PO1/JDOE\"\n[[steps]]\nop = \"wizard\"\nversion = \"5.5\"\nphase = \"migrate\"\n";
+//! let html = page(&Scenario::parse("x.toml", text)?, ModelCheckPolicy::Auto);
+//! assert!(html.contains("&lt;b&gt;x&lt;/b&gt;") && !html.contains("<b>x</b>"));
+//! assert!(html.contains("href=\"#rule-W-7026\""));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::BTreeSet;
+
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+
+use crate::tools::pages::{rules, STYLE};
+use crate::tools::replay::{replay_with, ModelCheckPolicy, Replay};
+use crate::tools::scenario::Scenario;
+use crate::vocabulary::operation::{Operation, Version};
+
+/// The most steps a page shows as rows, and the most users, mailboxes and events it draws
+/// or lists per version: past them a line says how many more (`migwiz run --json` has
+/// them all), so that a page stays under 1 MB.
+pub const MOST_ON_PAGE: usize = 200;
+
+/// The article every scenario's story starts from, word for word.
+const Q242184: &str = include_str!("../../../spec/Q242184.txt");
+
+/// The page for `scenario`, replayed under every version with the model checked as
+/// `policy` says.
+pub fn page(scenario: &Scenario, policy: ModelCheckPolicy) -> String {
+    let replays: Vec<Replay> = Version::ALL
+        .iter()
+        .map(|&v| replay_with(scenario, Some(v), policy))
+        .collect();
+    let mut cited: BTreeSet<&'static str> = BTreeSet::new();
+    for replay in &replays {
+        for step in replay.steps.iter().take(MOST_ON_PAGE) {
+            cited.extend(step.result.rules.iter().map(|r| r.as_str()));
+        }
+    }
+    let markup = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { "migwiz diff: " (scenario.name) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                (header(scenario))
+                h2 { "Steps under each version" }
+                (steps(scenario, &replays))
+                h2 { "Where the mail went" }
+                p.note { "Each arrow goes from an MS Mail user to the mailbox that holds its mail at the end; a red arrow is mail delivered into a mailbox not tied to its owner (I-OWNER)." }
+                div.versions {
+                    @for (v, replay) in Version::ALL.iter().zip(&replays) {
+                        div.path data-version=(v.as_str()) {
+                            h3 { (v.as_str()) }
+                            (mail_path(scenario, replay))
+                        }
+                    }
+                }
+                h2 { "Application event log" }
+                div.versions.log {
+                    @for (v, replay) in Version::ALL.iter().zip(&replays) {
+                        div data-version=(v.as_str()) {
+                            h3 { (v.as_str()) }
+                            (event_log(replay))
+                        }
+                    }
+                }
+                h2 { "The rules cited" }
+                dl.rule-texts {
+                    @for id in &cited {
+                        dt id={ "rule-" (id) } { (id) }
+                        dd { (rules::text(id).unwrap_or_default()) }
+                    }
+                }
+            }
+        }
+    };
+    markup.into_string()
+}
+
+/// The scenario's name and description, and the articles it cites, Q242184 in full.
+fn header(scenario: &Scenario) -> Markup {
+    let said = format!(
+        "{} {}",
+        scenario.name,
+        scenario.description.as_deref().unwrap_or("")
+    );
+    let articles: BTreeSet<String> = said
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| {
+            w.len() == 7 && w.starts_with('Q') && w[1..].bytes().all(|b| b.is_ascii_digit())
+        })
+        .map(str::to_string)
+        .collect();
+    html! {
+        h1 { (scenario.name) }
+        @if let Some(d) = &scenario.description { p { (d) } }
+        p.note {
+            "From the Microsoft Knowledge Base: "
+            @if articles.is_empty() { "Q242184, the article migwiz is built around" }
+            @else { (articles.iter().cloned().collect::<Vec<_>>().join(", ")) }
+            ". Each version is the same file run with every wizard step as that version."
+        }
+        details {
+            summary { "Q242184, word for word" }
+            pre { (Q242184) }
+        }
+    }
+}
+
+/// One row per step: its line, then per version a cell coloured by outcome, with what the
+/// step did and its rule ids linked to their text.
+fn steps(scenario: &Scenario, replays: &[Replay]) -> Markup {
+    let shown = scenario.steps.len().min(MOST_ON_PAGE);
+    html! {
+        table.steps {
+            thead { tr { th { "step" } @for v in Version::ALL { th { (v.as_str()) } } } }
+            tbody {
+                @for i in 0..shown {
+                    tr {
+                        th { "#" (i + 1) " " (step_name(&scenario.steps[i])) }
+                        @for replay in replays {
+                            @let step = &replay.steps[i];
+                            td class=(step.result.outcome.word()) {
+                                pre { (step.cell) }
+                                div.rules {
+                                    @for rule in &step.result.rules {
+                                        a href={ "#rule-" (rule.as_str()) } { (rule.as_str()) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @if scenario.steps.len() > shown {
+            p.note { (scenario.steps.len() - shown) " more steps; migwiz run --json lists them all" }
+        }
+    }
+}
+
+/// A wizard step by its phase (the version is the column's); other steps by their line.
+fn step_name(op: &Operation) -> String {
+    match op {
+        Operation::Wizard(run) => format!("wizard {}", run.phase),
+        other => other.to_string(),
+    }
+}
+
+/// The mail's path under one version: users on the left, mailboxes on the right, an arrow
+/// for each user's mail in each mailbox, red where the mailbox is not tied to its owner.
+fn mail_path(scenario: &Scenario, replay: &Replay) -> Markup {
+    let users: Vec<String> = scenario
+        .setup
+        .users()
+        .iter()
+        .take(MOST_ON_PAGE)
+        .map(|u| u.address.to_string())
+        .collect();
+    let mailboxes: Vec<&str> = replay
+        .observation
+        .mailboxes
+        .iter()
+        .take(MOST_ON_PAGE)
+        .map(|m| m.alias.as_str())
+        .collect();
+    let unbound: BTreeSet<(&str, &str)> = replay
+        .steps
+        .iter()
+        .flat_map(|s| s.unbound.iter().map(|(o, a)| (o.as_str(), a.as_str())))
+        .collect();
+    let row = |k: usize| 24 + 34 * k;
+    let height = row(users.len().max(mailboxes.len()));
+    let mut arrows = Vec::new();
+    for (m, mailbox) in replay
+        .observation
+        .mailboxes
+        .iter()
+        .take(MOST_ON_PAGE)
+        .enumerate()
+    {
+        for mail in &mailbox.mail {
+            if let Some(u) = users.iter().position(|u| *u == mail.owner) {
+                let red = unbound.contains(&(mail.owner.as_str(), mailbox.alias.as_str()));
+                arrows.push((u, m, red, mail.count));
+            }
+        }
+    }
+    let waiting: Vec<(usize, u32)> = users
+        .iter()
+        .enumerate()
+        .filter_map(|(k, u)| {
+            let w = replay.observation.msmail.iter().find(|w| w.address == *u)?;
+            (w.waiting > 0).then_some((k, w.waiting))
+        })
+        .collect();
+    html! {
+        svg xmlns="http://www.w3.org/2000/svg" width="100%" viewBox={ "0 0 420 " (height) } role="img" {
+            title { "where the mail went" }
+            defs {
+                marker id="head" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto" {
+                    path d="M0,0 L10,5 L0,10 z" fill="context-stroke";
+                }
+            }
+            @for (k, u) in users.iter().enumerate() {
+                text.user x="4" y=(row(k)) { (u) }
+            }
+            @for (u, w) in &waiting {
+                text.waiting x="4" y=(row(*u) + 15) fill="#8a5a00" { "still in MS Mail: " (w) }
+            }
+            @for (k, m) in mailboxes.iter().enumerate() {
+                text.mailbox x="300" y=(row(k)) { (m) }
+            }
+            @for (u, m, red, count) in &arrows {
+                line class=(if *red { "unbound" } else { "bound" })
+                    x1="150" y1=(row(*u) - 4) x2="294" y2=(row(*m) - 4)
+                    marker-end="url(#head)" {
+                    title { (users[*u]) " → " (mailboxes[*m]) ": " (count) " message(s)" }
+                }
+            }
+        }
+    }
+}
+
+/// The event log as Event Viewer prints it, the first [`MOST_ON_PAGE`] entries.
+fn event_log(replay: &Replay) -> Markup {
+    let events = &replay.observation.events;
+    html! {
+        @if events.is_empty() { p.note { "(empty)" } }
+        @for e in events.iter().take(MOST_ON_PAGE) {
+            pre.event data-id=(e.id) { (e.to_string()) }
+        }
+        @if events.len() > MOST_ON_PAGE {
+            p.note { (events.len() - MOST_ON_PAGE) " more events; migwiz run --json lists them all" }
+        }
+    }
+}

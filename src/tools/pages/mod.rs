@@ -1,0 +1,50 @@
+//! Pages a reader would rather look at than read (issue 26): one self-contained HTML file
+//! each, no script, no font and no request to anywhere; every name, alias, address and
+//! description from a scenario is escaped by the template (maud escapes by default).
+
+pub mod diff;
+pub mod rules;
+
+/// The index of a folder of pages: each scenario's name, linking to its page's file.
+///
+/// ```
+/// let html = migwiz::tools::pages::index(&[("Q242184 <symptoms>".into(), "01.html".into())]);
+/// assert!(html.contains("href=\"01.html\"") && html.contains("Q242184 &lt;symptoms&gt;"));
+/// ```
+pub fn index(pages: &[(String, String)]) -> String {
+    maud::html! {
+        (maud::DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                title { "migwiz: the scenarios under every version" }
+                style { (maud::PreEscaped(STYLE)) }
+            }
+            body {
+                h1 { "The scenarios under 5.0, 5.5 and 5.5 SP1" }
+                ul.pages {
+                    @for (name, file) in pages {
+                        li { a href=(file) { (name) } }
+                    }
+                }
+            }
+        }
+    }
+    .into_string()
+}
+
+/// The style every page shares: plain, readable, printable.
+pub(crate) const STYLE: &str = "
+body { font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 78em; padding: 0 1em; color: #1b1b1b; }
+h1 { font-size: 1.5em; margin-bottom: .2em; } h2 { font-size: 1.15em; margin-top: 2em; }
+table { border-collapse: collapse; width: 100%; } th, td { border: 1px solid #c8c8c8; padding: .35em .5em; vertical-align: top; text-align: left; }
+th { background: #f0f0f0; }
+td.ok { background: #e8f5e9; } td.refused { background: #fff4d6; } td.aborted { background: #fde2e1; }
+td pre, .log pre { margin: 0 0 .8em; white-space: pre-wrap; font: 13px/1.35 ui-monospace, monospace; }
+.rules a { font: 12px ui-monospace, monospace; margin-right: .4em; color: #0b57d0; }
+.versions { display: grid; grid-template-columns: repeat(3, 1fr); gap: 1em; }
+.versions > div { border: 1px solid #c8c8c8; padding: .5em; overflow-x: auto; }
+svg text { font: 12px ui-monospace, monospace; } line.bound { stroke: #2e7d32; } line.unbound { stroke: #c62828; stroke-width: 2.5; }
+.note { color: #555; } dt { font-weight: bold; font-family: ui-monospace, monospace; margin-top: .5em; }
+details pre { white-space: pre-wrap; font: 13px/1.35 ui-monospace, monospace; }
+";
