@@ -245,3 +245,77 @@ fn one_command_writes_the_page_of_every_scenario() {
     }
     assert!(files >= 19, "{files} scenario files");
 }
+
+/// The history of a concurrent run: a lane per client (and the final state), a bar per
+/// unit, and the order drawn through them; for a failure, the unit no order places in red
+/// with what the model expected beside what the server returned.
+#[test]
+fn a_concurrent_run_is_drawn_as_lanes_and_bars() {
+    let dir = std::env::temp_dir().join(format!("migwiz-pages-race-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let passing = dir.join("midrun.html");
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/concurrent/c-midrun-migrate-proxy-added-during-the-run.toml");
+    let out = Command::new(env!("CARGO_BIN_EXE_migwiz"))
+        .args([
+            "run",
+            file.to_str().unwrap(),
+            "--html",
+            passing.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dom = rendered(&passing);
+    assert_eq!(
+        dom.matches("<g class=\"lane\">").count(),
+        3,
+        "two clients and the final state"
+    );
+    let bars = dom.matches("<g class=\"bar").count();
+    assert_eq!(
+        dom.matches("<g class=\"bar placed\"").count(),
+        bars,
+        "every unit in the order"
+    );
+    assert_eq!(dom.matches("<polyline class=\"order\"").count(), 1);
+    assert!(screenshot_is_not_blank(&passing));
+
+    let failing = dir.join("race.html");
+    let out = Command::new(env!("CARGO_BIN_EXE_migwiz"))
+        .args([
+            "race",
+            "--fault",
+            "waiting-read-apart",
+            "--seed",
+            "1",
+            "--out",
+        ])
+        .arg(dir.join("witnesses"))
+        .args(["--html", failing.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dom = rendered(&failing);
+    assert_eq!(
+        dom.matches("<g class=\"bar stuck\"").count(),
+        1,
+        "the unit no order places"
+    );
+    assert!(dom.contains("the model expected") && dom.contains("the server returned"));
+    assert!(
+        dom.contains("3 message(s) moved") && dom.contains("2 message(s) moved"),
+        "{dom}"
+    );
+    assert!(screenshot_is_not_blank(&failing));
+}

@@ -130,3 +130,13 @@ pub fn interrupt_flag() -> Arc<AtomicBool> {
     });
     stop
 }
+
+/// Writes a page to `path` (`--html`), or says why it cannot, with help.
+pub fn write_page(path: &Path, html: &str) -> Result<(), crate::Failure> {
+    std::fs::write(path, html).map_err(|e| {
+        crate::Failure::Invalid(format!(
+            "{}: cannot write the page: {e}\n  help: check that the folder exists and may be written",
+            printable(&path.display().to_string())
+        ))
+    })
+}

@@ -40,6 +40,10 @@ pub struct Args {
     /// there (listed in its .migwiz-witnesses file) are removed first; nothing else is.
     #[arg(long, default_value = "witnesses")]
     out: PathBuf,
+    /// Also write the failing case's history as a page: one lane per client, each unit a
+    /// bar from call to return, the longest explained order and the unit no order places.
+    #[arg(long, value_name = "OUT.html")]
+    html: Option<PathBuf>,
 }
 
 fn parse_version(s: &str) -> Result<Version, String> {
@@ -89,6 +93,9 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
             args.fault
                 .map_or(String::new(), |f| format!(", fault {}", f.name()))
         ))?;
+        if let Some(page) = &args.html {
+            eprintln!("race: no failure, so no page written to {}", page.display());
+        }
         return Ok(Status::Done);
     };
     let names: Vec<String> = (1..=found.case.clients.len())
@@ -147,5 +154,11 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
         args.out.join(&file).display(),
         args.out.join(&file).display()
     ))?;
+    if let Some(page) = &args.html {
+        // The witness replayed, as `migwiz run FILE --html` draws it.
+        let report =
+            migwiz::tools::race::run_scenario(&scenario, None, Some(found.seed), args.fault);
+        crate::input::write_page(page, &migwiz::tools::pages::history::page(&report))?;
+    }
     Ok(Status::Bug)
 }

@@ -34,6 +34,10 @@ pub struct Args {
     /// `migwiz race --fault` did when it wrote the file.
     #[arg(long, value_parser = crate::race::parse_fault)]
     fault: Option<migwiz::server::shared::Fault>,
+    /// Also write a page: for a file with [[clients]], the run's history (a lane per client,
+    /// a bar per unit, the order found); otherwise the side-by-side page of every version.
+    #[arg(long, value_name = "OUT.html")]
+    html: Option<PathBuf>,
 }
 
 fn parse_version(s: &str) -> Result<Version, String> {
@@ -52,6 +56,9 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
             false => report.transcript(),
         };
         emit(&text)?;
+        if let Some(page) = &args.html {
+            crate::input::write_page(page, &migwiz::tools::pages::history::page(&report))?;
+        }
         if reported_disagreements(&report.prefix) {
             return Ok(Status::Bug);
         }
@@ -68,6 +75,10 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
             "{}: --schedule and --fault are for a file with [[clients]], and this one has none\n  help: leave them out, or add [[clients]] (spec/SCENARIO-FORMAT-3.md)",
             args.file.display()
         )));
+    }
+    if let Some(page) = &args.html {
+        let html = migwiz::tools::pages::diff::page(&scenario, args.model_check);
+        crate::input::write_page(page, &html)?;
     }
     // Each step is written as it is done and then dropped: memory does not grow with the
     // steps (issue 25, item 2).

@@ -212,7 +212,7 @@ fn mail_path(scenario: &Scenario, replay: &Replay) -> Markup {
             title { "where the mail went" }
             defs {
                 marker id="head" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto" {
-                    path d="M0,0 L10,5 L0,10 z" fill="context-stroke";
+                    path d="M0,0 L10,5 L0,10 z" fill="context-stroke" {}
                 }
             }
             @for (k, u) in users.iter().enumerate() {

@@ -3,6 +3,7 @@
 //! description from a scenario is escaped by the template (maud escapes by default).
 
 pub mod diff;
+pub mod history;
 pub mod rules;
 
 /// The index of a folder of pages: each scenario's name, linking to its page's file.

@@ -137,7 +137,8 @@ fn version_of(case: &Case, client: usize, step: usize) -> Version {
     }
 }
 
-fn answer_words(call: &Call, answer: &Answer, case: &Case) -> String {
+/// An answer in words: a unit's outcome, rules and what it did for each user, or the state.
+pub(crate) fn answer_words(call: &Call, answer: &Answer, case: &Case) -> String {
     match (call, answer) {
         (Call::Unit { client, step, unit }, Answer::Unit(result)) => {
             result_words(unit, result, version_of(case, *client, *step))

@@ -1,0 +1,223 @@
+//! The page of a concurrent run (`migwiz run FILE --html OUT.html` for a file with
+//! `[[clients]]`, `migwiz race --html OUT.html`): one lane per client, each unit a bar
+//! from its call to its return, and the order the checker found drawn through the bars;
+//! for a run no order explains, the longest explained prefix and the unit no order can
+//! place, highlighted, with what the model expected beside what the server returned.
+//! Hovering a bar shows the model's state before and after it.
+
+use maud::{html, PreEscaped, DOCTYPE};
+
+use crate::harness::concurrent::{Call, Judgement, ModelSpec};
+use crate::harness::linearizability::Spec;
+use crate::model::Model;
+use crate::tools::pages::STYLE;
+use crate::tools::race::{answer_words, verdict_words, RaceReport};
+use crate::vocabulary::unit::Unit;
+
+/// Pixels per tick of the run's logical clock, and per lane.
+const TICK: usize = 64;
+const LANE: usize = 58;
+const LEFT: usize = 130;
+
+/// The page of `report`.
+///
+/// ```
+/// use migwiz::tools::pages::history::page;
+/// use migwiz::tools::race::run_scenario;
+/// use migwiz::Scenario;
+/// let text = "name = \"race\"\n[[users]]\naddress = \"NET1/PO1/JDOE\"\nmessages = 1\n[[clients]]\nname = \"wizard\"\nsteps = [ { op = \"wizard\", version = \"5.5\", phase = \"full\" } ]\n[[clients]]\nname = \"mail\"\nsteps = [ { op = \"deliver\", user = \"NET1/PO1/JDOE\", messages = 1 } ]\n";
+/// let report = run_scenario(&Scenario::parse("race.toml", text)?, None, None, None);
+/// let html = page(&report);
+/// assert_eq!(html.matches("class=\"lane\"").count(), 3); // two clients, the final state
+/// assert!(html.contains("class=\"order\""));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn page(report: &RaceReport) -> String {
+    let ops = &report.ran.history.operations;
+    let order: Vec<usize> = match &report.judgement {
+        Judgement::Linearizable { order } => order.clone(),
+        Judgement::NotLinearizable { prefix, .. } => prefix.clone(),
+        _ => Vec::new(),
+    };
+    let stuck = match &report.judgement {
+        Judgement::NotLinearizable { stuck, .. } => Some(*stuck),
+        _ => None,
+    };
+    let states = states_along(report, &order);
+    let end = ops
+        .iter()
+        .map(|op| op.returned.unwrap_or(op.call + 1))
+        .max()
+        .unwrap_or(1);
+    let lanes = report.names.len() + 1; // the clients, then the final observation
+    let width = LEFT + TICK * (end as usize + 2);
+    let height = LANE * lanes + 20;
+    let x = |t: u64| LEFT + TICK * t as usize;
+    let lane_of = |call: &Call| match call {
+        Call::Unit { client, .. } => *client,
+        Call::Observe => report.names.len(),
+    };
+    let y = |lane: usize| 14 + LANE * lane;
+    let centre = |k: usize| {
+        let op = &ops[k];
+        let right = op.returned.unwrap_or(end);
+        ((x(op.call) + x(right)) / 2, y(lane_of(&op.input)) + 26)
+    };
+    let through: Vec<String> = order
+        .iter()
+        .map(|&k| {
+            let (cx, cy) = centre(k);
+            format!("{cx},{cy}")
+        })
+        .collect();
+    let verdict = verdict_words(&report.case, &report.ran, &report.judgement, &report.names);
+    let markup = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { "migwiz: a concurrent run of " (report.prefix.scenario) }
+                style { (PreEscaped(STYLE)) (PreEscaped(HISTORY_STYLE)) }
+            }
+            body {
+                h1 { (report.prefix.scenario) }
+                @if let Some(d) = &report.prefix.description { p { (d) } }
+                p.note {
+                    "Schedule seed " (report.schedule) ". Each bar is one unit, from its call to its return, on one logical clock (C-UNITS); "
+                    @match stuck {
+                        None => "the line through the bars is the order that explains every result (C-LIN). Hover a bar for the model's state before and after it.",
+                        Some(_) => "the numbered bars are the longest order the model explains; the red bar is the unit no order can place (C-VERDICT). Hover a bar for the model's state.",
+                    }
+                }
+                svg.history xmlns="http://www.w3.org/2000/svg" width=(width) height=(height) viewBox={ "0 0 " (width) " " (height) } role="img" {
+                    title { "the run's units by client" }
+                    @for (lane, name) in report.names.iter().chain(std::iter::once(&"final state".to_string())).enumerate() {
+                        g.lane {
+                            text x="4" y=(y(lane) + 30) { (name) }
+                            line.lane-rule x1=(LEFT - 6) y1=(y(lane) + 44) x2=(width) y2=(y(lane) + 44) {}
+                        }
+                    }
+                    @for (k, op) in ops.iter().enumerate() {
+                        @let right = op.returned.unwrap_or(end);
+                        @let place = order.iter().position(|&o| o == k);
+                        @let class = if Some(k) == stuck { "bar stuck" } else if place.is_some() { "bar placed" } else { "bar" };
+                        g class=(class) data-op=(k) {
+                            title { (bar_words(report, k, &states)) }
+                            rect x=(x(op.call)) y=(y(lane_of(&op.input)) + 16) width=((x(right) - x(op.call)).max(8)) height="20" rx="4" {}
+                            text x=(x(op.call) + 2) y=(y(lane_of(&op.input)) + 11) {
+                                @if let Some(p) = place { (p + 1) ". " }
+                                (short_name(&op.input))
+                            }
+                        }
+                    }
+                    @if !through.is_empty() {
+                        polyline.order points=(through.join(" ")) {}
+                    }
+                }
+                h2 { "Verdict" }
+                pre.verdict { (verdict) }
+                @if let Judgement::NotLinearizable { stuck, expected, returned, .. } = &report.judgement {
+                    div.versions {
+                        div { h3 { "the model expected" } pre { (answer_words(&ops[*stuck].input, expected, &report.case).replace("; ", "\n")) } }
+                        div { h3 { "the server returned" } pre { (answer_words(&ops[*stuck].input, returned, &report.case).replace("; ", "\n")) } }
+                    }
+                }
+            }
+        }
+    };
+    markup.into_string()
+}
+
+const HISTORY_STYLE: &str = "
+svg.history { display: block; max-width: 100%; height: auto; border: 1px solid #c8c8c8; background: #fcfcfc; }
+.bar rect { fill: #dfe7f5; stroke: #7a8fb5; } .bar.placed rect { fill: #cfe8d2; stroke: #2e7d32; }
+.bar.stuck rect { fill: #f8c9c6; stroke: #c62828; stroke-width: 2.5; }
+polyline.order { fill: none; stroke: #2e7d32; stroke-width: 1.5; stroke-dasharray: 4 3; }
+line.lane-rule { stroke: #e2e2e2; } pre.verdict, .versions pre { white-space: pre-wrap; }
+.bar text { font-size: 11px; }
+";
+
+/// A unit's short name on its bar: `#2 user NET1/PO1/JDOE`, `final state`.
+fn unit_name(call: &Call) -> String {
+    match call {
+        Call::Unit { step, unit, .. } => format!("#{step} {unit}"),
+        Call::Observe => "observe".to_string(),
+    }
+}
+
+/// A unit's label on its bar, short enough to sit over a bar of one tick: `#1 user
+/// JDOE`, `#2 deliver`.
+fn short_name(call: &Call) -> String {
+    match call {
+        Call::Unit { step, unit, .. } => match unit {
+            Unit::User(user) => format!("#{step} {}", user.mailbox()),
+            Unit::Start(_) => format!("#{step} start"),
+            Unit::End => format!("#{step} end"),
+            Unit::Step(op) => format!("#{step} {}", op.name()),
+        },
+        Call::Observe => "observe".to_string(),
+    }
+}
+
+/// The model's state in a line: what a hover shows before and after a unit.
+fn state_words(model: &Model) -> String {
+    let seen = model.observe();
+    let waiting: u64 = seen.msmail.iter().map(|w| u64::from(w.waiting)).sum();
+    let moved: u64 = seen
+        .mailboxes
+        .iter()
+        .flat_map(|m| &m.mail)
+        .map(|m| u64::from(m.count))
+        .sum();
+    format!(
+        "{} mailbox(es), {} custom recipient(s), {} event(s), {waiting} message(s) waiting in MS Mail, {moved} in mailboxes",
+        seen.mailboxes.len(),
+        seen.custom_recipients.len(),
+        seen.events.len()
+    )
+}
+
+/// The model before the first unit of `order` and after each one, stepped along it.
+fn states_along(report: &RaceReport, order: &[usize]) -> Vec<Model> {
+    let mut model = Model::new(&report.case.setup);
+    for op in &report.case.prefix {
+        model.apply(op);
+    }
+    let spec = ModelSpec {
+        start: model.clone(),
+    };
+    let mut states = vec![model];
+    for &k in order {
+        let last = states.last().expect("the start");
+        let (after, _) = spec.step(last, &report.ran.history.operations[k].input);
+        states.push(after);
+    }
+    states
+}
+
+/// What a hover shows of unit `k`: its call, what the server returned, and the model's
+/// state before and after it in the order (when the order placed it).
+fn bar_words(report: &RaceReport, k: usize, states: &[Model]) -> String {
+    let op = &report.ran.history.operations[k];
+    let order: &[usize] = match &report.judgement {
+        Judgement::Linearizable { order } => order,
+        Judgement::NotLinearizable { prefix, .. } => prefix,
+        _ => &[],
+    };
+    let mut words = unit_name(&op.input);
+    if let Some(answer) = &op.output {
+        words.push_str(&format!(
+            "\nreturned: {}",
+            answer_words(&op.input, answer, &report.case)
+        ));
+    }
+    if let Some(p) = order.iter().position(|&o| o == k) {
+        words.push_str(&format!(
+            "\nmodel before: {}\nmodel after: {}",
+            state_words(&states[p]),
+            state_words(&states[p + 1])
+        ));
+    }
+    words
+}
