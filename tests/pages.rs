@@ -48,6 +48,20 @@ fn headless(file: &Path, args: &[&str]) -> (String, String) {
     )
 }
 
+/// Runs the migwiz binary with `args`; asserts its exit status is `status`.
+fn migwiz(args: &[&std::ffi::OsStr], status: i32) {
+    let out = Command::new(env!("CARGO_BIN_EXE_migwiz"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(status),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn scenario(name: &str) -> Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("scenarios")
@@ -211,20 +225,14 @@ fn one_command_writes_the_page_of_every_scenario() {
     let dir = std::env::temp_dir().join(format!("migwiz-pages-all-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let out = Command::new(env!("CARGO_BIN_EXE_migwiz"))
-        .args([
-            "diff",
-            scenarios.to_str().unwrap(),
-            "--html",
-            dir.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    migwiz(
+        &[
+            "diff".as_ref(),
+            scenarios.as_os_str(),
+            "--html".as_ref(),
+            dir.as_os_str(),
+        ],
+        0,
     );
     let index = std::fs::read_to_string(dir.join("index.html")).unwrap();
     let mut files = 0;
@@ -256,20 +264,14 @@ fn a_concurrent_run_is_drawn_as_lanes_and_bars() {
     let passing = dir.join("midrun.html");
     let file = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("scenarios/concurrent/c-midrun-migrate-proxy-added-during-the-run.toml");
-    let out = Command::new(env!("CARGO_BIN_EXE_migwiz"))
-        .args([
-            "run",
-            file.to_str().unwrap(),
-            "--html",
-            passing.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    migwiz(
+        &[
+            "run".as_ref(),
+            file.as_os_str(),
+            "--html".as_ref(),
+            passing.as_os_str(),
+        ],
+        0,
     );
     let dom = rendered(&passing);
     assert_eq!(
@@ -287,25 +289,22 @@ fn a_concurrent_run_is_drawn_as_lanes_and_bars() {
     assert!(screenshot_is_not_blank(&passing));
 
     let failing = dir.join("race.html");
-    let out = Command::new(env!("CARGO_BIN_EXE_migwiz"))
-        .args([
-            "race",
-            "--fault",
-            "waiting-read-apart",
-            "--seed",
-            "1",
-            "--out",
-        ])
-        .arg(dir.join("witnesses"))
-        .args(["--html", failing.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let witnesses = dir.join("witnesses");
+    let race = [
+        "race",
+        "--fault",
+        "waiting-read-apart",
+        "--seed",
+        "1",
+        "--out",
+    ];
+    let mut args: Vec<&std::ffi::OsStr> = race.iter().map(|a| a.as_ref()).collect();
+    args.extend([
+        witnesses.as_os_str(),
+        "--html".as_ref(),
+        failing.as_os_str(),
+    ]);
+    migwiz(&args, 1);
     let dom = rendered(&failing);
     assert_eq!(
         dom.matches("<g class=\"bar stuck\"").count(),

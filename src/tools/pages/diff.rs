@@ -17,9 +17,9 @@
 
 use std::collections::BTreeSet;
 
-use maud::{html, Markup, PreEscaped, DOCTYPE};
+use maud::{html, Markup, DOCTYPE};
 
-use crate::tools::pages::{rules, STYLE};
+use crate::tools::pages::{head, rules};
 use crate::tools::replay::{replay_with, ModelCheckPolicy, Replay};
 use crate::tools::scenario::Scenario;
 use crate::vocabulary::operation::{Operation, Version};
@@ -48,12 +48,7 @@ pub fn page(scenario: &Scenario, policy: ModelCheckPolicy) -> String {
     let markup = html! {
         (DOCTYPE)
         html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { "migwiz diff: " (scenario.name) }
-                style { (PreEscaped(STYLE)) }
-            }
+            (head(&format!("migwiz diff: {}", scenario.name), ""))
             body {
                 (header(scenario))
                 h2 { "Steps under each version" }

@@ -5,12 +5,12 @@
 //! place, highlighted, with what the model expected beside what the server returned.
 //! Hovering a bar shows the model's state before and after it.
 
-use maud::{html, PreEscaped, DOCTYPE};
+use maud::{html, DOCTYPE};
 
 use crate::harness::concurrent::{Call, Judgement, ModelSpec};
 use crate::harness::linearizability::Spec;
 use crate::model::Model;
-use crate::tools::pages::STYLE;
+use crate::tools::pages::head;
 use crate::tools::race::{answer_words, verdict_words, RaceReport};
 use crate::vocabulary::unit::Unit;
 
@@ -74,12 +74,7 @@ pub fn page(report: &RaceReport) -> String {
     let markup = html! {
         (DOCTYPE)
         html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { "migwiz: a concurrent run of " (report.prefix.scenario) }
-                style { (PreEscaped(STYLE)) (PreEscaped(HISTORY_STYLE)) }
-            }
+            (head(&format!("migwiz: a concurrent run of {}", report.prefix.scenario), HISTORY_STYLE))
             body {
                 h1 { (report.prefix.scenario) }
                 @if let Some(d) = &report.prefix.description { p { (d) } }

@@ -6,6 +6,18 @@ pub mod diff;
 pub mod history;
 pub mod rules;
 
+/// A page's head: its title, and the shared style with `extra` after it.
+pub(crate) fn head(title: &str, extra: &str) -> maud::Markup {
+    maud::html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { (title) }
+            style { (maud::PreEscaped(STYLE)) (maud::PreEscaped(extra)) }
+        }
+    }
+}
+
 /// The index of a folder of pages: each scenario's name, linking to its page's file.
 ///
 /// ```
@@ -16,11 +28,7 @@ pub fn index(pages: &[(String, String)]) -> String {
     maud::html! {
         (maud::DOCTYPE)
         html lang="en" {
-            head {
-                meta charset="utf-8";
-                title { "migwiz: the scenarios under every version" }
-                style { (maud::PreEscaped(STYLE)) }
-            }
+            (head("migwiz: the scenarios under every version", ""))
             body {
                 h1 { "The scenarios under 5.0, 5.5 and 5.5 SP1" }
                 ul.pages {
