@@ -318,3 +318,48 @@ fn a_concurrent_run_is_drawn_as_lanes_and_bars() {
     );
     assert!(screenshot_is_not_blank(&failing));
 }
+
+/// `migwiz explore --html DIR`: an index of the classes found, each linking to its
+/// witness's side-by-side page, which exists and renders.
+#[test]
+fn the_explorer_writes_an_index_of_its_classes() {
+    let dir = std::env::temp_dir().join(format!("migwiz-pages-explore-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (out, pages) = (dir.join("witnesses"), dir.join("pages"));
+    let explore = ["explore", "--seed", "1", "--cases", "300", "--out"];
+    let mut args: Vec<&std::ffi::OsStr> = explore.iter().map(|a| a.as_ref()).collect();
+    args.extend([out.as_os_str(), "--html".as_ref(), pages.as_os_str()]);
+    migwiz(&args, 0);
+    let dom = rendered(&pages.join("index.html"));
+    let witnesses = std::fs::read_dir(&out)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "toml")
+        })
+        .count();
+    let links: Vec<&str> = dom
+        .split("<a href=\"")
+        .skip(1)
+        .map(|l| l.split('"').next().unwrap())
+        .collect();
+    assert_eq!(links.len(), witnesses, "a link per witness");
+    assert_eq!(
+        dom.matches("<tr>").count(),
+        21,
+        "the header and every class"
+    );
+    for link in &links {
+        let page = pages.join(link);
+        assert!(
+            std::fs::metadata(&page).unwrap().len() < 1_000_000,
+            "{link}"
+        );
+    }
+    let first = rendered(&pages.join(links[0]));
+    assert_eq!(first.matches("class=\"path\" data-version=").count(), 3);
+    assert!(screenshot_is_not_blank(&pages.join("index.html")));
+}

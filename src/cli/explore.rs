@@ -25,6 +25,10 @@ pub struct Args {
     /// Print the catalogue as JSON instead of a table.
     #[arg(long)]
     json: bool,
+    /// Also write the catalogue as pages into this folder: index.html, linking each class
+    /// to its witness's side-by-side page.
+    #[arg(long, value_name = "DIR")]
+    html: Option<PathBuf>,
 }
 
 /// Explores, writes the witnesses, prints the catalogue. Ctrl-C stops generating and
@@ -58,6 +62,17 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
     emit(&text)?;
     // After the catalogue: a witness that cannot be written loses nothing of the run.
     write_witnesses(&catalogue, &folder)?;
+    if let Some(dir) = &args.html {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Failure::Invalid(format!(
+                "{}: cannot make the folder for the pages: {e}\n  help: name a folder that can be written",
+                dir.display()
+            ))
+        })?;
+        for (file, html) in migwiz::tools::pages::catalogue::pages(&catalogue) {
+            crate::input::write_page(&dir.join(file), &html)?;
+        }
+    }
     if catalogue.broken() {
         eprintln!("error: a property the rules require broke (see above); that is a bug in migwiz");
         return Ok(Status::Bug);

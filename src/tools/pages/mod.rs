@@ -2,6 +2,7 @@
 //! each, no script, no font and no request to anywhere; every name, alias, address and
 //! description from a scenario is escaped by the template (maud escapes by default).
 
+pub mod catalogue;
 pub mod diff;
 pub mod history;
 pub mod rules;
