@@ -94,7 +94,10 @@ fn rendered(path: &Path) -> String {
         path,
         &["--dump-dom", &format!("--log-net-log={}", net.display())],
     );
-    assert!(dom.contains("</html>"), "no DOM rendered:\n{log}");
+    assert!(
+        dom.contains("</html>") || dom.contains("</svg>"),
+        "no DOM rendered:\n{log}"
+    );
     for line in log.lines() {
         assert!(!line.contains(":CONSOLE"), "a console message: {line}");
     }
@@ -216,19 +219,30 @@ fn names_from_a_scenario_are_text_in_the_page() {
     // The browser built no element from them: the only scripts and images are none.
     assert!(!dom.contains("<script") && !dom.contains("<img"), "{dom}");
     assert!(dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    // The escape and the right-to-left override are shown as escapes, never raw.
+    assert!(
+        !dom.contains('\u{1b}') && !dom.contains('\u{202e}'),
+        "{dom}"
+    );
+    assert!(
+        dom.contains("\\u{1b}[31mred") && dom.contains("\\u{202e}evil"),
+        "{dom}"
+    );
 }
 
-/// `migwiz diff scenarios/ --html DIR`: a page for every scenario file, each under 1 MB,
-/// and an index linking them all.
+/// `migwiz diff scenarios/ scenarios/concurrent/ --html DIR` (the README's command): a
+/// page for every scenario file, each under 1 MB, and an index linking them all.
 #[test]
 fn one_command_writes_the_page_of_every_scenario() {
     let dir = std::env::temp_dir().join(format!("migwiz-pages-all-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let concurrent = scenarios.join("concurrent");
     migwiz(
         &[
             "diff".as_ref(),
             scenarios.as_os_str(),
+            concurrent.as_os_str(),
             "--html".as_ref(),
             dir.as_os_str(),
         ],
@@ -236,22 +250,26 @@ fn one_command_writes_the_page_of_every_scenario() {
     );
     let index = std::fs::read_to_string(dir.join("index.html")).unwrap();
     let mut files = 0;
-    for entry in std::fs::read_dir(&scenarios).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|x| x != "toml") {
-            continue;
+    for folder in [&scenarios, &concurrent] {
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|x| x != "toml") {
+                continue;
+            }
+            let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+            let page = dir.join(format!("{stem}.html"));
+            let size = std::fs::metadata(&page).unwrap().len();
+            assert!(size < 1_000_000, "{stem}: {size} bytes");
+            assert!(
+                index.contains(&format!("href=\"{stem}.html\"")),
+                "{stem} not in the index"
+            );
+            files += 1;
         }
-        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let page = dir.join(format!("{stem}.html"));
-        let size = std::fs::metadata(&page).unwrap().len();
-        assert!(size < 1_000_000, "{stem}: {size} bytes");
-        assert!(
-            index.contains(&format!("href=\"{stem}.html\"")),
-            "{stem} not in the index"
-        );
-        files += 1;
     }
-    assert!(files >= 19, "{files} scenario files");
+    assert!(files >= 22, "{files} scenario files");
+    let race = rendered(&dir.join("q190423-mail-arrives-during-the-run.html"));
+    assert_eq!(race.matches("<g class=\"lane\">").count(), 3);
 }
 
 /// The history of a concurrent run: a lane per client (and the final state), a bar per
@@ -362,4 +380,45 @@ fn the_explorer_writes_an_index_of_its_classes() {
     let first = rendered(&pages.join(links[0]));
     assert_eq!(first.matches("class=\"path\" data-version=").count(), 3);
     assert!(screenshot_is_not_blank(&pages.join("index.html")));
+}
+
+/// `migwiz check --dot OUT.dot`: the shortest path to every `sometimes` property reached
+/// as a Graphviz graph, drawn as an SVG beside it when Graphviz is installed (`.ci/run`
+/// installs it), which the browser shows with a node per state and per property.
+#[test]
+fn the_check_draws_its_shortest_paths_as_a_graph() {
+    let dir = std::env::temp_dir().join(format!("migwiz-pages-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let dot = dir.join("check.dot");
+    let check = ["check", "--users", "2", "--depth", "3", "--dot"];
+    let mut args: Vec<&std::ffi::OsStr> = check.iter().map(|a| a.as_ref()).collect();
+    args.push(dot.as_os_str());
+    migwiz(&args, 0);
+    let graph = std::fs::read_to_string(&dot).unwrap();
+    let properties = graph.matches("shape=ellipse").count();
+    assert_eq!(
+        properties, 4,
+        "every sometimes property is reached by depth 3:\n{graph}"
+    );
+    let states = graph.matches("shape=circle").count();
+    assert_eq!(
+        graph.matches(" -> ").count(),
+        states + properties,
+        "a tree:\n{graph}"
+    );
+    let graphviz = Command::new("dot")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        graphviz,
+        "Graphviz's dot cannot start; the graph test needs it.\n  help: apt-get install graphviz (.ci/run does)"
+    );
+    let svg = dot.with_extension("svg");
+    let dom = rendered(&svg);
+    assert_eq!(
+        dom.matches("class=\"node\"").count(),
+        1 + states + properties
+    );
+    assert!(screenshot_is_not_blank(&svg));
 }

@@ -32,6 +32,11 @@ pub struct Args {
     /// Where to write the first violation's path as a scenario file.
     #[arg(long, default_value = "check-violation.toml")]
     out: PathBuf,
+    /// Also write the shortest path to every `sometimes` property reached and to any
+    /// violation as a Graphviz graph, and OUT.svg beside it when Graphviz's `dot` is
+    /// installed.
+    #[arg(long, value_name = "OUT.dot")]
+    dot: Option<PathBuf>,
 }
 
 fn parse_alphabet(s: &str) -> Result<Alphabet, String> {
@@ -97,6 +102,9 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
         }
     };
     emit(&text)?;
+    if let Some(path) = &args.dot {
+        write_graph(path, &report)?;
+    }
     if report.interrupted || stop.load(Ordering::SeqCst) {
         eprintln!(
             "check: stopped by Ctrl-C after depth {}; the counts above are for the levels it finished",
@@ -163,4 +171,28 @@ fn summary(report: &CheckReport, alphabet: Alphabet) -> String {
         }
     }
     text
+}
+
+/// Writes the graph, and its SVG beside it when Graphviz's `dot` runs; without Graphviz
+/// the `.dot` file alone, and a line that says how to draw it.
+fn write_graph(path: &std::path::Path, report: &CheckReport) -> Result<(), Failure> {
+    crate::input::write_page(path, &migwiz::tools::pages::graph::dot(report))?;
+    let svg = path.with_extension("svg");
+    let drawn = std::process::Command::new("dot")
+        .arg("-Tsvg")
+        .arg(path)
+        .arg("-o")
+        .arg(&svg)
+        .status()
+        .is_ok_and(|s| s.success());
+    match drawn {
+        true => eprintln!("check: wrote {} and {}", path.display(), svg.display()),
+        false => eprintln!(
+            "check: wrote {}; Graphviz's dot did not run, so no SVG (apt-get install graphviz, then dot -Tsvg {} -o {})",
+            path.display(),
+            path.display(),
+            svg.display()
+        ),
+    }
+    Ok(())
 }

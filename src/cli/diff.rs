@@ -21,7 +21,8 @@ pub struct Args {
     paths: Vec<PathBuf>,
     /// Also write each scenario's side-by-side page as one self-contained HTML file: to
     /// this file for one scenario file, or into this folder (one NAME.html per scenario
-    /// file, and index.html) for several or a folder.
+    /// file, and index.html) for several or a folder. A file with [[clients]] gets the
+    /// page of its concurrent run's history instead.
     #[arg(long, value_name = "OUT")]
     html: Option<PathBuf>,
 }
@@ -46,6 +47,23 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
                 continue;
             }
         };
+        if let (false, Some(out)) = (scenario.clients.is_empty(), pages.path_for(&file)) {
+            // With --html a concurrent run gets its history page; there is no one order
+            // to compare version by version.
+            let report = migwiz::tools::race::run_scenario(&scenario, None, None, None);
+            crate::input::write_page(&out, &migwiz::tools::pages::history::page(&report))?;
+            emit(&format!(
+                "== {} ({})\n  a concurrent run ({}): its history is drawn in {}; migwiz run {} prints it\n\n",
+                printable(&scenario.name),
+                printable(&file.display().to_string()),
+                if report.passed() { "linearizable" } else { "NOT linearizable" },
+                printable(&out.display().to_string()),
+                printable(&file.display().to_string()),
+            ))?;
+            bug |= !report.passed();
+            written.push((scenario.name.clone(), out));
+            continue;
+        }
         if !scenario.clients.is_empty() {
             // Clients at once have no one order to compare version by version.
             eprintln!(

@@ -590,7 +590,8 @@ struct Expanded {
     taken: usize,
     kept: Vec<(u32, u16, u128)>,
     broken: Option<(String, u32, u16)>,
-    reached: Vec<bool>,
+    /// For each property, the first edge in this part that reached it: `(node, step)`.
+    reached: Vec<Option<(u32, u16)>>,
 }
 
 /// Expands part of a level: every step from every node, keeping new states (not in
@@ -612,7 +613,7 @@ fn expand(
         taken: 0,
         kept: Vec::new(),
         broken: None,
-        reached: vec![false; PROPERTIES.len()],
+        reached: vec![None; PROPERTIES.len()],
     };
     let mut trail = Trail::new(setup, alphabet, checks);
     let mut scratch = Scratch {
@@ -643,7 +644,9 @@ fn expand(
             match step(setup, &here, (op, checks), &mut scratch) {
                 Ok(None) => {}
                 Ok(Some(reached)) => {
-                    reached.into_iter().for_each(|k| out.reached[k] = true);
+                    for property in reached {
+                        out.reached[property].get_or_insert((node, k as u16));
+                    }
                     let f = fingerprint(&scratch.model, &mut buffer);
                     if !visited.contains(&f) && seen_here.insert(f) {
                         out.kept.push((node, k as u16, f));
@@ -689,6 +692,8 @@ pub struct CheckReport {
     pub violation: Option<(String, Scenario)>,
     /// Each `sometimes` property and the length of the shortest path to it, if reached.
     pub reached: Vec<(String, Option<usize>)>,
+    /// For each of [`CheckReport::reached`], a shortest path to it (empty if not reached).
+    pub paths: Vec<Vec<Operation>>,
 }
 
 /// Expands a whole level in chunks, merged in chunk order so the result does not depend on
@@ -764,8 +769,12 @@ impl Search<'_> {
         for part in expanded {
             self.report.edges += part.taken;
             for (i, &k) in self.sometimes.iter().enumerate() {
-                if part.reached[k] && self.report.reached[i].1.is_none() {
+                if let (Some((node, step)), None) = (part.reached[k], self.report.reached[i].1) {
                     self.report.reached[i].1 = Some(depth + 1);
+                    let mut path = self.arena.path(node);
+                    path.push(step);
+                    let steps = path.iter().map(|&s| self.alphabet[s as usize].clone());
+                    self.report.paths[i] = steps.collect();
                 }
             }
             for (parent, step, f) in part.kept {
@@ -874,6 +883,7 @@ pub fn check_watched(config: &CheckConfig, watch: &Watch<'_>) -> CheckReport {
                 .iter()
                 .map(|&k| (PROPERTIES[k].name.to_string(), None))
                 .collect(),
+            paths: vec![Vec::new(); sometimes.len()],
         },
         sometimes,
     };

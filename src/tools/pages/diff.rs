@@ -23,6 +23,7 @@ use crate::tools::pages::{head, rules};
 use crate::tools::replay::{replay_with, ModelCheckPolicy, Replay};
 use crate::tools::scenario::Scenario;
 use crate::vocabulary::operation::{Operation, Version};
+use crate::vocabulary::printable;
 
 /// The most steps a page shows as rows, and the most users, mailboxes and events it draws
 /// or lists per version: past them a line says how many more (`migwiz run --json` has
@@ -48,7 +49,7 @@ pub fn page(scenario: &Scenario, policy: ModelCheckPolicy) -> String {
     let markup = html! {
         (DOCTYPE)
         html lang="en" {
-            (head(&format!("migwiz diff: {}", scenario.name), ""))
+            (head(&format!("migwiz diff: {}", printable(&scenario.name)), ""))
             body {
                 (header(scenario))
                 h2 { "Steps under each version" }
@@ -100,8 +101,10 @@ fn header(scenario: &Scenario) -> Markup {
         .map(str::to_string)
         .collect();
     html! {
-        h1 { (scenario.name) }
-        @if let Some(d) = &scenario.description { p { (d) } }
+        // Escaped by the template, and control and direction marks shown as escapes: a
+        // U+202E would otherwise show the rest of the line backwards.
+        h1 { (printable(&scenario.name)) }
+        @if let Some(d) = &scenario.description { p { (printable(d)) } }
         p.note {
             "From the Microsoft Knowledge Base: "
             @if articles.is_empty() { "Q242184, the article migwiz is built around" }
@@ -129,7 +132,7 @@ fn steps(scenario: &Scenario, replays: &[Replay]) -> Markup {
                         @for replay in replays {
                             @let step = &replay.steps[i];
                             td class=(step.result.outcome.word()) {
-                                pre { (step.cell) }
+                                pre { (printable_lines(&step.cell)) }
                                 div.rules {
                                     @for rule in &step.result.rules {
                                         a href={ "#rule-" (rule.as_str()) } { (rule.as_str()) }
@@ -236,10 +239,16 @@ fn event_log(replay: &Replay) -> Markup {
     html! {
         @if events.is_empty() { p.note { "(empty)" } }
         @for e in events.iter().take(MOST_ON_PAGE) {
-            pre.event data-id=(e.id) { (e.to_string()) }
+            pre.event data-id=(e.id) { (printable_lines(&e.to_string())) }
         }
         @if events.len() > MOST_ON_PAGE {
             p.note { (events.len() - MOST_ON_PAGE) " more events; migwiz run --json lists them all" }
         }
     }
+}
+
+/// Multi-line text with each line made printable: its line breaks kept, every other
+/// control character and direction mark shown as an escape.
+pub(crate) fn printable_lines(text: &str) -> String {
+    text.lines().map(printable).collect::<Vec<_>>().join("\n")
 }

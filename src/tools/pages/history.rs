@@ -12,6 +12,7 @@ use crate::harness::linearizability::Spec;
 use crate::model::Model;
 use crate::tools::pages::head;
 use crate::tools::race::{answer_words, verdict_words, RaceReport};
+use crate::vocabulary::printable;
 use crate::vocabulary::unit::Unit;
 
 /// Pixels per tick of the run's logical clock, and per lane.
@@ -74,10 +75,10 @@ pub fn page(report: &RaceReport) -> String {
     let markup = html! {
         (DOCTYPE)
         html lang="en" {
-            (head(&format!("migwiz: a concurrent run of {}", report.prefix.scenario), HISTORY_STYLE))
+            (head(&format!("migwiz: a concurrent run of {}", printable(&report.prefix.scenario)), HISTORY_STYLE))
             body {
-                h1 { (report.prefix.scenario) }
-                @if let Some(d) = &report.prefix.description { p { (d) } }
+                h1 { (printable(&report.prefix.scenario)) }
+                @if let Some(d) = &report.prefix.description { p { (printable(d)) } }
                 p.note {
                     "Schedule seed " (report.schedule) ". Each bar is one unit, from its call to its return, on one logical clock (C-UNITS); "
                     @match stuck {

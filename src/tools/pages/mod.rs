@@ -4,6 +4,7 @@
 
 pub mod catalogue;
 pub mod diff;
+pub mod graph;
 pub mod history;
 pub mod rules;
 
@@ -34,7 +35,7 @@ pub fn index(pages: &[(String, String)]) -> String {
                 h1 { "The scenarios under 5.0, 5.5 and 5.5 SP1" }
                 ul.pages {
                     @for (name, file) in pages {
-                        li { a href=(file) { (name) } }
+                        li { a href=(file) { (crate::vocabulary::printable(name)) } }
                     }
                 }
             }
