@@ -215,5 +215,20 @@ fn bar_words(report: &RaceReport, k: usize, states: &[Model]) -> String {
             state_words(&states[p + 1])
         ));
     }
+    if let Judgement::NotLinearizable {
+        stuck, expected, ..
+    } = &report.judgement
+    {
+        if *stuck == k {
+            // The unit no order places: the model's state where the explained order ends,
+            // and what the model would have returned there.
+            let before = states.last().expect("the start");
+            words.push_str(&format!(
+                "\nmodel before: {}\nthe model expected: {}",
+                state_words(before),
+                answer_words(&op.input, expected, &report.case)
+            ));
+        }
+    }
     words
 }
