@@ -28,7 +28,14 @@ fn chromium() -> PathBuf {
 
 /// Runs headless Chromium on `file` with `args`; returns its standard output and error.
 fn headless(file: &Path, args: &[&str]) -> (String, String) {
+    // A profile of its own for each run: tests run at once, and two browsers on one
+    // profile hand their work to each other.
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let profile =
+        std::env::temp_dir().join(format!("migwiz-chromium-{}-{run}", std::process::id()));
     let out = Command::new(chromium())
+        .arg(format!("--user-data-dir={}", profile.display()))
         .args([
             "--headless",
             "--no-sandbox",
@@ -42,6 +49,7 @@ fn headless(file: &Path, args: &[&str]) -> (String, String) {
         .arg(format!("file://{}", file.display()))
         .output()
         .expect("chromium runs");
+    let _ = std::fs::remove_dir_all(&profile);
     (
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
