@@ -92,11 +92,20 @@ impl Folded {
             Folded::Heap(text) => text,
         }
     }
+
+    /// The text's bytes: what the indexes hash and compare, with no check that they are
+    /// UTF-8 on every probe (a fifth of a lookup's time when they were read as `str`).
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Folded::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            Folded::Heap(text) => text.as_bytes(),
+        }
+    }
 }
 
 impl PartialEq for Folded {
     fn eq(&self, other: &Folded) -> bool {
-        self.as_str() == other.as_str()
+        self.bytes() == other.bytes()
     }
 }
 
@@ -104,8 +113,8 @@ impl Eq for Folded {}
 
 impl std::hash::Hash for Folded {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        // As `str` hashes, so that an index keyed by it can be asked with a `&str`.
-        self.as_str().hash(state);
+        // As `[u8]` hashes, so that an index keyed by it can be asked with bytes.
+        self.bytes().hash(state);
     }
 }
 
@@ -117,7 +126,7 @@ impl PartialOrd for Folded {
 
 impl Ord for Folded {
     fn cmp(&self, other: &Folded) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
+        self.bytes().cmp(other.bytes())
     }
 }
 
@@ -131,10 +140,10 @@ impl std::fmt::Debug for Folded {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ProxyKey(Folded);
 
-// A key hashes and compares as its text, so the index can be asked with a `&str`.
-impl std::borrow::Borrow<str> for ProxyKey {
-    fn borrow(&self) -> &str {
-        self.0.as_str()
+// A key hashes and compares as its text's bytes, so the index can be asked with them.
+impl std::borrow::Borrow<[u8]> for ProxyKey {
+    fn borrow(&self) -> &[u8] {
+        self.0.bytes()
     }
 }
 
@@ -163,9 +172,9 @@ pub fn with_key<R>(parts: &[&str], f: impl FnOnce(&str) -> R) -> R {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AliasKey(Folded);
 
-impl std::borrow::Borrow<str> for AliasKey {
-    fn borrow(&self) -> &str {
-        self.0.as_str()
+impl std::borrow::Borrow<[u8]> for AliasKey {
+    fn borrow(&self) -> &[u8] {
+        self.0.bytes()
     }
 }
 
