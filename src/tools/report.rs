@@ -96,20 +96,24 @@ impl Replay {
     /// The JSON run report after its steps: the final state and the model check, closed.
     /// `any_steps` is whether a step was written (an empty list closes on its line).
     pub fn json_tail(&self, any_steps: bool) -> String {
-        let tail = RunReportTail {
+        // Serialising plain strings and numbers cannot fail.
+        let text = serde_json::to_string_pretty(&self.tail()).unwrap_or_default();
+        let fields = text.strip_prefix('{').unwrap_or(&text);
+        match any_steps {
+            true => format!("\n  ],{fields}"),
+            false => format!("],{fields}"),
+        }
+    }
+
+    /// The report's fields after its steps.
+    fn tail(&self) -> RunReportTail<'_> {
+        RunReportTail {
             events: &self.observation.events,
             mailboxes: &self.observation.mailboxes,
             custom_recipients: &self.observation.custom_recipients,
             msmail: &self.observation.msmail,
             user_list: &self.observation.user_list,
             model_check: self.model_check.word(),
-        };
-        // Serialising plain strings and numbers cannot fail.
-        let text = serde_json::to_string_pretty(&tail).unwrap_or_default();
-        let fields = text.strip_prefix('{').unwrap_or(&text);
-        match any_steps {
-            true => format!("\n  ],{fields}"),
-            false => format!("],{fields}"),
         }
     }
 
@@ -356,14 +360,7 @@ mod tests {
             let whole = Whole {
                 scenario: &replay.scenario,
                 steps,
-                tail: RunReportTail {
-                    events: &replay.observation.events,
-                    mailboxes: &replay.observation.mailboxes,
-                    custom_recipients: &replay.observation.custom_recipients,
-                    msmail: &replay.observation.msmail,
-                    user_list: &replay.observation.user_list,
-                    model_check: replay.model_check.word(),
-                },
+                tail: replay.tail(),
             };
             assert_eq!(serde_json::to_string_pretty(&whole).unwrap(), text);
         }

@@ -49,7 +49,7 @@ use crate::vocabulary::operation::{
     WizardRun,
 };
 use crate::vocabulary::setup::{MsMailUser, Setup, SetupError, DEFAULT_POSTOFFICE_PATH};
-use crate::vocabulary::{printable, shown};
+use crate::vocabulary::{cut, printable, shown};
 
 /// The largest scenario file read: 64 MiB, room for about a million users.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
@@ -677,19 +677,6 @@ fn toml_error(src: &Source<'_>, e: &toml::de::Error) -> ScenarioError {
         "write valid TOML in the shape of SCENARIO-FORMAT.md"
     };
     src.error(span, format!("not a valid scenario: {message}"), help)
-}
-
-/// `text` for an error message: whole up to 60 characters, else its start and its length.
-fn cut(text: &str) -> String {
-    const MOST: usize = 60;
-    let count = text.chars().count();
-    match count <= MOST {
-        true => text.to_string(),
-        false => format!(
-            "{}… ({count} characters)",
-            text.chars().take(MOST).collect::<String>()
-        ),
-    }
 }
 
 /// A message with every `quoted` name cut to about 60 characters (an unknown key of

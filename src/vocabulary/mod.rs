@@ -70,7 +70,6 @@ pub mod unit;
 /// assert_eq!(shown("a\u{1b}[2Jb"), "\"a\\u{1b}[2Jb\"");
 /// ```
 pub fn shown(value: &str) -> String {
-    const MOST: usize = 60;
     let count = value.chars().count();
     if count <= MOST {
         return format!("{value:?}");
@@ -78,6 +77,28 @@ pub fn shown(value: &str) -> String {
     let cut: String = value.chars().take(MOST).collect();
     let quoted = format!("{cut:?}");
     format!("{}…\" ({count} characters)", &quoted[..quoted.len() - 1])
+}
+
+/// The most characters of a value from a file that a message repeats ([`shown`], [`cut`]).
+const MOST: usize = 60;
+
+/// `text` for a message, unquoted: whole up to 60 characters, else its start and its
+/// length (a key of 10^6 characters is not echoed whole).
+///
+/// ```
+/// use migwiz::vocabulary::cut;
+/// assert_eq!(cut("JDOE"), "JDOE");
+/// assert_eq!(cut(&"k".repeat(100)), format!("{}… (100 characters)", "k".repeat(60)));
+/// ```
+pub fn cut(text: &str) -> String {
+    let count = text.chars().count();
+    match count <= MOST {
+        true => text.to_string(),
+        false => format!(
+            "{}… ({count} characters)",
+            text.chars().take(MOST).collect::<String>()
+        ),
+    }
 }
 
 /// Text from a file made safe for a terminal: control characters (newlines, escape
