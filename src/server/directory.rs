@@ -23,6 +23,15 @@ use crate::vocabulary::planted::{planted, Mistake};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct MailboxId(u32);
 
+impl MailboxId {
+    /// Where the mailbox sits in a table indexed by id (ids start at 1 and are dense,
+    /// shared with custom recipients): the directory and the store keep mailboxes in
+    /// `Vec`s, one probe where a tree took four (issue 25).
+    pub(crate) fn slot(self) -> usize {
+        self.0 as usize - 1
+    }
+}
+
 /// A custom recipient's identity in the directory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CustomRecipientId(u32);
@@ -132,6 +141,12 @@ pub fn numbered(base: &Alias, n: u32) -> Alias {
     Alias::new(&format!("{head}{tail}")).unwrap_or_else(|_| base.clone())
 }
 
+/// The mailbox `id` in the directory's slots; a field's borrow, not the directory's, so
+/// that the indexes can be written while it is held.
+fn slot_mut(mailboxes: &mut [Option<Mailbox>], id: MailboxId) -> Option<&mut Mailbox> {
+    mailboxes.get_mut(id.slot())?.as_mut()
+}
+
 /// A mailbox just created: its id, and whether a site address needed a number to be unique.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Created {
@@ -146,7 +161,8 @@ pub struct Created {
 pub struct Directory {
     site: Site,
     next_id: u32,
-    mailboxes: BTreeMap<MailboxId, Mailbox>,
+    /// Mailboxes by [`MailboxId::slot`]; `None` where the id is a custom recipient's.
+    mailboxes: Vec<Option<Mailbox>>,
     customs: BTreeMap<CustomRecipientId, CustomRecipient>,
     by_alias: Index<AliasKey, Holder>,
     by_proxy: Index<ProxyKey, Holder>,
@@ -164,7 +180,7 @@ impl Directory {
         Directory {
             site,
             next_id: 0,
-            mailboxes: BTreeMap::new(),
+            mailboxes: Vec::new(),
             customs: BTreeMap::new(),
             by_alias: Index::default(),
             by_proxy: Index::default(),
@@ -174,7 +190,9 @@ impl Directory {
 
     /// Mailboxes in creation order.
     pub fn mailboxes(&self) -> impl Iterator<Item = (MailboxId, &Mailbox)> {
-        self.mailboxes.iter().map(|(id, m)| (*id, m))
+        let id = |slot: usize| MailboxId(slot as u32 + 1);
+        let slots = self.mailboxes.iter().enumerate();
+        slots.filter_map(move |(slot, m)| m.as_ref().map(|m| (id(slot), m)))
     }
 
     /// Custom recipients in creation order.
@@ -184,7 +202,7 @@ impl Directory {
 
     /// One mailbox.
     pub fn mailbox(&self, id: MailboxId) -> Option<&Mailbox> {
-        self.mailboxes.get(&id)
+        self.mailboxes.get(id.slot())?.as_ref()
     }
 
     /// The mailbox with this alias; a custom recipient's alias names no mailbox.
@@ -232,7 +250,7 @@ impl Directory {
 
     fn holder_alias(&self, holder: Holder) -> &Alias {
         match holder {
-            Holder::Mailbox(id) => &self.mailboxes[&id].alias,
+            Holder::Mailbox(id) => &self.mailbox(id).expect("indexed mailbox exists").alias,
             Holder::Custom(id) => &self.customs[&id].alias,
         }
     }
@@ -304,7 +322,7 @@ impl Directory {
         if self.by_proxy.contains_key(&address.key()) {
             return false;
         }
-        let Some(mailbox) = self.mailboxes.get_mut(&id) else {
+        let Some(mailbox) = slot_mut(&mut self.mailboxes, id) else {
             return false;
         };
         self.by_proxy.insert(address.key(), Holder::Mailbox(id));
@@ -382,16 +400,14 @@ impl Directory {
         for p in &proxies {
             self.by_proxy.insert(p.key(), Holder::Mailbox(id));
         }
-        self.mailboxes.insert(
-            id,
-            Mailbox {
-                alias,
-                container: new.container,
-                directory_name: new.directory_name,
-                proxies,
-                created_for: new.created_for,
-            },
-        );
+        self.mailboxes.resize(id.slot() + 1, None);
+        self.mailboxes[id.slot()] = Some(Mailbox {
+            alias,
+            container: new.container,
+            directory_name: new.directory_name,
+            proxies,
+            created_for: new.created_for,
+        });
         Ok(Created { id, renumbered })
     }
 
@@ -409,7 +425,7 @@ impl Directory {
         if !planted(Mistake::UncheckedProxy) {
             self.check_address_free(&address)?;
         }
-        let mailbox = self.mailboxes.get_mut(&id).expect("indexed mailbox exists");
+        let mailbox = slot_mut(&mut self.mailboxes, id).expect("indexed mailbox exists");
         if address.is_primary() {
             for p in mailbox.proxies.iter_mut() {
                 if p.is_primary() && p.same_kind(address.kind()) {
@@ -432,7 +448,7 @@ impl Directory {
             .ok_or_else(|| Refusal::NoSuchMailbox {
                 alias: alias.to_string(),
             })?;
-        let mailbox = self.mailboxes.get_mut(&id).expect("indexed mailbox exists");
+        let mailbox = slot_mut(&mut self.mailboxes, id).expect("indexed mailbox exists");
         let key = address.key();
         let Some(index) = mailbox.proxies.iter().position(|p| p.key() == key) else {
             return Err(Refusal::AddressNotHeld {

@@ -60,6 +60,10 @@ pub enum DeliverError {
     TooMany,
 }
 
+/// A user's place in one post office ([`PostOffice::slot`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UserSlot(usize);
+
 /// The post office: users in the order they were listed, and their waiting mail.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PostOffice {
@@ -103,6 +107,34 @@ impl PostOffice {
         }
         po.next_id = next;
         po
+    }
+
+    /// Where the user sits in the post office, if it is one of its users: the wizard
+    /// finds a user once and then reads its MMF, counts and mail there, one lookup where
+    /// it took four (issue 25). A post office never gains or loses users, so a slot stays
+    /// good for the post office's life.
+    pub fn slot(&self, address: &MsMailAddress) -> Option<UserSlot> {
+        self.by_address.get(address).map(|&i| UserSlot(i))
+    }
+
+    /// The MMF at `slot`.
+    pub fn mmf_at(&self, slot: UserSlot) -> Mmf {
+        self.mmf[slot.0]
+    }
+
+    /// How many messages wait at `slot`.
+    pub fn waiting_at(&self, slot: UserSlot) -> u64 {
+        self.waiting[slot.0].iter().map(|m| m.count).sum()
+    }
+
+    /// Every message the user at `slot` has had: at the start and delivered since.
+    pub fn total_at(&self, slot: UserSlot) -> u32 {
+        self.users[slot.0].messages + self.received[slot.0]
+    }
+
+    /// Takes the mail waiting at `slot` out of MS Mail, to be migrated.
+    pub fn take_waiting_at(&mut self, slot: UserSlot) -> Vec<Messages> {
+        std::mem::take(&mut self.waiting[slot.0])
     }
 
     /// The state of the user's MMF.

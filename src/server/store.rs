@@ -5,8 +5,6 @@
 //! folders in its own language and the names stay (Q188856). Mail is filed by folder
 //! identity, not name, so migrated mail reaches the Inbox whatever it is called.
 
-use crate::server::Index;
-
 use crate::server::directory::MailboxId;
 use crate::server::postoffice::Messages;
 use crate::vocabulary::language::Language;
@@ -73,7 +71,10 @@ impl OpenMailbox<'_> {
 /// The information store of the server.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct InformationStore {
-    mailboxes: Index<MailboxId, MailboxStore>,
+    /// By [`MailboxId::slot`]: a mailbox never opened (or a custom recipient's id) has
+    /// no folders and no mail. The last slot is always an opened mailbox's, so two stores
+    /// holding the same mailboxes are equal.
+    mailboxes: Vec<MailboxStore>,
 }
 
 impl InformationStore {
@@ -83,7 +84,11 @@ impl InformationStore {
     /// Mail can only be filed through the returned handle, so no mail lands in a mailbox
     /// whose folders do not exist.
     pub fn open(&mut self, mailbox: MailboxId, language: Language) -> OpenMailbox<'_> {
-        let entry = self.mailboxes.entry(mailbox).or_default();
+        let slot = mailbox.slot();
+        if slot >= self.mailboxes.len() {
+            self.mailboxes.resize_with(slot + 1, MailboxStore::default);
+        }
+        let entry = &mut self.mailboxes[slot];
         let created = entry.folders.is_none();
         if created {
             entry.folders = Some(language);
@@ -96,16 +101,16 @@ impl InformationStore {
 
     /// The language the mailbox's folders were named in, if they exist.
     pub fn folder_language(&self, mailbox: MailboxId) -> Option<Language> {
-        self.mailboxes.get(&mailbox).and_then(|m| m.folders)
+        self.mailboxes.get(mailbox.slot()).and_then(|m| m.folders)
     }
 
     /// The messages in the mailbox's Inbox.
     pub fn inbox(&self, mailbox: MailboxId) -> &[Messages] {
-        self.mailboxes.get(&mailbox).map_or(&[], |m| &m.inbox)
+        self.mailboxes.get(mailbox.slot()).map_or(&[], |m| &m.inbox)
     }
 
     /// Every message in the store, in any mailbox.
     pub fn all_messages(&self) -> impl Iterator<Item = &Messages> {
-        self.mailboxes.values().flat_map(|m| &m.inbox)
+        self.mailboxes.iter().flat_map(|m| &m.inbox)
     }
 }

@@ -15,7 +15,7 @@ use crate::server::addressing::{
 };
 use crate::server::directory::{Directory, MailboxId, NewMailbox};
 use crate::server::eventlog::{self, EventLog, Summary};
-use crate::server::postoffice::{Messages, Mmf, PostOffice};
+use crate::server::postoffice::{Messages, Mmf, PostOffice, UserSlot};
 use crate::server::store::InformationStore;
 use crate::server::userlist::{is_adminsch, Row, RowMode, UserList};
 use crate::vocabulary::address::{Alias, MsMailAddress};
@@ -269,13 +269,15 @@ fn user_into(
             .push(UserResult::NotInPostOffice { user: user.clone() });
     } else {
         let mut stopped = None;
+        let mut found = None;
         if run.phase != Phase::Migrate {
-            if let Err(refusal) = step_one(row, ex, &mut step) {
-                stopped = Some(Stop::Refused(refusal));
+            match step_one(row, ex, &mut step) {
+                Ok(existing) => found = existing,
+                Err(refusal) => stopped = Some(Stop::Refused(refusal)),
             }
         }
         if run.phase != Phase::Create && stopped.is_none() {
-            if let Err(s) = step_two(row, ex, &mut step) {
+            if let Err(s) = step_two(row, ex, &mut step, found) {
                 stopped = Some(s);
             }
         }
@@ -376,6 +378,9 @@ fn find_mailbox(
     }
 }
 
+/// A mailbox `find_mailbox` found, and how.
+type Found = (MailboxId, FoundBy);
+
 fn alias_of(directory: &Directory, id: MailboxId) -> String {
     directory
         .mailbox(id)
@@ -384,8 +389,13 @@ fn alias_of(directory: &Directory, id: MailboxId) -> String {
         .unwrap_or_default()
 }
 
-/// Step one for one user (W-1-EXIST, W-LIST-UPDATE, or a new mailbox).
-fn step_one(row: &Row, ex: &mut Exchange<'_>, step: &mut Step<'_>) -> Result<(), Refusal> {
+/// Step one for one user (W-1-EXIST, W-LIST-UPDATE, or a new mailbox); the mailbox it
+/// found, when it found one and wrote nothing.
+fn step_one(
+    row: &Row,
+    ex: &mut Exchange<'_>,
+    step: &mut Step<'_>,
+) -> Result<Option<Found>, Refusal> {
     let mut consulted = Cited::default();
     let lookup = ex.seen.directory.as_deref().unwrap_or(ex.directory);
     if let Some((id, found_by)) = find_mailbox(step.run.version, row, lookup, &mut consulted) {
@@ -396,7 +406,7 @@ fn step_one(row: &Row, ex: &mut Exchange<'_>, step: &mut Step<'_>) -> Result<(),
             alias: alias_of(ex.directory, id),
             found_by,
         });
-        return Ok(());
+        return Ok(Some((id, found_by)));
     }
     if row.mode == RowMode::Update {
         // W-LIST-UPDATE (Q186742): update the target container's mailbox of that name.
@@ -407,10 +417,10 @@ fn step_one(row: &Row, ex: &mut Exchange<'_>, step: &mut Step<'_>) -> Result<(),
             .mailbox_by_directory_name(container, &row.common_name)
         {
             update(row, id, ex, step);
-            return Ok(());
+            return Ok(None);
         }
     }
-    create(row, ex, step)
+    create(row, ex, step).map(|()| None)
 }
 
 /// W-LIST-UPDATE: the row's secondary addresses onto the mailbox, each unless held.
@@ -530,10 +540,21 @@ fn directory_name_for(row: &Row, directory: &Directory, step: &mut Step<'_>) -> 
 }
 
 /// Step two for one user (W-7007, W-2-*, W-7026, W-CONT, W-CONT-55, W-OPEN, W-7044,
-/// W-ONCE).
-fn step_two(row: &Row, ex: &mut Exchange<'_>, step: &mut Step<'_>) -> Result<(), Stop> {
+/// W-ONCE). `found` is what step one of the same unit found, when it found a mailbox and
+/// wrote nothing: the same lookup on the same directory, not repeated (issue 25).
+fn step_two(
+    row: &Row,
+    ex: &mut Exchange<'_>,
+    step: &mut Step<'_>,
+    found: Option<Found>,
+) -> Result<(), Stop> {
     let user = &row.user;
-    let mmf = ex.seen.mmf.unwrap_or_else(|| ex.postoffice.mmf(user));
+    // One lookup of the user in the post office for the whole unit (issue 25).
+    let slot = ex.postoffice.slot(user);
+    let mmf = ex
+        .seen
+        .mmf
+        .unwrap_or_else(|| slot.map_or(Mmf::default(), |s| ex.postoffice.mmf_at(s)));
     let misread = planted(Mistake::OutOfStepRead) && !mmf.locked;
     if !mmf.readable() && !misread {
         // W-7007: extraction comes first; the MMF cannot be read (Q168606).
@@ -549,10 +570,13 @@ fn step_two(row: &Row, ex: &mut Exchange<'_>, step: &mut Step<'_>) -> Result<(),
         });
         return Ok(());
     }
-    step.summary.messages_extracted += ex.postoffice.waiting(user);
+    step.summary.messages_extracted += slot.map_or(0, |s| ex.postoffice.waiting_at(s));
+    // Step one cited the rules it consulted to find `found`.
     let mut consulted = Cited::default();
-    let lookup = ex.seen.directory.as_deref().unwrap_or(ex.directory);
-    let found = find_mailbox(step.run.version, row, lookup, &mut consulted);
+    let found = found.or_else(|| {
+        let lookup = ex.seen.directory.as_deref().unwrap_or(ex.directory);
+        find_mailbox(step.run.version, row, lookup, &mut consulted)
+    });
     step.rules.union(consulted);
     let Some((id, found_by)) = found else {
         // W-7026: log, leave the user's mail where it is, and stop the run.
@@ -592,15 +616,15 @@ fn step_two(row: &Row, ex: &mut Exchange<'_>, step: &mut Step<'_>) -> Result<(),
         // W-CONT-55: 5.5 finds mailboxes anywhere; the mail goes where the mailbox is.
         step.rules.extend([RuleId::WCont55, RuleId::ACont]);
     }
-    deliver(row, id, found_by, ex, step);
+    deliver(row, (id, found_by), slot, ex, step);
     Ok(())
 }
 
 /// The wizard's logon (W-OPEN), then the mail moves, unless W-7044 stops it.
 fn deliver(
     row: &Row,
-    id: MailboxId,
-    found_by: FoundBy,
+    (id, found_by): Found,
+    slot: Option<UserSlot>,
     ex: &mut Exchange<'_>,
     step: &mut Step<'_>,
 ) {
@@ -634,8 +658,10 @@ fn deliver(
         });
         return;
     }
-    let had = ex.postoffice.total(user);
-    let mut mail = Arc::make_mut(ex.postoffice).take_waiting(user);
+    let had = slot.map_or(0, |s| ex.postoffice.total_at(s));
+    let mut mail = slot.map_or_else(Vec::new, |s| {
+        Arc::make_mut(ex.postoffice).take_waiting_at(s)
+    });
     if let Some(seen) = ex.seen.waiting.take() {
         mail = seen; // what was read before: anything delivered since is cleared unmoved
     }
