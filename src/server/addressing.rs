@@ -64,16 +64,16 @@ const INLINE: usize = 62;
 #[derive(Clone)]
 enum Folded {
     Inline { len: u8, bytes: [u8; INLINE] },
-    Heap(Box<str>),
+    Heap(Box<[u8]>),
 }
 
 impl Folded {
     /// `text`, already folded.
-    fn new(text: &str) -> Folded {
+    fn new(text: &[u8]) -> Folded {
         match text.len() <= INLINE {
             true => {
                 let mut bytes = [0; INLINE];
-                bytes[..text.len()].copy_from_slice(text.as_bytes());
+                bytes[..text.len()].copy_from_slice(text);
                 Folded::Inline {
                     len: text.len() as u8,
                     bytes,
@@ -83,14 +83,9 @@ impl Folded {
         }
     }
 
+    /// The text, for `Debug`: made of whole `&str`s, so UTF-8.
     fn as_str(&self) -> &str {
-        match self {
-            // Copied from a whole `&str`: still UTF-8.
-            Folded::Inline { len, bytes } => {
-                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
-            }
-            Folded::Heap(text) => text,
-        }
+        std::str::from_utf8(self.bytes()).unwrap_or_default()
     }
 
     /// The text's bytes: what the indexes hash and compare, with no check that they are
@@ -98,7 +93,7 @@ impl Folded {
     fn bytes(&self) -> &[u8] {
         match self {
             Folded::Inline { len, bytes } => &bytes[..usize::from(*len)],
-            Folded::Heap(text) => text.as_bytes(),
+            Folded::Heap(text) => text,
         }
     }
 }
@@ -148,24 +143,25 @@ impl std::borrow::Borrow<[u8]> for ProxyKey {
 }
 
 /// Calls `f` with the key of the address written as `parts` joined (`["migrate:MS:",
-/// "NET1/PO1/JDOE"]`), folded to lower case on the stack: the wizard looks up two
-/// addresses for every user of every step, and a lookup should not allocate (issue 25).
-pub fn with_key<R>(parts: &[&str], f: impl FnOnce(&str) -> R) -> R {
+/// "NET1/PO1/JDOE"]`), folded to lower case on the stack, as the bytes the indexes hash:
+/// the wizard looks up two addresses for every user of every step, and a lookup should
+/// neither allocate nor check that its key is UTF-8 (it is: whole `&str`s, with only ASCII
+/// letters changed; issue 25).
+pub fn with_key<R>(parts: &[&str], f: impl FnOnce(&[u8]) -> R) -> R {
     let mut buf = [0u8; 160];
     let mut len = 0;
     for part in parts {
         let Some(slot) = buf.get_mut(len..len + part.len()) else {
             let mut key = parts.concat();
             key.make_ascii_lowercase();
-            return f(&key);
+            return f(key.as_bytes());
         };
         slot.copy_from_slice(part.as_bytes());
         len += part.len();
     }
     let key = &mut buf[..len];
     key.make_ascii_lowercase();
-    // Whole `&str`s copied and only ASCII letters changed: still UTF-8.
-    f(std::str::from_utf8(key).unwrap_or_default())
+    f(key)
 }
 
 /// An alias folded to lower case: the key of the directory's alias index (A-ALIAS).

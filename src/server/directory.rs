@@ -207,9 +207,7 @@ impl Directory {
 
     /// The mailbox with this alias; a custom recipient's alias names no mailbox.
     pub fn mailbox_by_alias(&self, alias: &Alias) -> Option<MailboxId> {
-        let holder = with_key(&[alias.as_str()], |key| {
-            self.by_alias.get(key.as_bytes()).copied()
-        });
+        let holder = with_key(&[alias.as_str()], |key| self.by_alias.get(key).copied());
         match holder.as_ref() {
             Some(Holder::Mailbox(id)) => Some(*id),
             _ => None,
@@ -224,7 +222,7 @@ impl Directory {
     /// Who holds the address written as `parts` joined, compared without case (A-UNIQUE):
     /// a lookup that builds no address.
     pub fn holder_of_text(&self, parts: &[&str]) -> Option<Holder> {
-        with_key(parts, |key| self.by_proxy.get(key.as_bytes()).copied())
+        with_key(parts, |key| self.by_proxy.get(key).copied())
     }
 
     /// The mailbox holding this address, if a mailbox holds it.

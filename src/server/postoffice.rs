@@ -6,9 +6,11 @@
 //! one owner, so a user with 10⁹ messages costs what one with 10 does. Each user's message file (MMF) can be locked by
 //! an open MS Mail client or out of step after a password recovery (A-MMF).
 
+use crate::server::userlist::{Extracted, ExtractedCache};
 use crate::server::Index;
 
 use crate::vocabulary::address::MsMailAddress;
+use crate::vocabulary::operation::Version;
 use crate::vocabulary::planted::{planted, Mistake};
 use crate::vocabulary::setup::MsMailUser;
 
@@ -74,6 +76,7 @@ pub struct PostOffice {
     /// Per user: messages delivered since the start.
     received: Vec<u32>,
     next_id: u64,
+    extracted: ExtractedCache,
 }
 
 impl PostOffice {
@@ -135,6 +138,11 @@ impl PostOffice {
     /// Takes the mail waiting at `slot` out of MS Mail, to be migrated.
     pub fn take_waiting_at(&mut self, slot: UserSlot) -> Vec<Messages> {
         std::mem::take(&mut self.waiting[slot.0])
+    }
+
+    /// Every user as `version` extracts it, made once (W-LIST's default case).
+    pub fn extracted(&self, version: Version) -> &Extracted {
+        self.extracted.get(version, &self.users)
     }
 
     /// The state of the user's MMF.

@@ -2,10 +2,13 @@
 //! Mail user, with the columns of Q150438 (and, for 5.5 and SP1, Q182665's
 //! `Secondary-Proxy-Addresses`).
 
+use std::sync::{Arc, OnceLock};
+
 use crate::server::addressing::migrate_for;
 use crate::vocabulary::address::{Alias, MsMailAddress, ProxyAddress};
 use crate::vocabulary::operation::{ListField, Version};
 use crate::vocabulary::outcome::Refusal;
+use crate::vocabulary::setup::MsMailUser;
 
 /// What a row's `Mode` says (Q186742).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +49,62 @@ impl Row {
                 Version::V55 | Version::V55Sp1 => Some(migrate_for(user)),
             },
         }
+    }
+}
+
+/// Every user of a post office as a version extracts it (W-LIST's default case), with
+/// ADMINSCH left out (A-ADMIN).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extracted {
+    /// The rows, in the post office's order.
+    pub rows: Arc<[Row]>,
+    /// Whether ADMINSCH was left out.
+    pub admin_left_out: bool,
+}
+
+/// A post office's [`Extracted`] rows, made on first use and kept: a wizard step that
+/// takes every user reads them instead of building a row (two allocations) for each of
+/// 10^4 users every step (issue 25). 5.5 and SP1 extract the same rows.
+///
+/// It is derived from the users, which never change, so two caches are always equal.
+#[derive(Clone, Default)]
+pub struct ExtractedCache {
+    without_migrate: OnceLock<Extracted>,
+    with_migrate: OnceLock<Extracted>,
+}
+
+impl ExtractedCache {
+    /// The rows `version` extracts for `users`.
+    pub fn get(&self, version: Version, users: &[MsMailUser]) -> &Extracted {
+        let cell = match version {
+            Version::V50 => &self.without_migrate,
+            Version::V55 | Version::V55Sp1 => &self.with_migrate,
+        };
+        cell.get_or_init(|| {
+            let rows: Arc<[Row]> = users
+                .iter()
+                .filter(|u| !is_adminsch(&u.address))
+                .map(|u| Row::extracted(version, &u.address))
+                .collect();
+            Extracted {
+                admin_left_out: rows.len() < users.len(),
+                rows,
+            }
+        })
+    }
+}
+
+impl PartialEq for ExtractedCache {
+    fn eq(&self, _: &ExtractedCache) -> bool {
+        true
+    }
+}
+
+impl Eq for ExtractedCache {}
+
+impl std::fmt::Debug for ExtractedCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ExtractedCache")
     }
 }
 

@@ -81,8 +81,9 @@ pub struct Progress {
     run: WizardRun,
     /// The container the run targets: the one it names, or the default (A-CONT).
     target: Container,
-    /// The rows of the users the step takes, fixed by `start`.
-    picked: Vec<Row>,
+    /// The rows of the users the step takes, fixed by `start`; shared with the post
+    /// office's [`Extracted`](crate::server::userlist::Extracted) rows when it takes all.
+    picked: Arc<[Row]>,
     /// How many of them the step has reached.
     next: usize,
     /// Why the step stopped early, if it did.
@@ -315,15 +316,17 @@ fn pick(
     run: &WizardRun,
     ex: &Exchange<'_>,
     rules: &mut BTreeSet<RuleId>,
-) -> Result<Vec<Row>, Refusal> {
+) -> Result<Arc<[Row]>, Refusal> {
     let extracted = |user: &MsMailAddress| Row::extracted(run.version, user);
-    let mut rows: Vec<Row> = match &run.users {
-        Chosen::All => ex
-            .postoffice
-            .users()
-            .iter()
-            .map(|u| extracted(&u.address))
-            .collect(),
+    let rows: Vec<Row> = match &run.users {
+        Chosen::All => {
+            // Made once per post office and version, not once per step (issue 25).
+            let all = ex.postoffice.extracted(run.version);
+            if all.admin_left_out {
+                rules.insert(RuleId::AAdmin);
+            }
+            return Ok(all.rows.clone());
+        }
         Chosen::These(users) => {
             if let Some(unknown) = users.iter().find(|u| !ex.postoffice.has_user(u)) {
                 let user = unknown.to_string();
@@ -339,7 +342,7 @@ fn pick(
         }
     };
     let before = rows.len();
-    rows.retain(|r| !is_adminsch(&r.user));
+    let rows: Arc<[Row]> = rows.into_iter().filter(|r| !is_adminsch(&r.user)).collect();
     if rows.len() < before {
         rules.insert(RuleId::AAdmin);
     }
