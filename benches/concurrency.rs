@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use migwiz::harness::concurrent::{case_strategy, judge, run, Answer, Call, Case, Mode, ModelSpec};
 use migwiz::harness::generate::Reference;
-use migwiz::harness::linearizability::{check, History, Verdict};
+use migwiz::harness::linearizability::{check, History, Spec, Verdict};
 use migwiz::vocabulary::outcome::{Outcome, Refusal};
 use migwiz::{Model, Operation};
 use proptest::strategy::{Strategy, ValueTree};
@@ -84,6 +84,39 @@ fn broken(history: &History<Call, Answer>, last: bool) -> History<Call, Answer> 
         None => unreachable!("every call returned"),
     }
     broken
+}
+
+thread_local! {
+    /// How many steps of the model migwiz's checker took on this thread ([`Counted`]).
+    static STEPS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// The model's specification, counting its steps: set beside stateright's count of its
+/// own, the steps say how much of a time ratio is the search and how much the step.
+struct Counted(ModelSpec);
+
+impl Spec for Counted {
+    type State = Model;
+    type Input = Call;
+    type Output = Answer;
+    fn init(&self) -> Model {
+        self.0.init()
+    }
+    fn step(&self, state: &Model, input: &Call) -> (Model, Answer) {
+        STEPS.set(STEPS.get() + 1);
+        self.0.step(state, input)
+    }
+}
+
+/// Model steps taken by migwiz's checker and by stateright's on `broken` (stateright's
+/// `None` when it ran out of `limit`).
+fn steps_of(case: &Case, broken: &History<Call, Answer>, limit: Duration) -> (u64, Option<u64>) {
+    STEPS.set(0);
+    check(&Counted(spec(case)), broken, 10_000_000);
+    let ours = STEPS.get();
+    stateright_lin::INVOKES.set(0);
+    let done = stateright_lin::stateright_within(&spec(case).start, broken, limit);
+    (ours, done.map(|_| stateright_lin::INVOKES.get()))
 }
 
 /// The fastest of five runs of `f`: one history takes microseconds, and a single timing
@@ -212,14 +245,17 @@ fn main() {
     println!("stateright, not linearizable, history by history (limit {limit:?} each, the fastest of 5 runs of each checker):");
     println!("| broken | histories | migwiz median | stateright median | ratio min | ratio median | ratio max | >= 100x | stateright out of time |");
     println!("|---|---|---|---|---|---|---|---|---|");
+    let mut unders = Vec::new();
     for (what, last) in [
         ("the first unit's answer changed", false),
         ("the final state changed", true),
     ] {
         let (mut ours_all, mut theirs_all, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
         let (mut hundred, mut out) = (0, 0);
+        let mut under = Vec::new(); // the histories under 100x, with their steps
         for (case, history) in &good {
             let broken = broken(history, last);
+            let (our_steps, their_steps) = steps_of(case, &broken, limit);
             let start = spec(case).start;
             let ours = fastest(|| {
                 let verdict = check(&spec(case), &broken, 10_000_000);
@@ -239,6 +275,17 @@ fn main() {
             };
             let ratio = theirs.as_secs_f64() / ours.as_secs_f64();
             hundred += usize::from(ratio >= 100.0);
+            if let (Some(their_steps), true) = (their_steps, ratio < 100.0) {
+                let per_step = |t: Duration, n: u64| t.as_secs_f64() * 1e6 / n as f64;
+                under.push((
+                    broken.operations.len(),
+                    our_steps,
+                    their_steps,
+                    per_step(ours, our_steps),
+                    per_step(theirs, their_steps),
+                    ratio,
+                ));
+            }
             ours_all.push(ours);
             theirs_all.push(theirs);
             ratios.push(ratio);
@@ -253,6 +300,23 @@ fn main() {
             ratios[n / 2],
             ratios[n - 1]
         );
+        unders.push((what, under));
+    }
+    // Why a ratio stays under 100x: no checker can take fewer steps than there are calls,
+    // so a checker that took one step per call at migwiz's cost of a step would reach
+    // (stateright's steps / calls) x (stateright's cost of a step / migwiz's).
+    for (what, mut under) in unders {
+        if under.is_empty() {
+            continue;
+        }
+        println!("\nunder 100x, {what}:");
+        println!("| calls | migwiz steps | stateright steps | migwiz us/step | stateright us/step | ratio | one step per call at migwiz's cost |");
+        println!("|---|---|---|---|---|---|---|");
+        under.sort_by(|a, b| a.5.total_cmp(&b.5));
+        for (calls, ours, theirs, ours_per, theirs_per, ratio) in under {
+            let bound = theirs as f64 / calls as f64 * theirs_per / ours_per;
+            println!("| {calls} | {ours} | {theirs} | {ours_per:.2} | {theirs_per:.2} | {ratio:.1}x | {bound:.0}x |");
+        }
     }
     // Linearizable histories, history by history: is migwiz ever the slower?
     let mut slower = 0;

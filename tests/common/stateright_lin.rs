@@ -3,8 +3,8 @@
 //! return by return in time order. Shared by the differential test (`tests/parallel.rs`)
 //! and the side-by-side bench (`benches/concurrency.rs`).
 
-use migwiz::harness::concurrent::{Answer, Call, ModelSpec};
-use migwiz::harness::linearizability::{History, Spec};
+use migwiz::harness::concurrent::{Answer, Call};
+use migwiz::harness::linearizability::History;
 use migwiz::Model;
 use stateright::semantics::{ConsistencyTester, LinearizabilityTester, SequentialSpec};
 
@@ -17,6 +17,13 @@ thread_local! {
     static DEADLINE: std::cell::Cell<Option<std::time::Instant>> = const { std::cell::Cell::new(None) };
 }
 
+thread_local! {
+    /// How many times stateright's search stepped the model on this thread: the bench
+    /// sets it to 0 and reads it after a search, to set steps beside times.
+    #[allow(dead_code)] // the bench reads it; the differential test does not
+    pub static INVOKES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
 /// What a search past its deadline unwinds with.
 struct OutOfTime;
 
@@ -24,6 +31,7 @@ impl SequentialSpec for ModelRef {
     type Op = Call;
     type Ret = Answer;
     fn invoke(&mut self, op: &Call) -> Answer {
+        INVOKES.set(INVOKES.get() + 1);
         // stateright's tester has no budget: the search is stopped from inside its model.
         if DEADLINE
             .get()
@@ -31,12 +39,13 @@ impl SequentialSpec for ModelRef {
         {
             std::panic::panic_any(OutOfTime);
         }
-        let spec = ModelSpec {
-            start: self.0.clone(),
-        };
-        let (after, answer) = spec.step(&self.0, op);
-        self.0 = after;
-        answer
+        // The model's own step, in place: stateright clones the specification itself
+        // where its search branches, so a copy here would be a second one (this adapter
+        // made two until 2026-11-30, which slowed stateright's every step).
+        match op {
+            Call::Unit { unit, .. } => Answer::Unit(self.0.apply_unit(unit)),
+            Call::Observe => Answer::Observation(Box::new(self.0.observe())),
+        }
     }
 }
 

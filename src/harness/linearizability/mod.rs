@@ -279,6 +279,7 @@ pub fn check<S: Spec>(
     let mut stack: Vec<(usize, S::State)> = Vec::new();
     let mut longest: (Vec<usize>, S::State) = (Vec::new(), state.clone());
     let mut steps = 0u64;
+    let mut buffer = Vec::new();
     let mut entry = timeline.first();
     loop {
         if entry == NONE {
@@ -298,7 +299,7 @@ pub fn check<S: Spec>(
             let matches = history.operations[op].output.as_ref() == Some(&output);
             if matches {
                 placed.flip(op);
-                if cache.insert((placed.clone(), fingerprint(&after))) {
+                if cache.insert((placed.clone(), fingerprint(&after, &mut buffer))) {
                     stack.push((op, std::mem::replace(&mut state, after)));
                     timeline.lift(op);
                     if stack.len() > longest.0.len() {
@@ -323,11 +324,25 @@ pub fn check<S: Spec>(
     }
 }
 
-/// A state's 128-bit hash (xxh3): what Lowe's cache remembers of it.
-fn fingerprint<T: Hash>(state: &T) -> u128 {
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    state.hash(&mut hasher);
-    hasher.digest128()
+/// A state's 128-bit hash (xxh3): what Lowe's cache remembers of it. What the state's
+/// `Hash` feeds is written to `buffer` (reused between calls) and hashed in one pass:
+/// xxh3 fed field by field, many small writes, took a fifth of a search (issue 24).
+fn fingerprint<T: Hash>(state: &T, buffer: &mut Vec<u8>) -> u128 {
+    buffer.clear();
+    state.hash(&mut Encoder(buffer));
+    xxhash_rust::xxh3::xxh3_128(buffer)
+}
+
+/// Writes what `Hash` feeds it into a byte buffer.
+struct Encoder<'b>(&'b mut Vec<u8>);
+
+impl std::hash::Hasher for Encoder<'_> {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.extend_from_slice(bytes);
+    }
+    fn finish(&self) -> u64 {
+        0 // never asked: the bytes are hashed whole by `fingerprint`
+    }
 }
 
 /// The report of a history with no order: after the longest explained prefix, the first
