@@ -483,7 +483,8 @@ mod reader {
     }
 
     /// Issue 25, item 9: numbers out of range say the range, a date says it is a date,
-    /// `[users]` after `[[users]]` asks for the brackets, a long unknown key is cut.
+    /// `[users]` after `[[users]]` asks for the brackets, too deep a nesting is found where
+    /// it is, a long unknown key is cut.
     #[test]
     fn errors_say_what_is_wrong_in_plain_words() {
         let user = "name = \"x\"\n[[users]]\naddress = \"N/P/A\"\n";
@@ -510,6 +511,14 @@ mod reader {
             &format!("{user}[users]\naddress = \"N/P/B\"\n"),
             4,
             "help: write [[users]] with two brackets",
+        );
+        // The reader's recursion limit is reported where the nesting is, not at 1:1.
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        rejects(
+            "deep-nesting",
+            &format!("name = \"x\"\n\nv = {deep}\n"),
+            3,
+            "help: nest arrays and tables less deeply",
         );
         let key = "k".repeat(1_000_000);
         let path = write(

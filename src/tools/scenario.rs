@@ -673,6 +673,9 @@ fn toml_error(src: &Source<'_>, e: &toml::de::Error) -> ScenarioError {
         "write a whole number without quotes, e.g. messages = 3"
     } else if message.contains("expected text in quotes") {
         "put the value in double quotes, e.g. name = \"Pre-created mailbox\""
+    } else if message.contains("max recursion depth") {
+        // The TOML reader's own limit, far deeper than any scenario goes.
+        "nest arrays and tables less deeply; SCENARIO-FORMAT.md shows how deep each value goes"
     } else {
         "write valid TOML in the shape of SCENARIO-FORMAT.md"
     };
