@@ -7,6 +7,7 @@
 
 pub mod concurrent;
 pub mod difference;
+pub mod fingerprint;
 pub mod generate;
 pub mod linearizability;
 pub mod properties;

@@ -263,18 +263,6 @@ impl Arena {
     }
 }
 
-/// Writes what `Hash` feeds it into a byte buffer: the canonical encoding of a state.
-struct Encoder<'b>(&'b mut Vec<u8>);
-
-impl std::hash::Hasher for Encoder<'_> {
-    fn write(&mut self, bytes: &[u8]) {
-        self.0.extend_from_slice(bytes);
-    }
-    fn finish(&self) -> u64 {
-        0 // never asked: the encoding is hashed whole by `fingerprint`
-    }
-}
-
 /// Feeds `h` what identifies a state: the whole model but its event log.
 ///
 /// The log is history: both halves only ever append to it, and nothing either does reads
@@ -308,12 +296,10 @@ pub fn identify(model: &Model, h: &mut impl std::hash::Hasher) {
     in_progress.hash(h);
 }
 
-/// A 128-bit fingerprint of a model state, one pass of xxh3 over its canonical encoding:
-/// the visited set keeps these, not the states. `buffer` is reused between calls.
+/// A 128-bit fingerprint of a model state as `identify` writes it: the visited set keeps
+/// these, not the states. `buffer` is reused between calls.
 fn fingerprint(model: &Model, buffer: &mut Vec<u8>) -> u128 {
-    buffer.clear();
-    identify(model, &mut Encoder(buffer));
-    xxhash_rust::xxh3::xxh3_128(buffer)
+    crate::harness::fingerprint::of_fed(buffer, |h| identify(model, h))
 }
 
 /// The model and the implementation along the path of the node expanded last, rebuilt

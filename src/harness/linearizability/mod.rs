@@ -47,6 +47,8 @@ use std::collections::HashSet;
 use std::fmt::Debug;
 use std::hash::Hash;
 
+use crate::harness::fingerprint;
+
 /// A sequential specification: what one operation does to a state, and what it returns.
 pub trait Spec {
     /// The state between operations.
@@ -299,7 +301,7 @@ pub fn check<S: Spec>(
             let matches = history.operations[op].output.as_ref() == Some(&output);
             if matches {
                 placed.flip(op);
-                if cache.insert((placed.clone(), fingerprint(&after, &mut buffer))) {
+                if cache.insert((placed.clone(), fingerprint::of(&after, &mut buffer))) {
                     stack.push((op, std::mem::replace(&mut state, after)));
                     timeline.lift(op);
                     if stack.len() > longest.0.len() {
@@ -321,27 +323,6 @@ pub fn check<S: Spec>(
             timeline.unlift(op);
             entry = timeline.entries[timeline.at[op].0].next;
         }
-    }
-}
-
-/// A state's 128-bit hash (xxh3): what Lowe's cache remembers of it. What the state's
-/// `Hash` feeds is written to `buffer` (reused between calls) and hashed in one pass:
-/// xxh3 fed field by field, many small writes, took a fifth of a search (issue 24).
-fn fingerprint<T: Hash>(state: &T, buffer: &mut Vec<u8>) -> u128 {
-    buffer.clear();
-    state.hash(&mut Encoder(buffer));
-    xxhash_rust::xxh3::xxh3_128(buffer)
-}
-
-/// Writes what `Hash` feeds it into a byte buffer.
-struct Encoder<'b>(&'b mut Vec<u8>);
-
-impl std::hash::Hasher for Encoder<'_> {
-    fn write(&mut self, bytes: &[u8]) {
-        self.0.extend_from_slice(bytes);
-    }
-    fn finish(&self) -> u64 {
-        0 // never asked: the bytes are hashed whole by `fingerprint`
     }
 }
 
