@@ -64,7 +64,7 @@ pub enum DeliverError {
 
 /// A user's place in one post office ([`PostOffice::slot`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UserSlot(usize);
+pub(crate) struct UserSlot(usize);
 
 /// The post office: users in the order they were listed, and their waiting mail.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -116,27 +116,27 @@ impl PostOffice {
     /// finds a user once and then reads its MMF, counts and mail there, one lookup where
     /// it took four (issue 25). A post office never gains or loses users, so a slot stays
     /// good for the post office's life.
-    pub fn slot(&self, address: &MsMailAddress) -> Option<UserSlot> {
+    pub(crate) fn slot(&self, address: &MsMailAddress) -> Option<UserSlot> {
         self.by_address.get(address).map(|&i| UserSlot(i))
     }
 
     /// The MMF at `slot`.
-    pub fn mmf_at(&self, slot: UserSlot) -> Mmf {
+    pub(crate) fn mmf_at(&self, slot: UserSlot) -> Mmf {
         self.mmf[slot.0]
     }
 
     /// How many messages wait at `slot`.
-    pub fn waiting_at(&self, slot: UserSlot) -> u64 {
+    pub(crate) fn waiting_at(&self, slot: UserSlot) -> u64 {
         self.waiting[slot.0].iter().map(|m| m.count).sum()
     }
 
     /// Every message the user at `slot` has had: at the start and delivered since.
-    pub fn total_at(&self, slot: UserSlot) -> u32 {
+    pub(crate) fn total_at(&self, slot: UserSlot) -> u32 {
         self.users[slot.0].messages + self.received[slot.0]
     }
 
     /// Takes the mail waiting at `slot` out of MS Mail, to be migrated.
-    pub fn take_waiting_at(&mut self, slot: UserSlot) -> Vec<Messages> {
+    pub(crate) fn take_waiting_at(&mut self, slot: UserSlot) -> Vec<Messages> {
         std::mem::take(&mut self.waiting[slot.0])
     }
 
