@@ -119,16 +119,7 @@ fn witness_files_replay_with_migwiz_diff() {
         "explore", "--seed", "1", "--cases", "300", "--out", &dir_arg,
     ]);
     assert!(table.starts_with("class"), "{table}");
-    let witnesses = std::fs::read_dir(&dir)
-        .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .path()
-                .extension()
-                .is_some_and(|x| x == "toml")
-        })
-        .count();
+    let witnesses = common::toml_files(&dir);
     assert!(witnesses >= 8, "only {witnesses} witness files");
     let text = succeeds(["diff", &dir_arg]);
     assert_eq!(text.matches("== explore seed 1").count(), witnesses);

@@ -2,6 +2,8 @@
 //! and the test checks what a person would see. Where Chromium cannot start, the test
 //! fails and says how to install it; it never passes silently.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -357,16 +359,7 @@ fn the_explorer_writes_an_index_of_its_classes() {
     args.extend([out.as_os_str(), "--html".as_ref(), pages.as_os_str()]);
     migwiz(&args, 0);
     let dom = rendered(&pages.join("index.html"));
-    let witnesses = std::fs::read_dir(&out)
-        .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .path()
-                .extension()
-                .is_some_and(|x| x == "toml")
-        })
-        .count();
+    let witnesses = common::toml_files(&out);
     let links: Vec<&str> = dom
         .split("<a href=\"")
         .skip(1)

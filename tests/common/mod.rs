@@ -31,3 +31,17 @@ where
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// How many scenario files (`*.toml`) a folder holds: the witnesses a run wrote there.
+pub fn toml_files(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .expect("the folder can be read")
+        .filter(|e| {
+            e.as_ref()
+                .expect("the folder's entry can be read")
+                .path()
+                .extension()
+                .is_some_and(|x| x == "toml")
+        })
+        .count()
+}
