@@ -2,7 +2,9 @@
 //! C-VERDICT): Wing and Gong's search for an order of a concurrent history's operations
 //! that a sequential specification explains, with Lowe's memoization of (operations
 //! placed, state) so that a history with no such order, which forces the whole search,
-//! stays fast.
+//! stays fast. It also remembers the steps it took by (state, operation): an operation
+//! tried again on a state reached by another order is answered without stepping the
+//! specification, which copies the state (a third of the steps on a failing history).
 //!
 //! Like porcupine's checker, it takes a sequential specification ([`Spec`]: the initial
 //! state, one step, and a description for the report) and a [`History`] of operations,
@@ -10,7 +12,7 @@
 //! under test returned. It answers [`Verdict::Linearizable`] with an order,
 //! [`Verdict::NotLinearizable`] with the longest prefix of an order the specification
 //! explains and the operation that no order can place (what the specification expected
-//! beside what was returned), or [`Verdict::Unknown`] when its budget of steps runs out,
+//! beside what was returned), or [`Verdict::Unknown`] when its budget of tries runs out,
 //! never counted as a pass.
 //!
 //! ```
@@ -43,9 +45,10 @@
 //! assert!(matches!(check(&Register, &late, 1_000), Verdict::NotLinearizable { .. }));
 //! ```
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Debug;
-use std::hash::Hash;
+use std::hash::{Hash, Hasher};
+use std::rc::Rc;
 
 use crate::harness::fingerprint;
 
@@ -143,9 +146,10 @@ pub enum Verdict<O> {
         /// What it returned.
         returned: O,
     },
-    /// The budget of steps ran out before the search ended: never a pass.
+    /// The budget ran out before the search ended: never a pass.
     Unknown {
-        /// Steps of the specification taken.
+        /// Placements tried: steps of the specification, and tries answered from the
+        /// search's memory of the steps it took.
         steps: u64,
     },
 }
@@ -172,19 +176,21 @@ const NONE: usize = usize::MAX;
 impl Timeline {
     fn new<I, O>(history: &History<I, O>) -> Timeline {
         let end = history.clock + 1; // an operation that never returned returns last
-        let mut points: Vec<(u64, bool, usize)> = Vec::new();
+        let mut points: Vec<(u64, bool, usize)> = Vec::with_capacity(2 * history.operations.len());
         for (op, o) in history.operations.iter().enumerate() {
             points.push((o.call, true, op));
             points.push((o.returned.unwrap_or(end), false, op));
         }
         // In time order; at the same time (only unreturned ones share `end`) calls first.
-        points.sort_by_key(|&(t, is_call, op)| (t, !is_call, op));
-        let mut entries = vec![Entry {
+        // The keys are distinct (each holds its operation), so an unstable sort will do.
+        points.sort_unstable_by_key(|&(t, is_call, op)| (t, !is_call, op));
+        let mut entries = Vec::with_capacity(points.len() + 1);
+        entries.push(Entry {
             op: NONE,
             is_call: false,
             prev: NONE,
             next: 1,
-        }];
+        });
         let mut at = vec![(0, 0); history.operations.len()];
         for (k, &(_, is_call, op)) in points.iter().enumerate() {
             let index = k + 1;
@@ -246,7 +252,7 @@ impl Timeline {
 }
 
 /// A set of operation indices, as bits.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug)]
 struct Placed(Vec<u64>);
 
 impl Placed {
@@ -256,9 +262,16 @@ impl Placed {
     fn flip(&mut self, i: usize) {
         self.0[i / 64] ^= 1 << (i % 64);
     }
+    /// The fingerprint of these operations placed and a state, from the state's own.
+    fn fingerprint(&self, state: u128, buffer: &mut Vec<u8>) -> u128 {
+        fingerprint::of_fed(buffer, |h| {
+            h.write_u128(state);
+            self.0.iter().for_each(|&word| h.write_u64(word));
+        })
+    }
 }
 
-/// Checks `history` against `spec`, taking at most `budget` steps of the specification.
+/// Checks `history` against `spec`, trying at most `budget` placements of an operation.
 ///
 /// Every operation is placed. One that never returned is taken to return after all the
 /// others, and since its output is unknown, no order places it: a run that ended with a
@@ -271,17 +284,19 @@ pub fn check<S: Spec>(
     let n = history.operations.len();
     let mut timeline = Timeline::new(history);
     let mut placed = Placed::new(n);
-    // Lowe's cache holds (operations placed, state) as the state's 128-bit hash rather
-    // than the state: a state is not copied into the cache at every placement (a model is
-    // large), and the cache stays small. Two states with one hash would prune an order the
-    // search still had to try; at 2^32 states the chance is about 2^-64.
-    let mut cache: HashSet<(Placed, u128)> = HashSet::new();
-    let mut state = spec.init();
-    // The operations placed so far, each with the state before it.
-    let mut stack: Vec<(usize, S::State)> = Vec::new();
-    let mut longest: (Vec<usize>, S::State) = (Vec::new(), state.clone());
-    let mut steps = 0u64;
+    // Lowe's cache holds (operations placed, state) as one 128-bit fingerprint of the
+    // placed bits and the state's own fingerprint rather than as the pair: a state is not
+    // copied into the cache at every placement (a model is large), no set of bits is
+    // allocated either, and the cache stays small. Two nodes with one fingerprint would
+    // prune an order the search still had to try; at 2^32 nodes the chance is about 2^-64.
+    let mut cache: HashSet<u128, rustc_hash::FxBuildHasher> = HashSet::default();
+    let mut edges = Edges::default();
     let mut buffer = Vec::new();
+    let mut state = Node::new(spec.init(), &mut buffer);
+    // The operations placed so far, each with the state before it.
+    let mut stack: Vec<(usize, Node<S::State>)> = Vec::new();
+    let mut longest: (Vec<usize>, Node<S::State>) = (Vec::new(), state.clone());
+    let mut steps = 0u64;
     let mut entry = timeline.first();
     loop {
         if entry == NONE {
@@ -297,11 +312,9 @@ pub fn check<S: Spec>(
                 return Verdict::Unknown { steps };
             }
             steps += 1;
-            let (after, output) = spec.step(&state, &history.operations[op].input);
-            let matches = history.operations[op].output.as_ref() == Some(&output);
-            if matches {
+            if let Ok(after) = edges.step(spec, history, &state, op, &mut buffer) {
                 placed.flip(op);
-                if cache.insert((placed.clone(), fingerprint::of(&after, &mut buffer))) {
+                if cache.insert(placed.fingerprint(after.print, &mut buffer)) {
                     stack.push((op, std::mem::replace(&mut state, after)));
                     timeline.lift(op);
                     if stack.len() > longest.0.len() {
@@ -316,7 +329,7 @@ pub fn check<S: Spec>(
         } else {
             // A return reached: the operations before it were all tried here. Backtrack.
             let Some((op, before)) = stack.pop() else {
-                return stuck(spec, history, longest);
+                return stuck(spec, history, longest, &mut edges, &mut buffer);
             };
             state = before;
             placed.flip(op);
@@ -326,13 +339,93 @@ pub fn check<S: Spec>(
     }
 }
 
+/// A state the search reached, shared between the stack and the edges that lead to it,
+/// with its fingerprint.
+struct Node<T> {
+    state: Rc<T>,
+    print: u128,
+}
+
+impl<T> Clone for Node<T> {
+    fn clone(&self) -> Self {
+        Node {
+            state: Rc::clone(&self.state),
+            print: self.print,
+        }
+    }
+}
+
+impl<T: Hash> Node<T> {
+    fn new(state: T, buffer: &mut Vec<u8>) -> Node<T> {
+        let print = fingerprint::of(&state, buffer);
+        Node {
+            state: Rc::new(state),
+            print,
+        }
+    }
+}
+
+/// The steps the search has taken, by (state's fingerprint, operation): where the step
+/// led when the operation returned what the specification gives, or else what the
+/// specification gives.
+///
+/// One state is often reached by two orders (operations that leave the state as it was,
+/// or that commute), and Lowe's cache tells them apart by what they placed, so the search
+/// tries the same operation on the same state again: about three tries in ten on the
+/// concurrency bench's failing histories. Answered from here, such a try copies and steps
+/// nothing, and the report of a failure reads what was expected from here too. At most
+/// [`Edges::MAX`] steps are kept, so memory stays bounded on a long search.
+struct Edges<T, O> {
+    taken: HashMap<(u128, usize), Result<Node<T>, O>, rustc_hash::FxBuildHasher>,
+}
+
+impl<T, O> Default for Edges<T, O> {
+    fn default() -> Self {
+        Edges {
+            taken: HashMap::default(),
+        }
+    }
+}
+
+impl<T: Hash, O: PartialEq + Clone> Edges<T, O> {
+    /// Kept steps: past this many, the memory starts again empty.
+    const MAX: usize = 1 << 14;
+
+    /// Operation `op` on `from`: the state after it when it returns what the history
+    /// says, or else what the specification says it returns.
+    fn step<S: Spec<State = T, Output = O>>(
+        &mut self,
+        spec: &S,
+        history: &History<S::Input, O>,
+        from: &Node<T>,
+        op: usize,
+        buffer: &mut Vec<u8>,
+    ) -> Result<Node<T>, O> {
+        if let Some(known) = self.taken.get(&(from.print, op)) {
+            return known.clone();
+        }
+        let (after, output) = spec.step(&from.state, &history.operations[op].input);
+        let after = match history.operations[op].output.as_ref() == Some(&output) {
+            true => Ok(Node::new(after, buffer)),
+            false => Err(output),
+        };
+        if self.taken.len() >= Self::MAX {
+            self.taken.clear();
+        }
+        self.taken.insert((from.print, op), after.clone());
+        after
+    }
+}
+
 /// The report of a history with no order: after the longest explained prefix, the first
 /// operation that could come next (called before every pending return) and whose output
 /// the specification does not give.
 fn stuck<S: Spec>(
     spec: &S,
     history: &History<S::Input, S::Output>,
-    (prefix, state): (Vec<usize>, S::State),
+    (prefix, state): (Vec<usize>, Node<S::State>),
+    edges: &mut Edges<S::State, S::Output>,
+    buffer: &mut Vec<u8>,
 ) -> Verdict<S::Output> {
     let mut done = vec![false; history.operations.len()];
     prefix.iter().for_each(|&op| done[op] = true);
@@ -348,21 +441,29 @@ fn stuck<S: Spec>(
         .filter(|&op| !done[op] && history.operations[op].call < first_return);
     let mut fallback = None;
     for op in candidates {
-        let (_, expected) = spec.step(&state, &history.operations[op].input);
-        let returned = history.operations[op].output.clone();
-        if returned.as_ref() != Some(&expected) {
-            return Verdict::NotLinearizable {
-                prefix,
-                stuck: op,
-                returned: returned.unwrap_or_else(|| expected.clone()),
-                expected,
-            };
+        // The search tried each of them there: the step is remembered.
+        match edges.step(spec, history, &state, op, buffer) {
+            Err(expected) => {
+                let returned = history.operations[op].output.clone();
+                return Verdict::NotLinearizable {
+                    prefix,
+                    stuck: op,
+                    returned: returned.unwrap_or_else(|| expected.clone()),
+                    expected,
+                };
+            }
+            Ok(_) => {
+                fallback.get_or_insert(op);
+            }
         }
-        fallback.get_or_insert((op, expected));
     }
     // Every next operation is explained on its own, but no order of the rest is: report
-    // the first of them.
-    let (op, expected) = fallback.expect("a history with no order has an operation left");
+    // the first of them, which returned what the specification gives.
+    let op = fallback.expect("a history with no order has an operation left");
+    let expected = history.operations[op]
+        .output
+        .clone()
+        .expect("an explained operation returned");
     Verdict::NotLinearizable {
         prefix,
         stuck: op,

@@ -162,6 +162,16 @@ fn the_checker_agrees_with_every_order_tried() {
                 ) => {
                     prop_assert!(!prefix.contains(stuck));
                     prop_assert!(expected != returned || prefix.len() + 1 < h.operations.len());
+                    // The prefix is explained, and `expected` is what the stuck operation
+                    // returns after it.
+                    let mut state = 0;
+                    for &op in prefix {
+                        let (after, out) = Register.step(&state, &h.operations[op].input);
+                        prop_assert_eq!(Some(out), h.operations[op].output);
+                        state = after;
+                    }
+                    let input = &h.operations[*stuck].input;
+                    prop_assert_eq!(*expected, Register.step(&state, input).1);
                     not.set(not.get() + 1);
                 }
                 _ => prop_assert!(false, "checker {verdict:?}, brute force {expected}: {h:?}"),
@@ -230,4 +240,56 @@ fn an_empty_history_is_linearizable() {
         check(&Register, &h, 10),
         Verdict::Linearizable { order: vec![] }
     );
+}
+
+/// [`Register`], remembering every (state, operation) it was asked to step.
+struct Asked(std::cell::RefCell<Vec<(u8, *const Op)>>);
+
+impl Spec for Asked {
+    type State = u8;
+    type Input = Op;
+    type Output = u8;
+    fn init(&self) -> u8 {
+        0
+    }
+    fn step(&self, state: &u8, input: &Op) -> (u8, u8) {
+        self.0.borrow_mut().push((*state, input as *const Op));
+        Register.step(state, input)
+    }
+}
+
+#[test]
+fn no_step_is_asked_of_the_specification_twice() {
+    // Two orders that reach one state with different operations placed try the next
+    // operation on the same state: the second try is answered from the search's memory,
+    // and so is the report of a failure.
+    let mut runner = TestRunner::new(Config {
+        cases: 500,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let strategy = (
+        proptest::collection::vec(op_strategy(), 1..9),
+        proptest::collection::vec(0usize..4, 1..9),
+        proptest::option::of((0usize..9, 0u8..5)),
+    );
+    runner
+        .run(&strategy, |(ops, late, corrupt)| {
+            let mut h = history(&ops, &late, 3);
+            if let Some((k, v)) = corrupt {
+                let k = k % h.operations.len();
+                h.operations[k].output = Some(v);
+            }
+            let asked = Asked(Default::default());
+            let verdict = check(&asked, &h, 1_000_000);
+            let asked = asked.0.into_inner();
+            let mut distinct = asked.clone();
+            distinct.sort();
+            distinct.dedup();
+            prop_assert_eq!(distinct.len(), asked.len(), "{:?}", verdict);
+            let unknown = matches!(verdict, Verdict::Unknown { .. });
+            prop_assert!(!unknown, "the budget is ample");
+            Ok(())
+        })
+        .unwrap();
 }
