@@ -388,8 +388,11 @@ impl<T, O> Default for Edges<T, O> {
 }
 
 impl<T: Hash, O: PartialEq + Clone> Edges<T, O> {
-    /// Kept steps: past this many, the memory starts again empty.
-    const MAX: usize = 1 << 14;
+    /// Kept steps: past this many, the memory starts again empty. Each may hold a state
+    /// besides those on the search's stack, so this bounds what the memory costs, while
+    /// the repeats it answers come soon after the first try (the concurrency bench's
+    /// failing searches take at most a few hundred steps in all).
+    const MAX: usize = 1 << 10;
 
     /// Operation `op` on `from`: the state after it when it returns what the history
     /// says, or else what the specification says it returns.
