@@ -113,26 +113,37 @@ fn op_strategy() -> impl Strategy<Value = (usize, Op)> {
     )
 }
 
-#[test]
-fn the_checker_agrees_with_every_order_tried() {
-    let mut runner = TestRunner::new(Config {
-        cases: 1500,
-        failure_persistence: None,
-        ..Config::default()
-    });
-    let (linearizable, not) = (std::cell::Cell::new(0), std::cell::Cell::new(0));
-    let strategy = (
+/// Histories of up to 8 operations of 3 clients made by [`history`], some with one output
+/// changed (so that no order may explain them).
+fn histories() -> impl Strategy<Value = History<Op, u8>> {
+    let parts = (
         proptest::collection::vec(op_strategy(), 1..9),
         proptest::collection::vec(0usize..4, 1..9),
         proptest::option::of((0usize..9, 0u8..5)),
     );
-    runner
-        .run(&strategy, |(ops, late, corrupt)| {
-            let mut h = history(&ops, &late, 3);
-            if let Some((k, v)) = corrupt {
-                let k = k % h.operations.len();
-                h.operations[k].output = Some(v);
-            }
+    parts.prop_map(|(ops, late, corrupt)| {
+        let mut h = history(&ops, &late, 3);
+        if let Some((k, v)) = corrupt {
+            let k = k % h.operations.len();
+            h.operations[k].output = Some(v);
+        }
+        h
+    })
+}
+
+fn runner(cases: u32) -> TestRunner {
+    TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    })
+}
+
+#[test]
+fn the_checker_agrees_with_every_order_tried() {
+    let (linearizable, not) = (std::cell::Cell::new(0), std::cell::Cell::new(0));
+    runner(1500)
+        .run(&histories(), |h| {
             let expected = brute_force(&h);
             let verdict = check(&Register, &h, 1_000_000);
             match (&verdict, expected) {
@@ -263,23 +274,8 @@ fn no_step_is_asked_of_the_specification_twice() {
     // Two orders that reach one state with different operations placed try the next
     // operation on the same state: the second try is answered from the search's memory,
     // and so is the report of a failure.
-    let mut runner = TestRunner::new(Config {
-        cases: 500,
-        failure_persistence: None,
-        ..Config::default()
-    });
-    let strategy = (
-        proptest::collection::vec(op_strategy(), 1..9),
-        proptest::collection::vec(0usize..4, 1..9),
-        proptest::option::of((0usize..9, 0u8..5)),
-    );
-    runner
-        .run(&strategy, |(ops, late, corrupt)| {
-            let mut h = history(&ops, &late, 3);
-            if let Some((k, v)) = corrupt {
-                let k = k % h.operations.len();
-                h.operations[k].output = Some(v);
-            }
+    runner(500)
+        .run(&histories(), |h| {
             let asked = Asked(Default::default());
             let verdict = check(&asked, &h, 1_000_000);
             let asked = asked.0.into_inner();
