@@ -374,7 +374,8 @@ impl<T: Hash> Node<T> {
 /// tries the same operation on the same state again: about three tries in ten on the
 /// concurrency bench's failing histories. Answered from here, such a try copies and steps
 /// nothing, and the report of a failure reads what was expected from here too. At most
-/// [`Edges::MAX`] steps are kept, so memory stays bounded on a long search.
+/// [`Edges::MAX`] steps are kept, so memory stays bounded on a long search. As in Lowe's
+/// cache, two states with one fingerprint would be taken for one (about 2^-64 at 2^32).
 struct Edges<T, O> {
     taken: HashMap<(u128, usize), Result<Node<T>, O>, rustc_hash::FxBuildHasher>,
 }
