@@ -1212,6 +1212,8 @@ fn race_finds_a_named_fault_and_its_file_replays_it() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("verdict: not linearizable"), "{stdout}");
+    // One blank line between the parts of the report, with a prefix or without.
+    assert!(!stdout.contains("\n\n\n"), "{stdout}");
     let written = std::fs::read_dir(&out_dir)
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -120,12 +120,16 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
     );
     let scenario = witness(&found.case, found.seed, &name, &description);
     let mut text = format!(
-        "a failure after {} cases {how}, shrunk to {} client(s) after {} prefix step(s), schedule {}:\n\n",
+        "a failure after {} cases {how}, shrunk to {} client(s) after {} prefix step(s), schedule {}:\n",
         found.cases_run,
         found.case.clients.len(),
         found.case.prefix.len(),
         found.seed
     );
+    // A blank line before the prefix, if any, and one before the table.
+    if !found.case.prefix.is_empty() {
+        text.push('\n');
+    }
     for op in &found.case.prefix {
         text.push_str(&format!("  prefix: {op}\n"));
     }
