@@ -55,7 +55,7 @@ use crate::harness::fingerprint;
 /// A sequential specification: what one operation does to a state, and what it returns.
 pub trait Spec {
     /// The state between operations.
-    type State: Clone + Eq + Hash;
+    type State: Eq + Hash;
     /// An operation as called.
     type Input;
     /// What an operation returns.
