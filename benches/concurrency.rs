@@ -1,9 +1,11 @@
 //! Concurrent runs (issue 24), measured:
 //!
 //! - the linearizability checker on histories of a 5-step prefix and 3 clients of 8 steps:
-//!   linearizable ones as the deterministic scheduler ran them, and the same made
-//!   non-linearizable by changing what the first client unit returned (so no order fits
-//!   and the whole search runs); median and worst time, and peak heap;
+//!   linearizable ones as the deterministic scheduler ran them; non-linearizable ones made
+//!   from them by changing what the first client unit returned, or the final state (so no
+//!   order fits and the whole search runs), and ones the server ran with a named fault
+//!   switched on; median and worst time, and peak heap; then stateright beside it, and
+//!   each history's floor;
 //! - `migwiz race`'s work in the deterministic mode: checked schedules a second, 3 clients
 //!   of up to 6 steps.
 //!
@@ -18,6 +20,7 @@ use std::time::{Duration, Instant};
 use migwiz::harness::concurrent::{case_strategy, judge, run, Answer, Call, Case, Mode, ModelSpec};
 use migwiz::harness::generate::Reference;
 use migwiz::harness::linearizability::{check, History, Spec, Verdict};
+use migwiz::server::shared::Fault;
 use migwiz::vocabulary::outcome::{Outcome, Refusal};
 use migwiz::{Model, Operation};
 use proptest::strategy::{Strategy, ValueTree};
@@ -106,6 +109,10 @@ impl Spec for Counted {
         STEPS.set(STEPS.get() + 1);
         self.0.step(state, input)
     }
+    fn step_in_place(&self, state: &mut Model, input: &Call) -> Answer {
+        STEPS.set(STEPS.get() + 1);
+        self.0.step_in_place(state, input)
+    }
 }
 
 /// Model steps taken by migwiz's checker and by stateright's on `broken` (stateright's
@@ -119,31 +126,88 @@ fn steps_of(case: &Case, broken: &History<Call, Answer>, limit: Duration) -> (u6
     (ours, done.map(|_| stateright_lin::INVOKES.get()))
 }
 
+/// A case and the history a run of it gave.
+type Made = (Case, History<Call, Answer>);
+
 /// A non-linearizable history under 100x, with both checkers' steps and the floor.
 struct Under {
     calls: usize,
+    /// Steps of the floor: the longest explained prefix and the stuck call.
+    path: usize,
     ours: u64,
     theirs: u64,
     ours_per: f64,
     theirs_per: f64,
     ratio: f64,
-    /// Stateright's time over [`floor`]'s.
+    /// Stateright's time over [`floor`]'s, stepping from copies.
     floor: f64,
+    /// Stateright's time over [`floor`]'s, stepping in place.
+    in_place: f64,
 }
 
-/// The least any checker that steps the model must spend on `broken`, measured: the model
-/// stepped once per call in call order, each step from a copy of the state as a search that
-/// can go back must keep (the final state changed: every call has to be placed), or the
-/// first call alone (its answer changed: one step can refute it, as stateright's does).
-fn floor(spec: &ModelSpec, broken: &History<Call, Answer>, last: bool) -> Duration {
-    let calls = if last { broken.operations.len() } else { 1 };
-    fastest(|| {
+/// The least a checker that steps the model must spend on `broken`, measured: the model
+/// stepped along the verdict's longest explained prefix and its stuck call. Every order
+/// that begins with that prefix has to be followed to the stuck call before it fails, so
+/// no search refutes the history in fewer steps (for a final state changed, that is every
+/// call). Timed twice: each step from a copy of the state, as a specification that takes a
+/// state and gives a new one is stepped (porcupine's, stateright's and migwiz's checkers
+/// all keep the state before a step, to go back to); and all in place on one copy, less
+/// than any search that has to go back can spend.
+fn floor(spec: &ModelSpec, broken: &History<Call, Answer>) -> Floor {
+    let Verdict::NotLinearizable {
+        mut prefix, stuck, ..
+    } = check(spec, broken, 10_000_000)
+    else {
+        panic!("a broken history is not linearizable");
+    };
+    prefix.push(stuck);
+    let copying = fastest(|| {
         let mut state = spec.init();
-        for op in &broken.operations[..calls] {
-            state = spec.step(&state, &op.input).0;
+        for &op in &prefix {
+            state = spec.step(&state, &broken.operations[op].input).0;
         }
         std::hint::black_box(&state);
-    })
+    });
+    let in_place = fastest(|| {
+        let mut state = spec.init();
+        for &op in &prefix {
+            match &broken.operations[op].input {
+                Call::Unit { unit, .. } => drop(std::hint::black_box(state.apply_unit(unit))),
+                Call::Observe => drop(std::hint::black_box(state.observe())),
+            }
+        }
+        std::hint::black_box(&state);
+    });
+    Floor {
+        copying,
+        in_place,
+        steps: prefix.len(),
+    }
+}
+
+/// What [`floor`] measured.
+struct Floor {
+    copying: Duration,
+    in_place: Duration,
+    steps: usize,
+}
+
+/// Histories of [`big_case`]s that the server ran with `fault` switched on and that no
+/// order explains: the first such of up to 20 schedules of each case, until `wanted`.
+fn faulty(runner: &mut TestRunner, fault: Fault, wanted: usize) -> Vec<Made> {
+    let mut found = Vec::new();
+    while found.len() < wanted {
+        let case = big_case(runner);
+        for seed in 0..20 {
+            let ran = run(&case, Mode::Deterministic { seed }, Some(fault));
+            let explained = check(&spec(&case), &ran.history, 10_000_000);
+            if ran.failure.is_none() && matches!(explained, Verdict::NotLinearizable { .. }) {
+                found.push((case, ran.history));
+                break;
+            }
+        }
+    }
+    found
 }
 
 /// The fastest of five runs of `f`: one history takes microseconds, and a single timing
@@ -166,7 +230,7 @@ fn median(mut times: Vec<Duration>) -> (Duration, Duration) {
 
 fn main() {
     let mut runner = TestRunner::deterministic();
-    let mut good: Vec<(Case, History<Call, Answer>)> = Vec::new();
+    let mut good: Vec<Made> = Vec::new();
     let mut seed = 0;
     while good.len() < 40 {
         let case = big_case(&mut runner);
@@ -199,25 +263,44 @@ fn main() {
         common::mb(peak)
     );
 
-    // Two ways to break a history: the first client unit's answer (the search stops soon:
-    // every unit called after it returned must come after it), and the final state (no
-    // order of all the units fits: the whole search runs, memoized).
-    for (what, last) in [
-        ("the first unit's answer changed", false),
-        ("the final state changed", true),
-    ] {
+    // Three kinds of history no order explains: the first client unit's answer changed
+    // (the search stops soon: every unit called after it returned must come after it),
+    // the final state changed (no order of all the units fits: the whole search runs,
+    // memoized), and what the server returned with a named fault switched on (10 cases of
+    // each fault, its own generator: where the fault shows is where the search stops).
+    let started = Instant::now();
+    let mut fault_runner = TestRunner::deterministic();
+    let made_by_faults: Vec<Made> = Fault::ALL
+        .iter()
+        .flat_map(|&fault| faulty(&mut fault_runner, fault, 10))
+        .collect();
+    println!(
+        "{} histories made by the 4 faults, found in {:.1?}",
+        made_by_faults.len(),
+        started.elapsed()
+    );
+    let changed = |last: bool| -> Vec<Made> {
+        good.iter()
+            .map(|(case, history)| (case.clone(), broken(history, last)))
+            .collect()
+    };
+    let kinds: [(&str, Vec<Made>); 3] = [
+        ("the first unit's answer changed", changed(false)),
+        ("the final state changed", changed(true)),
+        ("made by a named fault", made_by_faults),
+    ];
+    for (what, histories) in &kinds {
         let ((times, steps_taken), _, peak) = common::measure(|| {
             let (mut times, mut steps_taken) = (Vec::new(), Vec::new());
-            for (case, history) in &good {
-                let broken = broken(history, last);
+            for (case, broken) in histories {
                 let spec = spec(case);
                 let started = Instant::now();
-                let verdict = check(&spec, &broken, 10_000_000);
+                let verdict = check(&spec, broken, 10_000_000);
                 times.push(started.elapsed());
                 match verdict {
                     Verdict::NotLinearizable { .. } => steps_taken.push(0),
                     Verdict::Unknown { steps } => steps_taken.push(steps),
-                    Verdict::Linearizable { .. } => panic!("a changed answer still fits"),
+                    Verdict::Linearizable { .. } => panic!("a broken history still fits"),
                 }
             }
             (times, steps_taken)
@@ -265,7 +348,7 @@ fn main() {
     }
     let (med, worst) = median(times);
     println!("stateright, linearizable: median {med:?}, worst {worst:?}");
-    // History by history, every one of the 40 broken both ways, stateright given `limit`
+    // History by history, every broken one of each kind, stateright given `limit`
     // each (stopped from inside its model when it runs out: no search is left running).
     let limit = Duration::from_secs(1);
     std::panic::set_hook(Box::new(|_| {}));
@@ -273,29 +356,25 @@ fn main() {
     println!("| broken | histories | migwiz median | stateright median | ratio min | ratio median | ratio max | >= 100x | stateright out of time |");
     println!("|---|---|---|---|---|---|---|---|---|");
     let mut unders = Vec::new();
-    for (what, last) in [
-        ("the first unit's answer changed", false),
-        ("the final state changed", true),
-    ] {
+    for (what, histories) in &kinds {
         let (mut ours_all, mut theirs_all, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
         let (mut hundred, mut out) = (0, 0);
         let mut under = Vec::new(); // the histories under 100x, with their steps
-        for (case, history) in &good {
-            let broken = broken(history, last);
-            let (our_steps, their_steps) = steps_of(case, &broken, limit);
+        for (case, broken) in histories {
+            let (our_steps, their_steps) = steps_of(case, broken, limit);
             // Both checkers start from the model after the prefix, built before the clock
             // starts (until 2026-11-30 migwiz's time included building it: 5 steps).
             let spec = spec(case);
             let start = spec.start.clone();
             let ours = fastest(|| {
-                let verdict = check(&spec, &broken, 10_000_000);
+                let verdict = check(&spec, broken, 10_000_000);
                 assert!(matches!(verdict, Verdict::NotLinearizable { .. }));
             });
-            let theirs = match stateright_lin::stateright_within(&start, &broken, limit) {
+            let theirs = match stateright_lin::stateright_within(&start, broken, limit) {
                 Some(linearizable) => {
                     assert!(!linearizable);
                     fastest(|| {
-                        stateright_lin::stateright_within(&start, &broken, limit);
+                        stateright_lin::stateright_within(&start, broken, limit);
                     })
                 }
                 None => {
@@ -307,14 +386,17 @@ fn main() {
             hundred += usize::from(ratio >= 100.0);
             if let (Some(their_steps), true) = (their_steps, ratio < 100.0) {
                 let per_step = |t: Duration, n: u64| t.as_secs_f64() * 1e6 / n as f64;
+                let least = floor(&spec, broken);
                 under.push(Under {
                     calls: broken.operations.len(),
+                    path: least.steps,
                     ours: our_steps,
                     theirs: their_steps,
                     ours_per: per_step(ours, our_steps),
                     theirs_per: per_step(theirs, their_steps),
                     ratio,
-                    floor: theirs.as_secs_f64() / floor(&spec, &broken, last).as_secs_f64(),
+                    floor: theirs.as_secs_f64() / least.copying.as_secs_f64(),
+                    in_place: theirs.as_secs_f64() / least.in_place.as_secs_f64(),
                 });
             }
             ours_all.push(ours);
@@ -341,18 +423,27 @@ fn main() {
             continue;
         }
         println!("\nunder 100x, {what}:");
-        println!("| calls | migwiz steps | stateright steps | migwiz us/step | stateright us/step | ratio | stateright over the floor |");
-        println!("|---|---|---|---|---|---|---|");
+        println!("| calls | floor steps | migwiz steps | stateright steps | migwiz us/step | stateright us/step | ratio | stateright over the floor | over the floor in place |");
+        println!("|---|---|---|---|---|---|---|---|---|");
         under.sort_by(|a, b| a.ratio.total_cmp(&b.ratio));
         for u in &under {
             println!(
-                "| {} | {} | {} | {:.2} | {:.2} | {:.1}x | {:.0}x |",
-                u.calls, u.ours, u.theirs, u.ours_per, u.theirs_per, u.ratio, u.floor
+                "| {} | {} | {} | {} | {:.2} | {:.2} | {:.1}x | {:.0}x | {:.0}x |",
+                u.calls,
+                u.path,
+                u.ours,
+                u.theirs,
+                u.ours_per,
+                u.theirs_per,
+                u.ratio,
+                u.floor,
+                u.in_place
             );
         }
         let short = under.iter().filter(|u| u.floor < 100.0).count();
+        let in_place = under.iter().filter(|u| u.in_place < 100.0).count();
         println!(
-            "{short} of these {} stay under 100x even against the floor",
+            "{short} of these {} stay under 100x even against the floor, {in_place} even against the floor in place",
             under.len()
         );
     }

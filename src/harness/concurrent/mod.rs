@@ -242,16 +242,15 @@ impl Spec for ModelSpec {
     }
 
     fn step(&self, state: &Model, input: &Call) -> (Model, Answer) {
+        let mut after = state.clone();
+        let answer = self.step_in_place(&mut after, input);
+        (after, answer)
+    }
+
+    fn step_in_place(&self, state: &mut Model, input: &Call) -> Answer {
         match input {
-            Call::Unit { unit, .. } => {
-                let mut after = state.clone();
-                let result = after.apply_unit(unit);
-                (after, Answer::Unit(result))
-            }
-            Call::Observe => (
-                state.clone(),
-                Answer::Observation(Box::new(state.observe())),
-            ),
+            Call::Unit { unit, .. } => Answer::Unit(state.apply_unit(unit)),
+            Call::Observe => Answer::Observation(Box::new(state.observe())),
         }
     }
 }
