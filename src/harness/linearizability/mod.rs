@@ -4,7 +4,7 @@
 //! placed, state) so that a history with no such order, which forces the whole search,
 //! stays fast. It also remembers the steps it took by (state, operation): an operation
 //! tried again on a state reached by another order is answered without stepping the
-//! specification, which copies the state (a third of the steps on a failing history).
+//! specification (about three tries in ten on a failing history).
 //! And where the search will not come back to a state (the last operation it can try
 //! there, which is most of them when clients hardly overlap), it steps the state in place
 //! ([`Spec::step_in_place`]) rather than keep a copy of it.
