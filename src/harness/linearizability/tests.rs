@@ -276,16 +276,12 @@ impl Asked {
     }
     fn record(&self, state: u8, op: &Op, copied: bool) -> (u8, u8) {
         let (after, output) = Register.step(&state, op);
-        let (op, ask) = (
-            op as *const Op,
-            Ask {
-                state,
-                op,
-                output,
-                copied,
-            },
-        );
-        self.0.borrow_mut().push(Ask { op, ..ask });
+        self.0.borrow_mut().push(Ask {
+            state,
+            op,
+            output,
+            copied,
+        });
         (after, output)
     }
 }
