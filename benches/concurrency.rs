@@ -150,9 +150,9 @@ struct Under {
 /// that begins with that prefix has to be followed to the stuck call before it fails, so
 /// no search refutes the history in fewer steps (for a final state changed, that is every
 /// call). Timed twice: each step from a copy of the state, as a specification that takes a
-/// state and gives a new one is stepped (porcupine's, stateright's and migwiz's checkers
-/// all keep the state before a step, to go back to); and all in place on one copy, less
-/// than any search that has to go back can spend.
+/// state and gives a new one is stepped (porcupine's and stateright's checkers keep the
+/// state before every step, to go back to); and all in place on one copy, less than any
+/// search that has to go back can spend.
 fn floor(spec: &ModelSpec, broken: &History<Call, Answer>) -> Floor {
     let Verdict::NotLinearizable {
         mut prefix, stuck, ..
