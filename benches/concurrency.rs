@@ -210,6 +210,34 @@ fn faulty(runner: &mut TestRunner, fault: Fault, wanted: usize) -> Vec<Made> {
     found
 }
 
+/// Both checkers on `history`, the fastest of 5 runs each, both from the model after the
+/// prefix, built before the clock starts (until 2026-11-30 migwiz's time included building
+/// it: 5 steps); stateright's `None` when it ran out of `limit`. Each must find the
+/// history `linearizable` or not, as said.
+fn side_by_side(
+    spec: &ModelSpec,
+    history: &History<Call, Answer>,
+    linearizable: bool,
+    limit: Duration,
+) -> (Duration, Option<Duration>) {
+    let ours = fastest(|| {
+        let found = match check(spec, history, 10_000_000) {
+            Verdict::Linearizable { .. } => true,
+            Verdict::NotLinearizable { .. } => false,
+            Verdict::Unknown { .. } => panic!("the budget is ample"),
+        };
+        assert_eq!(found, linearizable);
+    });
+    let start = &spec.start;
+    let theirs = stateright_lin::stateright_within(start, history, limit).map(|found| {
+        assert_eq!(found, linearizable);
+        fastest(|| {
+            stateright_lin::stateright_within(start, history, limit);
+        })
+    });
+    (ours, theirs)
+}
+
 /// The fastest of five runs of `f`: one history takes microseconds, and a single timing
 /// of it is mostly noise (a cold cache, the other core's work).
 fn fastest(f: impl Fn()) -> Duration {
@@ -362,26 +390,10 @@ fn main() {
         let mut under = Vec::new(); // the histories under 100x, with their steps
         for (case, broken) in histories {
             let (our_steps, their_steps) = steps_of(case, broken, limit);
-            // Both checkers start from the model after the prefix, built before the clock
-            // starts (until 2026-11-30 migwiz's time included building it: 5 steps).
             let spec = spec(case);
-            let start = spec.start.clone();
-            let ours = fastest(|| {
-                let verdict = check(&spec, broken, 10_000_000);
-                assert!(matches!(verdict, Verdict::NotLinearizable { .. }));
-            });
-            let theirs = match stateright_lin::stateright_within(&start, broken, limit) {
-                Some(linearizable) => {
-                    assert!(!linearizable);
-                    fastest(|| {
-                        stateright_lin::stateright_within(&start, broken, limit);
-                    })
-                }
-                None => {
-                    out += 1;
-                    limit // a lower bound
-                }
-            };
+            let (ours, theirs) = side_by_side(&spec, broken, false, limit);
+            out += usize::from(theirs.is_none());
+            let theirs = theirs.unwrap_or(limit); // a lower bound where it ran out
             let ratio = theirs.as_secs_f64() / ours.as_secs_f64();
             hundred += usize::from(ratio >= 100.0);
             if let (Some(their_steps), true) = (their_steps, ratio < 100.0) {
@@ -451,21 +463,8 @@ fn main() {
     let mut slower = 0;
     let mut ratios = Vec::new();
     for (case, history) in &good {
-        let spec = spec(case);
-        let start = spec.start.clone();
-        let ours = fastest(|| {
-            let verdict = check(&spec, history, 10_000_000);
-            assert!(matches!(verdict, Verdict::Linearizable { .. }));
-        });
-        let theirs = match stateright_lin::stateright_within(&start, history, limit) {
-            Some(linearizable) => {
-                assert!(linearizable);
-                fastest(|| {
-                    stateright_lin::stateright_within(&start, history, limit);
-                })
-            }
-            None => limit,
-        };
+        let (ours, theirs) = side_by_side(&spec(case), history, true, limit);
+        let theirs = theirs.unwrap_or(limit);
         slower += usize::from(ours > theirs);
         ratios.push(theirs.as_secs_f64() / ours.as_secs_f64());
     }
