@@ -7,7 +7,9 @@
 //!   switched on; median and worst time, and peak heap; then stateright beside it, and
 //!   each history's floor;
 //! - `migwiz race`'s work in the deterministic mode: checked schedules a second, 3 clients
-//!   of up to 6 steps.
+//!   of up to 6 steps;
+//! - both checkers side by side in one criterion run, each kind of history whole (group
+//!   `checker`), and the ratio of criterion's means.
 //!
 //! `cargo bench --bench concurrency`. Figures go to BENCHMARKS.md.
 
@@ -15,7 +17,10 @@ mod common;
 #[path = "../tests/common/stateright_lin.rs"]
 mod stateright_lin;
 
+use std::path::Path;
 use std::time::{Duration, Instant};
+
+use criterion::{BenchmarkId, Criterion, SamplingMode};
 
 use migwiz::harness::concurrent::{case_strategy, judge, run, Answer, Call, Case, Mode, ModelSpec};
 use migwiz::harness::generate::Reference;
@@ -256,6 +261,64 @@ fn median(mut times: Vec<Duration>) -> (Duration, Duration) {
     (times[times.len() / 2], *times.last().unwrap())
 }
 
+/// Both checkers in one criterion run: one iteration checks every history of a kind, from
+/// the model after its prefix, built beforehand; stateright has `limit` a history, as in
+/// the tables. Prints the ratio of criterion's means, read from its estimates.
+fn criterion_run(kinds: &[(&str, &[Made])], limit: Duration) {
+    // Where criterion writes by default, named so that its estimates can be read back.
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).with_file_name("criterion");
+    let mut c = Criterion::default()
+        .output_directory(&dir)
+        .configure_from_args();
+    let mut group = c.benchmark_group("checker");
+    group.sample_size(10).sampling_mode(SamplingMode::Flat);
+    for (kind, histories) in kinds {
+        let ready: Vec<(ModelSpec, &History<Call, Answer>)> =
+            histories.iter().map(|(case, h)| (spec(case), h)).collect();
+        group.bench_function(BenchmarkId::new("migwiz", kind), |b| {
+            b.iter(|| {
+                for (spec, history) in &ready {
+                    std::hint::black_box(check(spec, history, 10_000_000));
+                }
+            })
+        });
+        group.bench_function(BenchmarkId::new("stateright", kind), |b| {
+            b.iter(|| {
+                for (spec, history) in &ready {
+                    std::hint::black_box(stateright_lin::stateright_within(
+                        &spec.start,
+                        history,
+                        limit,
+                    ));
+                }
+            })
+        });
+    }
+    group.finish();
+    c.final_summary();
+    let mean = |checker: &str, kind: &str| -> Option<f64> {
+        let path = dir.join(format!("checker/{checker}/{kind}/new/estimates.json"));
+        let text = std::fs::read_to_string(path).ok()?;
+        let estimates: serde_json::Value = serde_json::from_str(&text).ok()?;
+        estimates["mean"]["point_estimate"].as_f64()
+    };
+    println!("\nside by side in criterion (group `checker`, means of every history of a kind):");
+    println!("| histories | migwiz | stateright | ratio of the means |");
+    println!("|---|---|---|---|");
+    for (kind, histories) in kinds {
+        match (mean("migwiz", kind), mean("stateright", kind)) {
+            (Some(ours), Some(theirs)) => println!(
+                "| {kind}, {} | {:.2?} | {:.2?} | {:.0}x |",
+                histories.len(),
+                Duration::from_nanos(ours as u64),
+                Duration::from_nanos(theirs as u64),
+                theirs / ours
+            ),
+            _ => println!("| {kind} | not measured in this run | | |"),
+        }
+    }
+}
+
 fn main() {
     let mut runner = TestRunner::deterministic();
     let mut good: Vec<Made> = Vec::new();
@@ -312,12 +375,20 @@ fn main() {
             .map(|(case, history)| (case.clone(), broken(history, last)))
             .collect()
     };
-    let kinds: [(&str, Vec<Made>); 3] = [
-        ("the first unit's answer changed", changed(false)),
-        ("the final state changed", changed(true)),
-        ("made by a named fault", made_by_faults),
+    let kinds: [(&str, &str, Vec<Made>); 3] = [
+        (
+            "the first unit's answer changed",
+            "first-answer-changed",
+            changed(false),
+        ),
+        (
+            "the final state changed",
+            "final-state-changed",
+            changed(true),
+        ),
+        ("made by a named fault", "made-by-a-fault", made_by_faults),
     ];
-    for (what, histories) in &kinds {
+    for (what, _, histories) in &kinds {
         let ((times, steps_taken), _, peak) = common::measure(|| {
             let (mut times, mut steps_taken) = (Vec::new(), Vec::new());
             for (case, broken) in histories {
@@ -384,7 +455,7 @@ fn main() {
     println!("| broken | histories | migwiz median | stateright median | ratio min | ratio median | ratio max | >= 100x | stateright out of time |");
     println!("|---|---|---|---|---|---|---|---|---|");
     let mut unders = Vec::new();
-    for (what, histories) in &kinds {
+    for (what, _, histories) in &kinds {
         let (mut ours_all, mut theirs_all, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
         let (mut hundred, mut out) = (0, 0);
         let mut under = Vec::new(); // the histories under 100x, with their steps
@@ -475,5 +546,12 @@ fn main() {
         ratios[0],
         ratios[ratios.len() / 2]
     );
+    let mut all: Vec<(&str, &[Made])> = vec![("linearizable", &good)];
+    all.extend(
+        kinds
+            .iter()
+            .map(|(_, id, histories)| (*id, histories.as_slice())),
+    );
+    criterion_run(&all, limit);
     let _ = std::panic::take_hook();
 }
