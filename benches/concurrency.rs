@@ -270,6 +270,7 @@ fn criterion_run(kinds: &[(&str, &[Made])], limit: Duration) {
     let mut c = Criterion::default()
         .output_directory(&dir)
         .configure_from_args();
+    let started = std::time::SystemTime::now();
     let mut group = c.benchmark_group("checker");
     group.sample_size(10).sampling_mode(SamplingMode::Flat);
     for (kind, histories) in kinds {
@@ -296,8 +297,13 @@ fn criterion_run(kinds: &[(&str, &[Made])], limit: Duration) {
     }
     group.finish();
     c.final_summary();
+    // Estimates written by this run only: a filter given to criterion skips some, and an
+    // earlier run's would be read as this one's.
     let mean = |checker: &str, kind: &str| -> Option<f64> {
         let path = dir.join(format!("checker/{checker}/{kind}/new/estimates.json"));
+        if std::fs::metadata(&path).ok()?.modified().ok()? < started {
+            return None;
+        }
         let text = std::fs::read_to_string(path).ok()?;
         let estimates: serde_json::Value = serde_json::from_str(&text).ok()?;
         estimates["mean"]["point_estimate"].as_f64()
