@@ -11,7 +11,10 @@
 //! - both checkers side by side in one criterion run, each kind of history whole (group
 //!   `checker`), and the ratio of criterion's means.
 //!
-//! `cargo bench --bench concurrency`. Figures go to BENCHMARKS.md.
+//! `cargo bench --bench concurrency`. Figures go to BENCHMARKS.md. For a profile of
+//! migwiz's search alone, `MIGWIZ_PROFILE_LOOPS=4000 perf record --call-graph dwarf
+//! target/release/deps/concurrency-<hash> --bench` checks the fault-made histories 4,000
+//! times over and stops.
 
 mod common;
 #[path = "../tests/common/stateright_lin.rs"]
@@ -376,6 +379,18 @@ fn main() {
         made_by_faults.len(),
         started.elapsed()
     );
+    // For a profiler: `MIGWIZ_PROFILE_LOOPS=N` checks the fault-made histories N times over
+    // and stops, so that `perf record` sees migwiz's search and little else.
+    let loops = std::env::var("MIGWIZ_PROFILE_LOOPS").ok();
+    if let Some(loops) = loops.and_then(|n| n.parse::<u32>().ok()) {
+        let ready: Vec<_> = made_by_faults.iter().map(|(c, h)| (spec(c), h)).collect();
+        for _ in 0..loops {
+            for (spec, history) in &ready {
+                std::hint::black_box(check(spec, history, 10_000_000));
+            }
+        }
+        return;
+    }
     let changed = |last: bool| -> Vec<Made> {
         good.iter()
             .map(|(case, history)| (case.clone(), broken(history, last)))
@@ -461,10 +476,12 @@ fn main() {
     println!("| broken | histories | migwiz median | stateright median | ratio min | ratio median | ratio max | >= 100x | stateright out of time |");
     println!("|---|---|---|---|---|---|---|---|---|");
     let mut unders = Vec::new();
+    let mut sums = Vec::new(); // per kind: stateright's, the floors' and migwiz's times summed
     for (what, _, histories) in &kinds {
         let (mut ours_all, mut theirs_all, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
         let (mut hundred, mut out) = (0, 0);
         let mut under = Vec::new(); // the histories under 100x, with their steps
+        let mut floors = Duration::ZERO;
         for (case, broken) in histories {
             let (our_steps, their_steps) = steps_of(case, broken, limit);
             let spec = spec(case);
@@ -488,10 +505,13 @@ fn main() {
                     in_place: theirs.as_secs_f64() / least.in_place.as_secs_f64(),
                 });
             }
+            floors += floor(&spec, broken).in_place;
             ours_all.push(ours);
             theirs_all.push(theirs);
             ratios.push(ratio);
         }
+        let summed = |times: &[Duration]| times.iter().sum::<Duration>();
+        sums.push((what, summed(&theirs_all), floors, summed(&ours_all)));
         ratios.sort_by(f64::total_cmp);
         let n = ratios.len();
         println!(
@@ -503,6 +523,18 @@ fn main() {
             ratios[n - 1]
         );
         unders.push((what, under));
+    }
+    // Read over a kind as a whole (as criterion's means below read it): 100x needs migwiz
+    // to check all of it within a hundredth of stateright's time, and no checker that
+    // steps the model spends less than the floors.
+    println!("\nevery history of a kind, summed (the fastest of 5 runs of each):");
+    println!("| broken | stateright | 100x needs migwiz within | floors in place | migwiz |");
+    println!("|---|---|---|---|---|");
+    for (what, theirs, floors, ours) in &sums {
+        println!(
+            "| {what} | {theirs:.2?} | {:.2?} | {floors:.2?} | {ours:.2?} |",
+            *theirs / 100
+        );
     }
     // Why a ratio stays under 100x: no checker can refute a history with fewer steps of
     // the model than its floor (see `floor`), so stateright's time over the floor's is the
