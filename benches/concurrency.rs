@@ -490,9 +490,10 @@ fn main() {
             let theirs = theirs.unwrap_or(limit); // a lower bound where it ran out
             let ratio = theirs.as_secs_f64() / ours.as_secs_f64();
             hundred += usize::from(ratio >= 100.0);
+            let least = floor(&spec, broken);
+            floors += least.in_place;
             if let (Some(their_steps), true) = (their_steps, ratio < 100.0) {
                 let per_step = |t: Duration, n: u64| t.as_secs_f64() * 1e6 / n as f64;
-                let least = floor(&spec, broken);
                 under.push(Under {
                     calls: broken.operations.len(),
                     path: least.steps,
@@ -505,7 +506,6 @@ fn main() {
                     in_place: theirs.as_secs_f64() / least.in_place.as_secs_f64(),
                 });
             }
-            floors += floor(&spec, broken).in_place;
             ours_all.push(ours);
             theirs_all.push(theirs);
             ratios.push(ratio);
