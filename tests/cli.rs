@@ -973,7 +973,7 @@ mod hostile {
         let line = 3 * limit + 1; // the user is the first table, so the last step passes
         assert!(
             said.starts_with(&format!(
-                "{}:{line}:1: this is the scenario's 250001th",
+                "{}:{line}:1: this is the scenario's 250001st",
                 path.display()
             )) && said.contains("more than the 250000 users plus steps migwiz runs"),
             "{said}"

@@ -18,6 +18,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
+use crate::harness::difference::ordinal;
 use crate::server::addressing::DEFAULT_CONTAINER;
 use crate::tools::replay::{ModelCheckPolicy, Replay, Replayer};
 use crate::tools::scenario::Scenario;
@@ -335,7 +336,7 @@ impl Rows<'_> {
             });
             let nth = match *nth {
                 1 => String::new(),
-                n => format!(" (the {n}th)"),
+                n => format!(" (the {})", ordinal(n)),
             };
             rows.push((format!("words of event {}{nth}", event.id), cells));
         }

@@ -39,6 +39,7 @@ use toml::Spanned;
 
 use std::collections::HashSet;
 
+use crate::harness::difference::ordinal;
 use crate::vocabulary::address::{
     parse_custom_recipient_address, AddressError, Alias, MsMailAddress, ProxyAddress, Site,
 };
@@ -743,8 +744,8 @@ fn too_big_a_world(
     let has = match world {
         Some((users, steps)) => format!("the scenario has {users} MS Mail users and {steps} steps"),
         None => format!(
-            "this is the scenario's {}th [[users]] or [[steps]] table",
-            MAX_WORLD + 1
+            "this is the scenario's {} [[users]] or [[steps]] table",
+            ordinal(MAX_WORLD + 1)
         ),
     };
     src.error(
