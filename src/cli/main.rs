@@ -25,7 +25,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[command(
     name = "migwiz",
     version,
-    after_help = "Examples:\n  migwiz diff scenarios/\n  migwiz run scenarios/01-q242184-symptoms.toml --version 5.0\n\nExit status: 0 replayed; 1 the reference model disagreed with the implementation or a property broke (a bug in migwiz); 2 not a valid scenario file, or an argument migwiz cannot use (the message names the file, or the argument); 130 explore stopped by Ctrl-C."
+    after_help = "Examples:\n  migwiz diff scenarios/\n  migwiz run scenarios/01-q242184-symptoms.toml --version 5.0\n\nExit status: 0 replayed; 1 the reference model disagreed with the implementation or a property broke (a bug in migwiz); 2 not a valid scenario file, or an argument migwiz cannot use (the message names the file, or the argument); 130 explore or check stopped by Ctrl-C, after printing what it had."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -53,7 +53,7 @@ enum Command {
     /// Explore every reachable state of the reference model for a small universe, checking
     /// every invariant in every state and the implementation against the model on every edge.
     #[command(
-        after_help = "Examples:\n  migwiz check                      # 2 users, depth 6\n  migwiz check --users 3 --depth 5 --timeout 60"
+        after_help = "Examples:\n  migwiz check                      # 2 users, depth 6\n  migwiz check --users 3 --depth 5 --timeout 60\n\nCtrl-C stops the search at its next chunk of work and prints the counts of the levels it finished, marked (exit status 130)."
     )]
     Check(check::Args),
     /// Run clients at once against the concurrent server, as generated cases, until one
@@ -76,7 +76,7 @@ enum Status {
     /// 2: bad input: a file that is not a valid scenario, or an argument out of range.
     /// (clap's own usage errors exit 2 as well, with `error:` and the argument.)
     Invalid,
-    /// 130: stopped by Ctrl-C after printing what it had (`explore`).
+    /// 130: stopped by Ctrl-C after printing what it had (`explore`, `check`).
     Interrupted,
 }
 
