@@ -65,7 +65,9 @@ fn vendored_spec_matches_the_shared_one() {
         "SCENARIO-FORMAT.md",
         "SCENARIO-FORMAT-2.md",
         "SCENARIO-FORMAT-3.md",
+        "SCENARIO-FORMAT-4.md",
         "CONCURRENCY.md",
+        "RULES-PART4.md",
         "Q242184.txt",
     ] {
         let theirs = std::fs::read_to_string(shared.join(name)).unwrap();

@@ -51,6 +51,9 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
             args.users
         )));
     }
+    if let Some(dot) = &args.dot {
+        crate::input::may_replace(dot)?;
+    }
     let config = CheckConfig {
         alphabet: args.alphabet,
         users: args.users,
@@ -178,6 +181,11 @@ fn summary(report: &CheckReport, alphabet: Alphabet) -> String {
 fn write_graph(path: &std::path::Path, report: &CheckReport) -> Result<(), Failure> {
     crate::input::write_page(path, &migwiz::tools::pages::graph::dot(report))?;
     let svg = path.with_extension("svg");
+    // Graphviz would replace whatever stands there: a drawing of ours only.
+    if let Err(Failure::Invalid(e)) = crate::input::may_replace(&svg) {
+        eprintln!("check: wrote {}; not drawn: {e}", path.display());
+        return Ok(());
+    }
     let drawn = std::process::Command::new("dot")
         .arg("-Tsvg")
         .arg(path)

@@ -1,11 +1,12 @@
 //! `migwiz diff FILE|DIR…`: each scenario under every version, only the differences shown.
 
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use migwiz::vocabulary::printable;
 use migwiz::VersionDiff;
 
-use crate::input::{expand, load, replay_progress, reported_disagreements};
+use crate::input::{expand, load, may_replace, replay_progress, reported_disagreements};
 use crate::{emit, Failure, Status};
 
 /// The arguments of `migwiz diff`.
@@ -30,15 +31,19 @@ pub struct Args {
 /// Compares every file; a bad file is reported and the others still run.
 pub fn exec(args: &Args) -> Result<Status, Failure> {
     let (files, errors) = expand(&args.paths);
-    let mut bug = false;
     // A folder that cannot be read or holds no scenario is reported; the rest still run.
     let mut bad_file = !errors.is_empty();
     for e in &errors {
         eprintln!("{e}");
     }
-    let pages = Pages::new(args.html.as_deref(), &args.paths, files.len())?;
+    let pages = Pages::new(args.html.as_deref(), &args.paths, &files)?;
+    let (mut bug, mut unwritten) = (false, false);
     let mut written = Vec::new();
     for file in files {
+        // A reader gone away ends the printing; only pages still to write go on.
+        if crate::output_closed() && matches!(pages, Pages::None) {
+            break;
+        }
         let scenario = match load(&file) {
             Ok(s) => s,
             Err(e) => {
@@ -47,63 +52,20 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
                 continue;
             }
         };
-        if let (false, Some(out)) = (scenario.clients.is_empty(), pages.path_for(&file)) {
-            // With --html a concurrent run gets its history page; there is no one order
-            // to compare version by version.
-            let report = migwiz::tools::race::run_scenario(&scenario, None, None, None);
-            crate::input::write_page(&out, &migwiz::tools::pages::history::page(&report))?;
-            emit(&format!(
-                "== {} ({})\n  a concurrent run ({}): its history is drawn in {}; migwiz run {} prints it\n\n",
-                printable(&scenario.name),
-                printable(&file.display().to_string()),
-                if report.passed() { "linearizable" } else { "NOT linearizable" },
-                printable(&out.display().to_string()),
-                printable(&file.display().to_string()),
-            ))?;
-            bug |= !report.passed();
-            written.push((scenario.name.clone(), out));
-            continue;
-        }
-        if !scenario.clients.is_empty() {
-            // Clients at once have no one order to compare version by version.
-            eprintln!(
-                "{}: has [[clients]]: diff compares sequential runs under each version\n  help: run it with migwiz run (and --version V for one version), spec/SCENARIO-FORMAT-3.md",
-                printable(&file.display().to_string())
-            );
-            bad_file = true;
-            continue;
-        }
-        // Three versions' steps on one bar, when the model check is slow.
-        let bar = replay_progress(&scenario, args.model_check, 3 * scenario.steps.len());
-        let tick = || {
-            if let Some(bar) = &bar {
-                bar.inc(1);
-            }
+        let page = pages.path_for(&file);
+        let (failed, html) = match scenario.clients.is_empty() {
+            true => sequential(&scenario, &file, args.model_check, page.is_some())?,
+            false => concurrent(&scenario, &file, page.as_deref())?,
         };
-        let diff = VersionDiff::watched(&scenario, args.model_check, &tick);
-        if let Some(bar) = bar {
-            bar.finish_and_clear();
-        }
-        // Names and paths come from files: escaped, so that none can forge a header.
-        emit(&format!(
-            "== {} ({})\n{}\n",
-            printable(&scenario.name),
-            printable(&file.display().to_string()),
-            diff.render()
-        ))?;
-        for r in &diff.replays {
-            bug |= reported_disagreements(r);
-        }
-        if let Some(out) = pages.path_for(&file) {
-            let html = migwiz::tools::pages::diff::page(&scenario, args.model_check);
-            if let Err(e) = std::fs::write(&out, html) {
-                eprintln!(
-                    "{}: cannot write the page: {e}\n  help: check that the folder exists and may be written",
-                    printable(&out.display().to_string())
-                );
-                bad_file = true;
-            } else {
-                written.push((scenario.name.clone(), out));
+        bug |= failed;
+        if let (Some(out), Some(html)) = (page, html) {
+            match crate::input::write_page(&out, &html) {
+                Ok(()) => written.push((scenario.name.clone(), out)),
+                Err(Failure::Invalid(e)) => {
+                    eprintln!("{e}");
+                    unwritten = true;
+                }
+                Err(other) => return Err(other),
             }
         }
     }
@@ -117,40 +79,112 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
             .collect();
         if let Err(e) = std::fs::write(&index, migwiz::tools::pages::index(&links)) {
             eprintln!(
-                "{}: cannot write the index: {e}",
+                "{}: cannot write the index: {e}; the pages above were written without it",
                 printable(&index.display().to_string())
             );
-            bad_file = true;
+            unwritten = true;
         }
     }
-    Ok(if bad_file {
-        Status::Invalid
-    } else if bug {
+    // A failure found stays a failure when a page could not be written.
+    Ok(if bug {
         Status::Bug
+    } else if bad_file || unwritten {
+        Status::Invalid
     } else {
         Status::Done
     })
 }
 
+/// Prints `scenario` under every version, only the differences; returns whether model
+/// and implementation disagreed, and the side-by-side page when `page` asks for it.
+fn sequential(
+    scenario: &migwiz::Scenario,
+    file: &std::path::Path,
+    policy: migwiz::tools::replay::ModelCheckPolicy,
+    page: bool,
+) -> Result<(bool, Option<String>), Failure> {
+    // Three versions' steps on one bar, when the model check is slow.
+    let bar = replay_progress(scenario, policy, 3 * scenario.steps.len());
+    let tick = || {
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
+    };
+    let diff = VersionDiff::watched(scenario, policy, &tick);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    // Names and paths come from files: escaped, so that none can forge a header.
+    emit(&format!(
+        "== {} ({})\n{}\n",
+        printable(&scenario.name),
+        printable(&file.display().to_string()),
+        diff.render()
+    ))?;
+    let bug = diff.replays.iter().any(reported_disagreements);
+    let html = page.then(|| migwiz::tools::pages::diff::page(scenario, policy));
+    Ok((bug, html))
+}
+
+/// A file with [[clients]] has no one order to compare version by version: it runs as
+/// `migwiz run` runs it, and its history is drawn when pages are written. Returns whether
+/// the run was not explained by the rules, and the page.
+fn concurrent(
+    scenario: &migwiz::Scenario,
+    file: &std::path::Path,
+    page: Option<&std::path::Path>,
+) -> Result<(bool, Option<String>), Failure> {
+    let report = migwiz::tools::race::run_scenario(scenario, None, None, None);
+    let drawn = match page {
+        Some(out) => format!(
+            "its history is drawn in {}; ",
+            printable(&out.display().to_string())
+        ),
+        None => String::new(),
+    };
+    emit(&format!(
+        "== {} ({})\n  a concurrent run ({}): {drawn}migwiz run {} prints it\n\n",
+        printable(&scenario.name),
+        printable(&file.display().to_string()),
+        if report.passed() {
+            "linearizable"
+        } else {
+            "NOT linearizable"
+        },
+        printable(&file.display().to_string()),
+    ))?;
+    let failed = !report.passed() || reported_disagreements(&report.prefix);
+    Ok((
+        failed,
+        page.map(|_| migwiz::tools::pages::history::page(&report)),
+    ))
+}
+
 /// Where `--html` writes: nowhere, one page for one scenario file, or a folder of pages
-/// with an index.
+/// with an index. Every page's name is chosen, and every place checked, before any
+/// scenario runs.
 enum Pages {
     None,
     One(PathBuf),
-    Folder(PathBuf),
+    Folder {
+        dir: PathBuf,
+        /// Each scenario file's page.
+        pages: HashMap<PathBuf, PathBuf>,
+    },
 }
 
 impl Pages {
     fn new(
         out: Option<&std::path::Path>,
         paths: &[PathBuf],
-        files: usize,
+        files: &[PathBuf],
     ) -> Result<Pages, Failure> {
         let Some(out) = out else {
             return Ok(Pages::None);
         };
-        let one_file = paths.len() == 1 && files == 1 && !paths[0].is_dir();
+        let one_file = paths.len() == 1 && files.len() == 1 && !paths[0].is_dir();
         if one_file && !out.is_dir() {
+            may_replace(out)?;
             return Ok(Pages::One(out.to_path_buf()));
         }
         std::fs::create_dir_all(out).map_err(|e| {
@@ -159,7 +193,18 @@ impl Pages {
                 printable(&out.display().to_string())
             ))
         })?;
-        Ok(Pages::Folder(out.to_path_buf()))
+        may_replace(&out.join(INDEX))?;
+        let names = page_names(files);
+        let mut pages = HashMap::new();
+        for (file, name) in files.iter().zip(names) {
+            let page = out.join(name);
+            may_replace(&page)?;
+            pages.insert(file.clone(), page);
+        }
+        Ok(Pages::Folder {
+            dir: out.to_path_buf(),
+            pages,
+        })
     }
 
     /// The page of scenario file `file`, if pages are written.
@@ -167,18 +212,69 @@ impl Pages {
         match self {
             Pages::None => None,
             Pages::One(out) => Some(out.clone()),
-            Pages::Folder(dir) => {
-                let stem = file.file_stem()?.to_string_lossy().into_owned();
-                Some(dir.join(format!("{stem}.html")))
-            }
+            Pages::Folder { pages, .. } => pages.get(file).cloned(),
         }
     }
 
     /// The index page's path, when pages go into a folder.
     fn index(&self) -> Option<PathBuf> {
         match self {
-            Pages::Folder(dir) => Some(dir.join("index.html")),
+            Pages::Folder { dir, .. } => Some(dir.join(INDEX)),
             _ => None,
         }
+    }
+}
+
+/// The index's file name in a folder of pages.
+const INDEX: &str = "index.html";
+
+/// A page name for each scenario file: its stem and `.html`, and where two files share a
+/// stem (in two folders), or a stem would name the index, `-2`, `-3`, … after the stem.
+/// Names are told apart without case, as Windows and macOS folders do.
+fn page_names(files: &[PathBuf]) -> Vec<String> {
+    let mut taken: HashSet<String> = HashSet::from([INDEX.to_string()]);
+    files
+        .iter()
+        .map(|file| {
+            let stem = file
+                .file_stem()
+                .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
+            let mut name = format!("{stem}.html");
+            let mut n = 1;
+            while !taken.insert(name.to_lowercase()) {
+                n += 1;
+                name = format!("{stem}-{n}.html");
+            }
+            name
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_file_gets_a_page_name_of_its_own() {
+        let files: Vec<PathBuf> = [
+            "a/same.toml",
+            "b/same.toml",
+            "b/Same.toml",
+            "index.toml",
+            "x/y",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        assert_eq!(
+            page_names(&files),
+            [
+                "same.html",
+                "same-2.html",
+                "Same-3.html",
+                "index-2.html",
+                "y.html"
+            ]
+        );
     }
 }

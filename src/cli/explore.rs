@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use migwiz::tools::explore::{self, Catalogue, ExploreConfig};
-use migwiz::tools::witnesses::{WitnessFolder, INDEX};
+use migwiz::tools::witnesses::{WitnessFolder, Writer};
 
 use crate::{emit, Failure, Status};
 
@@ -35,7 +35,15 @@ pub struct Args {
 /// prints the catalogue of the cases run so far, marked partial; a second Ctrl-C quits.
 pub fn exec(args: &Args) -> Result<Status, Failure> {
     // Checked before the first case, not after an hour.
-    let folder = crate::input::open_out(&args.out, "witnesses")?;
+    let folder = crate::input::open_out(&args.out, Writer::Explore, "witnesses")?;
+    let pages = match &args.html {
+        Some(dir) => Some(crate::input::open_out(
+            dir,
+            Writer::ExplorePages,
+            "the pages",
+        )?),
+        None => None,
+    };
     let config = ExploreConfig {
         cases: args.cases,
         seed: args.seed,
@@ -62,16 +70,14 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
     emit(&text)?;
     // After the catalogue: a witness that cannot be written loses nothing of the run.
     write_witnesses(&catalogue, &folder)?;
-    if let Some(dir) = &args.html {
-        std::fs::create_dir_all(dir).map_err(|e| {
+    if let Some(pages) = &pages {
+        let files = migwiz::tools::pages::catalogue::pages(&catalogue);
+        pages.replace(&files).map_err(|e| {
             Failure::Invalid(format!(
-                "{}: cannot make the folder for the pages: {e}\n  help: name a folder that can be written",
-                dir.display()
+                "{}: cannot write the pages: {e}\n  help: move that file away, or write the pages elsewhere with --html",
+                pages.dir().display()
             ))
         })?;
-        for (file, html) in migwiz::tools::pages::catalogue::pages(&catalogue) {
-            crate::input::write_page(&dir.join(file), &html)?;
-        }
     }
     if catalogue.broken() {
         eprintln!("error: a property the rules require broke (see above); that is a bug in migwiz");
@@ -117,7 +123,7 @@ fn write_witnesses(catalogue: &Catalogue, folder: &WitnessFolder) -> Result<(), 
         eprintln!(
             "explore: removed {} witness file(s) an earlier run wrote (listed in {}); other files are left alone",
             replaced.removed,
-            folder.dir().join(INDEX).display()
+            folder.index().display()
         );
     }
     Ok(())

@@ -108,11 +108,12 @@ pub fn replay_progress(
 /// folder is reported now, not after an hour; `what` names what goes there.
 pub fn open_out(
     out: &Path,
+    writer: migwiz::tools::witnesses::Writer,
     what: &str,
 ) -> Result<migwiz::tools::witnesses::WitnessFolder, crate::Failure> {
-    migwiz::tools::witnesses::WitnessFolder::open(out).map_err(|e| {
+    migwiz::tools::witnesses::WitnessFolder::open(out, writer).map_err(|e| {
         crate::Failure::Invalid(format!(
-            "{}: cannot write {what} there: {e}\n  help: name a folder you can write to with --out",
+            "{}: cannot write {what} there: {e}\n  help: name a folder you can write to",
             out.display()
         ))
     })
@@ -131,8 +132,43 @@ pub fn interrupt_flag() -> Arc<AtomicBool> {
     stop
 }
 
-/// Writes a page to `path` (`--html`), or says why it cannot, with help.
+/// Checks that `path` may be written by migwiz: nothing is there, or a file migwiz wrote
+/// (a page, the check's graph or its drawing). Anything else (the scenario file itself,
+/// the user's own page, a folder) is refused with a message and never replaced. Commands
+/// call it before they start, so that a refusal comes before the work, not after.
+pub fn may_replace(path: &Path) -> Result<(), crate::Failure> {
+    use std::io::Read;
+    let shown = printable(&path.display().to_string());
+    let refused = |why: String| {
+        crate::Failure::Invalid(format!(
+            "{shown}: {why}; nothing was written to it\n  help: name another file for the output, or move that one away"
+        ))
+    };
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(refused(format!("cannot be looked at ({e})"))),
+    };
+    if !meta.is_file() {
+        return Err(refused("is there and is not a file".to_string()));
+    }
+    let mut head = Vec::with_capacity(4096);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(4096).read_to_end(&mut head))
+        .map_err(|e| refused(format!("is there and cannot be read ({e})")))?;
+    if migwiz::tools::pages::written_by_migwiz(&String::from_utf8_lossy(&head)) {
+        Ok(())
+    } else {
+        Err(refused(
+            "is there and migwiz did not write it (it is not a migwiz page or graph)".to_string(),
+        ))
+    }
+}
+
+/// Writes a page to `path` (`--html`, `--dot`), or says why it cannot, with help. A file
+/// migwiz did not write is never replaced ([`may_replace`]).
 pub fn write_page(path: &Path, html: &str) -> Result<(), crate::Failure> {
+    may_replace(path)?;
     std::fs::write(path, html).map_err(|e| {
         crate::Failure::Invalid(format!(
             "{}: cannot write the page: {e}\n  help: check that the folder exists and may be written",

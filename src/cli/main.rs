@@ -25,7 +25,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[command(
     name = "migwiz",
     version,
-    after_help = "Examples:\n  migwiz diff scenarios/\n  migwiz run scenarios/01-q242184-symptoms.toml --version 5.0\n\nExit status: 0 replayed; 1 the reference model disagreed with the implementation or a property broke (a bug in migwiz); 2 not a valid scenario file, or an argument migwiz cannot use (the message names the file, or the argument); 130 explore or check stopped by Ctrl-C, after printing what it had."
+    after_help = "Examples:\n  migwiz diff scenarios/\n  migwiz run scenarios/01-q242184-symptoms.toml --version 5.0\n\nExit status: 0 replayed; 1 the reference model disagreed with the implementation or a property broke (a bug in migwiz); 2 not a valid scenario file, an argument migwiz cannot use, or an output it cannot write (the message names the file, the argument or the output); 130 explore or check stopped by Ctrl-C, after printing what it had."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -94,23 +94,57 @@ impl From<Status> for ExitCode {
 /// Why a command stopped before its end.
 #[derive(Debug)]
 enum Failure {
-    /// Standard output was closed by its reader (`| head`): stop quietly.
+    /// Standard output was closed by its reader (`| head`) and nothing is left to write
+    /// but what would have been printed: stop quietly.
     ClosedOutput,
-    /// Bad input, with the message to print (what, where, how to fix): status 2.
+    /// Bad input, or an output that cannot be written, with the message to print (what,
+    /// where, how to fix): status 2.
     Invalid(String),
 }
 
-/// Writes to standard output; a reader that has gone away ends the command quietly.
-fn emit(text: &str) -> Result<(), Failure> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(|_| Failure::ClosedOutput)
+/// Set when the reader of standard output has gone away.
+static OUTPUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether the reader of standard output has gone away: printing more is pointless, but
+/// the files a command was asked to write are still written.
+fn output_closed() -> bool {
+    OUTPUT_CLOSED.load(std::sync::atomic::Ordering::Relaxed)
 }
 
-/// Standard output written piece by piece (a replay's steps as they are done), buffered;
-/// a reader that has gone away ends the command quietly, as with [`emit`].
+/// What a failed write to standard output means: a reader that went away (a broken
+/// pipe) ends the printing quietly; any other error (a full disk, say) is a failure that
+/// says what was lost.
+fn output_error(e: std::io::Error) -> Failure {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        OUTPUT_CLOSED.store(true, std::sync::atomic::Ordering::Relaxed);
+        return Failure::ClosedOutput;
+    }
+    Failure::Invalid(format!(
+        "error: cannot write standard output: {e}; what was to be printed there is lost (in whole or in part)\n  help: send it where it can be written, e.g. > report.txt on a disk with room"
+    ))
+}
+
+/// Writes to standard output. A reader that has gone away ends the printing quietly and
+/// lets the command go on to write its files (a witness, a page); any other write error
+/// is a failure.
+fn emit(text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    if output_closed() {
+        return Ok(());
+    }
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) => match output_error(e) {
+            Failure::ClosedOutput => Ok(()),
+            other => Err(other),
+        },
+    }
+}
+
+/// Standard output written piece by piece (a replay's steps as they are done), buffered.
+/// A reader that has gone away ends the command quietly, which is for commands with no
+/// file left to write; any other write error is a failure, as with [`emit`].
 struct Stream(std::io::BufWriter<std::io::StdoutLock<'static>>);
 
 impl Stream {
@@ -120,14 +154,12 @@ impl Stream {
 
     fn put(&mut self, text: &str) -> Result<(), Failure> {
         use std::io::Write;
-        self.0
-            .write_all(text.as_bytes())
-            .map_err(|_| Failure::ClosedOutput)
+        self.0.write_all(text.as_bytes()).map_err(output_error)
     }
 
     fn done(mut self) -> Result<(), Failure> {
         use std::io::Write;
-        self.0.flush().map_err(|_| Failure::ClosedOutput)
+        self.0.flush().map_err(output_error)
     }
 }
 

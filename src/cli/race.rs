@@ -64,7 +64,14 @@ pub fn parse_fault(s: &str) -> Result<Fault, String> {
 
 /// Searches, and reports the first failure found.
 pub fn exec(args: &Args) -> Result<Status, Failure> {
-    let folder = crate::input::open_out(&args.out, "the failing case")?;
+    let folder = crate::input::open_out(
+        &args.out,
+        migwiz::tools::witnesses::Writer::Race,
+        "the failing case",
+    )?;
+    if let Some(page) = &args.html {
+        crate::input::may_replace(page)?;
+    }
     let config = Search {
         cases: args.cases,
         seed: args.seed,
@@ -162,7 +169,15 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
         // The witness replayed, as `migwiz run FILE --html` draws it.
         let report =
             migwiz::tools::race::run_scenario(&scenario, None, Some(found.seed), args.fault);
-        crate::input::write_page(page, &migwiz::tools::pages::history::page(&report))?;
+        // The failure found stays the exit status when its page cannot be written.
+        if let Err(Failure::Invalid(e)) =
+            crate::input::write_page(page, &migwiz::tools::pages::history::page(&report))
+        {
+            eprintln!(
+                "{e}\nrace: the failure is written to {} all the same",
+                args.out.join(&file).display()
+            );
+        }
     }
     Ok(Status::Bug)
 }

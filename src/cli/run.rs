@@ -48,6 +48,9 @@ fn parse_version(s: &str) -> Result<Version, String> {
 /// Replays the file and prints it.
 pub fn exec(args: &Args) -> Result<Status, Failure> {
     let scenario = load(&args.file).map_err(Failure::Invalid)?;
+    if let Some(page) = &args.html {
+        crate::input::may_replace(page)?;
+    }
     if !scenario.clients.is_empty() {
         // Clients at once (SCENARIO-FORMAT-3.md): the prefix, the units, the verdict.
         let report = run_scenario(&scenario, args.version, args.schedule, args.fault);

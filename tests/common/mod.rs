@@ -1,6 +1,8 @@
 //! Running the `migwiz` binary from tests.
 #![allow(dead_code)] // each test crate uses part of this
 
+pub mod pages;
+
 use std::ffi::OsStr;
 use std::process::{Command, Output};
 

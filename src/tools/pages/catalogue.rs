@@ -42,7 +42,7 @@ pub fn pages(catalogue: &Catalogue) -> Vec<(String, String)> {
                                 td { (entry.seen) }
                                 td {
                                     @match witness {
-                                        Some((file, steps)) => a href=(file) { (steps) " step(s)" },
+                                        Some((file, steps)) => a href=(super::href(file)) { (steps) " step(s)" },
                                         None => span.note { "not found" },
                                     }
                                 }

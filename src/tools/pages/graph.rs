@@ -10,16 +10,20 @@ use crate::tools::check::CheckReport;
 use crate::vocabulary::operation::Operation;
 use crate::vocabulary::printable;
 
+/// The graph's name: the first words of the `.dot` file and the title of Graphviz's
+/// drawing, by which migwiz knows a file it wrote and may replace.
+pub const NAME: &str = "migwiz_check";
+
 /// The graph of `report` in Graphviz's language.
 ///
 /// ```
 /// use migwiz::tools::check::{check, CheckConfig};
 /// let report = check(&CheckConfig { users: 1, depth: 2, ..CheckConfig::default() });
 /// let dot = migwiz::tools::pages::graph::dot(&report);
-/// assert!(dot.starts_with("digraph check {") && dot.contains("\"event 7026 is logged\""));
+/// assert!(dot.starts_with("digraph migwiz_check {") && dot.contains("\"event 7026 is logged\""));
 /// ```
 pub fn dot(report: &CheckReport) -> String {
-    let mut out = String::from("digraph check {\n  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"monospace\", fontsize=10];\n  edge [fontname=\"monospace\", fontsize=9];\n  s0 [label=\"the initial state\"];\n");
+    let mut out = format!("digraph {NAME} {{\n  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"monospace\", fontsize=10];\n  edge [fontname=\"monospace\", fontsize=9];\n  s0 [label=\"the initial state\"];\n");
     // A state is named by the steps that lead to it, so that paths share their prefixes.
     let mut states: HashMap<Vec<String>, usize> = HashMap::from([(Vec::new(), 0)]);
     let mut state_of = |out: &mut String, path: &[Operation]| -> usize {

@@ -13,6 +13,7 @@ pub(crate) fn head(title: &str, extra: &str) -> maud::Markup {
     maud::html! {
         head {
             meta charset="utf-8";
+            meta name="generator" content=(GENERATOR);
             meta name="viewport" content="width=device-width, initial-scale=1";
             title { (title) }
             style { (maud::PreEscaped(STYLE)) (maud::PreEscaped(extra)) }
@@ -20,11 +21,55 @@ pub(crate) fn head(title: &str, extra: &str) -> maud::Markup {
     }
 }
 
+/// What every page says wrote it (`<meta name="generator">`): a file without it was not
+/// written by migwiz, and no migwiz command replaces it.
+pub const GENERATOR: &str = "migwiz";
+
+/// Whether `text`, the start of a file, is one migwiz writes and may write again: a page
+/// (its generator), the check's graph (its name) or Graphviz's drawing of it (its title).
+///
+/// ```
+/// use migwiz::tools::pages::{index, written_by_migwiz};
+/// assert!(written_by_migwiz(&index(&[])));
+/// assert!(!written_by_migwiz("<!DOCTYPE html><html><head><title>mine</title>"));
+/// ```
+pub fn written_by_migwiz(text: &str) -> bool {
+    let head = match text.char_indices().nth(2048) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    };
+    head.contains(&format!(
+        "<meta name=\"generator\" content=\"{GENERATOR}\">"
+    )) || head.starts_with(&format!("digraph {} {{", graph::NAME))
+        || head.contains(&format!("<title>{}</title>", graph::NAME))
+}
+
+/// A link to the file `name` beside the page: relative (`./` first) and percent-encoded,
+/// every byte but letters, digits and `-._~`, so that no file name can give a link a
+/// scheme (`javascript:`), a query, a fragment or another folder.
+///
+/// ```
+/// use migwiz::tools::pages::href;
+/// assert_eq!(href("javascript:alert(1).html"), "./javascript%3Aalert%281%29.html");
+/// assert_eq!(href("déjà vu #2.html"), "./d%C3%A9j%C3%A0%20vu%20%232.html");
+/// ```
+pub fn href(name: &str) -> String {
+    let mut out = String::from("./");
+    for byte in name.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 /// The index of a folder of pages: each scenario's name, linking to its page's file.
 ///
 /// ```
 /// let html = migwiz::tools::pages::index(&[("Q242184 <symptoms>".into(), "01.html".into())]);
-/// assert!(html.contains("href=\"01.html\"") && html.contains("Q242184 &lt;symptoms&gt;"));
+/// assert!(html.contains("href=\"./01.html\"") && html.contains("Q242184 &lt;symptoms&gt;"));
 /// ```
 pub fn index(pages: &[(String, String)]) -> String {
     maud::html! {
@@ -35,7 +80,7 @@ pub fn index(pages: &[(String, String)]) -> String {
                 h1 { "The scenarios under 5.0, 5.5 and 5.5 SP1" }
                 ul.pages {
                     @for (name, file) in pages {
-                        li { a href=(file) { (crate::vocabulary::printable(name)) } }
+                        li { a href=(href(file)) { (crate::vocabulary::printable(name)) } }
                     }
                 }
             }

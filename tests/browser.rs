@@ -1,0 +1,241 @@
+//! The pages in a real browser: headless Chromium renders every kind of page, and the
+//! tests check what a person would see (no console message, no request on the network, a
+//! screenshot that is not blank), and Graphviz draws the check's graph.
+//!
+//! They need Chromium and Graphviz, which a machine with only Rust lacks, so `cargo test`
+//! lists them as ignored, with the reason. Run them with
+//! `cargo test --test browser -- --ignored` (Debian: `apt-get install chromium graphviz`;
+//! `.ci/run` installs both and runs them). Run that way without Chromium or Graphviz,
+//! they fail and say how to install them: never a silent pass. The page's structure is
+//! checked without a browser in `tests/pages.rs`, in every run.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::pages::{checked, checked_svg, made};
+
+/// Chromium: `MIGWIZ_CHROMIUM`, else `chromium` on the PATH.
+fn chromium() -> PathBuf {
+    let browser = std::env::var_os("MIGWIZ_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("chromium"));
+    let works = Command::new(&browser)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        works,
+        "cannot start {}: the browser tests need headless Chromium.\n  help: install it (Debian: apt-get install chromium; .ci/run does), or name it with MIGWIZ_CHROMIUM=/path/to/chromium",
+        browser.display()
+    );
+    browser
+}
+
+/// Runs headless Chromium on `file` with `args`; returns its standard output and error.
+fn headless(file: &Path, args: &[&str]) -> (String, String) {
+    // A profile of its own for each run: tests run at once, and two browsers on one
+    // profile hand their work to each other.
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let profile =
+        std::env::temp_dir().join(format!("migwiz-chromium-{}-{run}", std::process::id()));
+    let out = Command::new(chromium())
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--window-size=1280,1600",
+        ])
+        .args(args)
+        .arg(format!("file://{}", file.display()))
+        .output()
+        .expect("chromium runs");
+    let _ = std::fs::remove_dir_all(&profile);
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Hosts Chromium asks on its own, whatever the page (clock, accounts, spelling, its
+/// components' updates).
+const BROWSER_OWN: [&str; 5] = [
+    "clients2.google.com",
+    "update.googleapis.com",
+    "accounts.google.com",
+    "www.google.com",
+    "redirector.gvt1.com",
+];
+
+/// The rendered DOM of the page; no console message, and no request the page made (the
+/// browser's network log, its own background requests aside).
+fn rendered(path: &Path) -> String {
+    let net = path.with_extension("netlog.json");
+    let _ = std::fs::remove_file(&net);
+    let (dom, log) = headless(
+        path,
+        &["--dump-dom", &format!("--log-net-log={}", net.display())],
+    );
+    assert!(
+        dom.contains("</html>") || dom.contains("</svg>"),
+        "no DOM rendered:\n{log}"
+    );
+    for line in log.lines() {
+        assert!(!line.contains(":CONSOLE"), "a console message: {line}");
+    }
+    let netlog = std::fs::read_to_string(&net).expect("chromium wrote its network log");
+    for url in netlog.split("\"url\":\"").skip(1) {
+        let url = url.split('"').next().unwrap_or("");
+        let host = url
+            .split("://")
+            .nth(1)
+            .unwrap_or("")
+            .split('/')
+            .next()
+            .unwrap_or("");
+        let page_file = url.starts_with("file://");
+        assert!(
+            page_file || BROWSER_OWN.contains(&host),
+            "the page made a request: {url}"
+        );
+    }
+    dom
+}
+
+/// A screenshot of the page, and whether it shows more than one colour.
+fn screenshot_is_not_blank(path: &Path) -> bool {
+    let shot = path.with_extension("png");
+    let _ = std::fs::remove_file(&shot);
+    headless(path, &[&format!("--screenshot={}", shot.display())]);
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(&shot).expect("a screenshot was written"),
+    ));
+    let mut reader = decoder.read_info().expect("a PNG");
+    let mut pixels = vec![0; reader.output_buffer_size().expect("a size")];
+    let frame = reader.next_frame(&mut pixels).expect("one frame");
+    let pixels = &pixels[..frame.buffer_size()];
+    let first = &pixels[..4];
+    let differing = pixels.chunks(4).filter(|p| *p != first).count();
+    differing > pixels.len() / 4 / 100
+}
+
+/// The browser checks themselves can fail: a page that logs to the console, and one that
+/// asks the network, are caught.
+#[test]
+#[ignore = "needs headless Chromium (and Graphviz): apt-get install chromium graphviz, then cargo test --test browser -- --ignored"]
+fn a_page_with_a_console_message_or_a_request_is_caught() {
+    let dir = made::folder("browser", "caught");
+    let noisy = dir.join("noisy.html");
+    std::fs::write(
+        &noisy,
+        "<!DOCTYPE html><html><body><script>console.error('boom')</script></body></html>",
+    )
+    .unwrap();
+    let caught = std::panic::catch_unwind(|| rendered(&noisy));
+    assert!(caught.is_err(), "a console message went unseen");
+    let asking = dir.join("asking.html");
+    std::fs::write(
+        &asking,
+        "<!DOCTYPE html><html><body><img src=\"http://example.invalid/x.png\"></body></html>",
+    )
+    .unwrap();
+    let caught = std::panic::catch_unwind(|| rendered(&asking));
+    assert!(caught.is_err(), "a request went unseen");
+}
+
+#[test]
+#[ignore = "needs headless Chromium (and Graphviz): apt-get install chromium graphviz, then cargo test --test browser -- --ignored"]
+fn the_side_by_side_page_shows_each_version_in_a_browser() {
+    let dir = made::folder("browser", "symptoms");
+    let path = made::symptoms(&dir);
+    let dom = rendered(&path);
+    assert_eq!(dom.matches("class=\"path\" data-version=").count(), 3);
+    assert_eq!(dom.matches("<td class=\"aborted\">").count(), 2);
+    assert!(screenshot_is_not_blank(&path), "a blank screenshot");
+}
+
+#[test]
+#[ignore = "needs headless Chromium (and Graphviz): apt-get install chromium graphviz, then cargo test --test browser -- --ignored"]
+fn names_from_a_scenario_stay_text_in_a_browser() {
+    let dir = made::folder("browser", "hostile");
+    let dom = rendered(&made::hostile(&dir));
+    // The browser built no element from them: the only scripts and images are none.
+    assert!(!dom.contains("<script") && !dom.contains("<img"), "{dom}");
+    assert!(dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(
+        !dom.contains('\u{1b}') && !dom.contains('\u{202e}'),
+        "{dom}"
+    );
+}
+
+#[test]
+#[ignore = "needs headless Chromium (and Graphviz): apt-get install chromium graphviz, then cargo test --test browser -- --ignored"]
+fn every_scenario_page_renders() {
+    let dir = made::folder("browser", "all");
+    made::every_scenario(&dir);
+    let index = checked(&dir.join("index.html"));
+    for link in index.attrs("a", "href") {
+        rendered(&dir.join(common::pages::percent_decoded(&link).unwrap()));
+    }
+    assert!(screenshot_is_not_blank(&index.path));
+}
+
+#[test]
+#[ignore = "needs headless Chromium (and Graphviz): apt-get install chromium graphviz, then cargo test --test browser -- --ignored"]
+fn a_concurrent_run_is_drawn_in_a_browser() {
+    let dir = made::folder("browser", "race");
+    let passing = made::passing_history(&dir);
+    let dom = rendered(&passing);
+    assert_eq!(dom.matches("<g class=\"lane\">").count(), 3);
+    assert!(screenshot_is_not_blank(&passing));
+    let failing = made::failing_history(&dir);
+    let dom = rendered(&failing);
+    assert_eq!(dom.matches("<g class=\"bar stuck\"").count(), 1);
+    assert!(screenshot_is_not_blank(&failing));
+}
+
+#[test]
+#[ignore = "needs headless Chromium (and Graphviz): apt-get install chromium graphviz, then cargo test --test browser -- --ignored"]
+fn the_explorer_pages_render() {
+    let dir = made::folder("browser", "explore");
+    let index = made::catalogue(&dir);
+    rendered(&index);
+    let first = checked(&index).attrs("a", "href")[0].clone();
+    let dom = rendered(&index.parent().unwrap().join(first));
+    assert_eq!(dom.matches("class=\"path\" data-version=").count(), 3);
+    assert!(screenshot_is_not_blank(&index));
+}
+
+/// Graphviz draws the check's graph beside the `.dot`; the browser shows a node per state
+/// and per property.
+#[test]
+#[ignore = "needs headless Chromium (and Graphviz): apt-get install chromium graphviz, then cargo test --test browser -- --ignored"]
+fn the_check_graph_is_drawn_by_graphviz() {
+    let graphviz = Command::new("dot")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        graphviz,
+        "Graphviz's dot cannot start; the graph test needs it.\n  help: apt-get install graphviz (.ci/run does)"
+    );
+    let dir = made::folder("browser", "check");
+    let dot = made::graph(&dir);
+    let graph = std::fs::read_to_string(&dot).unwrap();
+    let nodes = graph.matches("shape=circle").count() + graph.matches("shape=ellipse").count();
+    let svg = dot.with_extension("svg");
+    checked_svg(&svg);
+    let dom = rendered(&svg);
+    assert_eq!(dom.matches("class=\"node\"").count(), 1 + nodes);
+    assert!(screenshot_is_not_blank(&svg));
+}
