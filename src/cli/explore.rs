@@ -12,8 +12,8 @@ use crate::{emit, Failure, Status};
 /// The arguments of `migwiz explore`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// How many random sequences to generate.
-    #[arg(long, default_value_t = 1000)]
+    /// How many random sequences to generate (at least 1).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
     cases: u32,
     /// The random seed: the same seed gives the same catalogue.
     #[arg(long, default_value_t = 1)]

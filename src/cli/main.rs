@@ -25,7 +25,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[command(
     name = "migwiz",
     version,
-    after_help = "Examples:\n  migwiz diff scenarios/\n  migwiz run scenarios/01-q242184-symptoms.toml --version 5.0\n\nExit status: 0 replayed; 1 the reference model disagreed with the implementation or a property broke (a bug in migwiz); 2 not a valid scenario file, an argument migwiz cannot use, or an output it cannot write (the message names the file, the argument or the output); 130 explore or check stopped by Ctrl-C, after printing what it had."
+    after_help = "Examples:\n  migwiz diff scenarios/\n  migwiz run scenarios/01-q242184-symptoms.toml --version 5.0\n\nExit status: 0 replayed; 1 the reference model disagreed with the implementation or a property broke (a bug in migwiz); 2 not a valid scenario file, an argument migwiz cannot use, or an output it cannot write (the message names the file, the argument or the output); 130 explore, check or race stopped by Ctrl-C, after printing what it had."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -60,7 +60,7 @@ enum Command {
     /// is not linearizable: print it shrunk, one column per client, with the verdict, and
     /// write it as a scenario file that `migwiz run` replays.
     #[command(
-        after_help = "Examples:\n  migwiz race --cases 1000\n  migwiz race --fault mmf-checked-apart   # watch a named fault caught\n\nFaults (--fault): mmf-checked-apart (C-MMF), waiting-read-apart (C-DELIVER), alias-checked-apart (C-UNIQUE), stale-directory (C-MIDRUN).\nExit status: 0 no failure found; 1 a failure found (written to --out); 2 a bad argument."
+        after_help = "Examples:\n  migwiz race --cases 1000\n  migwiz race --fault mmf-checked-apart   # watch a named fault caught\n\nFaults (--fault): mmf-checked-apart (C-MMF), waiting-read-apart (C-DELIVER), alias-checked-apart (C-UNIQUE), stale-directory (C-MIDRUN).\nCtrl-C stops before the next case and prints how many cases ran (exit status 130); a failure already found is still shrunk and written.\nExit status: 0 no failure found; 1 a failure found (written to --out); 2 a bad argument; 130 stopped by Ctrl-C."
     )]
     Race(race::Args),
 }
@@ -76,7 +76,7 @@ enum Status {
     /// 2: bad input: a file that is not a valid scenario, or an argument out of range.
     /// (clap's own usage errors exit 2 as well, with `error:` and the argument.)
     Invalid,
-    /// 130: stopped by Ctrl-C after printing what it had (`explore`, `check`).
+    /// 130: stopped by Ctrl-C after printing what it had (`explore`, `check`, `race`).
     Interrupted,
 }
 

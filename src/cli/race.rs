@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use migwiz::harness::concurrent::{search, Search};
+use migwiz::harness::concurrent::{search_until, Search};
 use migwiz::server::shared::Fault;
 use migwiz::tools::race::{table, verdict_words, witness};
 use migwiz::Version;
@@ -18,8 +18,8 @@ pub struct Args {
     /// The generator's seed: the same seed gives the same cases.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// How many cases to generate.
-    #[arg(long, default_value_t = 1000)]
+    /// How many cases to generate (at least 1).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
     cases: u32,
     /// At most this many clients at once (2 to 4).
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(2..=4))]
@@ -28,8 +28,8 @@ pub struct Args {
     #[arg(long, value_parser = parse_version)]
     version: Option<Version>,
     /// Run on OS threads from a start barrier, each case this many times, instead of under
-    /// the deterministic scheduler (not reproducible).
-    #[arg(long, num_args = 0..=1, default_missing_value = "10")]
+    /// the deterministic scheduler (not reproducible). At least 1.
+    #[arg(long, num_args = 0..=1, default_missing_value = "10", value_parser = clap::value_parser!(u32).range(1..))]
     stress: Option<u32>,
     /// Switch one named fault of the server on, to watch it caught: mmf-checked-apart
     /// (C-MMF), waiting-read-apart (C-DELIVER), alias-checked-apart (C-UNIQUE),
@@ -86,22 +86,39 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
     {
         bar.set_style(style.progress_chars("#>-"));
     }
-    let found = search(&config, &|done| bar.set_position(done.into()));
+    let stop = crate::input::interrupt_flag();
+    let searched = search_until(&config, &|done| bar.set_position(done.into()), &stop);
     bar.finish_and_clear();
     let how = match (args.stress, args.fault) {
         (Some(n), _) => format!("on OS threads, {n} times each"),
         (None, _) => "under the deterministic scheduler".to_string(),
     };
-    let Some(found) = found else {
+    let Some(found) = searched.found else {
+        // The cases that ran, not the cases asked for.
         emit(&format!(
-            "no failure in {} cases {how} (seed {}{})\n",
-            args.cases,
+            "no failure in {} cases {how} (seed {}{}){}\n",
+            searched.cases_run,
             args.seed,
             args.fault
-                .map_or(String::new(), |f| format!(", fault {}", f.name()))
+                .map_or(String::new(), |f| format!(", fault {}", f.name())),
+            if searched.interrupted {
+                format!(
+                    "; stopped by Ctrl-C after {} of {} cases",
+                    searched.cases_run, args.cases
+                )
+            } else {
+                String::new()
+            }
         ))?;
         if let Some(page) = &args.html {
             eprintln!("race: no failure, so no page written to {}", page.display());
+        }
+        if searched.interrupted {
+            eprintln!(
+                "race: stopped by Ctrl-C after {} of {} cases",
+                searched.cases_run, args.cases
+            );
+            return Ok(Status::Interrupted);
         }
         return Ok(Status::Done);
     };

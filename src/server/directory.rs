@@ -167,6 +167,44 @@ pub struct Directory {
     by_alias: Index<AliasKey, Holder>,
     by_proxy: Index<ProxyKey, Holder>,
     by_directory_name: Index<DirectoryKey, Holder>,
+    free_from: FreeFrom,
+}
+
+/// Where the search for a free numbered name may start: for each base a numbered alias
+/// or directory name was last found free from, a number below which every numbered name
+/// of that base is taken. Without it, 8,000 users of one mailbox name cost 8,000²/2
+/// look-ups (issue 35, item 8). Names are only ever added, except when a custom recipient
+/// is deleted, which clears it. A cache, not state: two directories are equal whatever
+/// their caches hold.
+#[derive(Debug, Clone, Default)]
+struct FreeFrom(Index<FreeKey, u32>);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum FreeKey {
+    Alias(AliasKey),
+    DirectoryName(DirectoryKey),
+}
+
+impl PartialEq for FreeFrom {
+    fn eq(&self, _: &FreeFrom) -> bool {
+        true
+    }
+}
+
+impl Eq for FreeFrom {}
+
+impl FreeFrom {
+    /// The first `n` from the cached start for `key` where `taken(numbered(base, n))` is
+    /// false, remembered for the next search.
+    fn first(&mut self, key: FreeKey, base: &Alias, taken: impl Fn(&Alias) -> bool) -> Alias {
+        let start = self.0.get(&key).copied().unwrap_or(1);
+        let (n, name) = (start..)
+            .map(|n| (n, numbered(base, n)))
+            .find(|(_, name)| !taken(name))
+            .expect("some numbered name is free");
+        self.0.insert(key, n);
+        name
+    }
 }
 
 impl Directory {
@@ -185,6 +223,7 @@ impl Directory {
             by_alias: Index::default(),
             by_proxy: Index::default(),
             by_directory_name: Index::default(),
+            free_from: FreeFrom::default(),
         }
     }
 
@@ -298,15 +337,12 @@ impl Directory {
 
     /// The first of `base`, `base2`, `base3`, … that no recipient of `container` has as its
     /// directory name (A-DN, W-LIST).
-    pub fn first_free_directory_name(&self, container: &Container, base: &Alias) -> Alias {
-        (1u32..)
-            .map(|n| numbered(base, n))
-            .find(|name| {
-                !self
-                    .by_directory_name
-                    .contains_key(&(container_key(container), alias_key(name)))
-            })
-            .expect("some numbered name is free")
+    pub fn first_free_directory_name(&mut self, container: &Container, base: &Alias) -> Alias {
+        let key = FreeKey::DirectoryName((container_key(container), alias_key(base)));
+        let index = &self.by_directory_name;
+        self.free_from.first(key, base, |name| {
+            index.contains_key(&(container_key(container), alias_key(name)))
+        })
     }
 
     /// The custom recipient with this id.
@@ -346,11 +382,11 @@ impl Directory {
     /// The alias step one gives a new mailbox (W-1, W-LIST): `base` (the row's Common-Name,
     /// by default the MS Mail mailbox name), or the first of `base2`, `base3`, … that no
     /// recipient holds.
-    pub fn first_free_alias(&self, base: &Alias) -> Alias {
-        (1u32..)
-            .map(|n| numbered(base, n))
-            .find(|a| !self.by_alias.contains_key(&alias_key(a)))
-            .expect("some numbered alias is free")
+    pub fn first_free_alias(&mut self, base: &Alias) -> Alias {
+        let index = &self.by_alias;
+        let key = FreeKey::Alias(alias_key(base));
+        self.free_from
+            .first(key, base, |a| index.contains_key(&alias_key(a)))
     }
 
     /// Creates a mailbox with its site addresses (A-SITE) and any extra addresses.
@@ -496,6 +532,8 @@ impl Directory {
     /// Deletes a custom recipient, freeing its alias, address and directory name (W-1-CR).
     pub fn delete_custom_recipient(&mut self, id: CustomRecipientId) -> Option<CustomRecipient> {
         let cr = self.customs.remove(&id)?;
+        // A name freed: a numbered search must look from 1 again.
+        self.free_from = FreeFrom::default();
         self.by_alias.remove(&alias_key(&cr.alias));
         self.by_proxy.remove(&cr.proxy().key());
         self.by_directory_name

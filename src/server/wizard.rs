@@ -494,8 +494,8 @@ fn create(row: &Row, ex: &mut Exchange<'_>, step: &mut Step<'_>) -> Result<(), R
             }
         }
     }
-    let directory_name = directory_name_for(row, ex.directory, step);
-    let alias = ex.directory.first_free_alias(&row.common_name);
+    let directory_name = directory_name_for(row, Arc::make_mut(ex.directory), step);
+    let alias = Arc::make_mut(ex.directory).first_free_alias(&row.common_name);
     if alias != row.common_name {
         step.rules.insert(RuleId::AAlias);
     }
@@ -527,7 +527,7 @@ fn create(row: &Row, ex: &mut Exchange<'_>, step: &mut Step<'_>) -> Result<(), R
 
 /// The new mailbox's directory name: the row's Common-Name, or for ADMIN the post office's
 /// name (A-ADMIN), made unique in the target container (W-LIST, A-DN).
-fn directory_name_for(row: &Row, directory: &Directory, step: &mut Step<'_>) -> Alias {
+fn directory_name_for(row: &Row, directory: &mut Directory, step: &mut Step<'_>) -> Alias {
     let base = if row.user.mailbox() == "ADMIN" {
         step.rules.insert(RuleId::AAdmin);
         // A post office name is 1 to 10 letters or digits (A-MS): always alias-shaped.

@@ -555,12 +555,34 @@ pub struct Found {
     pub cases_run: u32,
 }
 
+/// What [`search_until`] did: the failure found, if any, and how many cases ran.
+#[derive(Debug, Clone)]
+pub struct Searched {
+    /// The first failing case, shrunk.
+    pub found: Option<Found>,
+    /// Cases run (up to and including the failing one): fewer than asked when stopped.
+    pub cases_run: u32,
+    /// Whether `stop` ended the search before its cases were all run.
+    pub interrupted: bool,
+}
+
 /// Generates cases and runs each (under [`SCHEDULES`] seeds, or `stress` times on OS
 /// threads) until one fails; that one is shrunk, first by proptest over the generated
 /// steps, then by [`shrink`]. `progress` is told how many cases ran.
 pub fn search(config: &Search, progress: &dyn Fn(u32)) -> Option<Found> {
+    search_until(config, progress, &std::sync::atomic::AtomicBool::new(false)).found
+}
+
+/// [`search`], stopping before its next case once `stop` is set (Ctrl-C); a failure found
+/// before then is still shrunk and returned.
+pub fn search_until(
+    config: &Search,
+    progress: &dyn Fn(u32),
+    stop: &std::sync::atomic::AtomicBool,
+) -> Searched {
     use crate::harness::reproduce::LastFailing;
     use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
+    use std::sync::atomic::Ordering;
     let mut runner = TestRunner::new(Config {
         cases: config.cases,
         failure_persistence: None,
@@ -588,6 +610,11 @@ pub fn search(config: &Search, progress: &dyn Fn(u32)) -> Option<Found> {
         runner
             .run(&strategy, |(case, seed)| {
                 if !failed.get() {
+                    // Stopped: every case left is rejected unrun, which ends the run fast
+                    // (proptest gives up after its limit of rejects).
+                    if stop.load(Ordering::Relaxed) {
+                        return Err(TestCaseError::reject("stopped by Ctrl-C"));
+                    }
                     ran_cases.set(ran_cases.get() + 1);
                     progress(ran_cases.get());
                 }
@@ -601,11 +628,26 @@ pub fn search(config: &Search, progress: &dyn Fn(u32)) -> Option<Found> {
             })
             .map_err(Box::new)
     });
+    let none = |interrupted| Searched {
+        found: None,
+        cases_run: ran_cases.get(),
+        interrupted,
+    };
     let (case, seed) = match result.map_err(|e| *e) {
-        Ok(()) => return None,
+        Ok(()) => return none(stop.load(Ordering::Relaxed)),
         Err(TestError::Fail(_, found)) => found,
+        Err(TestError::Abort(_)) if stop.load(Ordering::Relaxed) => return none(true),
         Err(TestError::Abort(why)) => panic!("the concurrent search could not run: {why}"),
     };
+    Searched {
+        found: shrunk_failure(case, seed, config, ran_cases.get()),
+        cases_run: ran_cases.get(),
+        interrupted: false,
+    }
+}
+
+/// The failing `case` (under schedule `seed`) shrunk, with its run and verdict.
+fn shrunk_failure(case: Case, seed: u64, config: &Search, cases_run: u32) -> Option<Found> {
     let seeds = (seed * SCHEDULES..(seed + 1) * SCHEDULES).chain(0..SHRINK_SEEDS);
     let Some(seed) = failing_seed(&case, config.fault, seeds) else {
         // A stress failure the scheduler does not reproduce: reported as it ran, unshrunk.
@@ -618,7 +660,7 @@ pub fn search(config: &Search, progress: &dyn Fn(u32)) -> Option<Found> {
             seed: 0,
             judgement,
             ran,
-            cases_run: ran_cases.get(),
+            cases_run,
         });
     };
     let (case, seed) = shrink(case, seed, config.fault);
@@ -629,7 +671,7 @@ pub fn search(config: &Search, progress: &dyn Fn(u32)) -> Option<Found> {
         seed,
         judgement,
         ran,
-        cases_run: ran_cases.get(),
+        cases_run,
     })
 }
 

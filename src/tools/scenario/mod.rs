@@ -29,6 +29,8 @@
 //! # Ok::<(), migwiz::ScenarioError>(())
 //! ```
 
+mod world;
+
 use std::fmt::Write as _;
 use std::io::Read as _;
 use std::ops::Range;
@@ -218,20 +220,10 @@ impl Scenario {
     /// Reads a scenario from its text; `file` names it in errors.
     pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
         let src = Source { file, text };
-        // Counted before the TOML parser builds anything: a world too large is refused
-        // without the memory a parse of it would take.
-        let mut tables = 0;
-        let mut offset = 0;
-        for line in text.split_inclusive('\n') {
-            let header = line.trim_start();
-            if header.starts_with("[[users]]") || header.starts_with("[[steps]]") {
-                tables += 1;
-                if tables > MAX_WORLD {
-                    let at = offset + (line.len() - header.len());
-                    return Err(too_big_a_world(&src, at..at + 9, None));
-                }
-            }
-            offset += line.len();
+        // Counted before the TOML parser builds anything, in every form: a world too
+        // large is refused without the memory a parse of it would take.
+        if let Some(at) = world::entry_past(text, MAX_WORLD) {
+            return Err(too_big_a_world(&src, at..at + 1, None));
         }
         let raw: RawScenario = toml::from_str(text).map_err(|e| toml_error(&src, &e))?;
         let name = raw.name.get_ref().trim().to_string();
@@ -744,7 +736,7 @@ fn too_big_a_world(
     let has = match world {
         Some((users, steps)) => format!("the scenario has {users} MS Mail users and {steps} steps"),
         None => format!(
-            "this is the scenario's {} [[users]] or [[steps]] table",
+            "this is the scenario's {} user or step (a [[users]], [[steps]] or [[clients.steps]] table, or a table in a users or steps list)",
             ordinal(MAX_WORLD + 1)
         ),
     };
