@@ -1438,3 +1438,80 @@ fn a_count_of_zero_is_refused() {
         assert!(out.stdout.is_empty(), "{args:?}");
     }
 }
+
+/// Issue 35, items 10 and 11: each error points where it is, with help that fits it.
+#[test]
+fn errors_point_at_what_is_wrong() {
+    let cases = [
+        // A seed in quotes gets a seed's example, not a message count's.
+        (
+            "seed-text",
+            format!("{GOOD}\n[schedule]\nseed = \"x\"\n"),
+            18,
+            "e.g. seed = 7",
+        ),
+        // A seed in a file without clients is refused, as --schedule on it is.
+        (
+            "seed-alone",
+            format!("{GOOD}\n[schedule]\nseed = 4\n"),
+            18,
+            "[schedule] seed is for a file with [[clients]]",
+        ),
+        // A key dotted past the reader's depth is named at its line, not at 1:1.
+        (
+            "deep-key",
+            format!("{GOOD}\n{} = 1\n", vec!["a"; 300].join(".")),
+            17,
+            "nested too deeply",
+        ),
+    ];
+    for (case, text, line, needle) in cases {
+        rejects(case, &text, line, needle);
+    }
+    let path = write("schedule-minus-one.toml", GOOD.as_bytes());
+    let out = migwiz(["run", path.to_str().unwrap(), "--schedule", "-1"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.contains("invalid value '-1' for '--schedule")
+            && stderr.contains("a whole number from 0"),
+        "{stderr}"
+    );
+}
+
+/// Issue 35, item 11: a concurrent run that fails, printed as JSON, points at the report's
+/// verdict, since there is no verdict "above" in words.
+#[test]
+fn a_failing_json_run_points_at_its_verdict() {
+    let dir = std::env::temp_dir().join(format!("migwiz-json-verdict-{}", std::process::id()));
+    let out = migwiz([
+        "race",
+        "--fault",
+        "waiting-read-apart",
+        "--seed",
+        "1",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let witness = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "toml"))
+        .unwrap();
+    let out = migwiz([
+        "run",
+        witness.to_str().unwrap(),
+        "--fault",
+        "waiting-read-apart",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["verdict"], "not linearizable");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("its \"verdict\" in the report above"),
+        "{stderr}"
+    );
+}

@@ -27,8 +27,8 @@ pub struct Args {
     #[arg(long)]
     json: bool,
     /// For a file with [[clients]]: the deterministic scheduler's seed, instead of the
-    /// file's `[schedule] seed` (spec/SCENARIO-FORMAT-3.md).
-    #[arg(long)]
+    /// file's `[schedule] seed` (spec/SCENARIO-FORMAT-3.md): a whole number from 0.
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_seed)]
     schedule: Option<u64>,
     /// For a file with [[clients]]: switch one named fault of the concurrent server on, as
     /// `migwiz race --fault` did when it wrote the file.
@@ -38,6 +38,13 @@ pub struct Args {
     /// a bar per unit, the order found); otherwise the side-by-side page of every version.
     #[arg(long, value_name = "OUT.html")]
     html: Option<PathBuf>,
+}
+
+/// A schedule seed; a negative or malformed one is named as a bad value, not taken for
+/// an option.
+fn parse_seed(s: &str) -> Result<u64, String> {
+    s.parse()
+        .map_err(|_| "a schedule seed is a whole number from 0, e.g. --schedule 7".to_string())
 }
 
 fn parse_version(s: &str) -> Result<Version, String> {
@@ -66,9 +73,11 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
             return Ok(Status::Bug);
         }
         if !report.passed() {
-            eprintln!(
-                "error: the concurrent run is not explained by the rules (see the verdict above)"
-            );
+            let see = match args.json {
+                true => "its \"verdict\" in the report above",
+                false => "the verdict above",
+            };
+            eprintln!("error: the concurrent run is not explained by the rules (see {see})");
             return Ok(Status::Bug);
         }
         return Ok(Status::Done);

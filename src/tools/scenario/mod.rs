@@ -323,6 +323,15 @@ impl Scenario {
         let clients = parse_clients(&src, &known, &raw.clients, &mut total)?;
         let schedule = match raw.schedule.as_ref().and_then(|s| s.seed.as_ref()) {
             None => 0,
+            // A seed schedules clients; a file without them has nothing to schedule, as
+            // `migwiz run --schedule` on it says.
+            Some(seed) if clients.is_empty() => {
+                return Err(src.error(
+                    seed.span(),
+                    "[schedule] seed is for a file with [[clients]], and this one has none",
+                    "leave [schedule] out, or add [[clients]] (spec/SCENARIO-FORMAT-3.md)",
+                ))
+            }
             Some(seed) => u64::try_from(*seed.get_ref()).map_err(|_| {
                 src.error(
                     seed.span(),
@@ -599,7 +608,12 @@ fn write_wizard(out: &mut String, run: &WizardRun) {
 
 /// A TOML or shape error from the deserializer, located, in the user's words, with a hint.
 fn toml_error(src: &Source<'_>, e: &toml::de::Error) -> ScenarioError {
-    let span = e.span().unwrap_or(0..0);
+    let span = match e.span() {
+        Some(span) => span,
+        // The reader's recursion limit has no place: it is the most deeply nested line.
+        None if e.message().contains("recursion") => deepest_line(src.text),
+        None => 0..0,
+    };
     let raw = e.message().trim();
     let at = src.text.get(span.clone()).unwrap_or("");
     let line = src.text[..span.start.min(src.text.len())]
@@ -647,7 +661,12 @@ fn toml_error(src: &Source<'_>, e: &toml::de::Error) -> ScenarioError {
             format!("write a whole number from {range}"),
         );
     }
-    let mut message = cut_quoted(&in_users_words(raw));
+    let mut message = match raw.contains("recursion limit") {
+        true => {
+            "keys or values nested too deeply for the TOML reader (its recursion limit)".to_string()
+        }
+        false => cut_quoted(&in_users_words(raw)),
+    };
     let date = at.len() >= 5
         && at.starts_with(|c: char| c.is_ascii_digit())
         && at
@@ -662,17 +681,36 @@ fn toml_error(src: &Source<'_>, e: &toml::de::Error) -> ScenarioError {
         "remove or rename the key; SCENARIO-FORMAT.md lists the keys of each table"
     } else if message.contains("missing field") {
         "add the key; a scenario needs `name`, each [[users]] an `address`, each [[steps]] an `op`"
+    } else if message.contains("expected a whole number") && key == "seed" {
+        "write a whole number without quotes, e.g. seed = 7"
     } else if message.contains("expected a whole number") {
         "write a whole number without quotes, e.g. messages = 3"
     } else if message.contains("expected text in quotes") {
         "put the value in double quotes, e.g. name = \"Pre-created mailbox\""
-    } else if message.contains("max recursion depth") {
+    } else if message.contains("max recursion depth") || message.contains("recursion limit") {
+        // Dotted keys nest as deeply as brackets do.
         // The TOML reader's own limit, far deeper than any scenario goes.
         "nest arrays and tables less deeply; SCENARIO-FORMAT.md shows how deep each value goes"
     } else {
         "write valid TOML in the shape of SCENARIO-FORMAT.md"
     };
     src.error(span, format!("not a valid scenario: {message}"), help)
+}
+
+/// The line that nests deepest (dotted keys, brackets, braces), as the span of its first
+/// character: where the TOML reader's recursion limit, which has no place, was reached.
+fn deepest_line(text: &str) -> Range<usize> {
+    let mut best = (0, 0);
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let depth = line.bytes().filter(|c| b".[{".contains(c)).count();
+        if depth > best.0 {
+            let indent = line.len() - line.trim_start().len();
+            best = (depth, offset + indent);
+        }
+        offset += line.len();
+    }
+    best.1..best.1 + 1
 }
 
 /// A message with every `quoted` name cut to about 60 characters (an unknown key of
