@@ -55,7 +55,7 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
         let page = pages.path_for(&file);
         let (failed, html) = match scenario.clients.is_empty() {
             true => sequential(&scenario, &file, args.model_check, page.is_some())?,
-            false => concurrent(&scenario, &file, page.as_deref())?,
+            false => concurrent(&scenario, &file, args.model_check, page.as_deref())?,
         };
         bug |= failed;
         if let (Some(out), Some(html)) = (page, html) {
@@ -132,9 +132,14 @@ fn sequential(
 fn concurrent(
     scenario: &migwiz::Scenario,
     file: &std::path::Path,
+    policy: migwiz::tools::replay::ModelCheckPolicy,
     page: Option<&std::path::Path>,
 ) -> Result<(bool, Option<String>), Failure> {
-    let report = migwiz::tools::race::run_scenario(scenario, None, None, None);
+    let how = migwiz::tools::race::How {
+        policy,
+        ..Default::default()
+    };
+    let report = crate::input::run_concurrent(scenario, &how);
     let drawn = match page {
         Some(out) => format!(
             "its history is drawn in {}; ",
@@ -153,6 +158,7 @@ fn concurrent(
         },
         printable(&file.display().to_string()),
     ))?;
+    // An unknown verdict is no pass: diff counts it with the failures.
     let failed = !report.passed() || reported_disagreements(&report.prefix);
     Ok((
         failed,

@@ -79,6 +79,38 @@ pub fn parse_model_check(s: &str) -> Result<ModelCheckPolicy, String> {
     }
 }
 
+/// Runs a file with [[clients]] as `policy` says, with a spinner on standard error that
+/// names what the run is doing (hidden when standard error is not a terminal).
+pub fn run_concurrent(
+    scenario: &migwiz::Scenario,
+    how: &migwiz::tools::race::How,
+) -> migwiz::tools::race::RaceReport {
+    use std::io::IsTerminal as _;
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{elapsed} {spinner} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+        bar
+    });
+    let progress = |what: &'static str, done: u64, of: u64| {
+        if let Some(bar) = &bar {
+            bar.set_message(match of {
+                0 => what.to_string(),
+                _ => format!("{what}: {done} of {of}"),
+            });
+        }
+    };
+    let report = migwiz::tools::race::run_watched(scenario, how, &progress);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    report
+}
+
 /// A bar on standard error for a replay whose model check is slow (`--model-check on`
 /// on a large world), counting `steps`; hidden when standard error is not a terminal.
 pub fn replay_progress(

@@ -25,7 +25,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[command(
     name = "migwiz",
     version,
-    after_help = "Examples:\n  migwiz diff scenarios/\n  migwiz run scenarios/01-q242184-symptoms.toml --version 5.0\n\nExit status: 0 replayed; 1 the reference model disagreed with the implementation or a property broke (a bug in migwiz); 2 not a valid scenario file, an argument migwiz cannot use, or an output it cannot write (the message names the file, the argument or the output); 130 explore, check or race stopped by Ctrl-C, after printing what it had."
+    after_help = "Examples:\n  migwiz diff scenarios/\n  migwiz run scenarios/01-q242184-symptoms.toml --version 5.0\n\nExit status: 0 replayed; 1 the reference model disagreed with the implementation or a property broke (a bug in migwiz); 2 not a valid scenario file, an argument migwiz cannot use, or an output it cannot write (the message names the file, the argument or the output); 4 a concurrent run whose budget ran out before a verdict (unknown: not a pass); 130 explore, check or race stopped by Ctrl-C, after printing what it had."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -78,6 +78,9 @@ enum Status {
     Invalid,
     /// 130: stopped by Ctrl-C after printing what it had (`explore`, `check`, `race`).
     Interrupted,
+    /// 4: a concurrent run whose budget ran out before a verdict (C-VERDICT's `unknown`):
+    /// neither a pass nor a failure found.
+    Unknown,
 }
 
 impl From<Status> for ExitCode {
@@ -87,6 +90,7 @@ impl From<Status> for ExitCode {
             Status::Bug => 1,
             Status::Invalid => 2,
             Status::Interrupted => 130,
+            Status::Unknown => 4,
         })
     }
 }

@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-use migwiz::tools::race::run_scenario;
 use migwiz::tools::replay::Replayer;
 use migwiz::tools::report::{json_head, json_step, transcript_head, transcript_step};
 use migwiz::Version;
@@ -60,7 +59,13 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
     }
     if !scenario.clients.is_empty() {
         // Clients at once (SCENARIO-FORMAT-3.md): the prefix, the units, the verdict.
-        let report = run_scenario(&scenario, args.version, args.schedule, args.fault);
+        let how = migwiz::tools::race::How {
+            version: args.version,
+            schedule: args.schedule,
+            fault: args.fault,
+            policy: args.model_check,
+        };
+        let report = crate::input::run_concurrent(&scenario, &how);
         let text = match args.json {
             true => report.to_json() + "\n",
             false => report.transcript(),
@@ -71,6 +76,10 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
         }
         if reported_disagreements(&report.prefix) {
             return Ok(Status::Bug);
+        }
+        if report.judgement.is_unknown() {
+            eprintln!("unknown: a budget ran out before the run was judged (see the verdict); this is not a pass");
+            return Ok(Status::Unknown);
         }
         if !report.passed() {
             let see = match args.json {

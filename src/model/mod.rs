@@ -633,34 +633,53 @@ impl Model {
     pub fn observe(&self) -> Observation {
         let mut mailboxes = Vec::new();
         for m in &self.mailboxes {
-            let mut folders = Vec::new();
-            let mut mail = Vec::new();
-            if let Some(language) = m.folders {
-                for name in texts::folder_names(language) {
-                    folders.push(name);
-                }
-                let mut inbox = m.inbox.clone();
-                inbox.sort();
-                for (owner, count) in inbox {
-                    let folder = folders[0];
-                    mail.push(MailView {
-                        folder,
-                        owner,
-                        count,
-                    });
-                }
-            }
-            mailboxes.push(MailboxView {
-                alias: m.alias.clone(),
-                container: m.container.clone(),
-                directory_name: m.directory_name.clone(),
-                proxies: m.proxies.clone(),
-                folders,
-                folder_language: m.folders,
-                mail,
-                created_for: m.created_for.clone(),
-            });
+            mailboxes.push(mailbox_view(m));
         }
+        let mut msmail = Vec::new();
+        for u in &self.users {
+            msmail.push(waiting_view(u));
+        }
+        Observation {
+            events: self.events.clone(),
+            mailboxes,
+            custom_recipients: self.custom_recipients_view(),
+            msmail,
+            user_list: self.user_list.as_ref().map(|rows| self.list_view(rows)),
+        }
+    }
+
+    /// Part of the observable state: the MS Mail users at `users` and the mailboxes at
+    /// `mailboxes` (places in `self.users` and `self.mailboxes`), every custom recipient,
+    /// the events from `events_from` on, and no user list. A unit of a concurrent run is
+    /// judged on the part it can change, so that judging every unit does not copy the
+    /// whole world every time (issue 35).
+    pub fn observe_part(
+        &self,
+        users: &[usize],
+        mailboxes: &[usize],
+        events_from: usize,
+    ) -> Observation {
+        let mut part = Observation {
+            events: self.events.get(events_from..).unwrap_or_default().to_vec(),
+            mailboxes: Vec::new(),
+            custom_recipients: self.custom_recipients_view(),
+            msmail: Vec::new(),
+            user_list: None,
+        };
+        for &i in mailboxes {
+            if let Some(m) = self.mailboxes.get(i) {
+                part.mailboxes.push(mailbox_view(m));
+            }
+        }
+        for &i in users {
+            if let Some(u) = self.users.get(i) {
+                part.msmail.push(waiting_view(u));
+            }
+        }
+        part
+    }
+
+    fn custom_recipients_view(&self) -> Vec<CustomRecipientView> {
         let mut custom_recipients = Vec::new();
         for c in &self.custom_recipients {
             custom_recipients.push(CustomRecipientView {
@@ -669,23 +688,7 @@ impl Model {
                 container: c.container.clone(),
             });
         }
-        let mut msmail = Vec::new();
-        for u in &self.users {
-            msmail.push(WaitingView {
-                address: u.address.clone(),
-                waiting: u.waiting,
-                client: if u.client_open { "open" } else { "closed" },
-                password_in_step: !u.out_of_step,
-                received: u.received,
-            });
-        }
-        Observation {
-            events: self.events.clone(),
-            mailboxes,
-            custom_recipients,
-            msmail,
-            user_list: self.user_list.as_ref().map(|rows| self.list_view(rows)),
-        }
+        custom_recipients
     }
 
     /// The user list with the columns of Q150438.
@@ -714,6 +717,48 @@ impl Model {
             });
         }
         view
+    }
+}
+
+/// What an observation shows of one mailbox.
+fn mailbox_view(m: &Mailbox) -> MailboxView {
+    let mut folders = Vec::new();
+    let mut mail = Vec::new();
+    if let Some(language) = m.folders {
+        for name in texts::folder_names(language) {
+            folders.push(name);
+        }
+        let mut inbox = m.inbox.clone();
+        inbox.sort();
+        for (owner, count) in inbox {
+            let folder = folders[0];
+            mail.push(MailView {
+                folder,
+                owner,
+                count,
+            });
+        }
+    }
+    MailboxView {
+        alias: m.alias.clone(),
+        container: m.container.clone(),
+        directory_name: m.directory_name.clone(),
+        proxies: m.proxies.clone(),
+        folders,
+        folder_language: m.folders,
+        mail,
+        created_for: m.created_for.clone(),
+    }
+}
+
+/// What an observation shows of one MS Mail user.
+fn waiting_view(u: &User) -> WaitingView {
+    WaitingView {
+        address: u.address.clone(),
+        waiting: u.waiting,
+        client: if u.client_open { "open" } else { "closed" },
+        password_in_step: !u.out_of_step,
+        received: u.received,
     }
 }
 

@@ -201,6 +201,21 @@ impl UserResult {
             | UserResult::NotInPostOffice { user } => user,
         }
     }
+
+    /// The mailbox the result names, if any.
+    pub fn alias(&self) -> Option<&str> {
+        match self {
+            UserResult::Created { alias, .. }
+            | UserResult::Existing { alias, .. }
+            | UserResult::Migrated { alias, .. }
+            | UserResult::Updated { alias, .. }
+            | UserResult::OtherContainer { alias, .. }
+            | UserResult::SpoolerFailure { alias, .. } => Some(alias),
+            UserResult::NotFound { .. }
+            | UserResult::MmfUnavailable { .. }
+            | UserResult::NotInPostOffice { .. } => None,
+        }
+    }
 }
 
 /// How a step ended.

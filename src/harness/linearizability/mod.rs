@@ -264,25 +264,46 @@ impl Timeline {
     }
 }
 
-/// A set of operation indices, as bits.
+/// A set of operation indices, kept as its fingerprint: the exclusive or of a
+/// pseudo-random 128-bit word per operation (Zobrist's hashing), so that placing or taking
+/// back an operation costs the same however long the history (issue 35: hashing every bit
+/// at every step made a long run quadratic). Two different sets share a fingerprint with
+/// a chance of about 2^-128.
 #[derive(Debug)]
-struct Placed(Vec<u64>);
+struct Placed(u128);
 
 impl Placed {
-    fn new(n: usize) -> Placed {
-        Placed(vec![0; n.div_ceil(64)])
+    fn new() -> Placed {
+        Placed(0)
     }
     fn flip(&mut self, i: usize) {
-        self.0[i / 64] ^= 1 << (i % 64);
+        self.0 ^= word_of(i);
     }
     /// The fingerprint of these operations placed and a state, from the state's own.
     fn fingerprint(&self, state: u128, buffer: &mut Vec<u8>) -> u128 {
         fingerprint::of_fed(buffer, |h| {
             h.write_u128(state);
-            self.0.iter().for_each(|&word| h.write_u64(word));
+            h.write_u128(self.0);
         })
     }
 }
+
+/// Operation `i`'s word for [`Placed`]: splitmix64 of its index, twice.
+fn word_of(i: usize) -> u128 {
+    let mix = |mut z: u64| {
+        z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let low = mix(i as u64);
+    (u128::from(mix(low)) << 64) | u128::from(low)
+}
+
+/// Steps after which the search stops fingerprinting the states where only one operation
+/// can come next: far above what a run of a few clients takes (a few hundred steps), far
+/// below a run of thousands of units, where the fingerprints cost more than the model.
+const FORCED_AFTER: u64 = 1_024;
 
 /// Checks `history` against `spec`, trying at most `budget` placements of an operation.
 ///
@@ -294,25 +315,29 @@ pub fn check<S: Spec>(
     history: &History<S::Input, S::Output>,
     budget: u64,
 ) -> Verdict<S::Output> {
-    let n = history.operations.len();
     let mut timeline = Timeline::new(history);
-    let mut placed = Placed::new(n);
+    let mut placed = Placed::new();
     // Lowe's cache holds (operations placed, state) as one 128-bit fingerprint of the
-    // placed bits and the state's own fingerprint rather than as the pair: a state is not
+    // placed set and the state's own fingerprint rather than as the pair: a state is not
     // copied into the cache at every placement (a model is large), no set of bits is
     // allocated either, and the cache stays small. Two nodes with one fingerprint would
     // prune an order the search still had to try; at 2^32 nodes the chance is about 2^-64.
     let mut cache: HashSet<u128, rustc_hash::FxBuildHasher> = HashSet::default();
     let mut edges = Edges::default();
     let mut buffer = Vec::new();
-    let mut state = Node::new(spec.init(), &mut buffer);
+    let mut state = Node::new(spec.init());
     // The operations placed so far, each with the state before it when the search may come
     // back to that state to try another operation there (none after the last one).
     let mut stack: Vec<(usize, Option<Node<S::State>>)> = Vec::new();
-    // The longest prefix placed, for the report, which rebuilds the state after it.
+    // The longest prefix placed, for the report, which rebuilds the state after it; and
+    // how many of its first operations the stack still holds, so that it grows by one
+    // push as the stack does, not by a copy of the stack.
     let mut longest: Vec<usize> = Vec::new();
+    let mut agree = 0usize;
     let mut steps = 0u64;
     let mut entry = timeline.first();
+    // Whether `entry` is the first operation tried on this state.
+    let mut first_here = true;
     loop {
         if entry == NONE {
             // Every operation placed.
@@ -331,31 +356,56 @@ pub fn check<S: Spec>(
             // search will not come back to it (an operation's own return follows its
             // call, so `next` is never NONE).
             let last = !timeline.entries[next].is_call;
-            let tried = match last {
-                true => edges.step_last(spec, history, &mut state, op, &mut buffer),
-                false => edges.step(spec, history, &state, op, &mut buffer).map(Some),
+            // The only operation that can come next, in a long search: no order may
+            // choose, so neither Lowe's cache nor the memory of steps is asked, and no
+            // fingerprint is taken (a fingerprint reads the whole state: at every step of
+            // a long run it made the search quadratic). A state reached again this way is
+            // caught at the next choice after it; a failed step is not remembered, and may
+            // be stepped again. A short search remembers everything.
+            let forced = last && first_here && steps > FORCED_AFTER;
+            let tried = match (forced, last) {
+                (true, _) => Edges::step_forced(spec, history, &mut state, op),
+                (false, true) => edges.step_last(spec, history, &mut state, op, &mut buffer),
+                (false, false) => edges.step(spec, history, &state, op, &mut buffer).map(Some),
             };
             if let Ok(after) = tried {
-                let print = after.as_ref().map_or(state.print, |after| after.print);
                 placed.flip(op);
-                if cache.insert(placed.fingerprint(print, &mut buffer)) {
+                let new = forced || {
+                    let print = match &after {
+                        Some(after) => after.print(&mut buffer),
+                        None => state.print(&mut buffer),
+                    };
+                    cache.insert(placed.fingerprint(print, &mut buffer))
+                };
+                if new {
                     let before = after.map(|after| std::mem::replace(&mut state, after));
                     stack.push((op, before.filter(|_| !last)));
                     timeline.lift(op);
-                    if stack.len() > longest.len() {
-                        longest = stack.iter().map(|(o, _)| *o).collect();
+                    let depth = stack.len();
+                    if agree == depth - 1 && longest.get(depth - 1) == Some(&op) {
+                        agree = depth;
+                    } else if depth > longest.len() {
+                        if agree < depth - 1 {
+                            longest = stack.iter().map(|(o, _)| *o).collect();
+                        } else {
+                            longest.push(op);
+                        }
+                        agree = depth;
                     }
                     entry = timeline.first();
+                    first_here = true;
                     continue;
                 }
                 placed.flip(op);
             }
             entry = next;
+            first_here = false;
         } else {
             // A return reached: the operations before it were all tried here. Backtrack.
             let Some((op, before)) = stack.pop() else {
                 return stuck(spec, history, longest, &mut edges, &mut buffer);
             };
+            agree = agree.min(stack.len());
             // With no state kept, the operation was the last tried there: the entry after
             // it is a return, and the search backtracks again before it reads `state`.
             if let Some(before) = before {
@@ -364,32 +414,44 @@ pub fn check<S: Spec>(
             placed.flip(op);
             timeline.unlift(op);
             entry = timeline.entries[timeline.at[op].0].next;
+            first_here = false;
         }
     }
 }
 
 /// A state the search reached, shared between the stack and the edges that lead to it,
-/// with its fingerprint.
+/// with its fingerprint once taken.
 struct Node<T> {
     state: Rc<T>,
-    print: u128,
+    print: std::cell::Cell<Option<u128>>,
 }
 
 impl<T> Clone for Node<T> {
     fn clone(&self) -> Self {
         Node {
             state: Rc::clone(&self.state),
-            print: self.print,
+            print: self.print.clone(),
         }
     }
 }
 
 impl<T: Hash> Node<T> {
-    fn new(state: T, buffer: &mut Vec<u8>) -> Node<T> {
-        let print = fingerprint::of(&state, buffer);
+    fn new(state: T) -> Node<T> {
         Node {
             state: Rc::new(state),
-            print,
+            print: std::cell::Cell::new(None),
+        }
+    }
+
+    /// The state's fingerprint, taken the first time it is asked for.
+    fn print(&self, buffer: &mut Vec<u8>) -> u128 {
+        match self.print.get() {
+            Some(print) => print,
+            None => {
+                let print = fingerprint::of(&*self.state, buffer);
+                self.print.set(Some(print));
+                print
+            }
         }
     }
 }
@@ -434,16 +496,43 @@ impl<T: Hash, O: PartialEq + Clone> Edges<T, O> {
         op: usize,
         buffer: &mut Vec<u8>,
     ) -> Result<Node<T>, O> {
-        if let Some(known) = self.taken.get(&(from.print, op)) {
+        let print = from.print(buffer);
+        if let Some(known) = self.taken.get(&(print, op)) {
             return known.clone();
         }
         let (after, output) = spec.step(&from.state, &history.operations[op].input);
         let after = match history.operations[op].output.as_ref() == Some(&output) {
-            true => Ok(Node::new(after, buffer)),
+            true => Ok(Node::new(after)),
             false => Err(output),
         };
-        self.keep((from.print, op), after.clone());
+        self.keep((print, op), after.clone());
         after
+    }
+
+    /// The only operation that can come next on `from`: stepped in place when nothing
+    /// else holds the state (else from a copy), with no memory asked or kept and no
+    /// fingerprint taken. `Ok(None)` says `from` is now the state after.
+    fn step_forced<S: Spec<State = T, Output = O>>(
+        spec: &S,
+        history: &History<S::Input, O>,
+        from: &mut Node<T>,
+        op: usize,
+    ) -> Result<Option<Node<T>>, O> {
+        let input = &history.operations[op].input;
+        let (after, output) = match Rc::get_mut(&mut from.state) {
+            Some(state) => (None, spec.step_in_place(state, input)),
+            None => {
+                let (after, output) = spec.step(&from.state, input);
+                (Some(after), output)
+            }
+        };
+        if history.operations[op].output.as_ref() != Some(&output) {
+            return Err(output);
+        }
+        if after.is_none() {
+            from.print.set(None);
+        }
+        Ok(after.map(Node::new))
     }
 
     /// [`Edges::step`] for the last operation the search tries on `from`, whose state it
@@ -461,7 +550,8 @@ impl<T: Hash, O: PartialEq + Clone> Edges<T, O> {
         op: usize,
         buffer: &mut Vec<u8>,
     ) -> Result<Option<Node<T>>, O> {
-        if let Some(known) = self.taken.get(&(from.print, op)) {
+        let print = from.print(buffer);
+        if let Some(known) = self.taken.get(&(print, op)) {
             return known.clone().map(Some);
         }
         let input = &history.operations[op].input;
@@ -475,13 +565,13 @@ impl<T: Hash, O: PartialEq + Clone> Edges<T, O> {
             }
         };
         if history.operations[op].output.as_ref() != Some(&output) {
-            self.keep((from.print, op), Err(output.clone()));
+            self.keep((print, op), Err(output.clone()));
             return Err(output);
         }
         Ok(match after {
-            Some(after) => Some(Node::new(after, buffer)),
+            Some(after) => Some(Node::new(after)),
             None => {
-                from.print = fingerprint::of(&*from.state, buffer);
+                from.print.set(None);
                 None
             }
         })
@@ -515,7 +605,7 @@ fn stuck<S: Spec>(
     for &op in &prefix {
         spec.step_in_place(&mut state, &history.operations[op].input);
     }
-    let state = Node::new(state, buffer);
+    let state = Node::new(state);
     let mut done = vec![false; history.operations.len()];
     prefix.iter().for_each(|&op| done[op] = true);
     // The operations that may come next: not placed, and called before the first return

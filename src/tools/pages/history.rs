@@ -45,6 +45,11 @@ pub fn page(report: &RaceReport) -> String {
         _ => None,
     };
     let states = states_along(report, &order);
+    // Each unit's place in the order, found once: a long run has many units.
+    let mut place_of = vec![None; ops.len()];
+    for (p, &k) in order.iter().enumerate() {
+        place_of[k] = Some(p);
+    }
     let end = ops
         .iter()
         .map(|op| op.returned.unwrap_or(op.call + 1))
@@ -96,10 +101,10 @@ pub fn page(report: &RaceReport) -> String {
                     }
                     @for (k, op) in ops.iter().enumerate() {
                         @let right = op.returned.unwrap_or(end);
-                        @let place = order.iter().position(|&o| o == k);
+                        @let place = place_of[k];
                         @let class = if Some(k) == stuck { "bar stuck" } else if place.is_some() { "bar placed" } else { "bar" };
                         g class=(class) data-op=(k) {
-                            title { (bar_words(report, k, &states)) }
+                            title { (bar_words(report, k, place, &states)) }
                             rect x=(x(op.call)) y=(y(lane_of(&op.input)) + 16) width=((x(right) - x(op.call)).max(8)) height="20" rx="4" {}
                             text x=(x(op.call) + 2) y=(y(lane_of(&op.input)) + 11) {
                                 @if let Some(p) = place { (p + 1) ". " }
@@ -156,51 +161,49 @@ fn short_name(call: &Call) -> String {
     }
 }
 
-/// The model's state in a line: what a hover shows before and after a unit.
+/// The model's state in a line: what a hover shows before and after a unit. Read from the
+/// model's own lists, with no observation built: a page of a long run reads it once per
+/// unit.
 fn state_words(model: &Model) -> String {
-    let seen = model.observe();
-    let waiting: u64 = seen.msmail.iter().map(|w| u64::from(w.waiting)).sum();
-    let moved: u64 = seen
+    let waiting: u64 = model.users.iter().map(|u| u64::from(u.waiting)).sum();
+    let moved: u64 = model
         .mailboxes
         .iter()
-        .flat_map(|m| &m.mail)
-        .map(|m| u64::from(m.count))
+        .filter(|m| m.folders.is_some())
+        .flat_map(|m| &m.inbox)
+        .map(|(_, count)| u64::from(*count))
         .sum();
     format!(
         "{} mailbox(es), {} custom recipient(s), {} event(s), {waiting} message(s) waiting in MS Mail, {moved} in mailboxes",
-        seen.mailboxes.len(),
-        seen.custom_recipients.len(),
-        seen.events.len()
+        model.mailboxes.len(),
+        model.custom_recipients.len(),
+        model.events.len()
     )
 }
 
-/// The model before the first unit of `order` and after each one, stepped along it.
-fn states_along(report: &RaceReport, order: &[usize]) -> Vec<Model> {
+/// The model's state in words before the first unit of `order` and after each one, one
+/// model stepped along it in place: a page keeps the words, never a copy of the model per
+/// unit (issue 35: 3,000 users took more than 4 GB).
+fn states_along(report: &RaceReport, order: &[usize]) -> Vec<String> {
     let mut model = Model::new(&report.case.setup);
     for op in &report.case.prefix {
         model.apply(op);
     }
     let spec = ModelSpec {
-        start: model.clone(),
+        start: Model::new(&report.case.setup),
     };
-    let mut states = vec![model];
+    let mut states = vec![state_words(&model)];
     for &k in order {
-        let last = states.last().expect("the start");
-        let (after, _) = spec.step(last, &report.ran.history.operations[k].input);
-        states.push(after);
+        spec.step_in_place(&mut model, &report.ran.history.operations[k].input);
+        states.push(state_words(&model));
     }
     states
 }
 
 /// What a hover shows of unit `k`: its call, what the server returned, and the model's
 /// state before and after it in the order (when the order placed it).
-fn bar_words(report: &RaceReport, k: usize, states: &[Model]) -> String {
+fn bar_words(report: &RaceReport, k: usize, place: Option<usize>, states: &[String]) -> String {
     let op = &report.ran.history.operations[k];
-    let order: &[usize] = match &report.judgement {
-        Judgement::Linearizable { order } => order,
-        Judgement::NotLinearizable { prefix, .. } => prefix,
-        _ => &[],
-    };
     let mut words = unit_name(&op.input);
     if let Some(answer) = &op.output {
         words.push_str(&format!(
@@ -208,11 +211,11 @@ fn bar_words(report: &RaceReport, k: usize, states: &[Model]) -> String {
             answer_words(&op.input, answer, &report.case)
         ));
     }
-    if let Some(p) = order.iter().position(|&o| o == k) {
+    if let Some(p) = place {
         words.push_str(&format!(
             "\nmodel before: {}\nmodel after: {}",
-            state_words(&states[p]),
-            state_words(&states[p + 1])
+            states[p],
+            states[p + 1]
         ));
     }
     if let Judgement::NotLinearizable {
@@ -224,8 +227,7 @@ fn bar_words(report: &RaceReport, k: usize, states: &[Model]) -> String {
             // and what the model would have returned there.
             let before = states.last().expect("the start");
             words.push_str(&format!(
-                "\nmodel before: {}\nthe model expected: {}",
-                state_words(before),
+                "\nmodel before: {before}\nthe model expected: {}",
                 answer_words(&op.input, expected, &report.case)
             ));
         }

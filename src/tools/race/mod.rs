@@ -27,10 +27,10 @@
 
 use std::fmt::Write as _;
 
-use crate::harness::concurrent::{self, Answer, Call, Case, Judgement, Mode, Ran};
+use crate::harness::concurrent::{self, Answer, Call, Case, Judgement, Mode, Ran, Scope};
 use crate::server::shared::Fault;
 use crate::tools::describe::describe_user;
-use crate::tools::replay::{replay, Replay};
+use crate::tools::replay::{replay, ModelCheckPolicy, Replay};
 use crate::tools::scenario::{Client, Scenario};
 use crate::vocabulary::operation::{Operation, Version};
 use crate::vocabulary::printable;
@@ -52,6 +52,8 @@ pub struct RaceReport {
     pub ran: Ran,
     /// Its verdict.
     pub judgement: Judgement,
+    /// How much of the state each unit was judged on.
+    pub scope: Scope,
 }
 
 /// The case a scenario with clients describes, every wizard and extraction step made
@@ -71,22 +73,73 @@ pub fn case_of(scenario: &Scenario, version: Option<Version>) -> Case {
 
 /// Runs a scenario's prefix, then its clients under the deterministic scheduler with
 /// `schedule` (or the file's seed), with a named fault of the server if given, and judges
-/// the run.
+/// the run, every unit over the whole state.
 pub fn run_scenario(
     scenario: &Scenario,
     version: Option<Version>,
     schedule: Option<u64>,
     fault: Option<Fault>,
 ) -> RaceReport {
-    let seed = schedule.unwrap_or(scenario.schedule);
-    let case = case_of(scenario, version);
-    let ran = concurrent::run(&case, Mode::Deterministic { seed }, fault);
-    let judgement = concurrent::judge(&case, &ran);
+    let how = How {
+        version,
+        schedule,
+        fault,
+        policy: ModelCheckPolicy::Full,
+    };
+    run_watched(scenario, &how, &|_, _, _| {})
+}
+
+/// The scope `--model-check` asks for: `on` the whole state, `off` none, `auto` the whole
+/// state while the world is as small as a sequential run checks in full (at most
+/// [`MODEL_CHECK_LIMIT`](crate::tools::replay::MODEL_CHECK_LIMIT) users and steps, and
+/// [`MODEL_CHECK_WORK`](crate::tools::replay::MODEL_CHECK_WORK) users times units), else
+/// the part each unit names.
+pub fn scope_of(policy: ModelCheckPolicy, case: &Case) -> Scope {
+    use crate::tools::replay::{MODEL_CHECK_LIMIT, MODEL_CHECK_WORK};
+    let users = case.setup.users().len();
+    let steps = case.prefix.len() + case.clients.iter().map(Vec::len).sum::<usize>();
+    let units = case.prefix.len() as u64 + concurrent::units_of(case);
+    let large = users + steps > MODEL_CHECK_LIMIT
+        || (users as u64).saturating_mul(units) > MODEL_CHECK_WORK as u64;
+    match policy {
+        ModelCheckPolicy::Full => Scope::Whole,
+        ModelCheckPolicy::Off => Scope::Off,
+        ModelCheckPolicy::Auto if large => Scope::Part,
+        ModelCheckPolicy::Auto => Scope::Whole,
+    }
+}
+
+/// How [`run_watched`] runs a scenario with clients.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct How {
+    /// Every wizard and extraction step as this version, if given.
+    pub version: Option<Version>,
+    /// The scheduler's seed instead of the file's, if given.
+    pub schedule: Option<u64>,
+    /// A named fault of the server to switch on, if any.
+    pub fault: Option<Fault>,
+    /// How much of the state each unit is judged on ([`scope_of`]).
+    pub policy: ModelCheckPolicy,
+}
+
+/// [`run_scenario`] as `how` says, telling `progress` what it is doing: `(what, done,
+/// of)`, `of` 0 when not known beforehand.
+pub fn run_watched(
+    scenario: &Scenario,
+    how: &How,
+    progress: &dyn Fn(&'static str, u64, u64),
+) -> RaceReport {
+    let seed = how.schedule.unwrap_or(scenario.schedule);
+    let case = case_of(scenario, how.version);
+    progress("running the clients", 0, 0);
+    let ran = concurrent::run(&case, Mode::Deterministic { seed }, how.fault);
+    let scope = scope_of(how.policy, &case);
+    let judgement = concurrent::judge_watched(&case, &ran, scope, progress);
     let alone = Scenario {
         clients: Vec::new(),
         ..scenario.clone()
     };
-    let mut prefix = replay(&alone, version);
+    let mut prefix = replay(&alone, how.version);
     if let Some(Answer::Observation(seen)) = ran
         .history
         .operations
@@ -103,6 +156,7 @@ pub fn run_scenario(
         case,
         ran,
         judgement,
+        scope,
     }
 }
 
@@ -182,20 +236,34 @@ pub fn verdict_words(case: &Case, ran: &Ran, judgement: &Judgement, names: &[Str
             )
         }
         Judgement::Unknown { steps } => format!(
-            "verdict: unknown: the checker took {steps} model steps, its budget, before it found an order or proved there is none; this is not a pass"
+            "verdict: unknown: the checker took {steps} model steps, its budget, before it found an order or proved there is none; this is not a pass (C-VERDICT)"
         ),
+        Judgement::OutOfPoints { points } => {
+            let mut words = format!(
+                "verdict: unknown: the run took {points} scheduling points, its budget for this case, before every client ended; no client waited on another for good, and no order was judged; this is not a pass (C-VERDICT). Each client's last call:"
+            );
+            last_calls(&mut words, ran, names);
+            words
+        }
         Judgement::Broken(violation) => format!(
             "verdict: linearizable, but on the final state {violation} (C-INV)"
         ),
         Judgement::DidNotEnd(failure) => {
             let mut words = format!("verdict: the run did not end: {failure} (C-DEADLOCK); each client's last call:");
-            for (client, call) in ran.last_calls.iter().enumerate() {
-                let name = names.get(client).map_or("?", String::as_str);
-                let last = call.as_ref().map_or("(none)".to_string(), |c| call_words(c, names));
-                let _ = write!(words, "\n  {}: {last}", printable(name));
-            }
+            last_calls(&mut words, ran, names);
             words
         }
+    }
+}
+
+/// Each client's last call, a line each.
+fn last_calls(words: &mut String, ran: &Ran, names: &[String]) {
+    for (client, call) in ran.last_calls.iter().enumerate() {
+        let name = names.get(client).map_or("?", String::as_str);
+        let last = call
+            .as_ref()
+            .map_or("(none)".to_string(), |c| call_words(c, names));
+        let _ = write!(words, "\n  {}: {last}", printable(name));
     }
 }
 
@@ -251,7 +319,15 @@ impl RaceReport {
             "\n{}",
             verdict_words(&self.case, &self.ran, &self.judgement, &self.names)
         );
-        if !tail.is_empty() {
+        match self.scope {
+            Scope::Whole => {}
+            Scope::Part => out.push_str("each unit was judged on the part of the state it names (its users, the mailboxes it names or makes, the custom recipients, its events), the final state whole: the world is larger than a run judges whole by default; --model-check on judges every unit on the whole state\n"),
+            Scope::Off => out.push_str("no property was judged on each unit (--model-check off); the units' results and the final state were held against the model, and the final state judged\n"),
+        }
+        if self.ran.failure.is_some() {
+            // The run never reached a final state; the state after the prefix is not it.
+            out.push_str("\nNo final state: the run did not end, so it reached none.\n");
+        } else if !tail.is_empty() {
             let _ = write!(out, "\nApplication event log{tail}");
         }
         out
@@ -289,11 +365,23 @@ impl RaceReport {
         let verdict = match &self.judgement {
             Judgement::Linearizable { .. } => "linearizable",
             Judgement::NotLinearizable { .. } => "not linearizable",
-            Judgement::Unknown { .. } => "unknown",
+            Judgement::Unknown { .. } | Judgement::OutOfPoints { .. } => "unknown",
             Judgement::DidNotEnd(_) => "did not end",
             Judgement::Broken(_) => "property broken",
         };
         if let Some(map) = report.as_object_mut() {
+            if self.ran.failure.is_some() {
+                // No final state was reached: the prefix's is not the run's.
+                for key in [
+                    "events",
+                    "mailboxes",
+                    "custom_recipients",
+                    "msmail",
+                    "user_list",
+                ] {
+                    map.insert(key.into(), serde_json::Value::Null);
+                }
+            }
             map.insert("schedule".into(), self.schedule.into());
             let clients: Vec<serde_json::Value> = self
                 .names
@@ -370,4 +458,65 @@ pub fn table(case: &Case, ran: &Ran, names: &[String]) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::sync::schedule::Failure;
+
+    /// A run whose scheduler ran out of points is `unknown`, not a deadlock, and its
+    /// report shows no final state: the state after the prefix is not the run's.
+    #[test]
+    fn a_run_out_of_points_is_unknown_and_shows_no_state_it_did_not_reach() {
+        let text = "name = \"n\"\n[[users]]\naddress = \"NET1/PO1/JDOE\"\nmessages = 2\n[[steps]]\nop = \"create-mailbox\"\nalias = \"JDOE\"\n[[clients]]\nname = \"wizard\"\nsteps = [{ op = \"wizard\", version = \"5.0\", phase = \"migrate\" }]\n[[clients]]\nname = \"mail\"\nsteps = [{ op = \"deliver\", user = \"NET1/PO1/JDOE\", messages = 1 }]\n";
+        let scenario = Scenario::parse("n.toml", text).unwrap();
+        let mut report = run_scenario(&scenario, None, None, None);
+        assert!(report.passed());
+        report.ran.failure = Some(Failure::Budget { points: 1_000_001 });
+        report
+            .ran
+            .history
+            .operations
+            .retain(|op| op.input != Call::Observe);
+        report.judgement = concurrent::judge(&report.case, &report.ran);
+        assert!(report.judgement.is_unknown(), "{:?}", report.judgement);
+        assert!(!report.passed());
+        let words = report.transcript();
+        assert!(
+            words.contains("verdict: unknown: the run took 1000001 scheduling points"),
+            "{words}"
+        );
+        assert!(
+            !words.contains("deadlock") && !words.contains("C-DEADLOCK"),
+            "{words}"
+        );
+        assert!(words.contains("No final state"), "{words}");
+        assert!(
+            !words.contains("Mailboxes\n"),
+            "a state the run did not reach: {words}"
+        );
+        let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+        assert_eq!(json["verdict"], "unknown");
+        assert!(
+            json["mailboxes"].is_null() && json["msmail"].is_null(),
+            "{json}"
+        );
+    }
+
+    /// The scheduler's budget grows with the units a case may run.
+    #[test]
+    fn the_budget_grows_with_the_case() {
+        let small = case_of(
+            &Scenario::parse("s.toml", "name = \"s\"\n[[users]]\naddress = \"N/P/A\"\n[[clients]]\nname = \"a\"\nsteps = [{ op = \"wizard\", version = \"5.5\", phase = \"full\" }]\n[[clients]]\nname = \"b\"\nsteps = [{ op = \"recover-password\", user = \"N/P/A\" }]\n").unwrap(),
+            None,
+        );
+        let mut large = small.clone();
+        large.clients[0] = vec![large.clients[0][0].clone(); 9_000];
+        let (s, l) = (
+            concurrent::schedule_budget(&small),
+            concurrent::schedule_budget(&large),
+        );
+        assert!(s >= 1_000_000 && l > s + 9_000 * 3 * 100, "{s} {l}");
+    }
 }

@@ -8,11 +8,8 @@
 //! This is a scan, not a parser: it knows strings, comments, brackets and keys, enough to
 //! tell an entry from text that looks like one. What it lets through, the parser judges.
 
-/// The byte offset of the entry that makes the world larger than `limit`, if any.
-///
-/// ```ignore
-/// assert_eq!(entry_past("users = [{a=1}, {a=2}]", 1), Some(16));
-/// ```
+/// The byte offset of the entry that makes the world larger than `limit`, if any: for
+/// `users = [{a=1}, {a=2}]` and a limit of 1, the second `{`.
 pub(super) fn entry_past(text: &str, limit: usize) -> Option<usize> {
     let b = text.as_bytes();
     let mut count = 0usize;
