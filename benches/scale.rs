@@ -94,6 +94,127 @@ fn table() {
     let (_, took, peak) = common::measure(|| run(&text, None));
     print_row("one user with 10^9 messages", 1, took, peak, None);
     hardening();
+    third_hardening();
+}
+
+/// `migwiz run FILE` of a file with `[[clients]]`, as the CLI does it (`--model-check
+/// auto`): parse, run the clients, judge, render the transcript.
+fn run_concurrent(text: &str) -> usize {
+    let scenario = Scenario::parse("concurrent.toml", text).expect("the world parses");
+    let how = migwiz::tools::race::How::default();
+    let report = migwiz::tools::race::run_watched(&scenario, &how, &|_, _, _| {});
+    assert!(report.passed(), "{}", report.transcript());
+    report.transcript().len()
+}
+
+/// `n` users, then a wizard client of `steps` full 5.5 steps and a client that delivers one
+/// message to the first user; or, `concurrent` false, the same steps one after the other.
+fn one_wizard_one_delivery(n: usize, steps: usize, concurrent: bool) -> String {
+    let mut text = users(n, 1);
+    let wizard = "{ op = \"wizard\", version = \"5.5\", phase = \"full\" }";
+    let deliver = "{ op = \"deliver\", user = \"N0/P0/U0\", messages = 1 }";
+    if concurrent {
+        let steps = vec![wizard; steps].join(",\n  ");
+        text.push_str(&format!(
+            "[[clients]]\nname = \"wizard\"\nsteps = [\n  {steps}\n]\n[[clients]]\nname = \"mail\"\nsteps = [ {deliver} ]\n"
+        ));
+    } else {
+        for _ in 0..steps {
+            text.push_str("[[steps]]\nop = \"wizard\"\nversion = \"5.5\"\nphase = \"full\"\n");
+        }
+        text.push_str("[[steps]]\nop = \"deliver\"\nuser = \"N0/P0/U0\"\nmessages = 1\n");
+    }
+    text
+}
+
+/// `n` users of one mailbox name, each in a post office of its own, or of names all
+/// different, and one full 5.5 step.
+fn named(n: usize, same: bool) -> String {
+    let mut text = String::from("name = \"names\"\n");
+    for i in 0..n {
+        let mailbox = if same {
+            "JDOE".to_string()
+        } else {
+            format!("U{i}")
+        };
+        text.push_str(&format!(
+            "[[users]]\naddress = \"N{}/P{}/{mailbox}\"\n",
+            i / 1000,
+            i % 1000
+        ));
+    }
+    text + "[[steps]]\nop = \"wizard\"\nversion = \"5.5\"\nphase = \"full\"\n"
+}
+
+/// Issue 35's figures: concurrent runs against the same steps one after the other (the
+/// sequential run as `auto` decides: no model above 2,000 users; and with the model on),
+/// ten times the units, and users of one mailbox name against unique names.
+fn third_hardening() {
+    println!("\n| case (issue 35) | time | peak heap | against |");
+    println!("|---|---|---|---|");
+    let row = |name: &str, took: std::time::Duration, peak: usize, against: String| {
+        println!(
+            "| {name} | {:.2} s | {} | {against} |",
+            took.as_secs_f64(),
+            common::mb(peak)
+        );
+    };
+    for n in [1_000, 2_000, 5_000, 10_000] {
+        let (_, tc, pc) = common::measure(|| run_concurrent(&one_wizard_one_delivery(n, 1, true)));
+        let sequential = one_wizard_one_delivery(n, 1, false);
+        let (_, ts, _) = common::measure(|| run(&sequential, None));
+        let scenario = Scenario::parse("s.toml", &sequential).expect("parses");
+        let (_, tm, _) = common::measure(|| {
+            let mut r = Replayer::new(&scenario, None, ModelCheckPolicy::Full);
+            while r.next_step().is_some() {}
+            r.finish().disagreements.len()
+        });
+        row(
+            &format!("run, clients at once: {n} users, one wizard, one delivery"),
+            tc,
+            pc,
+            format!(
+                "x{:.1} the sequential run ({:.2} s), x{:.1} it with the model on ({:.2} s)",
+                tc.as_secs_f64() / ts.as_secs_f64(),
+                ts.as_secs_f64(),
+                tc.as_secs_f64() / tm.as_secs_f64(),
+                tm.as_secs_f64()
+            ),
+        );
+    }
+    let (_, t600, p600) =
+        common::measure(|| run_concurrent(&one_wizard_one_delivery(10, 600, true)));
+    row(
+        "run, clients at once: 10 users x 600 wizard steps",
+        t600,
+        p600,
+        String::new(),
+    );
+    let (_, t6000, p6000) =
+        common::measure(|| run_concurrent(&one_wizard_one_delivery(10, 6_000, true)));
+    row(
+        "run, clients at once: 10 users x 6,000 wizard steps",
+        t6000,
+        p6000,
+        format!(
+            "x{:.1} the time for x10 units",
+            t6000.as_secs_f64() / t600.as_secs_f64()
+        ),
+    );
+    for n in [8_000, migwiz::tools::scenario::MAX_WORLD - 1] {
+        let (_, tu, _) = common::measure(|| run(&named(n, false), None));
+        let (_, ts, ps) = common::measure(|| run(&named(n, true), None));
+        row(
+            &format!("run: {n} users of one mailbox name"),
+            ts,
+            ps,
+            format!(
+                "x{:.2} unique names ({:.2} s)",
+                ts.as_secs_f64() / tu.as_secs_f64(),
+                tu.as_secs_f64()
+            ),
+        );
+    }
 }
 
 /// `n` users with `messages` each, then `steps` full wizard steps, the versions in turn.

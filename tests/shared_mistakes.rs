@@ -4,7 +4,9 @@
 //! test must shrink it to a short sequence that fails again when replayed.
 
 use migwiz::harness::sut::run_sequences;
+use migwiz::tools::replay::{replay_with, ModelCheckPolicy};
 use migwiz::vocabulary::planted::{plant, Mistake};
+use migwiz::Scenario;
 use proptest::test_runner::{Config, RngSeed};
 
 /// Plants `mistake`, runs the state machine test, and returns what it reported.
@@ -44,6 +46,30 @@ fn caught_by(mistake: Mistake, rule: &str) {
         "{mistake:?} shrunk to {} steps, more than {steps}: {found}",
         found.steps.len()
     );
+    // Outside the harness, the witness replayed as `migwiz run` replays a file (the model
+    // alongside) breaks the same property; without the mistake it passes.
+    let witness = Scenario {
+        name: format!("{mistake:?}"),
+        description: None,
+        setup: (*found.setup).clone(),
+        steps: found.steps.clone(),
+        clients: Vec::new(),
+        schedule: 0,
+    };
+    let replayed = plant(mistake, || {
+        replay_with(&witness, None, ModelCheckPolicy::Auto)
+    });
+    assert!(
+        replayed
+            .broken
+            .iter()
+            .any(|b| b.contains(&format!("{rule} broken"))),
+        "{mistake:?}: the witness replayed breaks no {rule}: {:?}",
+        replayed.broken
+    );
+    assert!(replay_with(&witness, None, ModelCheckPolicy::Auto)
+        .broken
+        .is_empty());
 }
 
 #[test]

@@ -50,20 +50,29 @@ pub fn expand(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
 }
 
 /// Prints, loudly, where the reference model disagreed with the implementation during a
-/// replay; true when it did (a bug in migwiz).
+/// replay, and every property that broke on a step; true when either happened (a bug in
+/// migwiz).
 pub fn reported_disagreements(run: &Replay) -> bool {
-    if run.disagreements.is_empty() {
-        return false;
-    }
     let under = run
         .version
         .map(|v| format!(" under version {v}"))
         .unwrap_or_default();
-    eprintln!("error: in {}{under} the reference model disagrees with the implementation; this is a bug in migwiz:", shown(&run.scenario));
-    for d in &run.disagreements {
-        eprintln!("  {d}");
+    if !run.disagreements.is_empty() {
+        eprintln!("error: in {}{under} the reference model disagrees with the implementation; this is a bug in migwiz:", shown(&run.scenario));
+        for d in &run.disagreements {
+            eprintln!("  {d}");
+        }
     }
-    true
+    if !run.broken.is_empty() {
+        eprintln!(
+            "error: in {}{under} a property the rules require broke; this is a bug in migwiz:",
+            shown(&run.scenario)
+        );
+        for b in &run.broken {
+            eprintln!("  {b}");
+        }
+    }
+    !run.disagreements.is_empty() || !run.broken.is_empty()
 }
 
 /// `--model-check on|off|auto` (`full`, the earlier word for `on`, still reads).

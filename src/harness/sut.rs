@@ -142,8 +142,10 @@ impl<R: Recorder> StateMachineTest for Implementation<R> {
 pub struct Counterexample {
     /// What failed, in words: the first difference, or the property that broke.
     pub why: String,
-    /// The world the steps start from.
+    /// The world the steps start from, in words.
     pub start: String,
+    /// The same world, as a scenario file would set it up.
+    pub setup: Box<crate::vocabulary::setup::Setup>,
     /// The shrunk steps.
     pub steps: Vec<Operation>,
     /// Whether the steps, replayed alone from the same world, fail again.
@@ -195,6 +197,7 @@ pub fn run_sequences<R: Recorder>(
             Err(Counterexample {
                 why: why.message().to_string(),
                 start: format!("{state:?}"),
+                setup: Box::new(state.setup.clone()),
                 steps,
                 reproduces,
             })

@@ -97,6 +97,9 @@ fn judge(bytes: &[u8]) -> Verdict {
         if let Some(first) = run.disagreements.first() {
             return Verdict::Bug(format!("model and implementation disagree: {first}"));
         }
+        if let Some(first) = run.broken.first() {
+            return Verdict::Bug(format!("a property broke: {first}"));
+        }
         // The reports must render whatever the file held.
         let _ = (run.transcript(), run.to_json());
     }

@@ -16,11 +16,12 @@
 
 use std::borrow::Cow;
 
-use crate::harness::properties::unbound_in;
+use crate::harness::properties::{self, unbound_in, Edge, Ledger};
 use crate::model::Model;
 use crate::server::Server;
 use crate::tools::describe::{cell, describe_step, MOST_IN_CELL};
 use crate::tools::scenario::Scenario;
+use crate::vocabulary::address::MsMailAddress;
 use crate::vocabulary::observation::Observation;
 use crate::vocabulary::operation::{Operation, Version};
 use crate::vocabulary::outcome::StepResult;
@@ -137,6 +138,10 @@ pub struct Replay {
     pub model_check: ModelCheck,
     /// Where the reference model disagreed with the implementation (a bug in migwiz).
     pub disagreements: Vec<String>,
+    /// The `always` properties that broke, each with its step, judged on every step
+    /// whenever the reference model runs alongside (a bug in migwiz, as in the state
+    /// machine test).
+    pub broken: Vec<String>,
 }
 
 /// Replays `scenario`, replacing every wizard version by `version` when given, with the
@@ -198,6 +203,10 @@ pub struct Replayer<'s> {
     model: Option<Model>,
     model_check: ModelCheck,
     disagreements: Vec<String>,
+    /// With the model: the implementation's state before the next step and the ledger of
+    /// the mail, for the properties.
+    judged: Option<(Observation, Ledger)>,
+    broken: Vec<String>,
     next: usize,
 }
 
@@ -211,11 +220,17 @@ impl<'s> Replayer<'s> {
     ) -> Replayer<'s> {
         let model_check = policy.decide(scenario);
         let model = (model_check == ModelCheck::Full).then(|| Model::new(&scenario.setup));
+        let server = Server::new(&scenario.setup);
+        let judged = model
+            .is_some()
+            .then(|| (server.observe(), Ledger::new(&scenario.setup)));
         Replayer {
             scenario,
             version,
-            server: Server::new(&scenario.setup),
+            server,
             model,
+            judged,
+            broken: Vec::new(),
             model_check,
             disagreements: Vec::new(),
             next: 0,
@@ -252,6 +267,27 @@ impl<'s> Replayer<'s> {
                     model.observe()
                 ));
             }
+            if let Some((before, ledger)) = self.judged.as_mut() {
+                ledger.record(&op);
+                let messages: Vec<(u64, u64, &MsMailAddress)> = server
+                    .messages()
+                    .map(|m| (m.first, m.count, &m.owner))
+                    .collect();
+                let edge = Edge {
+                    setup: &self.scenario.setup,
+                    op: &op,
+                    before,
+                    result: &result,
+                    after: &after,
+                    ledger,
+                    messages: Some(&messages),
+                };
+                if let Err(violation) = properties::evaluate(&edge) {
+                    self.broken
+                        .push(format!("after step #{number} `{op}`: {violation}"));
+                }
+                *before = after;
+            }
         }
         let detail = describe_step(&op, &result, &*server);
         let unbound = unbound_in(&result, |alias| server.mailbox(alias).map(Cow::Owned));
@@ -282,6 +318,7 @@ impl<'s> Replayer<'s> {
             observation: self.server.into_observation(),
             model_check: self.model_check,
             disagreements: self.disagreements,
+            broken: self.broken,
         }
     }
 }

@@ -164,6 +164,12 @@ impl Replay {
                 let _ = writeln!(out, "  {d}");
             }
         }
+        if !self.broken.is_empty() {
+            let _ = writeln!(out, "\nA PROPERTY BROKE (a bug in migwiz):");
+            for b in &self.broken {
+                let _ = writeln!(out, "  {b}");
+            }
+        }
         out
     }
 }

@@ -282,7 +282,9 @@ fn shown_order(ran: &Ran, judgement: &Judgement) -> Vec<usize> {
 impl RaceReport {
     /// Whether the run is linearizable (exit 0).
     pub fn passed(&self) -> bool {
-        self.judgement.passed() && self.prefix.disagreements.is_empty()
+        self.judgement.passed()
+            && self.prefix.disagreements.is_empty()
+            && self.prefix.broken.is_empty()
     }
 
     /// The prefix's transcript with the units in the order they took effect and the
