@@ -570,7 +570,12 @@ fn judged_counts(edge: &Edge<'_>, new: &[Event]) -> Result<[u64; 6], String> {
 /// From the per-user results: the users the step reached, and the waiting mail of those
 /// whose step two got past extraction (W-10068's Extraction Accounts and E-Mail Messages).
 fn extraction(edge: &Edge<'_>) -> (u64, u64) {
-    let mut reached: Vec<&MsMailAddress> = Vec::new();
+    // Each user's waiting mail, read once: a step over every user stays linear.
+    let mut waiting: HashMap<&str, u64> = HashMap::with_capacity(edge.before.msmail.len());
+    for w in &edge.before.msmail {
+        *waiting.entry(w.address.as_str()).or_default() += u64::from(w.waiting);
+    }
+    let mut reached: std::collections::HashSet<&MsMailAddress> = std::collections::HashSet::new();
     let mut extracted = 0u64;
     for r in &edge.result.users {
         let user = match r {
@@ -578,7 +583,7 @@ fn extraction(edge: &Edge<'_>) -> (u64, u64) {
             | UserResult::NotFound { user }
             | UserResult::OtherContainer { user, .. }
             | UserResult::SpoolerFailure { user, .. } => {
-                extracted += u64::from(edge.before.mail_of(user.as_str()).waiting);
+                extracted += waiting.get(user.as_str()).copied().unwrap_or(0);
                 user
             }
             UserResult::Created { user, .. }
@@ -587,9 +592,7 @@ fn extraction(edge: &Edge<'_>) -> (u64, u64) {
             | UserResult::MmfUnavailable { user, .. }
             | UserResult::NotInPostOffice { user } => user,
         };
-        if !reached.contains(&user) {
-            reached.push(user);
-        }
+        reached.insert(user);
     }
     (reached.len() as u64, extracted)
 }
