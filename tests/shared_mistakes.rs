@@ -103,7 +103,12 @@ fn an_out_of_step_mmf_read_breaks_i_locked() {
 }
 
 #[test]
+fn a_7044_left_out_of_the_summary_breaks_i_summary() {
+    caught_by(Mistake::UncountedSpoolerFailure, "I-SUMMARY");
+}
+
+#[test]
 fn every_mistake_has_its_test() {
     // A mistake added to the list without a test here fails this count.
-    assert_eq!(Mistake::ALL.len(), 6);
+    assert_eq!(Mistake::ALL.len(), 7);
 }

@@ -496,28 +496,54 @@ fn summary(edge: &Edge<'_>) -> Verdict {
         }
     };
     match judged_counts(edge, new) {
-        Ok(did) => {
-            let expected = summary_text(edge.setup.postoffice_path(), &did);
-            let header = (last.source, last.kind, last.category);
-            if header != ("MSExchangeMig", "Information", "None") {
-                return Verdict::Broken(format!(
-                    "10068 is logged as {header:?}, not (MSExchangeMig, Information, None)"
-                ));
-            }
-            if *last.description == *expected {
-                return Verdict::Holds;
-            }
-            Verdict::Broken(match summary_counts(&last.description) {
-                Some(said) if said != did => format!(
-                    "10068 says {said:?}, the step did {did:?} (extraction accounts, messages, errors; import accounts, messages, errors)"
-                ),
-                _ => format!(
-                    "10068 is not in W-10068's layout: {:?}, expected {expected:?}",
-                    last.description
-                ),
-            })
-        }
+        Ok(did) => summary_holds(edge.setup, last, &did),
         Err(detail) => Verdict::Broken(detail),
+    }
+}
+
+/// Whether `last`, a step's one 10068, says what the step did (`did`, in the summary's
+/// order) in W-10068's layout.
+fn summary_holds(setup: &Setup, last: &Event, did: &[u64; 6]) -> Verdict {
+    let expected = summary_text(setup.postoffice_path(), did);
+    let header = (last.source, last.kind, last.category);
+    if header != ("MSExchangeMig", "Information", "None") {
+        return Verdict::Broken(format!(
+            "10068 is logged as {header:?}, not (MSExchangeMig, Information, None)"
+        ));
+    }
+    if *last.description == *expected {
+        return Verdict::Holds;
+    }
+    Verdict::Broken(match summary_counts(&last.description) {
+        Some(said) if said != *did => format!(
+            "10068 says {said:?}, the step did {did:?} (extraction accounts, messages, errors; import accounts, messages, errors)"
+        ),
+        _ => format!(
+            "10068 is not in W-10068's layout: {:?}, expected {expected:?}",
+            last.description
+        ),
+    })
+}
+
+/// I-SUMMARY for a wizard step run as units among other clients' (C-INV): what one of its
+/// `start` and `user` units did, in the summary's counts, judged on that unit's own edge,
+/// so that other clients' work between its units is not counted. The step's counts are the
+/// sum over its units, which [`summary_of_units`] holds its `end` unit to.
+pub fn unit_counts(edge: &Edge<'_>) -> Result<[u64; 6], String> {
+    judged_counts(edge, new_events(edge))
+}
+
+/// I-SUMMARY at a wizard step's `end` unit (C-INV): it logs exactly one event, a 10068
+/// that says what the step's units did (`did`, summed by [`unit_counts`]).
+pub fn summary_of_units(edge: &Edge<'_>, did: &[u64; 6]) -> Verdict {
+    match new_events(edge) {
+        [last] if last.id == 10068 => summary_holds(edge.setup, last, did),
+        other => {
+            let ids: Vec<u32> = other.iter().map(|e| e.id).collect();
+            Verdict::Broken(format!(
+                "the step's end unit logged {ids:?}: not exactly one 10068"
+            ))
+        }
     }
 }
 

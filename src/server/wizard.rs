@@ -653,7 +653,9 @@ fn deliver(
     if step.run.operator == Operator::ServiceAccountAdmin && step.chosen > 1 {
         // W-7044 (Q255888): after the logon, nothing moves; the run goes on.
         ex.log.write(eventlog::spooler_failure(user.mailbox()));
-        step.summary.import_errors += 1;
+        if !planted(Mistake::UncountedSpoolerFailure) {
+            step.summary.import_errors += 1;
+        }
         step.rules.extend([RuleId::W7044, RuleId::ALog]);
         step.done.push(UserResult::SpoolerFailure {
             user: user.clone(),

@@ -35,17 +35,20 @@ pub enum Mistake {
     UncheckedProxy,
     /// I-LOCKED: an out-of-step MMF is read as if its password were in step.
     OutOfStepRead,
+    /// I-SUMMARY: W-7044 is logged but left out of the summary's import errors.
+    UncountedSpoolerFailure,
 }
 
 impl Mistake {
     /// Every mistake.
-    pub const ALL: [Mistake; 6] = [
+    pub const ALL: [Mistake; 7] = [
         Mistake::UnreportedMailbox,
         Mistake::FirstMailbox,
         Mistake::QuietAbort,
         Mistake::DroppedDelivery,
         Mistake::UncheckedProxy,
         Mistake::OutOfStepRead,
+        Mistake::UncountedSpoolerFailure,
     ];
 }
 
@@ -58,6 +61,20 @@ thread_local! {
 /// Whether `mistake` is planted on this thread.
 pub fn planted(mistake: Mistake) -> bool {
     PLANTED.with(|p| p.get() == Some(mistake))
+}
+
+/// The mistake planted on this thread, if any: what a thread that works for this one (a
+/// concurrent run's client) plants on itself with [`plant_also`].
+pub fn current() -> Option<Mistake> {
+    PLANTED.with(Cell::get)
+}
+
+/// Runs `f` with `mistake`, if any, planted on this thread, as [`plant`] does.
+pub fn plant_also<T>(mistake: Option<Mistake>, f: impl FnOnce() -> T) -> T {
+    match mistake {
+        Some(mistake) => plant(mistake, f),
+        None => f(),
+    }
 }
 
 /// Runs `f` with `mistake` planted on this thread, and takes it away afterwards, also when

@@ -149,6 +149,8 @@ pub fn run(case: &Case, mode: Mode, fault: Option<Fault>) -> Ran {
     let history = Arc::new(StdMutex::new(History::new()));
     let last_calls = Arc::new(StdMutex::new(vec![None; case.clients.len()]));
     let barrier = Arc::new(Barrier::new(case.clients.len()));
+    // A mistake planted on this thread is made by the server on the clients' threads too.
+    let mistake = crate::vocabulary::planted::current();
     let bodies: Vec<Box<dyn FnOnce() + Send>> = case
         .clients
         .iter()
@@ -158,31 +160,33 @@ pub fn run(case: &Case, mode: Mode, fault: Option<Fault>) -> Ran {
             let (shared, history) = (Arc::clone(&shared), Arc::clone(&history));
             let (last_calls, barrier) = (Arc::clone(&last_calls), Arc::clone(&barrier));
             Box::new(move || {
-                if mode == Mode::Stress {
-                    barrier.wait();
-                }
-                let call = |step: usize, unit: Unit| {
-                    let call = Call::Unit {
-                        client,
-                        step,
-                        unit: unit.clone(),
-                    };
-                    lock(&last_calls)[client] = Some(call.clone());
-                    let at = lock(&history).call(client, call);
-                    let result = shared.call(&unit);
-                    lock(&history).returned(at, Answer::Unit(result));
-                };
-                for (k, op) in steps.iter().enumerate() {
-                    match op {
-                        Operation::Wizard(run) => {
-                            call(k + 1, Unit::Start(run.clone()));
-                            while let Some(unit) = shared.next_wizard_unit() {
-                                call(k + 1, unit);
-                            }
-                        }
-                        other => call(k + 1, Unit::Step(other.clone())),
+                crate::vocabulary::planted::plant_also(mistake, || {
+                    if mode == Mode::Stress {
+                        barrier.wait();
                     }
-                }
+                    let call = |step: usize, unit: Unit| {
+                        let call = Call::Unit {
+                            client,
+                            step,
+                            unit: unit.clone(),
+                        };
+                        lock(&last_calls)[client] = Some(call.clone());
+                        let at = lock(&history).call(client, call);
+                        let result = shared.call(&unit);
+                        lock(&history).returned(at, Answer::Unit(result));
+                    };
+                    for (k, op) in steps.iter().enumerate() {
+                        match op {
+                            Operation::Wizard(run) => {
+                                call(k + 1, Unit::Start(run.clone()));
+                                while let Some(unit) = shared.next_wizard_unit() {
+                                    call(k + 1, unit);
+                                }
+                            }
+                            other => call(k + 1, Unit::Step(other.clone())),
+                        }
+                    }
+                })
             }) as Box<dyn FnOnce() + Send>
         })
         .collect();
@@ -426,10 +430,10 @@ pub enum Scope {
 /// C-INV for every unit under the linearization: the units replayed in that order on the
 /// model (which gave, unit by unit, what the server returned), every `always` property
 /// judged on each unit's edge, over the whole state or the part of it the unit can change
-/// ([`Scope`]). I-SUMMARY is left out: a step's summary counts its own units, while the
-/// observations around it show other clients' work too; and an `end` unit, which returns
-/// how its step ended but logs only the summary, is not judged by I-ABORT (its `user`
-/// unit was).
+/// ([`Scope`]). I-SUMMARY sums what each wizard step's own units did, each on its own edge
+/// (the observations around the whole step show other clients' work too), and holds the
+/// step's `end` unit to it; an `end` unit, which returns how its step ended but logs only
+/// the summary, is not judged by I-ABORT (its `user` unit was).
 ///
 /// The part a unit names is read from what it returned (which the model returned too),
 /// so it is known before the unit runs and one model shows it before and after.
@@ -450,6 +454,9 @@ fn under_linearization(
         ledger.record(op);
     }
     let mut places = Places::new(&model);
+    // Each wizard step's counts so far, summed over its units (I-SUMMARY).
+    let mut counts: std::collections::HashMap<(usize, usize), [u64; 6]> =
+        std::collections::HashMap::new();
     for (done, &k) in order.iter().enumerate() {
         if done % 1024 == 0 {
             progress("judging each unit", done as u64, order.len() as u64);
@@ -512,8 +519,35 @@ fn under_linearization(
                 });
             }
         }
+        let summary = match unit {
+            Unit::Start(_) | Unit::User(_) => properties::unit_counts(&edge).map(|did| {
+                let sum = counts.entry((*client, *step)).or_default();
+                sum.iter_mut().zip(did).for_each(|(s, d)| *s += d);
+            }),
+            Unit::End => {
+                let did = counts.remove(&(*client, *step)).unwrap_or_default();
+                match properties::summary_of_units(&edge, &did) {
+                    properties::Verdict::Broken(detail) => Err(detail),
+                    _ => Ok(()),
+                }
+            }
+            Unit::Step(_) => Ok(()),
+        };
+        if let Err(detail) = summary {
+            return Err(Violation {
+                property:
+                    "every wizard step ends with one summary 10068 whose counts equal what it did",
+                rule: Some(RuleId::ISummary),
+                detail: format!(
+                    "after {unit} of client {} step {step}: {detail}",
+                    client + 1
+                ),
+            });
+        }
         for property in properties::PROPERTIES {
             let skip = match property.rule {
+                // Judged above over the step's own units: the whole-step property reads
+                // one edge per step, and a step here is several.
                 Some(RuleId::ISummary) => true,
                 Some(RuleId::IConserve) => scope == Scope::Part,
                 Some(RuleId::IAbort) => *unit == Unit::End,
