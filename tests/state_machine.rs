@@ -189,3 +189,74 @@ mod large_worlds {
         }
     }
 }
+
+/// C-SEQ: the concurrent server, driven by one client alone, is the sequential server:
+/// over the state machine test's sequences, every unit returns what the model's unit
+/// returns, and the final state equals the model's. A bug of the concurrent server that
+/// shows with one client is reported here as such, with the step and unit, not later as
+/// a race.
+#[test]
+fn the_concurrent_server_with_one_client_equals_the_model() {
+    use migwiz::harness::concurrent::{run, Answer, Call, Case, Mode};
+    use migwiz::harness::difference::{first_difference, first_result_difference};
+    use migwiz::vocabulary::outcome::StepResult;
+    use migwiz::Model;
+    use proptest::test_runner::{TestCaseError, TestRunner};
+    use proptest_state_machine::ReferenceStateMachine;
+    let config = Config {
+        cases: 300,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let as_step = |r: &migwiz::vocabulary::unit::UnitResult| StepResult {
+        outcome: r.outcome.clone(),
+        rules: r.rules.clone(),
+        users: r.users.clone(),
+    };
+    let mut runner = TestRunner::new(config);
+    let result = runner.run(
+        &Reference::sequential_strategy(1..=40),
+        |(state, steps, _)| {
+            let case = Case {
+                setup: state.setup.clone(),
+                prefix: Vec::new(),
+                clients: vec![steps],
+            };
+            let ran = run(&case, Mode::Deterministic { seed: 0 }, None);
+            if let Some(failure) = &ran.failure {
+                return Err(TestCaseError::fail(format!("one client did not end: {failure}")));
+            }
+            let mut model = Model::new(&case.setup);
+            for op in &ran.history.operations {
+                match (&op.input, &op.output) {
+                    (Call::Unit { step, unit, .. }, Some(Answer::Unit(returned))) => {
+                        let expected = model.apply_unit(unit);
+                        if expected != *returned {
+                            let words = first_result_difference(&as_step(&expected), &as_step(returned))
+                                .unwrap_or_else(|| format!("events: model {:?}, server {:?}", expected.events, returned.events));
+                            return Err(TestCaseError::fail(format!(
+                                "C-SEQ: the concurrent server with one client differs from the model at step #{step}, unit {unit}: {words}\nsteps: {:?}",
+                                case.clients[0]
+                            )));
+                        }
+                    }
+                    (Call::Observe, Some(Answer::Observation(seen))) => {
+                        if let Some(words) = first_difference(&model.observe(), seen) {
+                            return Err(TestCaseError::fail(format!(
+                                "C-SEQ: after every step of one client, the concurrent server's state differs from the model's: {words}\nsteps: {:?}",
+                                case.clients[0]
+                            )));
+                        }
+                    }
+                    (call, answer) => {
+                        return Err(TestCaseError::fail(format!("{call:?} answered {answer:?}")))
+                    }
+                }
+            }
+            Ok(())
+        },
+    );
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
