@@ -167,12 +167,12 @@ impl SharedServer {
             postoffice_path: Arc::clone(&server.postoffice_path),
             site: server.directory.site().clone(),
             fault,
-            wizard: Mutex::new(None),
-            user_list: Mutex::new(server.user_list),
-            directory: Mutex::new(server.directory),
-            postoffice: Mutex::new(server.postoffice),
-            store: Mutex::new(server.store),
-            log: Mutex::new(server.log),
+            wizard: Mutex::named(None, "the wizard's step in progress"),
+            user_list: Mutex::named(server.user_list, "the user list"),
+            directory: Mutex::named(server.directory, "the directory"),
+            postoffice: Mutex::named(server.postoffice, "the post office"),
+            store: Mutex::named(server.store, "the information store"),
+            log: Mutex::named(server.log, "the event log"),
         }
     }
 

@@ -318,7 +318,8 @@ pub enum Judgement {
     },
     /// The run did not end (C-DEADLOCK), or a thread panicked.
     DidNotEnd(Failure),
-    /// Linearizable, but a property that judges one state broke on the final state (C-INV).
+    /// An order explains every result, but a property broke under it: on the final state,
+    /// or on a unit as the model replays the order (C-INV).
     Broken(Violation),
 }
 

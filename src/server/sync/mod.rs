@@ -38,6 +38,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub struct Mutex<T> {
     inner: std::sync::Mutex<T>,
     id: usize,
+    /// What it guards, in words, for a report of a deadlock.
+    name: &'static str,
 }
 
 /// Every lock has its own number, for the scheduler to know who waits on which.
@@ -46,9 +48,16 @@ static NEXT_ID: AtomicUsize = AtomicUsize::new(1);
 impl<T> Mutex<T> {
     /// A new lock around `value`.
     pub fn new(value: T) -> Mutex<T> {
+        Mutex::named(value, "a lock")
+    }
+
+    /// A new lock around `value`, which a report of a deadlock names by `name`, what it
+    /// guards (`"the directory"`).
+    pub fn named(value: T, name: &'static str) -> Mutex<T> {
         Mutex {
             inner: std::sync::Mutex::new(value),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            name,
         }
     }
 
@@ -57,7 +66,7 @@ impl<T> Mutex<T> {
     /// panic is reported where it happened.
     pub fn lock(&self) -> MutexGuard<'_, T> {
         let guard = match schedule::current() {
-            Some(turn) => turn.acquire(self.id, || self.inner.try_lock().ok()),
+            Some(turn) => turn.acquire(self.id, self.name, || self.inner.try_lock().ok()),
             None => self
                 .inner
                 .lock()

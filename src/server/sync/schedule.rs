@@ -18,10 +18,11 @@ use std::sync::{Arc, Condvar, Mutex as StdMutex, MutexGuard as StdGuard};
 /// Why a scheduled run did not end normally.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
-    /// Every thread not ended waits on a lock (C-DEADLOCK): `(thread, lock)` for each.
+    /// Every thread not ended waits on a lock (C-DEADLOCK): `(thread, what the lock
+    /// guards)` for each.
     Deadlock {
-        /// The threads that wait, and the lock each waits on.
-        waiting: Vec<(usize, usize)>,
+        /// The threads that wait, and what the lock each waits on guards.
+        waiting: Vec<(usize, &'static str)>,
     },
     /// The budget of scheduling points ran out.
     Budget {
@@ -49,7 +50,7 @@ impl std::fmt::Display for Failure {
                 write!(f, "deadlock: ")?;
                 let each: Vec<String> = waiting
                     .iter()
-                    .map(|(t, l)| format!("thread {t} waits on lock {l}"))
+                    .map(|(t, l)| format!("client {} waits for the lock on {l}", t + 1))
                     .collect();
                 write!(f, "{}", each.join(", "))
             }
@@ -86,6 +87,9 @@ struct State {
     status: Vec<Status>,
     /// The locks taken now.
     held: Vec<usize>,
+    /// What each lock asked for so far guards, by its id: a report names a lock by it,
+    /// not by an id that changes from run to run.
+    names: Vec<(usize, &'static str)>,
     rng: u64,
     points: u64,
     budget: u64,
@@ -117,9 +121,15 @@ impl State {
             .collect();
         if runnable.is_empty() {
             self.running = None;
-            let waiting: Vec<(usize, usize)> = (0..self.status.len())
+            let name = |lock: usize| {
+                self.names
+                    .iter()
+                    .find(|(id, _)| *id == lock)
+                    .map_or("a lock", |(_, name)| *name)
+            };
+            let waiting: Vec<(usize, &'static str)> = (0..self.status.len())
                 .filter_map(|t| match self.status[t] {
-                    Status::Waiting(lock) => Some((t, lock)),
+                    Status::Waiting(lock) => Some((t, name(lock))),
                     _ => None,
                 })
                 .collect();
@@ -207,10 +217,16 @@ impl Turn {
         drop(self.wait(st));
     }
 
-    /// Takes lock `id` with `try_lock`, waiting (and letting others go on) while another
-    /// thread holds it.
-    pub fn acquire<G>(&self, id: usize, try_lock: impl Fn() -> Option<G>) -> G {
+    /// Takes lock `id`, which guards `name`, with `try_lock`, waiting (and letting others
+    /// go on) while another thread holds it.
+    pub fn acquire<G>(&self, id: usize, name: &'static str, try_lock: impl Fn() -> Option<G>) -> G {
         self.point();
+        {
+            let mut st = self.shared.state();
+            if !st.names.iter().any(|(known, _)| *known == id) {
+                st.names.push((id, name));
+            }
+        }
         loop {
             {
                 let mut st = self.shared.state();
@@ -281,6 +297,7 @@ pub fn run(seed: u64, budget: u64, bodies: Vec<Box<dyn FnOnce() + Send>>) -> Res
         changes: Vec::new(),
         status: vec![Status::Runnable; n],
         held: Vec::new(),
+        names: Vec::new(),
         rng: (z ^ (z >> 31)) | 1,
         points: 0,
         budget,
@@ -389,7 +406,10 @@ mod tests {
     #[test]
     fn two_locks_taken_in_opposite_orders_deadlock_under_some_seed() {
         let found = (0..200).find_map(|seed| {
-            let (a, b) = (Arc::new(Mutex::new(())), Arc::new(Mutex::new(())));
+            let (a, b) = (
+                Arc::new(Mutex::named((), "the directory")),
+                Arc::new(Mutex::named((), "the post office")),
+            );
             let work = bodies(2, |t| {
                 let (a, b) = (Arc::clone(&a), Arc::clone(&b));
                 Box::new(move || {
@@ -401,7 +421,15 @@ mod tests {
             run(seed, 10_000, work).err()
         });
         match found {
-            Some(Failure::Deadlock { waiting }) => assert_eq!(waiting.len(), 2),
+            Some(failure @ Failure::Deadlock { .. }) => {
+                // Named by what the locks guard, the same words in every run.
+                let words = failure.to_string();
+                assert!(
+                    words.contains("waits for the lock on the directory")
+                        && words.contains("waits for the lock on the post office"),
+                    "{words}"
+                );
+            }
             other => panic!("expected a deadlock, got {other:?}"),
         }
     }
