@@ -288,6 +288,12 @@ impl Placed {
     }
 }
 
+/// Whether the specification's `output` fits what the history recorded: the same, or
+/// anything for an operation that never returned (its effect may have happened or not).
+fn fits<O: PartialEq>(recorded: &Option<O>, output: &O) -> bool {
+    recorded.as_ref().is_none_or(|r| r == output)
+}
+
 /// Operation `i`'s word for [`Placed`]: splitmix64 of its index, twice.
 fn word_of(i: usize) -> u128 {
     let mix = |mut z: u64| {
@@ -307,9 +313,11 @@ const FORCED_AFTER: u64 = 1_024;
 
 /// Checks `history` against `spec`, trying at most `budget` placements of an operation.
 ///
-/// Every operation is placed. One that never returned is taken to return after all the
-/// others, and since its output is unknown, no order places it: a run that ended with a
-/// call outstanding (a deadlock) is reported as such before it comes here (C-DEADLOCK).
+/// Every operation that returned is placed. One that never returned is taken to return
+/// after all the others, with whatever output the specification gives, and may be left
+/// out: its effect may have happened or not (Herlihy and Wing's completion of a history).
+/// A run of migwiz that ended with a call outstanding (a deadlock) is reported as such
+/// before it comes here (C-DEADLOCK); a history of another kind may hold such calls.
 pub fn check<S: Spec>(
     spec: &S,
     history: &History<S::Input, S::Output>,
@@ -338,9 +346,15 @@ pub fn check<S: Spec>(
     let mut entry = timeline.first();
     // Whether `entry` is the first operation tried on this state.
     let mut first_here = true;
+    // Operations that returned and are not placed yet: with none left, the operations
+    // that never returned may each have taken effect or not, and the order stands.
+    let returned = |op: usize| history.operations[op].returned.is_some();
+    let mut completed_left = (0..history.operations.len())
+        .filter(|&op| returned(op))
+        .count();
     loop {
-        if entry == NONE {
-            // Every operation placed.
+        if entry == NONE || completed_left == 0 {
+            // Every operation that returned placed (and every other placed or left out).
             let order = stack.iter().map(|(op, _)| *op).collect();
             return Verdict::Linearizable { order };
         }
@@ -380,6 +394,7 @@ pub fn check<S: Spec>(
                 if new {
                     let before = after.map(|after| std::mem::replace(&mut state, after));
                     stack.push((op, before.filter(|_| !last)));
+                    completed_left -= usize::from(returned(op));
                     timeline.lift(op);
                     let depth = stack.len();
                     if agree == depth - 1 && longest.get(depth - 1) == Some(&op) {
@@ -406,6 +421,7 @@ pub fn check<S: Spec>(
                 return stuck(spec, history, longest, &mut edges, &mut buffer);
             };
             agree = agree.min(stack.len());
+            completed_left += usize::from(returned(op));
             // With no state kept, the operation was the last tried there: the entry after
             // it is a return, and the search backtracks again before it reads `state`.
             if let Some(before) = before {
@@ -501,7 +517,7 @@ impl<T: Hash, O: PartialEq + Clone> Edges<T, O> {
             return known.clone();
         }
         let (after, output) = spec.step(&from.state, &history.operations[op].input);
-        let after = match history.operations[op].output.as_ref() == Some(&output) {
+        let after = match fits(&history.operations[op].output, &output) {
             true => Ok(Node::new(after)),
             false => Err(output),
         };
@@ -526,7 +542,7 @@ impl<T: Hash, O: PartialEq + Clone> Edges<T, O> {
                 (Some(after), output)
             }
         };
-        if history.operations[op].output.as_ref() != Some(&output) {
+        if !fits(&history.operations[op].output, &output) {
             return Err(output);
         }
         if after.is_none() {
@@ -564,7 +580,7 @@ impl<T: Hash, O: PartialEq + Clone> Edges<T, O> {
                 (Some(after), output)
             }
         };
-        if history.operations[op].output.as_ref() != Some(&output) {
+        if !fits(&history.operations[op].output, &output) {
             self.keep((print, op), Err(output.clone()));
             return Err(output);
         }
