@@ -151,9 +151,14 @@ fn found(fault: Fault) {
         "{judgement:?}"
     );
     assert!(
-        case.clients.len() <= 2,
+        case.clients.len() == 2,
         "{} clients: {case:#?}",
         case.clients.len()
+    );
+    assert_eq!(
+        migwiz::harness::concurrent::sequential_form(&case, Some(fault)),
+        None,
+        "a race, not a sequential failure"
     );
     for client in &case.clients {
         assert!(

@@ -143,6 +143,12 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
         args.seed, found.cases_run
     );
     let scenario = witness(&found.case, found.seed, &name, &description);
+    if let Some(steps) = migwiz::harness::concurrent::sequential_form(&found.case, args.fault) {
+        eprintln!(
+            "race: the failure needs no clients at once: its {} step(s), one after the other, fail too (a sequential failure, which the state machine test finds: migwiz run on the file below, or cargo test --test state_machine)",
+            steps.len()
+        );
+    }
     let mut text = format!(
         "a failure after {} cases {how}, shrunk to {} client(s) after {} prefix step(s), schedule {}:\n",
         found.cases_run,

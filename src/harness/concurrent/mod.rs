@@ -694,6 +694,26 @@ pub fn failing_seed(
     })
 }
 
+/// The case's steps one after the other, the clients' after the prefix in client order,
+/// when they fail that way too: a failure that needs no clients at once, which a report
+/// should call sequential (the state machine test's kind), with these steps as its
+/// witness.
+pub fn sequential_form(case: &Case, fault: Option<Fault>) -> Option<Vec<Operation>> {
+    let steps: Vec<Operation> = case
+        .prefix
+        .iter()
+        .chain(case.clients.iter().flatten())
+        .cloned()
+        .collect();
+    let alone = Case {
+        setup: case.setup.clone(),
+        prefix: Vec::new(),
+        clients: vec![steps.clone()],
+    };
+    let ran = run(&alone, Mode::Deterministic { seed: 0 }, fault);
+    (!judge(&alone, &ran).passed()).then_some(steps)
+}
+
 /// How many seeds a smaller case gets to fail again under, when shrinking.
 const SHRINK_SEEDS: u64 = 128;
 
@@ -727,6 +747,11 @@ pub fn shrink(mut case: Case, mut seed: u64, fault: Option<Fault>) -> (Case, u64
         }
         let next = smaller.into_iter().find_map(|mut candidate| {
             candidate.clients.retain(|c| !c.is_empty());
+            // A concurrent case has 2 to 4 clients (C-CLIENTS): a failure that needs fewer
+            // is a sequential one, which `sequential_form` tells.
+            if candidate.clients.len() < 2 {
+                return None;
+            }
             let seeds = std::iter::once(seed).chain(0..SHRINK_SEEDS);
             failing_seed(&candidate, fault, seeds).map(|s| (candidate, s))
         });
