@@ -1546,16 +1546,7 @@ fn errors_point_at_what_is_wrong() {
 #[test]
 fn a_failing_json_run_points_at_its_verdict() {
     let dir = std::env::temp_dir().join(format!("migwiz-json-verdict-{}", std::process::id()));
-    let out = migwiz([
-        "race",
-        "--fault",
-        "waiting-read-apart",
-        "--seed",
-        "1",
-        "--out",
-        dir.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(1));
+    common::pages::made::race_failure(&dir, None);
     let witness = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())

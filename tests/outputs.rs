@@ -132,23 +132,13 @@ fn explore_and_race_keep_each_others_files() {
     explore("1", "300", None);
     let explored = common::toml_files(&out);
     assert!(explored > 5, "{explored}");
-    let race = [
-        "race",
-        "--fault",
-        "waiting-read-apart",
-        "--seed",
-        "1",
-        "--out",
-    ];
-    let mut args: Vec<&std::ffi::OsStr> = race.iter().map(|a| a.as_ref()).collect();
-    args.push(out.as_os_str());
-    made::migwiz(&args, 1);
+    made::race_failure(&out, None);
     assert_eq!(
         common::toml_files(&out),
         explored + 1,
         "race removed explore's witnesses"
     );
-    made::migwiz(&args, 1);
+    made::race_failure(&out, None);
     assert_eq!(
         common::toml_files(&out),
         explored + 1,

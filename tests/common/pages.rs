@@ -342,10 +342,9 @@ pub mod made {
         page
     }
 
-    /// `migwiz race --fault waiting-read-apart --html`: a history no order explains.
-    pub fn failing_history(dir: &Path) -> PathBuf {
-        let page = dir.join("race.html");
-        let witnesses = dir.join("witnesses");
+    /// `migwiz race --fault waiting-read-apart --seed 1 --out OUT [--html PAGE]`: a
+    /// failure found (exit 1), its witness written to `out`.
+    pub fn race_failure(out: &Path, page: Option<&Path>) {
         let race = [
             "race",
             "--fault",
@@ -355,8 +354,17 @@ pub mod made {
             "--out",
         ];
         let mut args: Vec<&OsStr> = race.iter().map(|a| a.as_ref()).collect();
-        args.extend([witnesses.as_os_str(), "--html".as_ref(), page.as_os_str()]);
+        args.push(out.as_os_str());
+        if let Some(page) = page {
+            args.extend(["--html".as_ref(), page.as_os_str()]);
+        }
         migwiz(&args, 1);
+    }
+
+    /// `migwiz race --fault waiting-read-apart --html`: a history no order explains.
+    pub fn failing_history(dir: &Path) -> PathBuf {
+        let page = dir.join("race.html");
+        race_failure(&dir.join("witnesses"), Some(&page));
         page
     }
 

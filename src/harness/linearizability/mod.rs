@@ -537,6 +537,8 @@ impl<T: Hash, O: PartialEq + Clone> Edges<T, O> {
         let input = &history.operations[op].input;
         let (after, output) = match Rc::get_mut(&mut from.state) {
             Some(state) => (None, spec.step_in_place(state, input)),
+            // Held elsewhere: stepped from a copy, which is not kept either, so that the
+            // operations after it can be stepped in place.
             None => {
                 let (after, output) = spec.step(&from.state, input);
                 (Some(after), output)
@@ -570,26 +572,8 @@ impl<T: Hash, O: PartialEq + Clone> Edges<T, O> {
         if let Some(known) = self.taken.get(&(print, op)) {
             return known.clone().map(Some);
         }
-        let input = &history.operations[op].input;
-        let (after, output) = match Rc::get_mut(&mut from.state) {
-            Some(state) => (None, spec.step_in_place(state, input)),
-            // Held elsewhere: stepped from a copy, which is not kept either, so that the
-            // operations after it can be stepped in place.
-            None => {
-                let (after, output) = spec.step(&from.state, input);
-                (Some(after), output)
-            }
-        };
-        if !fits(&history.operations[op].output, &output) {
+        Self::step_forced(spec, history, from, op).inspect_err(|output| {
             self.keep((print, op), Err(output.clone()));
-            return Err(output);
-        }
-        Ok(match after {
-            Some(after) => Some(Node::new(after)),
-            None => {
-                from.print.set(None);
-                None
-            }
         })
     }
 
