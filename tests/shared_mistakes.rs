@@ -25,10 +25,10 @@ fn caught(mistake: Mistake) -> migwiz::harness::sut::Counterexample {
     }
 }
 
-/// The longest shrunk sequence a test accepts: every mistake here needs at most three steps
-/// to show (a mailbox made, a step that misbehaves, and one more to set the scene); the
-/// shrinker deletes steps in one pass from the back, and lands within two of that.
-const SHORT: usize = 5;
+/// The longest shrunk sequence a test accepts: with this seed every mistake here shows in
+/// one or two steps (a step that misbehaves, and at most one to set the scene), and the
+/// shrinker takes out every step the failure does not need, one at a time.
+const SHORT: usize = 2;
 
 /// The mistake is caught by `rule`'s property (not by a difference between the halves),
 /// shrunk to at most [`SHORT`] steps that fail again when replayed.

@@ -193,9 +193,16 @@ pub fn run_sequences<R: Recorder>(
     match result.map_err(|e| *e) {
         Ok(()) => Ok(()),
         Err(TestError::Fail(why, (state, steps, _))) => {
+            // proptest's shrinking can stop with a step that is not needed (it shrinks a
+            // step's draws and the sequence's length, not every choice of steps): taken
+            // out one at a time, each step that the failure does not need goes.
+            let (steps, why) = match quietly(|| without_needless_steps(&state, steps.clone())) {
+                Some(found) => found,
+                None => (steps, why.message().to_string()),
+            };
             let reproduces = quietly(|| fails_again(&state, &steps));
             Err(Counterexample {
-                why: why.message().to_string(),
+                why,
                 start: format!("{state:?}"),
                 setup: Box::new(state.setup.clone()),
                 steps,
@@ -204,6 +211,45 @@ pub fn run_sequences<R: Recorder>(
         }
         Err(e) => panic!("the state machine test could not run: {e}"),
     }
+}
+
+/// `steps` with every step the failure does not need taken out, one at a time until none
+/// can be (the shortest sequence that removing one step at a time can find), with the
+/// failure's words; `None` when `steps` do not fail alone.
+fn without_needless_steps(
+    state: &RefState,
+    mut steps: Vec<Operation>,
+) -> Option<(Vec<Operation>, String)> {
+    let mut why = failure_of(state, &steps)?;
+    let mut k = 0;
+    while k < steps.len() {
+        let mut fewer = steps.clone();
+        fewer.remove(k);
+        match failure_of(state, &fewer) {
+            Some(words) => (steps, why) = (fewer, words),
+            None => k += 1,
+        }
+    }
+    Some((steps, why))
+}
+
+/// The failure of `steps` from `state` replayed alone, in its words, if they fail.
+fn failure_of(state: &RefState, steps: &[Operation]) -> Option<String> {
+    let config = Config {
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let (state, steps) = (state.clone(), steps.to_vec());
+    let failed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+        Implementation::<()>::test_sequential(config, state, steps, None);
+    }))
+    .err()?;
+    Some(match failed.downcast::<String>() {
+        Ok(words) => *words,
+        Err(payload) => payload
+            .downcast::<&str>()
+            .map_or_else(|_| "a panic".to_string(), |w| (*w).to_string()),
+    })
 }
 
 /// Whether `steps` from `state` fail again when replayed alone.
