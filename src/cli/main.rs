@@ -60,7 +60,7 @@ enum Command {
     /// is not linearizable: print it shrunk, one column per client, with the verdict, and
     /// write it as a scenario file that `migwiz run` replays.
     #[command(
-        after_help = "Examples:\n  migwiz race --cases 1000\n  migwiz race --fault mmf-checked-apart   # watch a named fault caught\n\nFaults (--fault): mmf-checked-apart (C-MMF), waiting-read-apart (C-DELIVER), alias-checked-apart (C-UNIQUE), stale-directory (C-MIDRUN).\nCtrl-C stops before the next case and prints how many cases ran (exit status 130); a failure already found is still shrunk and written.\nExit status: 0 no failure found; 1 a failure found (written to --out); 2 a bad argument; 130 stopped by Ctrl-C."
+        after_help = "Examples:\n  migwiz race --cases 1000\n  migwiz race --fault mmf-checked-apart   # watch a named fault caught\n\nFaults (--fault): mmf-checked-apart (C-MMF), waiting-read-apart (C-DELIVER), alias-checked-apart (C-UNIQUE), stale-directory (C-MIDRUN), list-update-apart (C-UNITS).\nCtrl-C stops before the next case and prints how many cases ran (exit status 130); a failure already found is still shrunk and written.\nExit status: 0 no failure found; 1 a failure found (written to --out); 2 a bad argument; 130 stopped by Ctrl-C."
     )]
     Race(race::Args),
 }

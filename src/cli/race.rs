@@ -33,7 +33,7 @@ pub struct Args {
     stress: Option<u32>,
     /// Switch one named fault of the server on, to watch it caught: mmf-checked-apart
     /// (C-MMF), waiting-read-apart (C-DELIVER), alias-checked-apart (C-UNIQUE),
-    /// stale-directory (C-MIDRUN).
+    /// stale-directory (C-MIDRUN), list-update-apart (C-UNITS).
     #[arg(long, value_parser = parse_fault)]
     fault: Option<Fault>,
     /// Where to write the failing case as a scenario file. Files an earlier run wrote

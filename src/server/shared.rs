@@ -64,15 +64,20 @@ pub enum Fault {
     /// directory) looks mailboxes up in the directory as it was at `start`, so a MIGRATE
     /// proxy an administrator adds during the run goes unseen.
     StaleDirectory,
+    /// C-UNITS: the `user` unit looks W-LIST-UPDATE's mailbox up by directory name in one
+    /// critical section and updates or creates in a second, so a mailbox of that name made
+    /// between them is missed and a second one, numbered, is made.
+    ListUpdateApart,
 }
 
 impl Fault {
     /// Every fault.
-    pub const ALL: [Fault; 4] = [
+    pub const ALL: [Fault; 5] = [
         Fault::MmfCheckedApart,
         Fault::WaitingReadApart,
         Fault::AliasCheckedApart,
         Fault::StaleDirectory,
+        Fault::ListUpdateApart,
     ];
 
     /// The name `migwiz race --fault` takes.
@@ -82,6 +87,7 @@ impl Fault {
             Fault::WaitingReadApart => "waiting-read-apart",
             Fault::AliasCheckedApart => "alias-checked-apart",
             Fault::StaleDirectory => "stale-directory",
+            Fault::ListUpdateApart => "list-update-apart",
         }
     }
 
@@ -92,6 +98,7 @@ impl Fault {
             Fault::WaitingReadApart => "C-DELIVER",
             Fault::AliasCheckedApart => "C-UNIQUE",
             Fault::StaleDirectory => "C-MIDRUN",
+            Fault::ListUpdateApart => "C-UNITS",
         }
     }
 }
@@ -329,6 +336,9 @@ impl SharedServer {
             Some(Fault::MmfCheckedApart) => seen.mmf = Some(self.postoffice.lock().mmf(user)),
             Some(Fault::WaitingReadApart) => {
                 seen.waiting = Some(self.postoffice.lock().waiting_runs(user))
+            }
+            Some(Fault::ListUpdateApart) => {
+                seen.update_lookup = Some(Arc::clone(&*self.directory.lock()))
             }
             _ => {}
         }

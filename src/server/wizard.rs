@@ -63,6 +63,9 @@ pub struct Seen {
     pub waiting: Option<Vec<Messages>>,
     /// The directory as it was at `start` (`Fault::StaleDirectory`, C-MIDRUN).
     pub directory: Option<Arc<Directory>>,
+    /// The directory as it was when W-LIST-UPDATE looked its mailbox up, before the unit's
+    /// own critical section (`Fault::ListUpdateApart`, C-UNITS).
+    pub update_lookup: Option<Arc<Directory>>,
 }
 
 /// The rule a phase is carried by: OP-STEP1, OP-STEP2 or OP-FULL.
@@ -415,10 +418,8 @@ fn step_one(
         // W-LIST-UPDATE (Q186742): update the target container's mailbox of that name.
         step.rules.insert(RuleId::WListUpdate);
         let container = &step.target;
-        if let Some(id) = ex
-            .directory
-            .mailbox_by_directory_name(container, &row.common_name)
-        {
+        let lookup = ex.seen.update_lookup.as_deref().unwrap_or(ex.directory);
+        if let Some(id) = lookup.mailbox_by_directory_name(container, &row.common_name) {
             update(row, id, ex, step);
             return Ok(None);
         }
