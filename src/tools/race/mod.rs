@@ -237,13 +237,19 @@ pub fn verdict_words(case: &Case, ran: &Ran, judgement: &Judgement, names: &[Str
                     prefix.len()
                 );
             }
-            format!(
-                "verdict: not linearizable: the model explains the {} unit(s) above in that order, and no order of the rest places {} next (C-LIN):\n  the model expected: {}\n  the server returned: {}",
+            let (said, got) = (answer_words(call, expected, case), answer_words(call, returned, case));
+            let mut words = format!(
+                "verdict: not linearizable: the model explains the {} unit(s) above in that order, and no order of the rest places {} next (C-LIN):\n  the model expected: {said}\n  the server returned: {got}",
                 prefix.len(),
                 call_words(call, names),
-                answer_words(call, expected, case),
-                answer_words(call, returned, case)
-            )
+            );
+            if said == got {
+                // The same in short: the difference is inside an event's text.
+                if let (Answer::Unit(e), Answer::Unit(r)) = (&**expected, &**returned) {
+                    words.push_str(&event_difference(&e.events, &r.events));
+                }
+            }
+            words
         }
         Judgement::Unknown { steps } => format!(
             "verdict: unknown: the checker took {steps} model steps, its budget, before it found an order or proved there is none; this is not a pass (C-VERDICT)"
@@ -263,6 +269,31 @@ pub fn verdict_words(case: &Case, ran: &Ran, judgement: &Judgement, names: &[Str
             last_calls(&mut words, ran, names);
             words
         }
+    }
+}
+
+/// Where two units' events first differ, in words: `\n  where they differ: …`.
+fn event_difference(
+    model: &[crate::vocabulary::event::Event],
+    server: &[crate::vocabulary::event::Event],
+) -> String {
+    let shown = |e: Option<&crate::vocabulary::event::Event>| {
+        e.map_or("no event".to_string(), |e| {
+            format!(
+                "event {}: {}",
+                e.id,
+                printable(&e.description).replace('\n', " / ")
+            )
+        })
+    };
+    match (0..model.len().max(server.len())).find(|&k| model.get(k) != server.get(k)) {
+        Some(k) => format!(
+            "\n  where they differ, the {} event: the model's {}\n  the server's {}",
+            crate::harness::difference::ordinal(k + 1),
+            shown(model.get(k)),
+            shown(server.get(k))
+        ),
+        None => String::new(),
     }
 }
 
@@ -537,6 +568,38 @@ mod tests {
             "{words}"
         );
         assert!(!words.contains("the state with"), "{words}");
+    }
+
+    /// A unit whose answer reads the same in short on both sides (an `end` whose 10068
+    /// counts differ) is reported with the first event where they differ.
+    #[test]
+    fn a_difference_inside_an_event_is_shown() {
+        let text = "name = \"n\"\n[[users]]\naddress = \"NET1/PO1/JDOE\"\nmessages = 2\n[[steps]]\nop = \"create-mailbox\"\nalias = \"JDOE\"\n[[clients]]\nname = \"wizard\"\nsteps = [{ op = \"wizard\", version = \"5.0\", phase = \"migrate\" }]\n[[clients]]\nname = \"mail\"\nsteps = [{ op = \"deliver\", user = \"NET1/PO1/JDOE\", messages = 1 }]\n";
+        let scenario = Scenario::parse("n.toml", text).unwrap();
+        let mut report = run_scenario(&scenario, None, None, None);
+        assert!(report.passed());
+        for op in &mut report.ran.history.operations {
+            if let (
+                Call::Unit {
+                    unit: Unit::End, ..
+                },
+                Some(Answer::Unit(r)),
+            ) = (&op.input, &mut op.output)
+            {
+                let last = r.events.last_mut().unwrap();
+                last.description = last
+                    .description
+                    .replace("Accounts: 1", "Accounts: 7")
+                    .into();
+            }
+        }
+        report.judgement = concurrent::judge(&report.case, &report.ran);
+        let words = verdict_words(&report.case, &report.ran, &report.judgement, &report.names);
+        assert!(
+            words.contains("where they differ, the first event: the model's event 10068"),
+            "{words}"
+        );
+        assert!(words.contains("Accounts: 7"), "{words}");
     }
 
     /// The scheduler's budget grows with the units a case may run.
