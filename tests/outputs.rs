@@ -209,14 +209,7 @@ fn a_closed_pipe_ends_the_printing_not_the_files() {
     let dir = made::folder("outputs", "pipe");
     let (out, page) = (dir.join("w"), dir.join("race.html"));
     let mut child = Command::new(env!("CARGO_BIN_EXE_migwiz"))
-        .args([
-            "race",
-            "--fault",
-            "waiting-read-apart",
-            "--seed",
-            "1",
-            "--out",
-        ])
+        .args(made::RACE_FAILURE)
         .arg(&out)
         .arg("--html")
         .arg(&page)

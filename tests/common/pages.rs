@@ -342,6 +342,16 @@ pub mod made {
         page
     }
 
+    /// The arguments of [`race_failure`], up to its `--out` folder.
+    pub const RACE_FAILURE: [&str; 6] = [
+        "race",
+        "--fault",
+        "waiting-read-apart",
+        "--seed",
+        "1",
+        "--out",
+    ];
+
     /// `migwiz race --fault waiting-read-apart --seed 1 --out OUT [--html PAGE]`: a
     /// failure found (exit 1), its witness written to `out`.
     pub fn race_failure(out: &Path, page: Option<&Path>) {

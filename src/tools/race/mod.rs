@@ -508,14 +508,22 @@ mod tests {
     use super::*;
     use crate::server::sync::schedule::Failure;
 
+    /// Q190423 as a race: the 5.0 wizard migrates JDOE while a message arrives.
+    const MAIL_DURING_THE_RUN: &str = "name = \"n\"\n[[users]]\naddress = \"NET1/PO1/JDOE\"\nmessages = 2\n[[steps]]\nop = \"create-mailbox\"\nalias = \"JDOE\"\n[[clients]]\nname = \"wizard\"\nsteps = [{ op = \"wizard\", version = \"5.0\", phase = \"migrate\" }]\n[[clients]]\nname = \"mail\"\nsteps = [{ op = \"deliver\", user = \"NET1/PO1/JDOE\", messages = 1 }]\n";
+
+    /// The report of `text`'s run, which must pass before a test spoils it.
+    fn passing(text: &str) -> RaceReport {
+        let report = run_scenario(&Scenario::parse("n.toml", text).unwrap(), None, None, None);
+        assert!(report.passed(), "{}", report.transcript());
+        report
+    }
+
     /// A run whose scheduler ran out of points is `unknown`, not a deadlock, and its
     /// report shows no final state: the state after the prefix is not the run's.
     #[test]
     fn a_run_out_of_points_is_unknown_and_shows_no_state_it_did_not_reach() {
-        let text = "name = \"n\"\n[[users]]\naddress = \"NET1/PO1/JDOE\"\nmessages = 2\n[[steps]]\nop = \"create-mailbox\"\nalias = \"JDOE\"\n[[clients]]\nname = \"wizard\"\nsteps = [{ op = \"wizard\", version = \"5.0\", phase = \"migrate\" }]\n[[clients]]\nname = \"mail\"\nsteps = [{ op = \"deliver\", user = \"NET1/PO1/JDOE\", messages = 1 }]\n";
-        let scenario = Scenario::parse("n.toml", text).unwrap();
-        let mut report = run_scenario(&scenario, None, None, None);
-        assert!(report.passed());
+        let text = MAIL_DURING_THE_RUN;
+        let mut report = passing(text);
         report.ran.failure = Some(Failure::Budget { points: 1_000_001 });
         report
             .ran
@@ -552,9 +560,7 @@ mod tests {
     #[test]
     fn a_final_state_mismatch_names_its_first_difference() {
         let text = "name = \"n\"\n[[users]]\naddress = \"NET1/PO1/JDOE\"\nmessages = 2\n[[clients]]\nname = \"a\"\nsteps = [{ op = \"recover-password\", user = \"NET1/PO1/JDOE\" }]\n[[clients]]\nname = \"b\"\nsteps = [{ op = \"deliver\", user = \"NET1/PO1/JDOE\", messages = 1 }]\n";
-        let scenario = Scenario::parse("n.toml", text).unwrap();
-        let mut report = run_scenario(&scenario, None, None, None);
-        assert!(report.passed());
+        let mut report = passing(text);
         for op in &mut report.ran.history.operations {
             if let Some(Answer::Observation(seen)) = &mut op.output {
                 seen.msmail[0].client = "open";
@@ -574,10 +580,8 @@ mod tests {
     /// counts differ) is reported with the first event where they differ.
     #[test]
     fn a_difference_inside_an_event_is_shown() {
-        let text = "name = \"n\"\n[[users]]\naddress = \"NET1/PO1/JDOE\"\nmessages = 2\n[[steps]]\nop = \"create-mailbox\"\nalias = \"JDOE\"\n[[clients]]\nname = \"wizard\"\nsteps = [{ op = \"wizard\", version = \"5.0\", phase = \"migrate\" }]\n[[clients]]\nname = \"mail\"\nsteps = [{ op = \"deliver\", user = \"NET1/PO1/JDOE\", messages = 1 }]\n";
-        let scenario = Scenario::parse("n.toml", text).unwrap();
-        let mut report = run_scenario(&scenario, None, None, None);
-        assert!(report.passed());
+        let text = MAIL_DURING_THE_RUN;
+        let mut report = passing(text);
         for op in &mut report.ran.history.operations {
             if let (
                 Call::Unit {
