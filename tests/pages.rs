@@ -154,7 +154,7 @@ fn a_concurrent_run_is_drawn_as_lanes_and_bars() {
     let words = failing.words();
     assert!(words.contains("the model expected") && words.contains("the server returned"));
     assert!(
-        words.contains("3 message(s) moved") && words.contains("2 message(s) moved"),
+        words.contains("4 message(s) moved") && words.contains("3 message(s) moved"),
         "{words}"
     );
 }
@@ -168,7 +168,7 @@ fn the_explorer_writes_an_index_of_its_classes() {
     let witnesses = common::toml_files(&dir.join("witnesses"));
     let links = index.attrs("a", "href");
     assert_eq!(links.len(), witnesses, "a link per witness");
-    assert_eq!(index.count("tr"), 21, "the header and every class");
+    assert_eq!(index.count("tr"), 25, "the header and every class");
     for link in &links {
         let page = checked(&index.path.parent().unwrap().join(link));
         assert!(page.text.len() < 1_000_000, "{link}");

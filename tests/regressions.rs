@@ -167,6 +167,7 @@ fn deliver(user: &str, messages: u32) -> Operation {
     Operation::Deliver {
         user: user.parse().unwrap(),
         messages,
+        date: None,
     }
 }
 

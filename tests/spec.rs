@@ -19,11 +19,11 @@ fn spec(name: &str) -> String {
     .unwrap()
 }
 
-/// The ids RULES.md and RULES-PART2.md define: first cells of their tables, and the
+/// The ids RULES.md, RULES-PART2.md and RULES-PART4.md define: first cells of their tables, and the
 /// `- I-…:` invariant lines (part 2 extends two part 1 ids, which count once).
 fn rule_ids_in_spec() -> Vec<String> {
     let mut ids = Vec::new();
-    let text = spec("RULES.md") + &spec("RULES-PART2.md");
+    let text = spec("RULES.md") + &spec("RULES-PART2.md") + &spec("RULES-PART4.md");
     for line in text.lines() {
         if let Some(rest) = line.strip_prefix("| ") {
             let id = rest.split(" |").next().unwrap_or("");

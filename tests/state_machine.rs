@@ -212,6 +212,7 @@ fn the_concurrent_server_with_one_client_equals_the_model() {
         outcome: r.outcome.clone(),
         rules: r.rules.clone(),
         users: r.users.clone(),
+        batch: None,
     };
     let mut runner = TestRunner::new(config);
     let result = runner.run(

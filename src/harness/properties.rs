@@ -83,7 +83,7 @@ impl fmt::Debug for Edge<'_> {
 /// let jdoe = "NET1/PO1/JDOE".parse()?;
 /// let setup = Setup::new(Default::default(), Default::default(), vec![MsMailUser::new(jdoe, 2)])?;
 /// let mut ledger = Ledger::new(&setup);
-/// ledger.record(&Operation::Deliver { user: "NET1/PO1/JDOE".parse()?, messages: 3 });
+/// ledger.record(&Operation::Deliver { user: "NET1/PO1/JDOE".parse()?, messages: 3, date: None });
 /// assert_eq!(ledger.total(), 5);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -100,13 +100,7 @@ impl Ledger {
         let users = setup
             .users()
             .iter()
-            .map(|u| {
-                (
-                    u.address.clone(),
-                    u64::from(u.messages),
-                    u64::from(u.messages),
-                )
-            })
+            .map(|u| (u.address.clone(), u.all_messages(), u.all_messages()))
             .collect();
         Ledger { users }
     }
@@ -115,7 +109,7 @@ impl Ledger {
     /// would pass the 4294967295 messages the post office can count (OP-DELIVER refuses
     /// it), or the post office has no such user.
     pub fn record(&mut self, op: &Operation) {
-        let Operation::Deliver { user, messages } = op else {
+        let Operation::Deliver { user, messages, .. } = op else {
             return;
         };
         if let Some(entry) = self.users.iter_mut().find(|(a, _, _)| a == user) {
@@ -215,6 +209,16 @@ pub const PROPERTIES: &[Property] = &[
         check: Check::Always(locked),
     },
     Property {
+        name: "a batch run's result code is what its events and warnings say",
+        rule: Some(RuleId::IResult),
+        check: Check::Always(result_code),
+    },
+    Property {
+        name: "a stopped batch run changes nothing; EXTRACT changes only its file",
+        rule: Some(RuleId::IFiles),
+        check: Check::Always(files_kept),
+    },
+    Property {
         name: "event 7026 is logged",
         rule: None,
         check: Check::Sometimes(|e| new_events(e).iter().any(|ev| ev.id == 7026)),
@@ -247,6 +251,73 @@ pub const PROPERTIES: &[Property] = &[
         }),
     },
 ];
+
+/// I-RESULT: a batch run's result code is B-RESULT's reading of the observations: 2 when
+/// it stopped or logged an event of type Error, else 1 when it printed a warning, else 0.
+fn result_code(edge: &Edge<'_>) -> Verdict {
+    let (Operation::Mailmig { .. }, Some(batch)) = (edge.op, edge.result.batch.as_deref()) else {
+        return Verdict::Vacuous;
+    };
+    let error = new_events(edge).iter().any(|e| e.kind == "Error");
+    let expected = if edge.result.outcome.is_refused() || error {
+        2
+    } else if !batch.warnings.is_empty() {
+        1
+    } else {
+        0
+    };
+    match batch.result_code == expected {
+        true => Verdict::Holds,
+        false => Verdict::Broken(format!(
+            "the run ended with result code {}, but its events and warnings say {expected}",
+            batch.result_code
+        )),
+    }
+}
+
+/// I-FILES: a batch run that stopped (B-STOP) changes no file, mailbox, MS Mail user or
+/// event; EXTRACT changes no mailbox or MS Mail user, logs only 7034s, and changes one
+/// file at most.
+fn files_kept(edge: &Edge<'_>) -> Verdict {
+    let Operation::Mailmig { .. } = edge.op else {
+        return Verdict::Vacuous;
+    };
+    let (before, after) = (edge.before, edge.after);
+    if edge.result.outcome.is_refused() {
+        return match before == after {
+            true => Verdict::Holds,
+            false => Verdict::Broken("a stopped batch run changed the world".to_string()),
+        };
+    }
+    let extract = edge
+        .result
+        .batch
+        .as_deref()
+        .is_some_and(|b| b.function == Some(crate::vocabulary::operation::Function::Extract));
+    if !extract {
+        return Verdict::Vacuous;
+    }
+    let same_world = before.mailboxes == after.mailboxes
+        && before.custom_recipients == after.custom_recipients
+        && before.msmail == after.msmail
+        && before.user_list == after.user_list;
+    let only_7034 = new_events(edge).iter().all(|e| e.id == 7034);
+    let changed = after
+        .files
+        .iter()
+        .filter(|f| !before.files.contains(f))
+        .count();
+    let kept = before
+        .files
+        .iter()
+        .all(|f| after.files.iter().any(|g| g.path == f.path));
+    match same_world && only_7034 && changed <= 1 && kept {
+        true => Verdict::Holds,
+        false => Verdict::Broken(format!(
+            "EXTRACT changed more than its file: world kept {same_world}, only 7034 logged {only_7034}, {changed} file(s) changed, every file kept {kept}"
+        )),
+    }
+}
 
 /// A broken `always` property: which one, and what was seen.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -338,6 +409,9 @@ fn conserve(edge: &Edge<'_>) -> Verdict {
     if let Err(detail) = counts_add_up(edge.ledger, edge.after) {
         return Verdict::Broken(detail);
     }
+    if let Err(detail) = calendars_add_up(edge.setup, edge.after) {
+        return Verdict::Broken(detail);
+    }
     match edge.messages {
         Some(messages) => match ids_add_up(edge.ledger, messages) {
             Ok(()) => Verdict::Holds,
@@ -358,6 +432,7 @@ fn mail_in_mailboxes(obs: &Observation) -> u64 {
     let per_mailbox = obs.mailboxes.iter();
     per_mailbox
         .flat_map(|m| &m.mail)
+        .filter(|mail| !mail.calendar)
         .map(|mail| u64::from(mail.count))
         .sum()
 }
@@ -372,7 +447,7 @@ fn counts_add_up(ledger: &Ledger, after: &Observation) -> Result<(), String> {
         *listed.entry(&w.address).or_default() += 1;
     }
     for m in &after.mailboxes {
-        for mail in &m.mail {
+        for mail in m.mail.iter().filter(|mail| !mail.calendar) {
             *seen.entry(&mail.owner).or_default() += u64::from(mail.count);
         }
     }
@@ -399,6 +474,43 @@ fn counts_add_up(ledger: &Ledger, after: &Observation) -> Result<(), String> {
         Some((owner, n)) => Err(format!("{n} messages of unknown owner {owner}")),
         None => Ok(()),
     }
+}
+
+/// I-CONSERVE's part 4: the calendar message is not MS Mail's and is counted apart: each
+/// names its owner by its place in the post office (`00000001.scd`), each owner has at
+/// most one, it has Schedule+ data, and the message is in a mailbox bound to it, whose
+/// schedule shows as migrated.
+fn calendars_add_up(setup: &Setup, after: &Observation) -> Result<(), String> {
+    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+    for m in &after.mailboxes {
+        for mail in m.mail.iter().filter(|mail| mail.calendar) {
+            let name = mail.attachment.as_deref().unwrap_or_default();
+            let place = name
+                .strip_suffix(".scd")
+                .filter(|hex| hex.len() == 8)
+                .and_then(|hex| usize::from_str_radix(hex, 16).ok());
+            let Some(user) = place.and_then(|p| setup.users().get(p.wrapping_sub(1))) else {
+                return Err(format!(
+                    "{} holds a calendar message {name:?} of no user",
+                    m.alias
+                ));
+            };
+            let owner = user.address.as_str();
+            if let Some(other) = seen.insert(owner, &m.alias) {
+                return Err(format!(
+                    "{owner} has two calendar messages, in {other} and {}",
+                    m.alias
+                ));
+            }
+            if !user.schedule || !m.calendar || mail.count != 1 || !bound_to(m, owner) {
+                return Err(format!(
+                    "the calendar message of {owner} in {} is not one message of a user with Schedule+ data, in a mailbox bound to it whose schedule migrated",
+                    m.alias
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Every id the post office gave out is present exactly once: ids `1..` in user order for
@@ -551,7 +663,16 @@ pub fn summary_of_units(edge: &Edge<'_>, did: &[u64; 6]) -> Verdict {
 /// step's new events; the two Extraction counts from its per-user results.
 fn judged_counts(edge: &Edge<'_>, new: &[Event]) -> Result<[u64; 6], String> {
     let logged = |ids: &[u32]| new.iter().filter(|e| ids.contains(&e.id)).count() as u64;
-    let (extraction_errors, import_errors) = (logged(&[7007, 7034]), logged(&[7026, 147, 7044]));
+    let extraction_errors = logged(&[7007, 7034, 7032]);
+    let import_errors = logged(&[7026, 147, 7044]);
+    // B-7032: a 7032 for no row's user is the header line, read as a user (Q180876).
+    let rows_elsewhere = edge
+        .result
+        .users
+        .iter()
+        .filter(|u| matches!(u, UserResult::OtherHomeServer { .. }))
+        .count() as u64;
+    let header = logged(&[7032]).saturating_sub(rows_elsewhere);
     let (before, after) = (edge.before, edge.after);
     let created = after
         .mailboxes
@@ -578,6 +699,7 @@ fn judged_counts(edge: &Edge<'_>, new: &[Event]) -> Result<[u64; 6], String> {
         ));
     }
     let (reached, extracted) = extraction(edge);
+    let reached = reached + header;
     let accounts = reached.checked_sub(extraction_errors).ok_or_else(|| {
         format!(
             "the step logged {extraction_errors} extraction errors for {reached} users it reached"
@@ -616,7 +738,9 @@ fn extraction(edge: &Edge<'_>) -> (u64, u64) {
             | UserResult::Existing { user, .. }
             | UserResult::Updated { user, .. }
             | UserResult::MmfUnavailable { user, .. }
-            | UserResult::NotInPostOffice { user } => user,
+            | UserResult::NotInPostOffice { user }
+            | UserResult::OtherHomeServer { user }
+            | UserResult::ScheduleMigrated { user, .. } => user,
         };
         reached.insert(user);
     }
@@ -794,10 +918,12 @@ fn abort_keeps_mail(edge: &Edge<'_>) -> Verdict {
 /// I-OWNER, as settled: every message that appears in a mailbox during a 5.5 or SP1 step,
 /// whatever the step reported, is in a mailbox bound to that message's owner.
 fn owner(edge: &Edge<'_>) -> Verdict {
-    let Operation::Wizard(run) = edge.op else {
-        return Verdict::Vacuous;
+    let version = match edge.op {
+        Operation::Wizard(run) => run.version,
+        Operation::Mailmig { version, .. } => *version,
+        _ => return Verdict::Vacuous,
     };
-    if run.version == Version::V50 {
+    if version == Version::V50 {
         return Verdict::Vacuous;
     }
     let arrivals = arrivals(edge.before, edge.after);
@@ -808,7 +934,7 @@ fn owner(edge: &Edge<'_>) -> Verdict {
         None => Verdict::Holds,
         Some((mailbox, owner)) => Verdict::Broken(format!(
             "{} delivered {owner}'s mail into {}, which is not tied to it",
-            run.version, mailbox.alias
+            version, mailbox.alias
         )),
     }
 }
@@ -822,7 +948,7 @@ pub fn arrivals<'a>(
 ) -> Vec<(&'a MailboxView, &'a str)> {
     let mut had: HashMap<(&str, &str), u64> = HashMap::new();
     for m in &before.mailboxes {
-        for mail in &m.mail {
+        for mail in m.mail.iter().filter(|mail| !mail.calendar) {
             *had.entry((m.alias.as_str(), mail.owner.as_str()))
                 .or_default() += u64::from(mail.count);
         }
@@ -830,7 +956,7 @@ pub fn arrivals<'a>(
     let mut found = Vec::new();
     for m in &after.mailboxes {
         let mut now: BTreeMap<&str, u64> = BTreeMap::new();
-        for mail in &m.mail {
+        for mail in m.mail.iter().filter(|mail| !mail.calendar) {
             *now.entry(mail.owner.as_str()).or_default() += u64::from(mail.count);
         }
         for (owner, count) in now {

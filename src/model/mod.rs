@@ -22,6 +22,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod batch;
+mod files;
 mod texts;
 mod wizard;
 
@@ -32,7 +34,7 @@ use crate::vocabulary::container::Container;
 use crate::vocabulary::event::Event;
 use crate::vocabulary::language::Language;
 use crate::vocabulary::observation::{
-    CustomRecipientView, MailView, MailboxView, Observation, UserListRow, WaitingView,
+    CustomRecipientView, DatedView, MailView, MailboxView, Observation, UserListRow, WaitingView,
 };
 use crate::vocabulary::operation::{ListField, Operation, Version};
 use crate::vocabulary::outcome::{Refusal, StepResult};
@@ -63,6 +65,16 @@ pub struct User {
     pub client_open: bool,
     /// The MMF password is out of step after a recovery.
     pub out_of_step: bool,
+    /// The dated messages still waiting, as (date, count), by date (F-DATE); `waiting`
+    /// counts them too.
+    pub dated: Vec<(u64, u32)>,
+    /// The user has Schedule+ data (F-SCHED).
+    pub schedule: bool,
+    /// Its schedule was migrated (B-SCHED: once).
+    pub schedule_migrated: bool,
+    /// Its place in the post office's list of users, from 1 (the calendar attachment's
+    /// name, B-SCHED).
+    pub place: usize,
 }
 
 /// A mailbox.
@@ -82,6 +94,10 @@ pub struct Mailbox {
     pub inbox: Vec<(String, u32)>,
     /// The MS Mail user step one created it for.
     pub created_for: Option<String>,
+    /// A schedule was migrated into it (F-SCHED).
+    pub calendar: bool,
+    /// The calendar messages in its Inbox, by attachment name (B-SCHED).
+    pub calendar_messages: Vec<String>,
 }
 
 /// A custom recipient: alias, the MS Mail user it stands for, its container. Its
@@ -109,6 +125,17 @@ pub struct Row {
     pub common_name: String,
     /// `migrate:MS:NET/PO/MAILBOX` in 5.5 and SP1 lists; none in 5.0's.
     pub secondary: Option<String>,
+    /// `~SERVER`, or a server's name (B-HOME).
+    pub home_server: String,
+}
+
+/// One of the administrator's files (F-FILES).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct File {
+    /// Its path, as first written.
+    pub path: String,
+    /// Its text.
+    pub text: String,
 }
 
 /// The whole world of the reference model.
@@ -120,6 +147,14 @@ pub struct Model {
     pub server_language: Language,
     /// The post office's path (events 7007 and 10068).
     pub postoffice_path: String,
+    /// A mapped drive naming the post office, if any (B-VALUES).
+    pub postoffice_drive: Option<String>,
+    /// The post office's administrator account and password (F-ADMIN).
+    pub admin: (String, String),
+    /// The site's server (B-HOME).
+    pub server_name: String,
+    /// The administrator's files (F-FILES), in the order they were first written.
+    pub files: Vec<File>,
     /// The post office.
     pub users: Vec<User>,
     /// Mailboxes in creation order.
@@ -180,23 +215,42 @@ impl Model {
     pub fn new(setup: &Setup) -> Model {
         let mut users = Vec::new();
         for u in setup.users() {
+            let mut dated: Vec<(u64, u32)> = Vec::new();
+            let mut all = u.messages;
+            for (date, count) in &u.dated {
+                add_dated(&mut dated, date.number(), *count);
+                all = all.saturating_add(*count);
+            }
             users.push(User {
                 address: u.address.to_string(),
                 typed: u.address.clone(),
                 mailbox_name: u.address.mailbox().to_string(),
                 postoffice: u.address.postoffice().to_string(),
                 full_name: u.name.clone().unwrap_or_default(),
-                messages: u.messages,
+                messages: all,
                 received: 0,
-                waiting: u.messages,
+                waiting: all,
                 client_open: false,
                 out_of_step: false,
+                dated,
+                schedule: u.schedule,
+                schedule_migrated: false,
+                place: users.len() + 1,
             });
         }
+        let mut files: Vec<File> = Vec::new();
+        for (path, text) in setup.files() {
+            files::write(&mut files, path.as_str(), text);
+        }
+        let (admin, password) = setup.admin();
         Model {
             site: setup.site().clone(),
             server_language: setup.server_language(),
             postoffice_path: setup.postoffice_path().to_string(),
+            postoffice_drive: setup.postoffice_drive().map(str::to_string),
+            admin: (admin.to_string(), password.to_string()),
+            server_name: setup.server_name().to_string(),
+            files,
             users,
             mailboxes: Vec::new(),
             custom_recipients: Vec::new(),
@@ -292,7 +346,11 @@ impl Model {
             ),
             Operation::MsMailClient { user, open } => self.client(user, *open),
             Operation::RecoverPassword { user } => self.recover_password(user),
-            Operation::Deliver { user, messages } => self.deliver(user, *messages),
+            Operation::Deliver {
+                user,
+                messages,
+                date,
+            } => self.deliver(user, *messages, date.map(|d| d.number())),
             Operation::ExtractUserList { version, users } => {
                 self.extract_user_list(*version, users.as_deref())
             }
@@ -300,6 +358,17 @@ impl Model {
                 self.edit_user_list(user, *field, value)
             }
             Operation::Wizard(run) => self.wizard(run),
+            Operation::Mailmig { version, command } => self.mailmig(*version, command),
+            Operation::WriteFile { path, text } => {
+                files::write(&mut self.files, path.as_str(), text);
+                StepResult::ok([OpFile, FFiles])
+            }
+            Operation::EditFile {
+                path,
+                user,
+                field,
+                value,
+            } => self.edit_file(path.as_str(), user, field.as_str(), value),
         }
     }
 
@@ -469,8 +538,9 @@ impl Model {
         StepResult::ok([OpRecover, AMmf])
     }
 
-    /// OP-DELIVER: new mail waits in MS Mail, also after the user was migrated (Q190423).
-    fn deliver(&mut self, user: &MsMailAddress, messages: u32) -> StepResult {
+    /// OP-DELIVER: new mail waits in MS Mail, also after the user was migrated (Q190423),
+    /// with its date if it has one (F-DATE).
+    fn deliver(&mut self, user: &MsMailAddress, messages: u32, date: Option<u64>) -> StepResult {
         let Some(u) = self.user_index(user) else {
             let user = user.to_string();
             return StepResult::refused(Refusal::UnknownUser { user }, [OpDeliver]);
@@ -485,7 +555,13 @@ impl Model {
         self.users[u].messages = total;
         self.users[u].received += messages;
         self.users[u].waiting += messages;
-        StepResult::ok([OpDeliver])
+        match date {
+            Some(date) => {
+                add_dated(&mut self.users[u].dated, date, messages);
+                StepResult::ok([OpDeliver, FDate])
+            }
+            None => StepResult::ok([OpDeliver]),
+        }
     }
 
     /// OP-EXTRACT: the user list for the chosen users, with the version's columns (A-LIST);
@@ -533,6 +609,7 @@ impl Model {
                 Version::V50 => None,
                 _ => Some(format!("migrate:MS:{}", user.address)),
             },
+            home_server: "~SERVER".to_string(),
         }
     }
 
@@ -625,6 +702,8 @@ impl Model {
             folders: None,
             inbox: Vec::new(),
             created_for,
+            calendar: false,
+            calendar_messages: Vec::new(),
         });
         renumbered
     }
@@ -645,6 +724,7 @@ impl Model {
             custom_recipients: self.custom_recipients_view(),
             msmail,
             user_list: self.user_list.as_ref().map(|rows| self.list_view(rows)),
+            files: files::view(&self.files),
         }
     }
 
@@ -665,6 +745,7 @@ impl Model {
             custom_recipients: self.custom_recipients_view(),
             msmail: Vec::new(),
             user_list: None,
+            files: Vec::new(),
         };
         for &i in mailboxes {
             if let Some(m) = self.mailboxes.get(i) {
@@ -736,6 +817,17 @@ fn mailbox_view(m: &Mailbox) -> MailboxView {
                 folder,
                 owner,
                 count,
+                calendar: false,
+                attachment: None,
+            });
+        }
+        for attachment in &m.calendar_messages {
+            mail.push(MailView {
+                folder: folders[0],
+                owner: String::new(),
+                count: 1,
+                calendar: true,
+                attachment: Some(attachment.clone()),
             });
         }
     }
@@ -748,6 +840,7 @@ fn mailbox_view(m: &Mailbox) -> MailboxView {
         folder_language: m.folders,
         mail,
         created_for: m.created_for.clone(),
+        calendar: m.calendar,
     }
 }
 
@@ -759,7 +852,30 @@ fn waiting_view(u: &User) -> WaitingView {
         client: if u.client_open { "open" } else { "closed" },
         password_in_step: !u.out_of_step,
         received: u.received,
+        dated: u
+            .dated
+            .iter()
+            .map(|(date, count)| DatedView {
+                date: format!("{date:014}"),
+                count: *count,
+            })
+            .collect(),
     }
+}
+
+/// `count` more dated messages of `date`, the list kept by date (F-DATE).
+fn add_dated(dated: &mut Vec<(u64, u32)>, date: u64, count: u32) {
+    if count == 0 {
+        return;
+    }
+    for entry in dated.iter_mut() {
+        if entry.0 == date {
+            entry.1 += count;
+            return;
+        }
+    }
+    dated.push((date, count));
+    dated.sort();
 }
 
 #[cfg(test)]

@@ -124,6 +124,69 @@ pub fn event_7034(mailbox_name: &str, postoffice: &str) -> Event {
     )
 }
 
+/// B-7032, B-HOME: event 7032 of Q180876, naming the user it read.
+pub fn event_7032(user: &str) -> Event {
+    wizard_event(
+        7032,
+        "Error",
+        format!("Invalid Home Server definition in user list file for user \"{user}\""),
+    )
+}
+
+/// B-REQUIRED, after Q234057's wording.
+pub fn required(keyword: &str) -> String {
+    format!(
+        "Required keyword '{}', is missing in the control file.",
+        keyword.to_lowercase()
+    )
+}
+
+/// B-VALUES.
+pub fn invalid(value: &str, keyword: &str) -> String {
+    format!("Invalid value '{value}' for keyword '{keyword}'.")
+}
+
+/// B-STOP: a file the run needs is not there.
+pub fn cannot_open(path: &str) -> String {
+    format!("Cannot open the file '{path}'.")
+}
+
+/// F-CSV: a file that is not a user list.
+pub fn not_a_user_list(path: &str, line: usize, column: usize, what: &str) -> String {
+    format!("The file '{path}' is not a user list: line {line}, column {column}: {what}.")
+}
+
+/// B-UNNEEDED's warning, after Q329271's wording.
+pub fn unnecessary(keyword: &str) -> String {
+    format!("Unnecessary keyword '{keyword},' found in control file. The keyword will be ignored.")
+}
+
+/// B-MODE: the mail system each mode Q198957 lists migrates, none of which this world
+/// holds but MS Mail.
+pub fn mode_system(mode: &str) -> Option<&'static str> {
+    let systems = [
+        ("FILE", "migration files from another source extractor"),
+        ("CCMAIL", "Lotus cc:Mail"),
+        ("COLLABRA", "Collabra Share"),
+        ("GRPWISE", "Novell GroupWise"),
+        ("NOTES", "Lotus Notes"),
+        ("GRPWISE5", "Novell GroupWise 5.x"),
+        ("ADSI", "an LDAP directory"),
+        ("IMAP", "an IMAP4 server"),
+    ];
+    for (name, system) in systems {
+        if name.eq_ignore_ascii_case(mode) {
+            return Some(system);
+        }
+    }
+    None
+}
+
+/// B-MODE: a mode migwiz does not model.
+pub fn mode_not_modelled(mode: &str, system: &str) -> String {
+    format!("Mode '{mode}' migrates {system}, which migwiz does not model; use Mode,MSMAILPC.")
+}
+
 /// The counts of a wizard step's summary (W-10068).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Counts {

@@ -10,6 +10,29 @@ use crate::vocabulary::planted::{planted, Mistake};
 use crate::vocabulary::rules::RuleId::{self, *};
 use crate::vocabulary::unit::{Unit, UnitResult};
 
+impl Run {
+    /// A step over `picked`, with the wizard's defaults: mailboxes made, mail moved, no
+    /// bounds, no schedules, not from a user list.
+    pub(super) fn new(run: &WizardRun, picked: Vec<(usize, Row)>) -> Run {
+        Run {
+            run: run.clone(),
+            target: container_of(run.container.as_ref()),
+            chosen: picked.len(),
+            picked,
+            next: 0,
+            aborted: None,
+            counts: Counts::default(),
+            from_list: false,
+            mailbox: true,
+            email: true,
+            bounds: (None, None),
+            schedule: false,
+            rules: Vec::new(),
+            done: Vec::new(),
+        }
+    }
+}
+
 /// A wizard step in progress, between its units (C-UNITS): part of the model's state.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Run {
@@ -27,6 +50,16 @@ pub struct Run {
     pub counts: Counts,
     /// Users the step takes, after ADMINSCH is left out (W-7044 counts them).
     pub chosen: usize,
+    /// Whether the users come from a user list (OP-IMPORT; W-7034 and B-7032 read it).
+    pub from_list: bool,
+    /// Whether step two makes a mailbox it does not find (B-FUNC's `Mailbox`).
+    pub mailbox: bool,
+    /// Whether step two moves mail (B-EMAIL).
+    pub email: bool,
+    /// The dates dated mail must lie between, both included (B-DATES).
+    pub bounds: (Option<u64>, Option<u64>),
+    /// Whether step two migrates schedules (B-SCHED).
+    pub schedule: bool,
     /// The rules of the unit being applied.
     rules: Vec<RuleId>,
     /// The per-user results of the unit being applied.
@@ -37,10 +70,15 @@ impl Model {
     /// The wizard (OP-STEP1, OP-STEP2, OP-FULL, OP-IMPORT) run alone: its units back to
     /// back (C-SEQ).
     pub(super) fn wizard(&mut self, run: &WizardRun) -> StepResult {
+        let result = self.start(run);
+        self.drive(result)
+    }
+
+    /// The units of the step in progress, after `start`, back to back.
+    pub(super) fn drive(&mut self, mut result: StepResult) -> StepResult {
         // The units' own results, merged as `step_of_units` merges them, without copying
         // the events each logged (nobody reads them here, and the checker runs this on
         // every wizard edge).
-        let mut result = self.start(run);
         while let Some(unit) = self.next_wizard_unit() {
             let next = match &unit {
                 Unit::User(user) => self.user_unit(user),
@@ -96,18 +134,25 @@ impl Model {
             Ok(picked) => picked,
             Err(refusal) => return StepResult::new(Outcome::Refused(refusal), rules),
         };
-        self.in_progress = Some(Run {
-            run: run.clone(),
-            target: container_of(run.container.as_ref()),
-            chosen: picked.len(),
-            picked,
-            next: 0,
-            aborted: None,
-            counts: Counts::default(),
-            rules: Vec::new(),
-            done: Vec::new(),
-        });
+        let mut state = Run::new(run, picked);
+        state.from_list = run.users == Chosen::UserList;
+        state.schedule = run.schedule;
+        self.begin(state, &mut rules);
         StepResult::ok(rules)
+    }
+
+    /// The step in progress from here on; B-7032's header event first when the version
+    /// reads the user list's header as a user.
+    pub(super) fn begin(&mut self, mut state: Run, rules: &mut Vec<RuleId>) {
+        let run = &state.run;
+        if run.version == Version::V55 && run.mode == Mode::CommandLine && state.from_list {
+            // B-7032 (Q180876): once, before the rows; counted as an account that failed.
+            self.events.push(texts::event_7032("Home-Server"));
+            state.counts.accounts_extracted += 1;
+            state.counts.extraction_errors += 1;
+            rules.extend([B7032, ALog]);
+        }
+        self.in_progress = Some(state);
     }
 
     /// A `user` unit: step one and step two for the next user the step takes. A unit for
@@ -130,12 +175,18 @@ impl Model {
         let run = &state.run;
         let phase = run.phase;
         let mut outcome = Outcome::Ok;
-        if run.version == Version::V55
-            && run.mode == Mode::CommandLine
-            && run.users == Chosen::UserList
-        {
+        let home = &row.home_server;
+        if run.version == Version::V55 && run.mode == Mode::CommandLine && state.from_list {
             // W-7034 (Q169130): 5.5 before SP1, command line, user list: nothing but 7034.
             self.not_in_postoffice(u, &mut state);
+        } else if !same(home, "~SERVER") && !same(home, &self.server_name) {
+            // B-HOME: the row's user lives on another server: 7032, not migrated.
+            self.events.push(texts::event_7032("Home-Server"));
+            state.counts.extraction_errors += 1;
+            state.rules.extend([BHome, ALog]);
+            state.done.push(UserResult::OtherHomeServer {
+                user: self.users[u].typed.clone(),
+            });
         } else {
             if phase != Phase::Migrate {
                 self.step_one(u, &row, &mut state);
@@ -153,6 +204,7 @@ impl Model {
             outcome,
             rules: state.rules.drain(..).collect(),
             users: std::mem::take(&mut state.done),
+            batch: None,
         };
         self.in_progress = Some(state);
         result
@@ -286,6 +338,11 @@ impl Model {
             });
             return;
         }
+        if !state.mailbox && !self.converts_custom_recipient(u, state) {
+            // B-FUNC, Mailbox FALSE: no new mailbox but one converted from a custom recipient.
+            state.rules.push(BFunc);
+            return;
+        }
         if row.mode.is_empty() {
             // W-LIST-UPDATE (Q186742): the target container's mailbox of that directory name.
             state.rules.push(WListUpdate);
@@ -298,6 +355,20 @@ impl Model {
             }
         }
         self.create_for(u, row, state);
+    }
+
+    /// Whether step one would convert a custom recipient for the user (W-1-CR): 5.5 and
+    /// SP1, one in the target container.
+    fn converts_custom_recipient(&self, u: usize, state: &Run) -> bool {
+        if state.run.version == Version::V50 {
+            return false;
+        }
+        for c in &self.custom_recipients {
+            if same(&c.address, &self.users[u].address) {
+                return same(&c.container, &state.target);
+            }
+        }
+        false
     }
 
     /// W-LIST-UPDATE: the row's secondary addresses, each unless somebody holds it.
@@ -436,7 +507,8 @@ impl Model {
             });
             return true;
         }
-        state.counts.messages_extracted += u64::from(user.waiting);
+        let taking = self.taken(u, state);
+        state.counts.messages_extracted += u64::from(taking);
         let Some((i, found_by)) = self.find(version, u, row, &mut state.rules) else {
             // W-7026, A-LOG: event 7026; I-ABORT: the user's mail is not touched.
             state.rules.extend([W7026, ALog]);
@@ -482,7 +554,61 @@ impl Model {
             return true;
         }
         self.move_mail(u, i, found_by, state);
+        let again = planted(Mistake::CalendarAgain) && state.run.version != Version::V50;
+        if state.schedule && user.schedule && (!user.schedule_migrated || again) {
+            self.migrate_schedule(u, i, state);
+        }
         true
+    }
+
+    /// How many of the user's waiting messages step two takes: none with `Email,FALSE`
+    /// (B-EMAIL), else the undated ones and the dated ones inside the bounds (B-DATES).
+    fn taken(&self, u: usize, state: &mut Run) -> u32 {
+        if !state.email {
+            state.rules.push(BEmail);
+            return 0;
+        }
+        let user = &self.users[u];
+        let mut taken = user.waiting;
+        for (date, count) in &user.dated {
+            if !self.inside(*date, state) {
+                taken -= count;
+            }
+        }
+        if state.bounds != (None, None) {
+            state.rules.extend([BDates, FDate]);
+        }
+        taken
+    }
+
+    /// Whether a date lies inside the run's bounds, both included (B-DATES).
+    fn inside(&self, date: u64, state: &Run) -> bool {
+        let (start, end) = state.bounds;
+        start.is_none_or(|s| date >= s) && end.is_none_or(|e| date <= e)
+    }
+
+    /// B-SCHED, B-SCHED-50: the schedule goes into the mailbox once; 5.5 and SP1 send the
+    /// calendar message (Q201421), 5.0 does not.
+    fn migrate_schedule(&mut self, u: usize, i: usize, state: &mut Run) {
+        let user = &mut self.users[u];
+        user.schedule_migrated = true;
+        let typed = user.typed.clone();
+        let place = user.place;
+        let mailbox = &mut self.mailboxes[i];
+        mailbox.calendar = true;
+        let message = state.run.version != Version::V50;
+        if message {
+            mailbox.calendar_messages.push(format!("{place:08X}.scd"));
+            state.rules.push(BSched);
+        } else {
+            state.rules.push(BSched50);
+        }
+        state.rules.push(FSched);
+        state.done.push(UserResult::ScheduleMigrated {
+            user: typed,
+            alias: mailbox.alias.clone(),
+            message,
+        });
     }
 
     /// Moves what waits into the Inbox (W-ONCE: only what still waits; A-STORE).
@@ -491,7 +617,7 @@ impl Model {
         if user.waiting < user.messages {
             state.rules.push(WOnce);
         }
-        let moving = user.waiting;
+        let moving = self.taken(u, state);
         if moving > 0 {
             state.rules.push(AStore);
             let mut into = i;
@@ -510,7 +636,14 @@ impl Model {
                 Some(k) => mailbox.inbox[k].1 += moving,
                 None => mailbox.inbox.push((user.address.clone(), moving)),
             }
-            self.users[u].waiting = 0;
+            let mut kept = Vec::new();
+            for (date, count) in &user.dated {
+                if !self.inside(*date, state) {
+                    kept.push((*date, *count));
+                }
+            }
+            self.users[u].waiting -= moving;
+            self.users[u].dated = kept;
         }
         state.counts.messages_imported += u64::from(moving);
         state.done.push(UserResult::Migrated {
@@ -568,6 +701,7 @@ mod tests {
         m.apply(&Operation::Deliver {
             user: JDOE.parse().unwrap(),
             messages: 1,
+            date: None,
         });
         m.apply(&Operation::AddProxy {
             alias: "JDOE".parse().unwrap(),

@@ -1,6 +1,7 @@
 //! The Windows NT application event log (rule A-LOG), and the entries the wizard writes to
 //! it: 7026 (W-7026, Q242184), 147 (W-CONT, Q152330), 7007 (W-7007, Q168606), 7044
-//! (W-7044, Q255888), 7034 (W-7034, Q169130) and the summary 10068 (W-10068, Q169130).
+//! (W-7044, Q255888), 7034 (W-7034, Q169130), 7032 (B-7032, B-HOME, Q180876) and the
+//! summary 10068 (W-10068, Q169130).
 
 use std::fmt::Write as _;
 
@@ -71,6 +72,16 @@ pub fn user_not_found(mailbox_name: &str, postoffice: &str) -> Event {
         7034,
         "Error",
         format!("User {mailbox_name} not found in the postoffice {postoffice}."),
+    )
+}
+
+/// Event 7032: a user list row whose Home-Server the wizard cannot use (B-HOME), or 5.5's
+/// reading of the header line as a user (B-7032, Q180876).
+pub fn invalid_home_server(user: &str) -> Event {
+    wizard(
+        7032,
+        "Error",
+        format!("Invalid Home Server definition in user list file for user \"{user}\""),
     )
 }
 

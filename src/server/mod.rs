@@ -18,8 +18,10 @@
 //! ```
 
 pub mod addressing;
+mod batch;
 pub mod directory;
 pub mod eventlog;
+pub mod files;
 pub mod postoffice;
 pub mod shared;
 pub mod site;
@@ -39,7 +41,7 @@ use crate::vocabulary::address::{Alias, MsMailAddress};
 use crate::vocabulary::container::Container;
 use crate::vocabulary::language::Language;
 use crate::vocabulary::observation::{
-    CustomRecipientView, MailView, MailboxView, Observation, UserListRow, WaitingView,
+    CustomRecipientView, DatedView, MailView, MailboxView, Observation, UserListRow, WaitingView,
 };
 use crate::vocabulary::operation::{ListField, Operation, Version};
 use crate::vocabulary::outcome::{Refusal, StepResult};
@@ -48,6 +50,7 @@ use crate::vocabulary::setup::Setup;
 use addressing::{container_or_default, is_default_container};
 use directory::{Directory, MailboxId, NewMailbox};
 use eventlog::EventLog;
+use files::FileStore;
 use postoffice::{ClientChange, DeliverError, Messages, PostOffice};
 use store::{folder_names, InformationStore};
 use userlist::UserList;
@@ -66,6 +69,10 @@ pub struct Server {
     postoffice: Arc<PostOffice>,
     log: Arc<EventLog>,
     user_list: Option<Arc<UserList>>,
+    files: Arc<FileStore>,
+    postoffice_drive: Option<String>,
+    admin: (String, String),
+    server_name: Arc<str>,
 }
 
 impl Server {
@@ -79,6 +86,25 @@ impl Server {
             postoffice: Arc::new(PostOffice::new(setup.users())),
             log: Arc::default(),
             user_list: None,
+            files: Arc::new(FileStore::new(setup.files())),
+            postoffice_drive: setup.postoffice_drive().map(str::to_string),
+            admin: (setup.admin().0.to_string(), setup.admin().1.to_string()),
+            server_name: setup.server_name().into(),
+        }
+    }
+
+    /// The parts the wizard works on, borrowed for one run.
+    fn exchange(&mut self) -> Exchange<'_> {
+        Exchange {
+            directory: &mut self.directory,
+            store: &mut self.store,
+            postoffice: &mut self.postoffice,
+            log: Arc::make_mut(&mut self.log),
+            user_list: self.user_list.as_deref(),
+            server_language: self.server_language,
+            postoffice_path: &self.postoffice_path,
+            seen: Default::default(),
+            server_name: &self.server_name,
         }
     }
 
@@ -140,36 +166,47 @@ impl Server {
                     false => unknown_user(user, RuleId::OpRecover),
                 }
             }
-            Operation::Deliver { user, messages } => {
-                match Arc::make_mut(&mut self.postoffice).deliver(user, *messages) {
-                    Ok(()) => StepResult::ok([RuleId::OpDeliver]),
-                    Err(DeliverError::NoSuchUser) => unknown_user(user, RuleId::OpDeliver),
-                    Err(DeliverError::TooMany) => {
-                        let r = Refusal::TooMuchMail {
-                            user: user.to_string(),
-                        };
-                        StepResult::refused(r, [RuleId::OpDeliver])
-                    }
+            Operation::Deliver {
+                user,
+                messages,
+                date,
+            } => match Arc::make_mut(&mut self.postoffice).deliver(user, *messages, *date) {
+                Ok(()) if date.is_some() => StepResult::ok([RuleId::OpDeliver, RuleId::FDate]),
+                Ok(()) => StepResult::ok([RuleId::OpDeliver]),
+                Err(DeliverError::NoSuchUser) => unknown_user(user, RuleId::OpDeliver),
+                Err(DeliverError::TooMany) => {
+                    let r = Refusal::TooMuchMail {
+                        user: user.to_string(),
+                    };
+                    StepResult::refused(r, [RuleId::OpDeliver])
                 }
-            }
+            },
             Operation::ExtractUserList { version, users } => {
                 self.extract_user_list(*version, users.as_deref())
             }
             Operation::EditUserList { user, field, value } => {
                 self.edit_user_list(user, *field, value)
             }
-            Operation::Wizard(run) => {
-                let mut ex = Exchange {
-                    directory: &mut self.directory,
-                    store: &mut self.store,
-                    postoffice: &mut self.postoffice,
-                    log: Arc::make_mut(&mut self.log),
-                    user_list: self.user_list.as_deref(),
-                    server_language: self.server_language,
-                    postoffice_path: &self.postoffice_path,
-                    seen: Default::default(),
-                };
-                wizard::run(run, &mut ex)
+            Operation::Wizard(run) => wizard::run(run, &mut self.exchange()),
+            Operation::Mailmig { version, command } => self.mailmig(*version, command),
+            Operation::WriteFile { path, text } => {
+                Arc::make_mut(&mut self.files).write(path, text);
+                StepResult::ok([RuleId::OpFile, RuleId::FFiles])
+            }
+            Operation::EditFile {
+                path,
+                user,
+                field,
+                value,
+            } => {
+                let rules = [RuleId::OpFile, RuleId::FFiles, RuleId::FCsv];
+                match Arc::make_mut(&mut self.files).edit(path, user, *field, value) {
+                    Ok(()) => StepResult::ok(rules),
+                    Err(r @ Refusal::NoSuchFile { .. }) => {
+                        StepResult::refused(r, [RuleId::OpFile, RuleId::FFiles])
+                    }
+                    Err(r) => StepResult::refused(r, rules),
+                }
             }
         }
     }
@@ -343,6 +380,7 @@ impl Server {
             custom_recipients,
             msmail,
             user_list,
+            files,
         } = into;
         events.clear();
         events.extend_from_slice(self.log.entries());
@@ -373,8 +411,16 @@ impl Server {
                 client,
                 password_in_step,
                 received,
+                dated,
             } = view;
             let mmf = self.postoffice.mmf(&u.address);
+            dated.clear();
+            for (date, count) in self.postoffice.dated(&u.address) {
+                dated.push(DatedView {
+                    date: date.to_string(),
+                    count: count as u32,
+                });
+            }
             set(address, u.address.as_str());
             *waiting = self.postoffice.waiting(&u.address) as u32;
             *client = if mmf.locked { "open" } else { "closed" };
@@ -382,6 +428,7 @@ impl Server {
             *received = self.postoffice.received(&u.address);
         });
         *user_list = self.user_list.as_ref().map(|list| self.list_view(list));
+        *files = self.files.view();
     }
 
     /// The user list with the columns of Q150438 (A-LIST).
@@ -451,6 +498,7 @@ impl Server {
             folder_language,
             mail,
             created_for,
+            calendar,
         } = view;
         let language = self.store.folder_language(id);
         folders.clear();
@@ -476,11 +524,27 @@ impl Server {
                 folder,
                 owner: text,
                 count,
+                calendar,
+                attachment,
             } = view;
             *folder = inbox;
             set(text, owner.as_str());
             *count = n;
+            *calendar = false;
+            *attachment = None;
         });
+        // B-SCHED: the calendar messages, after the MS Mail owners' mail.
+        let schedules = self.store.schedules(id);
+        *calendar = !schedules.is_empty();
+        for attachment in schedules.iter().filter_map(|s| s.message.clone()) {
+            mail.push(MailView {
+                folder: inbox,
+                owner: String::new(),
+                count: 1,
+                calendar: true,
+                attachment: Some(attachment),
+            });
+        }
         match (created_for, mailbox.created_for()) {
             (Some(text), Some(user)) => set(text, user.as_str()),
             (slot, user) => *slot = user.map(|u| u.as_str().to_owned()),

@@ -10,6 +10,7 @@ use crate::server::userlist::{Extracted, ExtractedCache};
 use crate::server::Index;
 
 use crate::vocabulary::address::MsMailAddress;
+use crate::vocabulary::files::MailDate;
 use crate::vocabulary::operation::Version;
 use crate::vocabulary::planted::{planted, Mistake};
 use crate::vocabulary::setup::MsMailUser;
@@ -24,6 +25,8 @@ pub struct Messages {
     pub count: u64,
     /// The MS Mail user they belong to.
     pub owner: MsMailAddress,
+    /// Their date, when they carry one (F-DATE).
+    pub date: Option<MailDate>,
 }
 
 /// The state of a user's MMF (A-MMF, Q168606).
@@ -75,6 +78,12 @@ pub struct PostOffice {
     mmf: Vec<Mmf>,
     /// Per user: messages delivered since the start.
     received: Vec<u32>,
+    /// Per user: messages held at the start, dated or not.
+    initial: Vec<u32>,
+    /// Per user: whether its Schedule+ data was migrated (B-SCHED: once).
+    schedule_migrated: Vec<bool>,
+    /// The first user of each mailbox name, upper case (a batch run names users so).
+    by_name: Index<String, usize>,
     next_id: u64,
     extracted: ExtractedCache,
 }
@@ -94,14 +103,22 @@ impl PostOffice {
         let mut next = 0u64;
         for user in users {
             let mut mail = Vec::new();
-            if user.messages > 0 {
+            let undated = std::iter::once((None, user.messages));
+            let dated = user.dated.iter().map(|(d, n)| (Some(*d), *n));
+            for (date, count) in undated.chain(dated).filter(|(_, n)| *n > 0) {
                 mail.push(Messages {
                     first: next + 1,
-                    count: u64::from(user.messages),
+                    count: u64::from(count),
                     owner: user.address.clone(),
+                    date,
                 });
-                next += u64::from(user.messages);
+                next += u64::from(count);
             }
+            let held = user.all_messages().min(u64::from(u32::MAX)) as u32;
+            po.initial.push(held);
+            po.schedule_migrated.push(false);
+            let name = user.address.mailbox().to_ascii_uppercase();
+            po.by_name.entry(name).or_insert(po.users.len());
             po.by_address.insert(user.address.clone(), po.users.len());
             po.users.push(user.clone());
             po.waiting.push(mail);
@@ -132,12 +149,66 @@ impl PostOffice {
 
     /// Every message the user at `slot` has had: at the start and delivered since.
     pub(crate) fn total_at(&self, slot: UserSlot) -> u32 {
-        self.users[slot.0].messages + self.received[slot.0]
+        self.initial[slot.0] + self.received[slot.0]
     }
 
-    /// Takes the mail waiting at `slot` out of MS Mail, to be migrated.
-    pub(crate) fn take_waiting_at(&mut self, slot: UserSlot) -> Vec<Messages> {
-        std::mem::take(&mut self.waiting[slot.0])
+    /// Takes the waiting mail at `slot` that `taken` picks; the rest stays (B-DATES).
+    pub(crate) fn take_waiting_where(
+        &mut self,
+        slot: UserSlot,
+        taken: impl Fn(&Messages) -> bool,
+    ) -> Vec<Messages> {
+        let (take, stay): (Vec<Messages>, Vec<Messages>) =
+            std::mem::take(&mut self.waiting[slot.0])
+                .into_iter()
+                .partition(|m| taken(m));
+        self.waiting[slot.0] = stay;
+        take
+    }
+
+    /// How many of the waiting messages at `slot` `taken` picks.
+    pub(crate) fn waiting_where(&self, slot: UserSlot, taken: impl Fn(&Messages) -> bool) -> u64 {
+        self.waiting[slot.0]
+            .iter()
+            .filter(|m| taken(m))
+            .map(|m| m.count)
+            .sum()
+    }
+
+    /// The user at `slot`.
+    pub(crate) fn user_at(&self, slot: UserSlot) -> &MsMailUser {
+        &self.users[slot.0]
+    }
+
+    /// The first user whose mailbox name is `name`, without case (B-ACCOUNTS, F-CSV).
+    pub(crate) fn slot_named(&self, name: &str) -> Option<UserSlot> {
+        self.by_name
+            .get(&name.to_ascii_uppercase())
+            .map(|&i| UserSlot(i))
+    }
+
+    /// Whether the user at `slot` has Schedule+ data not migrated yet (F-SCHED).
+    pub(crate) fn schedule_waiting_at(&self, slot: UserSlot) -> bool {
+        self.users[slot.0].schedule && !self.schedule_migrated[slot.0]
+    }
+
+    /// Marks the schedule at `slot` migrated; its place in the post office, from 1.
+    pub(crate) fn take_schedule_at(&mut self, slot: UserSlot) -> usize {
+        self.schedule_migrated[slot.0] = true;
+        slot.0 + 1
+    }
+
+    /// The waiting dated messages of the user, by date (F-DATE).
+    pub fn dated(&self, address: &MsMailAddress) -> Vec<(MailDate, u64)> {
+        let mut dated: std::collections::BTreeMap<MailDate, u64> = Default::default();
+        if let Some(&i) = self.by_address.get(address) {
+            for m in &self.waiting[i] {
+                if let Some(date) = m.date {
+                    *dated.entry(date).or_default() += m.count;
+                }
+            }
+        }
+        dated.into_iter().collect()
     }
 
     /// Every user as `version` extracts it, made once (W-LIST's default case).
@@ -190,16 +261,22 @@ impl PostOffice {
     pub fn total(&self, address: &MsMailAddress) -> u32 {
         self.by_address
             .get(address)
-            .map_or(0, |&i| self.users[i].messages + self.received[i])
+            .map_or(0, |&i| self.initial[i] + self.received[i])
     }
 
-    /// OP-DELIVER: `count` new messages wait for the user, with new ids.
-    pub fn deliver(&mut self, address: &MsMailAddress, count: u32) -> Result<(), DeliverError> {
+    /// OP-DELIVER: `count` new messages wait for the user, with new ids and the date
+    /// they carry, if any (F-DATE).
+    pub fn deliver(
+        &mut self,
+        address: &MsMailAddress,
+        count: u32,
+        date: Option<MailDate>,
+    ) -> Result<(), DeliverError> {
         let &i = self
             .by_address
             .get(address)
             .ok_or(DeliverError::NoSuchUser)?;
-        let total = self.users[i].messages + self.received[i];
+        let total = self.initial[i] + self.received[i];
         total.checked_add(count).ok_or(DeliverError::TooMany)?;
         if planted(Mistake::DroppedDelivery) {
             return Ok(());
@@ -209,6 +286,7 @@ impl PostOffice {
                 first: self.next_id + 1,
                 count: u64::from(count),
                 owner: self.users[i].address.clone(),
+                date,
             });
             self.next_id += u64::from(count);
         }
@@ -272,9 +350,9 @@ mod tests {
         let jdoe = MsMailUser::new("NET1/PO1/JDOE".parse().unwrap(), 0);
         let mut po = PostOffice::new(std::slice::from_ref(&jdoe));
         assert!(po.take_waiting(&jdoe.address).is_empty());
-        po.deliver(&jdoe.address, 0).unwrap();
+        po.deliver(&jdoe.address, 0, None).unwrap();
         assert!(po.take_waiting(&jdoe.address).is_empty());
-        po.deliver(&jdoe.address, 2).unwrap();
+        po.deliver(&jdoe.address, 2, None).unwrap();
         let batches = po.take_waiting(&jdoe.address);
         assert_eq!(
             (batches.len(), batches[0].first, batches[0].count),

@@ -22,7 +22,7 @@
 //! let setup = Setup::new(Default::default(), Default::default(), vec![MsMailUser::new("NET1/PO1/JDOE".parse()?, 2)])?;
 //! let shared = SharedServer::new(Server::new(&setup), None);
 //! shared.call(&Unit::Start(WizardRun::new(Version::V55, Phase::Full)));
-//! shared.call(&Unit::Step(Operation::Deliver { user: "NET1/PO1/JDOE".parse()?, messages: 1 }));
+//! shared.call(&Unit::Step(Operation::Deliver { user: "NET1/PO1/JDOE".parse()?, messages: 1, date: None }));
 //! while let Some(unit) = shared.next_wizard_unit() {
 //!     shared.call(&unit);
 //! }
@@ -35,6 +35,7 @@ use std::sync::Arc;
 
 use crate::server::directory::Directory;
 use crate::server::eventlog::EventLog;
+use crate::server::files::FileStore;
 use crate::server::postoffice::PostOffice;
 use crate::server::store::InformationStore;
 use crate::server::sync::Mutex;
@@ -43,7 +44,7 @@ use crate::server::wizard::{self, Exchange, Progress, Seen};
 use crate::server::Server;
 use crate::vocabulary::address::Site;
 use crate::vocabulary::language::Language;
-use crate::vocabulary::operation::{Operation, Phase};
+use crate::vocabulary::operation::{Chosen, Mode, Operation, Phase, Version};
 use crate::vocabulary::outcome::{Outcome, Refusal, StepResult};
 use crate::vocabulary::unit::{Unit, UnitResult};
 
@@ -124,6 +125,10 @@ pub struct SharedServer {
     postoffice: Mutex<Arc<PostOffice>>,
     store: Mutex<Arc<InformationStore>>,
     log: Mutex<Arc<EventLog>>,
+    files: Mutex<Arc<FileStore>>,
+    postoffice_drive: Option<String>,
+    admin: (String, String),
+    server_name: Arc<str>,
 }
 
 /// The parts the wizard works on, for [`SharedServer::exchange`].
@@ -136,32 +141,68 @@ type Parts<'a> = (
 
 /// Which parts a step other than the wizard's reads or writes.
 struct Needs {
+    wizard: bool,
     user_list: bool,
     directory: bool,
     postoffice: bool,
     store: bool,
+    log: bool,
+    files: bool,
 }
 
 impl Needs {
     fn of(op: &Operation) -> Needs {
-        let (user_list, directory, postoffice, store) = match op {
+        let none = Needs {
+            wizard: false,
+            user_list: false,
+            directory: false,
+            postoffice: false,
+            store: false,
+            log: false,
+            files: false,
+        };
+        match op {
             Operation::CreateMailbox { .. }
             | Operation::AddProxy { .. }
             | Operation::RemoveProxy { .. }
-            | Operation::CustomRecipient { .. } => (false, true, false, false),
-            Operation::Logon { .. } => (false, true, false, true),
+            | Operation::CustomRecipient { .. } => Needs {
+                directory: true,
+                ..none
+            },
+            Operation::Logon { .. } => Needs {
+                directory: true,
+                store: true,
+                ..none
+            },
             Operation::MsMailClient { .. }
             | Operation::RecoverPassword { .. }
-            | Operation::Deliver { .. } => (false, false, true, false),
-            Operation::ExtractUserList { .. } => (true, false, true, false),
-            Operation::EditUserList { .. } => (true, false, false, false),
-            Operation::Wizard(_) => (true, true, true, true),
-        };
-        Needs {
-            user_list,
-            directory,
-            postoffice,
-            store,
+            | Operation::Deliver { .. } => Needs {
+                postoffice: true,
+                ..none
+            },
+            Operation::ExtractUserList { .. } => Needs {
+                user_list: true,
+                postoffice: true,
+                ..none
+            },
+            Operation::EditUserList { .. } => Needs {
+                user_list: true,
+                ..none
+            },
+            Operation::WriteFile { .. } | Operation::EditFile { .. } => Needs {
+                files: true,
+                ..none
+            },
+            // A batch run taken whole: every part, the wizard's turn first.
+            Operation::Wizard(_) | Operation::Mailmig { .. } => Needs {
+                wizard: true,
+                user_list: true,
+                directory: true,
+                postoffice: true,
+                store: true,
+                log: true,
+                files: true,
+            },
         }
     }
 }
@@ -180,6 +221,10 @@ impl SharedServer {
             postoffice: Mutex::named(server.postoffice, "the post office"),
             store: Mutex::named(server.store, "the information store"),
             log: Mutex::named(server.log, "the event log"),
+            files: Mutex::named(server.files, "the administrator's files"),
+            postoffice_drive: server.postoffice_drive,
+            admin: server.admin,
+            server_name: server.server_name,
         }
     }
 
@@ -190,14 +235,15 @@ impl SharedServer {
         let postoffice = self.postoffice.lock();
         let store = self.store.lock();
         let log = self.log.lock();
+        let files = self.files.lock();
         Server {
-            server_language: self.server_language,
-            postoffice_path: Arc::clone(&self.postoffice_path),
             directory: Arc::clone(&directory),
             store: Arc::clone(&store),
             postoffice: Arc::clone(&postoffice),
             log: Arc::clone(&log),
             user_list: user_list.clone(),
+            files: Arc::clone(&files),
+            ..self.empty()
         }
     }
 
@@ -217,6 +263,10 @@ impl SharedServer {
             postoffice: Arc::new(PostOffice::new(&[])),
             log: Arc::default(),
             user_list: None,
+            files: Arc::default(),
+            postoffice_drive: self.postoffice_drive.clone(),
+            admin: self.admin.clone(),
+            server_name: Arc::clone(&self.server_name),
         }
     }
 
@@ -236,6 +286,7 @@ impl SharedServer {
             server_language: self.server_language,
             postoffice_path: &self.postoffice_path,
             seen,
+            server_name: &self.server_name,
         }
     }
 
@@ -246,23 +297,36 @@ impl SharedServer {
                 if self.fault == Some(Fault::AliasCheckedApart) =>
             {
                 let Unit::Step(op) = unit else { unreachable!() };
-                UnitResult::new(self.create_apart(op), Vec::new())
+                self.create_apart(op)
             }
-            Unit::Step(op) => UnitResult::new(self.step(op), Vec::new()),
-            Unit::Start(run) => UnitResult::new(self.start(run), Vec::new()),
+            Unit::Step(op) => self.step(op),
+            Unit::Start(run) => self.start(run),
             Unit::User(user) => self.user(user),
             Unit::End => self.end(),
         }
     }
 
     /// A step other than the wizard's, with the parts it needs taken in the lock order.
-    fn step(&self, op: &Operation) -> StepResult {
+    fn step(&self, op: &Operation) -> UnitResult {
         let needs = Needs::of(op);
+        let wizard = needs.wizard.then(|| self.wizard.lock());
+        if wizard.as_ref().is_some_and(|w| w.is_some()) {
+            return out_of_turn("a second wizard step".to_string());
+        }
         let mut user_list = needs.user_list.then(|| self.user_list.lock());
         let mut directory = needs.directory.then(|| self.directory.lock());
         let mut postoffice = needs.postoffice.then(|| self.postoffice.lock());
         let mut store = needs.store.then(|| self.store.lock());
+        let mut log = needs.log.then(|| self.log.lock());
+        let logged = log.as_ref().map_or(0, |l| l.entries().len());
+        let mut files = needs.files.then(|| self.files.lock());
         let mut server = self.empty();
+        if let Some(part) = &log {
+            server.log = Arc::clone(part);
+        }
+        if let Some(part) = &files {
+            server.files = Arc::clone(part);
+        }
         if let Some(part) = &user_list {
             server.user_list.clone_from(part);
         }
@@ -288,12 +352,22 @@ impl SharedServer {
         if let Some(part) = &mut store {
             **part = server.store;
         }
-        result
+        let events = match &mut log {
+            Some(part) => {
+                **part = server.log;
+                part.entries()[logged..].to_vec()
+            }
+            None => Vec::new(),
+        };
+        if let Some(part) = &mut files {
+            **part = server.files;
+        }
+        UnitResult::new(result, events)
     }
 
     /// [`Fault::AliasCheckedApart`]: the check in one critical section, the insert in
     /// another, and the answer the check's.
-    fn create_apart(&self, op: &Operation) -> StepResult {
+    fn create_apart(&self, op: &Operation) -> UnitResult {
         let checked = {
             let directory = self.directory.lock();
             let mut trial = self.empty();
@@ -303,29 +377,42 @@ impl SharedServer {
         if !checked.outcome.is_refused() {
             self.step(op); // refused now, perhaps: unsaid
         }
-        checked
+        UnitResult::new(checked, Vec::new())
     }
 
-    /// `start`: the user list and the post office's users, read once (C-UNITS).
-    fn start(&self, run: &crate::vocabulary::operation::WizardRun) -> StepResult {
+    /// `start`: the user list and the post office's users, read once (C-UNITS); the log,
+    /// for B-7032's header event.
+    fn start(&self, run: &crate::vocabulary::operation::WizardRun) -> UnitResult {
         let mut wizard = self.wizard.lock();
         if wizard.is_some() {
-            let user = "a second wizard step".to_string();
-            return StepResult::refused(Refusal::UnknownUser { user }, []);
+            return out_of_turn("a second wizard step".to_string());
         }
         let user_list = self.user_list.lock();
         let stale = self.fault == Some(Fault::StaleDirectory) && run.phase == Phase::Migrate;
         let at_start = stale.then(|| Arc::clone(&self.directory.lock()));
         let mut postoffice = self.postoffice.lock();
-        let (mut directory, mut store, mut log) = {
+        // The log only for B-7032's header event: other starts log nothing, and leave
+        // the log to the other clients.
+        let header = run.version == Version::V55
+            && run.mode == Mode::CommandLine
+            && run.users == Chosen::UserList;
+        let mut log = header.then(|| self.log.lock());
+        let mut unlogged = EventLog::default();
+        let logged = log.as_ref().map_or(0, |l| l.entries().len());
+        let (mut directory, mut store) = {
             let e = self.empty();
-            (e.directory, e.store, EventLog::default())
+            (e.directory, e.store)
         };
-        let parts = (&mut directory, &mut store, &mut *postoffice, &mut log);
-        let ex = self.exchange(parts, user_list.as_deref(), Seen::default());
-        let (result, progress) = wizard::start(run, &ex);
+        let target = match log.as_mut() {
+            Some(log) => Arc::make_mut(log),
+            None => &mut unlogged,
+        };
+        let parts = (&mut directory, &mut store, &mut *postoffice, target);
+        let mut ex = self.exchange(parts, user_list.as_deref(), Seen::default());
+        let (result, progress) = wizard::start(run, &mut ex);
         *wizard = progress.map(|progress| Wizard { progress, at_start });
-        result
+        let events = log.map_or_else(Vec::new, |l| l.entries()[logged..].to_vec());
+        UnitResult::new(result, events)
     }
 
     /// A `user` unit: every part but the user list, taken in the lock order.

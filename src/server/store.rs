@@ -7,6 +7,7 @@
 
 use crate::server::directory::MailboxId;
 use crate::server::postoffice::Messages;
+use crate::vocabulary::address::MsMailAddress;
 use crate::vocabulary::language::Language;
 
 /// The default folder names a client speaking `language` creates, in the order Inbox,
@@ -47,6 +48,17 @@ struct MailboxStore {
     folders: Option<Language>,
     /// The Inbox, by identity: migrated mail goes here (A-STORE).
     inbox: Vec<Messages>,
+    /// The schedules migrated into the mailbox (F-SCHED).
+    schedules: Vec<Schedule>,
+}
+
+/// A Schedule+ file migrated into a mailbox (B-SCHED, B-SCHED-50).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schedule {
+    /// Whose it was.
+    pub owner: MsMailAddress,
+    /// The calendar message's attachment, `00000001.scd`, when the version sent one.
+    pub message: Option<String>,
 }
 
 /// A mailbox opened by a logon: its default folders exist.
@@ -65,6 +77,11 @@ impl OpenMailbox<'_> {
     /// Files messages into the Inbox, whatever its name (A-STORE).
     pub fn deliver_to_inbox(&mut self, messages: Vec<Messages>) {
         self.mailbox.inbox.extend(messages);
+    }
+
+    /// Files a migrated schedule, and its calendar message in the Inbox if it has one.
+    pub fn file_schedule(&mut self, schedule: Schedule) {
+        self.mailbox.schedules.push(schedule);
     }
 }
 
@@ -107,6 +124,13 @@ impl InformationStore {
     /// The messages in the mailbox's Inbox.
     pub fn inbox(&self, mailbox: MailboxId) -> &[Messages] {
         self.mailboxes.get(mailbox.slot()).map_or(&[], |m| &m.inbox)
+    }
+
+    /// The schedules migrated into the mailbox.
+    pub fn schedules(&self, mailbox: MailboxId) -> &[Schedule] {
+        self.mailboxes
+            .get(mailbox.slot())
+            .map_or(&[], |m| &m.schedules)
     }
 
     /// Every message in the store, in any mailbox.

@@ -19,6 +19,33 @@ pub enum RowMode {
     Update,
 }
 
+/// Where a row says its user's mailbox lives (B-HOME).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HomeServer {
+    /// `~SERVER`: the server the wizard runs on.
+    ThisServer,
+    /// A server named in the row.
+    Named(String),
+}
+
+impl HomeServer {
+    /// The column's text read: `~SERVER` in any case, else a name.
+    pub fn read(text: &str) -> HomeServer {
+        match text.eq_ignore_ascii_case("~SERVER") {
+            true => HomeServer::ThisServer,
+            false => HomeServer::Named(text.to_string()),
+        }
+    }
+
+    /// The column's text.
+    pub fn as_str(&self) -> &str {
+        match self {
+            HomeServer::ThisServer => "~SERVER",
+            HomeServer::Named(name) => name,
+        }
+    }
+}
+
 /// One row of the user list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
@@ -32,6 +59,8 @@ pub struct Row {
     pub common_name: Alias,
     /// `Secondary-Proxy-Addresses`: 5.5 and SP1 lists only.
     pub secondary: Option<ProxyAddress>,
+    /// `Home-Server`.
+    pub home_server: HomeServer,
 }
 
 impl Row {
@@ -48,6 +77,7 @@ impl Row {
                 Version::V50 => None,
                 Version::V55 | Version::V55Sp1 => Some(migrate_for(user)),
             },
+            home_server: HomeServer::ThisServer,
         }
     }
 }

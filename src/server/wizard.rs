@@ -17,9 +17,12 @@ use crate::server::directory::{Directory, MailboxId, NewMailbox};
 use crate::server::eventlog::{self, EventLog, Summary};
 use crate::server::postoffice::{Messages, Mmf, PostOffice, UserSlot};
 use crate::server::store::InformationStore;
+use crate::server::store::Schedule;
+use crate::server::userlist::HomeServer;
 use crate::server::userlist::{is_adminsch, Row, RowMode, UserList};
 use crate::vocabulary::address::{Alias, MsMailAddress};
 use crate::vocabulary::container::Container;
+use crate::vocabulary::files::MailDate;
 use crate::vocabulary::language::Language;
 use crate::vocabulary::operation::{Chosen, Mode, Operator, Phase, Version, WizardRun};
 use crate::vocabulary::outcome::{FoundBy, Outcome, Refusal, StepResult, UserResult};
@@ -51,6 +54,8 @@ pub struct Exchange<'a> {
     /// What the unit read in an earlier critical section: empty, but for the named faults
     /// of the shared server (`server::shared::Fault`).
     pub seen: Seen,
+    /// The site's server (B-HOME).
+    pub server_name: &'a Arc<str>,
 }
 
 /// What a `user` unit read in an earlier critical section instead of now. A correct server
@@ -92,6 +97,50 @@ pub struct Progress {
     /// Why the step stopped early, if it did.
     stop: Option<Stop>,
     summary: Summary,
+    /// What a batch run's control file set; the wizard's defaults otherwise.
+    options: Options,
+}
+
+/// What a run does besides its users, set by a batch run's control file (RULES-PART4.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The users come from a user list (W-7034, B-7032).
+    pub from_list: bool,
+    /// Step one makes mailboxes (`Mailbox`, B-FUNC).
+    pub mailbox: bool,
+    /// Step two moves mail (`Email`, B-EMAIL).
+    pub email: bool,
+    /// Dated mail moves only between these, both included (B-DATES).
+    pub start: Option<MailDate>,
+    /// See `start`.
+    pub end: Option<MailDate>,
+    /// Step two migrates schedules (B-SCHED).
+    pub schedule: bool,
+    /// The site's server (B-HOME).
+    pub server_name: Arc<str>,
+}
+
+impl Options {
+    /// The wizard's own run: mailboxes, all mail, schedules as the run says.
+    pub fn of(run: &WizardRun, server_name: &Arc<str>) -> Options {
+        Options {
+            from_list: run.users == Chosen::UserList,
+            mailbox: true,
+            email: true,
+            start: None,
+            end: None,
+            schedule: run.schedule,
+            server_name: server_name.clone(),
+        }
+    }
+
+    /// Whether step two takes a waiting message (B-EMAIL, B-DATES).
+    fn takes(&self, m: &Messages) -> bool {
+        self.email
+            && m.date.is_none_or(|d| {
+                self.start.is_none_or(|s| d >= s) && self.end.is_none_or(|e| d <= e)
+            })
+    }
 }
 
 impl Progress {
@@ -121,20 +170,22 @@ struct Step<'r> {
     summary: &'r mut Summary,
     /// How many users the step takes (W-7044 counts them).
     chosen: usize,
+    /// What a batch run set.
+    options: &'r Options,
 }
 
 /// The rules a unit cites, as bits while it runs: a user unit cites about six, for each
 /// of 10^4 users of a step, and a `BTreeSet` insert for each cost a fifth of the unit; the
 /// bits become the step's `BTreeSet` once, at its end (issue 25).
 #[derive(Debug, Default, Clone, Copy)]
-struct Cited(u64);
+struct Cited(u128);
 
 // One bit per rule.
-const _: () = assert!(RuleId::ALL.len() <= 64);
+const _: () = assert!(RuleId::ALL.len() <= 128);
 
 impl Cited {
     fn insert(&mut self, rule: RuleId) {
-        self.0 |= 1 << (rule as u32);
+        self.0 |= 1u128 << (rule as u32);
     }
 
     fn extend(&mut self, rules: impl IntoIterator<Item = RuleId>) {
@@ -148,7 +199,7 @@ impl Cited {
     /// Adds the rules cited to `set`.
     fn add_to(self, set: &mut BTreeSet<RuleId>) {
         let cited = RuleId::ALL.iter().copied();
-        set.extend(cited.filter(|&r| self.0 & (1 << (r as u32)) != 0));
+        set.extend(cited.filter(|&r| self.0 & (1u128 << (r as u32)) != 0));
     }
 }
 
@@ -179,16 +230,29 @@ enum Stop {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn run(run: &WizardRun, ex: &mut Exchange<'_>) -> StepResult {
-    let (mut result, progress) = start(run, ex);
-    let Some(mut progress) = progress else {
-        return result;
-    };
+    let (result, progress) = start(run, ex);
+    match progress {
+        Some(progress) => run_units(result, progress, ex),
+        None => result,
+    }
+}
+
+/// Every unit of a started step, back to back, added to `start`'s result.
+pub fn run_units(
+    mut result: StepResult,
+    mut progress: Progress,
+    ex: &mut Exchange<'_>,
+) -> StepResult {
     // Each user unit adds to the one result: no result per unit to merge, and its rules
     // to one set of bits, made a `BTreeSet` once (issue 25).
     let mut cited = Cited::default();
     // One result per user and phase, sized once: growing a list of 2x10^4 results by
     // doubling copied it 15 times a step (issue 25).
-    let phases = if run.phase == Phase::Full { 2 } else { 1 };
+    let phases = if progress.run.phase == Phase::Full {
+        2
+    } else {
+        1
+    };
     result.users.reserve(progress.picked.len() * phases);
     while let Unit::User(_) = progress.next_unit() {
         result.outcome = user_into(&mut progress, ex, &mut cited, &mut result.users);
@@ -202,21 +266,53 @@ pub fn run(run: &WizardRun, ex: &mut Exchange<'_>) -> StepResult {
 
 /// `start`: the users the step takes (W-LIST's choice, OP-IMPORT, ADMINSCH left out), and
 /// the step in progress; none when the step is refused, which is then this unit alone.
-pub fn start(run: &WizardRun, ex: &Exchange<'_>) -> (StepResult, Option<Progress>) {
+pub fn start(run: &WizardRun, ex: &mut Exchange<'_>) -> (StepResult, Option<Progress>) {
     let mut rules = BTreeSet::from([phase_rule(run.phase)]);
     match pick(run, ex, &mut rules) {
         Ok(picked) => {
-            let progress = Progress {
-                run: run.clone(),
-                target: container_or_default(run.container.as_ref()),
-                picked,
-                next: 0,
-                stop: None,
-                summary: Summary::default(),
-            };
+            let options = Options::of(run, ex.server_name);
+            let progress = begin(run, picked, options, ex, &mut rules);
             (StepResult::new(Outcome::Ok, rules), Some(progress))
         }
         Err(refusal) => (StepResult::new(Outcome::Refused(refusal), rules), None),
+    }
+}
+
+/// A step in progress over `picked`; 5.5 before SP1 first reads a user list's header as a
+/// user (B-7032).
+pub fn begin(
+    run: &WizardRun,
+    picked: Arc<[Row]>,
+    options: Options,
+    ex: &mut Exchange<'_>,
+    rules: &mut BTreeSet<RuleId>,
+) -> Progress {
+    let mut summary = Summary::default();
+    let header_as_user =
+        run.version == Version::V55 && run.mode == Mode::CommandLine && options.from_list;
+    if header_as_user {
+        // B-7032 (Q180876): the header line read as user "Home-Server", once.
+        ex.log.write(eventlog::invalid_home_server("Home-Server"));
+        summary.reached += 1;
+        summary.extraction_errors += 1;
+        rules.extend([RuleId::B7032, RuleId::ALog]);
+    }
+    Progress {
+        run: run.clone(),
+        target: container_or_default(run.container.as_ref()),
+        picked,
+        next: 0,
+        stop: None,
+        summary,
+        options,
+    }
+}
+
+impl Progress {
+    /// Counts an account the run could not find before it reached its users (B-ACCOUNTS).
+    pub fn count_missing_account(&mut self) {
+        self.summary.reached += 1;
+        self.summary.extraction_errors += 1;
     }
 }
 
@@ -244,6 +340,7 @@ fn user_into(
         summary,
         stop,
         next,
+        options,
     } = progress;
     let Some(row) = picked.get(*next) else {
         return Outcome::Ok;
@@ -256,11 +353,15 @@ fn user_into(
         done,
         summary,
         chosen: picked.len(),
+        options,
     };
     step.summary.reached += 1;
-    let command_line_bug = run.version == Version::V55
-        && run.mode == Mode::CommandLine
-        && run.users == Chosen::UserList;
+    let command_line_bug =
+        run.version == Version::V55 && run.mode == Mode::CommandLine && options.from_list;
+    let elsewhere = match &row.home_server {
+        HomeServer::ThisServer => false,
+        HomeServer::Named(name) => !name.eq_ignore_ascii_case(&options.server_name),
+    };
     let mut outcome = Outcome::Ok;
     if command_line_bug {
         // W-7034 (Q169130): every row logs 7034, and nothing else happens.
@@ -271,6 +372,14 @@ fn user_into(
         step.rules.extend([RuleId::W7034, RuleId::ALog]);
         step.done
             .push(UserResult::NotInPostOffice { user: user.clone() });
+    } else if elsewhere {
+        // B-HOME: the row puts the user on another server: 7032, and nothing else.
+        ex.log.write(eventlog::invalid_home_server("Home-Server"));
+        step.summary.extraction_errors += 1;
+        step.rules.extend([RuleId::BHome, RuleId::ALog]);
+        step.done.push(UserResult::OtherHomeServer {
+            user: row.user.clone(),
+        });
     } else {
         let mut stopped = None;
         let mut found = None;
@@ -414,6 +523,11 @@ fn step_one(
         });
         return Ok(Some((id, found_by)));
     }
+    if !step.options.mailbox && !converts_custom_recipient(row, ex, step) {
+        // B-FUNC, Mailbox FALSE: only a custom recipient is made a mailbox.
+        step.rules.insert(RuleId::BFunc);
+        return Ok(None);
+    }
     if row.mode == RowMode::Update {
         // W-LIST-UPDATE (Q186742): update the target container's mailbox of that name.
         step.rules.insert(RuleId::WListUpdate);
@@ -425,6 +539,19 @@ fn step_one(
         }
     }
     create(row, ex, step).map(|()| None)
+}
+
+/// Whether step one would make the user's custom recipient a mailbox (W-1-CR): 5.5 and
+/// SP1, for one in the target container.
+fn converts_custom_recipient(row: &Row, ex: &Exchange<'_>, step: &Step<'_>) -> bool {
+    if step.run.version == Version::V50 {
+        return false;
+    }
+    let directory = &**ex.directory;
+    directory
+        .custom_recipient_for(&row.user)
+        .and_then(|cr| directory.custom_recipient(cr))
+        .is_some_and(|c| same_container(c.container(), step.target))
 }
 
 /// W-LIST-UPDATE: the row's secondary addresses onto the mailbox, each unless held.
@@ -574,7 +701,14 @@ fn step_two(
         });
         return Ok(());
     }
-    step.summary.messages_extracted += slot.map_or(0, |s| ex.postoffice.waiting_at(s));
+    let options = step.options;
+    if !options.email {
+        step.rules.insert(RuleId::BEmail);
+    } else if options.start.is_some() || options.end.is_some() {
+        step.rules.extend([RuleId::BDates, RuleId::FDate]);
+    }
+    let taken = slot.map_or(0, |s| ex.postoffice.waiting_where(s, |m| options.takes(m)));
+    step.summary.messages_extracted += taken;
     // Step one cited the rules it consulted to find `found`.
     let mut consulted = Cited::default();
     let found = found.or_else(|| {
@@ -665,15 +799,20 @@ fn deliver(
         return;
     }
     let had = slot.map_or(0, |s| ex.postoffice.total_at(s));
+    let options = step.options;
+    // What B-EMAIL and B-DATES leave waiting: with what moves, all that still waited.
+    let left = slot.map_or(0, |s| {
+        ex.postoffice.waiting_at(s) - ex.postoffice.waiting_where(s, |m| options.takes(m))
+    });
     let mut mail = slot.map_or_else(Vec::new, |s| {
-        Arc::make_mut(ex.postoffice).take_waiting_at(s)
+        Arc::make_mut(ex.postoffice).take_waiting_where(s, |m| options.takes(m))
     });
     if let Some(seen) = ex.seen.waiting.take() {
         mail = seen; // what was read before: anything delivered since is cleared unmoved
     }
     let messages = mail.iter().map(|m| m.count).sum::<u64>() as u32;
     // W-ONCE: only waiting mail moves; what an earlier run moved is not moved again.
-    if messages < had {
+    if u64::from(messages) + left < u64::from(had) {
         step.rules.insert(RuleId::WOnce);
     }
     if messages > 0 {
@@ -691,8 +830,37 @@ fn deliver(
     step.summary.messages_imported += u64::from(messages);
     step.done.push(UserResult::Migrated {
         user: user.clone(),
-        alias,
+        alias: alias.clone(),
         found_by,
         messages,
     });
+    let again = planted(Mistake::CalendarAgain) && step.run.version != Version::V50;
+    let schedule = slot.filter(|&s| {
+        let has = ex.postoffice.user_at(s).schedule;
+        options.schedule && (ex.postoffice.schedule_waiting_at(s) || (again && has))
+    });
+    if let Some(slot) = schedule {
+        // B-SCHED, B-SCHED-50 (Q201421): once per user; 5.0 sends no message.
+        let place = Arc::make_mut(ex.postoffice).take_schedule_at(slot);
+        let sends = step.run.version != Version::V50;
+        step.rules.extend([
+            RuleId::FSched,
+            if sends {
+                RuleId::BSched
+            } else {
+                RuleId::BSched50
+            },
+        ]);
+        Arc::make_mut(ex.store)
+            .open(id, ex.server_language)
+            .file_schedule(Schedule {
+                owner: user.clone(),
+                message: sends.then(|| format!("{place:08X}.scd")),
+            });
+        step.done.push(UserResult::ScheduleMigrated {
+            user: user.clone(),
+            alias,
+            message: sends,
+        });
+    }
 }

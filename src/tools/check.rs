@@ -169,7 +169,11 @@ fn part2_steps(setup: &Setup) -> Vec<Operation> {
             ops.push(Operation::MsMailClient { user, open });
         }
         let user = user.address.clone();
-        ops.push(Operation::Deliver { user, messages: 1 });
+        ops.push(Operation::Deliver {
+            user,
+            messages: 1,
+            date: None,
+        });
     }
     ops.push(Operation::ExtractUserList {
         version: Version::V55,
@@ -285,10 +289,18 @@ pub fn identify(model: &Model, h: &mut impl std::hash::Hasher) {
         events: _,
         user_list,
         in_progress,
+        postoffice_drive,
+        admin,
+        server_name,
+        files,
     } = model;
     site.hash(h);
     server_language.hash(h);
     postoffice_path.hash(h);
+    postoffice_drive.hash(h);
+    admin.hash(h);
+    server_name.hash(h);
+    files.hash(h);
     users.hash(h);
     mailboxes.hash(h);
     custom_recipients.hash(h);
@@ -372,7 +384,15 @@ fn copy_model(into: &mut Model, from: &Model) {
         events,
         user_list,
         in_progress,
+        postoffice_drive,
+        admin,
+        server_name,
+        files,
     } = from;
+    into.postoffice_drive.clone_from(postoffice_drive);
+    into.admin.clone_from(admin);
+    into.server_name.clone_from(server_name);
+    into.files.clone_from(files);
     if into.site != *site {
         into.site = site.clone();
     }
@@ -411,7 +431,13 @@ fn copy_user(into: &mut User, from: &User) {
         waiting,
         client_open,
         out_of_step,
+        dated,
+        schedule,
+        schedule_migrated,
+        place,
     } = from;
+    into.dated.clone_from(dated);
+    (into.schedule, into.schedule_migrated, into.place) = (*schedule, *schedule_migrated, *place);
     into.address.clone_from(address);
     into.typed.clone_from(typed);
     into.mailbox_name.clone_from(mailbox_name);
@@ -430,7 +456,11 @@ fn copy_mailbox(into: &mut Mailbox, from: &Mailbox) {
         folders,
         inbox,
         created_for,
+        calendar,
+        calendar_messages,
     } = from;
+    into.calendar = *calendar;
+    into.calendar_messages.clone_from(calendar_messages);
     into.alias.clone_from(alias);
     into.container.clone_from(container);
     into.directory_name.clone_from(directory_name);
@@ -461,7 +491,9 @@ fn copy_row(into: &mut Row, from: &Row) {
         mode,
         common_name,
         secondary,
+        home_server,
     } = from;
+    into.home_server.clone_from(home_server);
     into.user.clone_from(user);
     into.migrate_user.clone_from(migrate_user);
     into.mode.clone_from(mode);
@@ -719,7 +751,11 @@ fn expand_level(
         // A thread the system will not start is done without: the others (or this
         // thread) take its chunks (issue 25, item 9: 64 threads under a memory limit).
         let workers: Vec<_> = (0..threads)
-            .map_while(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok())
+            .map_while(|_| {
+                room_for_a_thread()
+                    .then(|| std::thread::Builder::new().spawn_scoped(scope, work).ok())
+                    .flatten()
+            })
             .collect();
         let started = workers.len();
         if started == 0 {
@@ -735,6 +771,26 @@ fn expand_level(
         started.max(1)
     });
     (expanded.into_iter().collect(), started)
+}
+
+/// Whether the address space has room for one more thread and then some: a thread the
+/// system starts without room left for its signal stack aborts the whole process, which a
+/// failed spawn does not (issue 25, item 9). The probe is the system allocator's, which
+/// maps a block this large on its own and unmaps it when freed, before the spawn.
+fn room_for_a_thread() -> bool {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    let Ok(layout) = Layout::from_size_align(64 << 20, 4096) else {
+        return false;
+    };
+    // SAFETY: the layout's size is not zero, and the block is freed with the same layout.
+    unsafe {
+        let block = System.alloc(layout);
+        if block.is_null() {
+            return false;
+        }
+        System.dealloc(block, layout);
+    }
+    true
 }
 
 /// The search's state between levels.

@@ -7,6 +7,7 @@ use crate::vocabulary::address::MsMailAddress;
 use crate::vocabulary::observation::{MailboxView, Observation};
 use crate::vocabulary::operation::{Chosen, Operation, Version, WizardRun};
 use crate::vocabulary::outcome::{FoundBy, Outcome, StepResult, UserResult};
+use crate::vocabulary::printable;
 use crate::vocabulary::rules::RuleId;
 
 fn found_by(f: FoundBy) -> &'static str {
@@ -83,6 +84,7 @@ pub fn why_error(r: &UserResult) -> Option<String> {
             user.mailbox(),
             user.postoffice()
         ),
+        UserResult::OtherHomeServer { .. } => "7032: the user list row's Home-Server is neither ~SERVER nor this site's server, so the user is not migrated (B-HOME)".to_string(),
         _ => return None,
     })
 }
@@ -126,6 +128,14 @@ pub fn describe_user(version: Version, r: &UserResult) -> String {
             "{user}: 7026: {}; the run stops here",
             why_not_found(version, user)
         ),
+        UserResult::ScheduleMigrated {
+            user,
+            alias,
+            message,
+        } => match message {
+            true => format!("{user}: Schedule+ data migrated into {alias}, with the message \"Migrated Calendar Information\" (B-SCHED)"),
+            false => format!("{user}: Schedule+ data migrated into {alias}; 5.0 sends no message (B-SCHED-50)"),
+        },
         _ => String::new(),
     }
 }
@@ -177,10 +187,15 @@ pub fn cell(op: &Operation, result: &StepResult) -> String {
                 true => format!("kept {alias} (row's directory name)"),
                 false => format!("updated {alias}:\n+ {}", added.join("\n+ ")),
             }),
+            UserResult::ScheduleMigrated { alias, message, .. } => Some(match message {
+                true => format!("schedule -> {alias} (+ calendar message)"),
+                false => format!("schedule -> {alias}"),
+            }),
             UserResult::OtherContainer { .. }
             | UserResult::MmfUnavailable { .. }
             | UserResult::SpoolerFailure { .. }
-            | UserResult::NotInPostOffice { .. } => {
+            | UserResult::NotInPostOffice { .. }
+            | UserResult::OtherHomeServer { .. } => {
                 // The event and whom it is for, then why in words, wrapped to stay narrow.
                 let why = why_error(u).unwrap_or_default();
                 let (event, reason) = why.split_once(": ").unwrap_or(("", &why));
@@ -203,11 +218,14 @@ pub fn cell(op: &Operation, result: &StepResult) -> String {
         .collect();
     let rest = result.users.get(MOST_IN_CELL..).unwrap_or_default();
     let more = (!rest.is_empty()).then(|| format!("… and {} more: {}", rest.len(), tally(rest)));
-    let head = match &result.outcome {
+    let mut head = match &result.outcome {
         Outcome::Ok => "ok".to_string(),
         Outcome::Refused(r) => format!("refused: {r}"),
         Outcome::Aborted { user, event } => format!("aborted: {} for {user}", event.id),
     };
+    if let Some(batch) = result.batch.as_deref() {
+        head.push_str(&format!("\nresult code {}", batch.result_code));
+    }
     std::iter::once(head)
         .chain(users)
         .chain(more)
@@ -234,6 +252,8 @@ fn tally(results: &[UserResult]) -> String {
             UserResult::MmfUnavailable { .. } => "7007",
             UserResult::SpoolerFailure { .. } => "7044",
             UserResult::NotInPostOffice { .. } => "7034",
+            UserResult::OtherHomeServer { .. } => "7032",
+            UserResult::ScheduleMigrated { .. } => "schedule",
         };
         *counts.entry(what).or_default() += 1;
     }
@@ -332,15 +352,60 @@ pub fn describe_step(op: &Operation, result: &StepResult, after: &impl StateAfte
         Operation::RecoverPassword { user } => format!(
             "the MS Mail administrator recovers {user}'s password: its MMF is out of step until the user logs on and off"
         ),
-        Operation::Deliver { user, messages } => {
-            format!("{messages} new message(s) wait in MS Mail for {user}")
-        }
+        Operation::Deliver {
+            user,
+            messages,
+            date: None,
+        } => format!("{messages} new message(s) wait in MS Mail for {user}"),
+        Operation::Deliver {
+            user,
+            messages,
+            date: Some(date),
+        } => format!("{messages} new message(s) dated {date} wait in MS Mail for {user}"),
         Operation::ExtractUserList { version, .. } => {
             let rows = after.user_list_rows().unwrap_or(0);
             format!("user list extracted with the {version} columns: {rows} row(s)")
         }
         Operation::EditUserList { user, field, value } => {
             format!("{user}'s row: {field} set to {value:?}")
+        }
+        Operation::WriteFile { path, text } => format!(
+            "the administrator writes {} ({} line(s))",
+            printable(path.as_str()),
+            crate::vocabulary::files::lines(text).len()
+        ),
+        Operation::EditFile {
+            path,
+            user,
+            field,
+            value,
+        } => format!(
+            "{}: {}'s {field} set to {:?}",
+            printable(path.as_str()),
+            printable(user),
+            printable(value)
+        ),
+        Operation::Mailmig { version, .. } => {
+            let report = result.batch.as_deref().cloned().unwrap_or_default();
+            let function = report.function.map_or("?", |f| f.as_str());
+            let mut parts = vec![format!(
+                "mailmig {function} ended with result code {}",
+                report.result_code
+            )];
+            parts.extend(
+                result
+                    .users
+                    .iter()
+                    .take(MOST_DESCRIBED)
+                    .map(|u| describe_user(*version, u)),
+            );
+            if result.users.len() > MOST_DESCRIBED {
+                parts.push(format!(
+                    "and {} more results of users",
+                    result.users.len() - MOST_DESCRIBED
+                ));
+            }
+            parts.join("; ")
         }
         Operation::Wizard(run) => {
             if result.users.is_empty() {

@@ -23,7 +23,7 @@ use crate::server::addressing::DEFAULT_CONTAINER;
 use crate::tools::replay::{ModelCheckPolicy, Replay, Replayer};
 use crate::tools::scenario::Scenario;
 use crate::vocabulary::event::Event;
-use crate::vocabulary::observation::{MailPlaces, MailboxView, UserListRow, WaitingView};
+use crate::vocabulary::observation::{FileView, MailPlaces, MailboxView, UserListRow, WaitingView};
 use crate::vocabulary::operation::{Operation, Version};
 
 /// One line of the comparison: what is compared, and its value under each version.
@@ -477,8 +477,32 @@ impl VersionDiff {
                         .clone()
                         .unwrap_or_else(|| "created by an administrator".to_string())
                 }),
+                ("calendar", &|m: &MailboxView| {
+                    let messages = m.mail.iter().filter(|x| x.calendar).count();
+                    match (m.calendar, messages) {
+                        (false, _) => "no schedule migrated".to_string(),
+                        (true, 0) => "schedule migrated, no message (B-SCHED-50)".to_string(),
+                        (true, n) => format!("schedule migrated, {n} \"Migrated Calendar\nInformation\" message(s) (B-SCHED)"),
+                    }
+                }),
             ],
             "(no such mailbox)",
+        );
+        rows.each("files", |r| {
+            list_or_none(r.observation.files.iter().map(|f| f.path.clone()))
+        });
+        rows.per_entry(
+            "files' texts",
+            |r| &r.observation.files,
+            |f| &f.path,
+            &[("text", &|f: &FileView| {
+                lines(
+                    crate::vocabulary::files::lines(&f.text)
+                        .into_iter()
+                        .map(str::to_string),
+                )
+            })],
+            "(no such file)",
         );
         rows.each("custom recipients", |r| {
             lines_or_none(r.observation.custom_recipients.iter().map(|c| {

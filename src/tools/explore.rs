@@ -84,13 +84,23 @@ pub enum Class {
     ErrorEventsDiffer,
     /// The user list has different rows or columns under different versions.
     UserListDiffers,
+    /// 5.5 reads a user list's header as a user and logs 7032 where 5.5 SP1 does not
+    /// (Q180876, B-7032).
+    V55Event7032Sp1Ok,
+    /// 5.5 sends the message "Migrated Calendar Information" where 5.0 sends none
+    /// (Q201421, B-SCHED).
+    CalendarMessageV55NotV50,
+    /// A batch run ends with different result codes under different versions (B-RESULT).
+    ResultCodesDiffer,
+    /// The administrator's files differ between versions (EXTRACT's columns, say).
+    FilesDiffer,
     /// Versions differ in some other observable way.
     Other,
 }
 
 impl Class {
     /// Every class, in catalogue order.
-    pub const ALL: [Class; 20] = [
+    pub const ALL: [Class; 24] = [
         Class::V55AbortedV50Ok,
         Class::V55AbortedSp1Ok,
         Class::V50AbortedV55Ok,
@@ -110,6 +120,10 @@ impl Class {
         Class::UserListMigratesUnderOneVersion,
         Class::ErrorEventsDiffer,
         Class::UserListDiffers,
+        Class::V55Event7032Sp1Ok,
+        Class::CalendarMessageV55NotV50,
+        Class::ResultCodesDiffer,
+        Class::FilesDiffer,
         Class::Other,
     ];
 
@@ -143,6 +157,12 @@ impl Class {
                 "a step logs different error events under different versions"
             }
             Class::UserListDiffers => "the user list differs between versions",
+            Class::V55Event7032Sp1Ok => "5.5 logs 7032, 5.5 SP1 does not",
+            Class::CalendarMessageV55NotV50 => {
+                "5.5 sends \"Migrated Calendar Information\", 5.0 does not"
+            }
+            Class::ResultCodesDiffer => "mailmig returns different result codes",
+            Class::FilesDiffer => "the administrator's files differ between versions",
             Class::Other => "some other difference",
         }
     }
@@ -169,6 +189,10 @@ impl Class {
             Class::UserListMigratesUnderOneVersion => "user-list-migrates-under-one-version",
             Class::ErrorEventsDiffer => "error-events-differ",
             Class::UserListDiffers => "user-list-differs",
+            Class::V55Event7032Sp1Ok => "v55-7032-sp1-ok",
+            Class::CalendarMessageV55NotV50 => "calendar-message-v55-not-v50",
+            Class::ResultCodesDiffer => "result-codes-differ",
+            Class::FilesDiffer => "files-differ",
             Class::Other => "other",
         }
     }
@@ -302,6 +326,18 @@ impl At<'_> {
             .iter()
             .any(|u| matches!(u, UserResult::Migrated { messages, .. } if *messages > 0))
     }
+    /// How many calendar messages step `i` sent under `v` (B-SCHED).
+    fn calendars_sent(&self, v: usize) -> usize {
+        let count = |obs: &Observation| {
+            let mail = obs.mailboxes.iter().flat_map(|m| &m.mail);
+            mail.filter(|m| m.calendar).count()
+        };
+        let before = match self.i {
+            0 => &self.runs.initial,
+            i => &self.runs.after[v][i - 1],
+        };
+        count(self.obs(v)).saturating_sub(count(before))
+    }
     fn aliases(&self, v: usize) -> Vec<&str> {
         self.obs(v)
             .mailboxes
@@ -315,7 +351,7 @@ impl At<'_> {
 type Shows = fn(&At<'_>) -> bool;
 
 /// One predicate per class ([`Class::Other`] aside, which is "none of these").
-const PREDICATES: [(Class, Shows); 19] = [
+const PREDICATES: [(Class, Shows); 23] = [
     (Class::V55AbortedV50Ok, |a| a.ok(V50) && a.aborted(V55)),
     (Class::V55AbortedSp1Ok, |a| a.aborted(V55) && a.ok(SP1)),
     (Class::V50AbortedV55Ok, |a| a.aborted(V50) && a.ok(V55)),
@@ -358,6 +394,19 @@ const PREDICATES: [(Class, Shows); 19] = [
     }),
     (Class::UserListDiffers, |a| {
         (0..3).any(|v| a.obs(v).user_list != a.obs(V50).user_list)
+    }),
+    (Class::V55Event7032Sp1Ok, |a| {
+        a.logs(V55, 7032) && !a.logs(SP1, 7032)
+    }),
+    (Class::CalendarMessageV55NotV50, |a| {
+        a.calendars_sent(V55) > 0 && a.calendars_sent(V50) == 0
+    }),
+    (Class::ResultCodesDiffer, |a| {
+        let code = |v: usize| a.runs.results[v][a.i].batch.as_ref().map(|b| b.result_code);
+        (0..3).any(|v| code(v) != code(V50))
+    }),
+    (Class::FilesDiffer, |a| {
+        (0..3).any(|v| a.obs(v).files != a.obs(V50).files)
     }),
 ];
 

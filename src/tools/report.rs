@@ -9,7 +9,7 @@ use crate::server::addressing::DEFAULT_CONTAINER;
 use crate::tools::replay::{ModelCheck, Replay, ReplayedStep};
 use crate::vocabulary::event::Event;
 use crate::vocabulary::observation::{
-    CustomRecipientView, MailboxView, Observation, UserListRow, WaitingView,
+    CustomRecipientView, FileView, MailboxView, Observation, UserListRow, WaitingView,
 };
 use crate::vocabulary::operation::{Operation, Version};
 use crate::vocabulary::printable;
@@ -28,8 +28,20 @@ struct StepJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     version: Option<&'static str>,
     outcome: &'a str,
+    /// A batch run's fields (SCENARIO-FORMAT-4.md), after `version`.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    batch: Option<BatchJson<'a>>,
     rules: Vec<&'static str>,
     detail: String,
+}
+
+/// A `mailmig` step's own fields in the run report.
+#[derive(Debug, Serialize)]
+struct BatchJson<'a> {
+    result_code: u8,
+    function: Option<&'static str>,
+    warnings: &'a [String],
+    message: Option<&'a str>,
 }
 
 /// The JSON run report of `SCENARIO-FORMAT.md` after its steps: written after them, so
@@ -41,6 +53,8 @@ struct RunReportTail<'a> {
     custom_recipients: &'a [CustomRecipientView],
     msmail: &'a [WaitingView],
     user_list: &'a Option<Vec<UserListRow>>,
+    #[serde(skip_serializing_if = "<[FileView]>::is_empty")]
+    files: &'a [FileView],
     model_check: String,
 }
 
@@ -74,9 +88,16 @@ fn step_json(s: &ReplayedStep) -> StepJson<'_> {
         version: match &s.op {
             Operation::Wizard(run) => Some(run.version.as_str()),
             Operation::ExtractUserList { version, .. } => Some(version.as_str()),
+            Operation::Mailmig { version, .. } => Some(version.as_str()),
             _ => None,
         },
         outcome: s.result.outcome.word(),
+        batch: s.result.batch.as_deref().map(|b| BatchJson {
+            result_code: b.result_code,
+            function: b.function.map(|f| f.as_str()),
+            warnings: &b.warnings,
+            message: b.message.as_deref(),
+        }),
         rules: s.result.rules.iter().map(|r| r.as_str()).collect(),
         detail: describe(s).to_string(),
     }
@@ -113,6 +134,7 @@ impl Replay {
             custom_recipients: &self.observation.custom_recipients,
             msmail: &self.observation.msmail,
             user_list: &self.observation.user_list,
+            files: &self.observation.files,
             model_check: self.model_check.word(),
         }
     }
@@ -200,14 +222,21 @@ pub fn transcript_head(
 /// One step of the transcript: its line, its outcome and rules, and what it did.
 pub fn transcript_step(s: &ReplayedStep) -> String {
     let rules: Vec<&str> = s.result.rules.iter().map(|r| r.as_str()).collect();
-    format!(
+    let mut out = format!(
         "  #{} {}\n     {} [{}]\n     {}\n",
         s.number,
         s.op,
         s.result.outcome.word(),
         rules.join(" "),
         describe(s)
-    )
+    );
+    if let Some(batch) = s.result.batch.as_deref() {
+        for warning in &batch.warnings {
+            let _ = writeln!(out, "     warning: {}", printable(warning));
+        }
+        let _ = writeln!(out, "     result code: {}", batch.result_code);
+    }
+    out
 }
 
 /// The most mailboxes, recipients, users, rows or events the transcript shows one by one:
@@ -250,11 +279,21 @@ fn write_state(out: &mut String, obs: &Observation) {
             let _ = writeln!(out, "    folders: {}", m.folders.join(", "));
         }
         for mail in &m.mail {
-            let _ = writeln!(
-                out,
-                "    mail:    {} message(s) of {} in {}",
-                mail.count, mail.owner, mail.folder
-            );
+            let _ = match &mail.attachment {
+                Some(attachment) => writeln!(
+                    out,
+                    "    mail:    \"Migrated Calendar Information\" in {}, attachment {attachment}",
+                    mail.folder
+                ),
+                None => writeln!(
+                    out,
+                    "    mail:    {} message(s) of {} in {}",
+                    mail.count, mail.owner, mail.folder
+                ),
+            };
+        }
+        if m.calendar {
+            let _ = writeln!(out, "    schedule: migrated");
         }
     }
     more(out, obs.mailboxes.len(), "mailboxes", |i| {
@@ -283,6 +322,15 @@ fn write_state(out: &mut String, obs: &Observation) {
         if !w.password_in_step {
             notes.push("password out of step");
         }
+        let dated: Vec<String> = w
+            .dated
+            .iter()
+            .map(|d| format!("{} dated {}", d.count, d.date))
+            .collect();
+        let dated = dated.join(", ");
+        if !dated.is_empty() {
+            notes.push(&dated);
+        }
         match notes.is_empty() {
             true => writeln!(out, "  {} {}", w.address, w.waiting),
             false => writeln!(out, "  {} {} ({})", w.address, w.waiting, notes.join(", ")),
@@ -294,6 +342,19 @@ fn write_state(out: &mut String, obs: &Observation) {
     });
     if let Some(rows) = &obs.user_list {
         write_user_list(out, rows);
+    }
+    if !obs.files.is_empty() {
+        let _ = writeln!(out, "\nFiles");
+        for f in obs.files.iter().take(MOST_SHOWN) {
+            let _ = writeln!(out, "  {}", printable(&f.path));
+            for line in crate::vocabulary::files::lines(&f.text)
+                .iter()
+                .take(MOST_SHOWN)
+            {
+                let _ = writeln!(out, "    | {}", printable(line));
+            }
+        }
+        more(out, obs.files.len(), "files", |i| &obs.files[i].path);
     }
 }
 

@@ -51,6 +51,7 @@ macro_rules! keywords {
 pub mod address;
 pub mod container;
 pub mod event;
+pub mod files;
 pub mod language;
 pub mod observation;
 pub mod operation;

@@ -24,6 +24,28 @@ pub struct Observation {
     pub msmail: Vec<WaitingView>,
     /// The user list (A-LIST), once one was extracted.
     pub user_list: Option<Vec<UserListRow>>,
+    /// The administrator's files (F-FILES), sorted by path without case; left out of the
+    /// JSON report when there are none, so that a part 1 to 3 report is unchanged.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<FileView>,
+}
+
+/// One of the administrator's files at the end of a run (SCENARIO-FORMAT-4.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct FileView {
+    /// Its path as first written.
+    pub path: String,
+    /// Its whole text.
+    pub text: String,
+}
+
+/// Dated messages of one date still waiting (F-DATE).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct DatedView {
+    /// `YYYYMMDDHHMMSS`.
+    pub date: String,
+    /// How many.
+    pub count: u32,
 }
 
 /// Where one MS Mail user's mail is: still waiting, and in which mailboxes.
@@ -43,7 +65,7 @@ impl Observation {
             places.entry(&w.address).or_default().waiting += w.waiting;
         }
         for m in &self.mailboxes {
-            for mail in &m.mail {
+            for mail in m.mail.iter().filter(|mail| !mail.calendar) {
                 let entry = places.entry(&mail.owner).or_default();
                 entry.mailboxes.push((m.alias.clone(), mail.count));
             }
@@ -60,7 +82,7 @@ impl Observation {
             }
         }
         for m in &self.mailboxes {
-            for mail in &m.mail {
+            for mail in m.mail.iter().filter(|mail| !mail.calendar) {
                 if mail.owner == owner {
                     places.mailboxes.push((m.alias.clone(), mail.count));
                 }
@@ -92,17 +114,51 @@ pub struct MailboxView {
     /// The MS Mail user the wizard created the mailbox for (not part of the JSON report).
     #[serde(skip)]
     pub created_for: Option<String>,
+    /// Whether its owner's schedule was migrated into it (F-SCHED); left out of the JSON
+    /// report when false.
+    #[serde(skip_serializing_if = "is_false")]
+    pub calendar: bool,
 }
 
-/// Migrated messages of one owner in one folder.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// Migrated messages of one owner in one folder, or the wizard's calendar message
+/// (B-SCHED).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MailView {
     /// Folder name, in the language the folders were created in.
     pub folder: &'static str,
-    /// The MS Mail user the messages belong to.
+    /// The MS Mail user the messages belong to; empty for the calendar message, which is
+    /// the wizard's and no MS Mail user's (the report writes `null`).
     pub owner: String,
     /// How many.
     pub count: u32,
+    /// The calendar message `Migrated Calendar Information` (B-SCHED); its attachment's
+    /// name is `attachment`.
+    pub calendar: bool,
+    /// The calendar message's attachment, `00000001.scd` (not part of the JSON report).
+    pub attachment: Option<String>,
+}
+
+/// `{"folder", "owner", "count"}`, and for the calendar message `"owner": null` and
+/// `"calendar": true` (SCENARIO-FORMAT-4.md).
+impl Serialize for MailView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("folder", self.folder)?;
+        match self.calendar {
+            true => map.serialize_entry("owner", &None::<&str>)?,
+            false => map.serialize_entry("owner", &self.owner)?,
+        }
+        map.serialize_entry("count", &self.count)?;
+        if self.calendar {
+            map.serialize_entry("calendar", &true)?;
+        }
+        map.end()
+    }
 }
 
 /// One custom recipient.
@@ -130,6 +186,10 @@ pub struct WaitingView {
     /// Messages that arrived after the start (OP-DELIVER); not part of the JSON report.
     #[serde(skip)]
     pub received: u32,
+    /// The waiting dated messages, sorted by date (F-DATE); left out of the JSON report
+    /// when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dated: Vec<DatedView>,
 }
 
 /// One row of the user list (A-LIST), with the column names of Q150438 as its keys.

@@ -9,6 +9,7 @@ use std::str::FromStr;
 
 use crate::vocabulary::address::{Alias, MsMailAddress, ProxyAddress};
 use crate::vocabulary::container::Container;
+use crate::vocabulary::files::{MailDate, WinPath};
 use crate::vocabulary::language::Language;
 
 /// A Migration Wizard version.
@@ -136,6 +137,33 @@ pub enum ListField {
     CommonName,
 }
 
+/// A field of a user list file that OP-FILE may set (RULES-PART4.md): OP-EDIT's three and
+/// `Home-Server` (B-HOME).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CsvField {
+    /// `MigrateUser`.
+    MigrateUser,
+    /// `Mode`.
+    Mode,
+    /// `Common-Name`.
+    CommonName,
+    /// `Home-Server`: `~SERVER` or a server's name.
+    HomeServer,
+}
+
+/// What a batch run does (`Function` in the control file, B-FUNC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Function {
+    /// Extract and import in one run: a wizard step (OP-FULL).
+    Full,
+    /// Write the user list file (OP-EXTRACT).
+    Extract,
+    /// Run from a user list file (OP-IMPORT).
+    Import,
+}
+
+keywords!(CsvField, UnknownCsvField, "user list file field", MigrateUser => "MigrateUser", Mode => "Mode", CommonName => "Common-Name", HomeServer => "Home-Server");
+keywords!(Function, UnknownFunction, "function", Full => "FULL", Extract => "EXTRACT", Import => "IMPORT");
 keywords!(Operator, UnknownOperator, "operator", PermissionsAdmin => "permissions-admin", ServiceAccountAdmin => "service-account-admin");
 keywords!(Mode, UnknownMode, "mode", Wizard => "wizard", CommandLine => "command-line");
 keywords!(ListField, UnknownListField, "user list field", MigrateUser => "MigrateUser", Mode => "Mode", CommonName => "Common-Name");
@@ -176,6 +204,9 @@ pub struct WizardRun {
     pub operator: Operator,
     /// Wizard or command line.
     pub mode: Mode,
+    /// Whether step two migrates Schedule+ data (B-SCHED; `schedule = true` outside
+    /// batch, default false).
+    pub schedule: bool,
 }
 
 impl WizardRun {
@@ -189,6 +220,7 @@ impl WizardRun {
             container: None,
             operator: Operator::default(),
             mode: Mode::default(),
+            schedule: false,
         }
     }
 }
@@ -259,6 +291,8 @@ pub enum Operation {
         user: MsMailAddress,
         /// How many messages.
         messages: u32,
+        /// Their date, if they carry one (F-DATE).
+        date: Option<MailDate>,
     },
     /// OP-EXTRACT: two-step migration's first step writes the user list.
     ExtractUserList {
@@ -278,6 +312,31 @@ pub enum Operation {
     },
     /// OP-STEP1, OP-STEP2, OP-FULL, OP-IMPORT: the Migration Wizard.
     Wizard(WizardRun),
+    /// OP-MAILMIG: the administrator runs `mailmig` with a command line (RULES-PART4.md).
+    Mailmig {
+        /// The version of `mailmig.exe`.
+        version: Version,
+        /// The switches after `mailmig`, as typed: `/C:… /A:… /P:… /S`.
+        command: String,
+    },
+    /// OP-FILE: the administrator replaces a file's whole text.
+    WriteFile {
+        /// The file.
+        path: WinPath,
+        /// Its new text.
+        text: String,
+    },
+    /// OP-FILE: the administrator sets one field of one row of a user list file.
+    EditFile {
+        /// The file.
+        path: WinPath,
+        /// The row's `SFS_UserName`, compared without case.
+        user: String,
+        /// The field.
+        field: CsvField,
+        /// The value, as written.
+        value: String,
+    },
 }
 
 impl Operation {
@@ -319,6 +378,9 @@ impl Operation {
             Operation::ExtractUserList { .. } => "extract-user-list",
             Operation::EditUserList { .. } => "edit-user-list",
             Operation::Wizard(_) => "wizard",
+            Operation::Mailmig { .. } => "mailmig",
+            Operation::WriteFile { .. } => "write-file",
+            Operation::EditFile { .. } => "edit-file",
         }
     }
 
@@ -333,6 +395,10 @@ impl Operation {
             Operation::ExtractUserList { users, .. } => Operation::ExtractUserList {
                 version,
                 users: users.clone(),
+            },
+            Operation::Mailmig { command, .. } => Operation::Mailmig {
+                version,
+                command: command.clone(),
             },
             other => other.clone(),
         }
@@ -394,7 +460,38 @@ impl fmt::Display for Operation {
                 write!(f, " {user} {}", if *open { "open" } else { "closed" })
             }
             Operation::RecoverPassword { user } => write!(f, " {user}"),
-            Operation::Deliver { user, messages } => write!(f, " {user} {messages}"),
+            Operation::Deliver {
+                user,
+                messages,
+                date,
+            } => {
+                write!(f, " {user} {messages}")?;
+                match date {
+                    Some(date) => write!(f, " dated {date}"),
+                    None => Ok(()),
+                }
+            }
+            Operation::Mailmig { version, command } => {
+                write!(f, " {version} {}", crate::vocabulary::shown(command))
+            }
+            Operation::WriteFile { path, text } => write!(
+                f,
+                " {} ({} characters)",
+                crate::vocabulary::shown(path.as_str()),
+                text.chars().count()
+            ),
+            Operation::EditFile {
+                path,
+                user,
+                field,
+                value,
+            } => write!(
+                f,
+                " {} {} {field} {}",
+                crate::vocabulary::shown(path.as_str()),
+                crate::vocabulary::shown(user),
+                crate::vocabulary::shown(value)
+            ),
             Operation::ExtractUserList { version, users } => match users {
                 None => write!(f, " {version} (all users)"),
                 Some(users) => write!(f, " {version} {}", list(users)),
@@ -415,9 +512,12 @@ impl fmt::Display for Operation {
                 if run.operator != Operator::default() {
                     write!(f, " as {}", run.operator)?;
                 }
-                match run.mode {
-                    Mode::CommandLine => write!(f, " on the command line"),
-                    Mode::Wizard => Ok(()),
+                if run.mode == Mode::CommandLine {
+                    write!(f, " on the command line")?;
+                }
+                match run.schedule {
+                    true => write!(f, " with schedules"),
+                    false => Ok(()),
                 }
             }
         }

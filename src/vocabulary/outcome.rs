@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 
 use crate::vocabulary::address::MsMailAddress;
 use crate::vocabulary::event::Event;
+use crate::vocabulary::operation::Function;
 use crate::vocabulary::rules::RuleId;
 
 /// Why an administrative operation was not allowed.
@@ -84,6 +85,43 @@ pub enum Refusal {
         value: String,
         /// What the field takes.
         takes: String,
+    },
+    /// OP-MAILMIG: the batch run stopped before it did anything (B-STOP), with the
+    /// wizard's message.
+    #[error("{message}")]
+    BatchStopped {
+        /// What stopped it, as the run says it.
+        message: String,
+    },
+    /// OP-FILE: the world has no file at this path.
+    #[error("there is no file {}", crate::vocabulary::shown(.path))]
+    NoSuchFile {
+        /// The path asked for.
+        path: String,
+    },
+    /// OP-FILE: the file is not a user list, so no field of it can be set.
+    #[error("{} is not a user list: {why}", crate::vocabulary::shown(.path))]
+    NotAUserList {
+        /// The file.
+        path: String,
+        /// Why not (F-CSV).
+        why: String,
+    },
+    /// OP-FILE: the user list file has no such column.
+    #[error("{} has no column {field}", crate::vocabulary::shown(.path))]
+    NoColumn {
+        /// The file.
+        path: String,
+        /// The column asked for.
+        field: String,
+    },
+    /// OP-FILE: the user list file has no row whose `SFS_UserName` is this.
+    #[error("{} has no row for {}", crate::vocabulary::shown(.path), crate::vocabulary::shown(.user))]
+    NoFileRow {
+        /// The file.
+        path: String,
+        /// The `SFS_UserName` asked for.
+        user: String,
     },
     /// OP-UNPROXY: the address is the primary of its type, which must stay.
     #[error("{address} is a primary address of {alias}; one primary per type stays")]
@@ -184,6 +222,22 @@ pub enum UserResult {
         /// The MS Mail user.
         user: MsMailAddress,
     },
+    /// The row's Home-Server names another server: 7032, the user is not migrated
+    /// (B-HOME).
+    OtherHomeServer {
+        /// The MS Mail user.
+        user: MsMailAddress,
+    },
+    /// Step two migrated the user's Schedule+ data into the mailbox (B-SCHED,
+    /// B-SCHED-50), with the calendar message under 5.5 and SP1.
+    ScheduleMigrated {
+        /// The MS Mail user.
+        user: MsMailAddress,
+        /// The mailbox.
+        alias: String,
+        /// Whether the Inbox received `Migrated Calendar Information`.
+        message: bool,
+    },
 }
 
 impl UserResult {
@@ -198,7 +252,9 @@ impl UserResult {
             | UserResult::OtherContainer { user, .. }
             | UserResult::MmfUnavailable { user, .. }
             | UserResult::SpoolerFailure { user, .. }
-            | UserResult::NotInPostOffice { user } => user,
+            | UserResult::NotInPostOffice { user }
+            | UserResult::OtherHomeServer { user }
+            | UserResult::ScheduleMigrated { user, .. } => user,
         }
     }
 
@@ -210,10 +266,12 @@ impl UserResult {
             | UserResult::Migrated { alias, .. }
             | UserResult::Updated { alias, .. }
             | UserResult::OtherContainer { alias, .. }
-            | UserResult::SpoolerFailure { alias, .. } => Some(alias),
+            | UserResult::SpoolerFailure { alias, .. }
+            | UserResult::ScheduleMigrated { alias, .. } => Some(alias),
             UserResult::NotFound { .. }
             | UserResult::MmfUnavailable { .. }
-            | UserResult::NotInPostOffice { .. } => None,
+            | UserResult::NotInPostOffice { .. }
+            | UserResult::OtherHomeServer { .. } => None,
         }
     }
 }
@@ -250,6 +308,19 @@ impl Outcome {
     }
 }
 
+/// What a batch run reports besides its outcome (OP-MAILMIG, SCENARIO-FORMAT-4.md).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BatchReport {
+    /// 0, 1 or 2 (B-RESULT).
+    pub result_code: u8,
+    /// What the control file asked for; `None` when the run stopped before reading it.
+    pub function: Option<Function>,
+    /// The B-UNNEEDED warnings, in file order.
+    pub warnings: Vec<String>,
+    /// The text that stopped the run (B-STOP), if it stopped.
+    pub message: Option<String>,
+}
+
 /// What one step came to, and which rules decided it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StepResult {
@@ -259,6 +330,8 @@ pub struct StepResult {
     pub rules: BTreeSet<RuleId>,
     /// For a wizard step: what it did for each user it reached, in order.
     pub users: Vec<UserResult>,
+    /// For a batch run: its result code, function, warnings and message.
+    pub batch: Option<Box<BatchReport>>,
 }
 
 impl StepResult {
@@ -278,6 +351,7 @@ impl StepResult {
             outcome,
             rules: rules.into_iter().collect(),
             users: Vec::new(),
+            batch: None,
         }
     }
 }

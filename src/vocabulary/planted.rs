@@ -37,11 +37,18 @@ pub enum Mistake {
     OutOfStepRead,
     /// I-SUMMARY: W-7044 is logged but left out of the summary's import errors.
     UncountedSpoolerFailure,
+    /// I-RESULT: B-RESULT forgets the warnings: a run that only warned returns 0.
+    WarningsUncounted,
+    /// I-FILES: a batch run that stopped logs its summary 10068 all the same.
+    StoppedRunLogs,
+    /// I-CONSERVE: the calendar message is sent on every run that reaches the mailbox,
+    /// not once.
+    CalendarAgain,
 }
 
 impl Mistake {
     /// Every mistake.
-    pub const ALL: [Mistake; 7] = [
+    pub const ALL: [Mistake; 10] = [
         Mistake::UnreportedMailbox,
         Mistake::FirstMailbox,
         Mistake::QuietAbort,
@@ -49,6 +56,9 @@ impl Mistake {
         Mistake::UncheckedProxy,
         Mistake::OutOfStepRead,
         Mistake::UncountedSpoolerFailure,
+        Mistake::WarningsUncounted,
+        Mistake::StoppedRunLogs,
+        Mistake::CalendarAgain,
     ];
 }
 

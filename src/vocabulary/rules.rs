@@ -1,4 +1,5 @@
-//! The rule ids of `spec/RULES.md` and `spec/RULES-PART2.md`, as a type.
+//! The rule ids of `spec/RULES.md`, `spec/RULES-PART2.md` and `spec/RULES-PART4.md`, as a
+//! type.
 //!
 //! `grep -rn W-2-55 src` finds where a rule is decided, in the model and in the server.
 //!
@@ -85,6 +86,32 @@ rule_ids! {
     W10068 => "W-10068", "Every wizard step ends with the summary event 10068.";
     ISummary => "I-SUMMARY", "Every wizard step logs one 10068, last, whose counts equal what it did.";
     ILocked => "I-LOCKED", "No step moves mail out of a locked or out-of-step MMF.";
+    // Part 4 (RULES-PART4.md).
+    FFiles => "F-FILES", "The administrator's files, named by Windows paths.";
+    FCsv => "F-CSV", "The user list file as CSV text.";
+    FAccounts => "F-ACCOUNTS", "The accounts file: one mailbox name per line.";
+    FAdmin => "F-ADMIN", "The post office's administrator account and password.";
+    FSched => "F-SCHED", "A user's Schedule+ data.";
+    FDate => "F-DATE", "Dated MS Mail messages.";
+    OpMailmig => "OP-MAILMIG", "The administrator runs mailmig with a control file.";
+    OpFile => "OP-FILE", "The administrator writes a file or one field of a user list file.";
+    BLine => "B-LINE", "Each control file line is Keyword,Value.";
+    BMode => "B-MODE", "The first line must be Mode; MSMAILPC is modelled.";
+    BRequired => "B-REQUIRED", "Postoffice, File and the administrator's logon are required.";
+    BValues => "B-VALUES", "Each keyword's value must be one it takes.";
+    BUnneeded => "B-UNNEEDED", "Keywords MSMAILPC ignores warn; unknown keywords stop the run.";
+    BStop => "B-STOP", "A stopped run changes nothing; result code 2.";
+    BFunc => "B-FUNC", "FULL, EXTRACT or IMPORT.";
+    BAccounts => "B-ACCOUNTS", "The accounts file chooses the users; an unknown name logs 7034.";
+    BEmail => "B-EMAIL", "Email,FALSE moves no message.";
+    BDates => "B-DATES", "EmailStart and EmailEnd bound the dated messages moved.";
+    BSched => "B-SCHED", "5.5 migrates the schedule and sends Migrated Calendar Information.";
+    BSched50 => "B-SCHED-50", "5.0 migrates the schedule and sends no message.";
+    B7032 => "B-7032", "5.5 before SP1 reads the user list's header as a user: event 7032.";
+    BHome => "B-HOME", "A row whose Home-Server is another server: event 7032, not migrated.";
+    BResult => "B-RESULT", "The result code: 2 errors, 1 warnings, 0 neither.";
+    IResult => "I-RESULT", "A batch run's result code is what its events and warnings say.";
+    IFiles => "I-FILES", "A stopped run changes nothing; EXTRACT changes only its file.";
 }
 
 impl fmt::Display for RuleId {

@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 
 use crate::vocabulary::address::{MsMailAddress, Site};
+use crate::vocabulary::files::{MailDate, WinPath};
 use crate::vocabulary::language::Language;
 
 /// One user of the MS Mail post office (A-MS) and the mail waiting for it.
@@ -14,8 +15,13 @@ pub struct MsMailUser {
     pub address: MsMailAddress,
     /// Display name, if known.
     pub name: Option<String>,
-    /// How many messages wait in MS Mail before any migration.
+    /// How many undated messages wait in MS Mail before any migration.
     pub messages: u32,
+    /// Dated messages waiting before any migration (F-DATE): date and count, in the
+    /// scenario's order.
+    pub dated: Vec<(MailDate, u32)>,
+    /// Whether the user has Schedule+ data (F-SCHED).
+    pub schedule: bool,
 }
 
 impl MsMailUser {
@@ -25,7 +31,15 @@ impl MsMailUser {
             address,
             name: None,
             messages,
+            dated: Vec::new(),
+            schedule: false,
         }
+    }
+
+    /// Every message the user holds at the start, dated or not.
+    pub fn all_messages(&self) -> u64 {
+        let dated: u64 = self.dated.iter().map(|(_, n)| u64::from(*n)).sum();
+        u64::from(self.messages) + dated
     }
 }
 
@@ -66,7 +80,19 @@ pub struct Setup {
     server_language: Language,
     users: Vec<MsMailUser>,
     postoffice_path: String,
+    postoffice_drive: Option<String>,
+    admin: String,
+    admin_password: String,
+    server_name: String,
+    files: Vec<(WinPath, String)>,
 }
+
+/// The site's server when a scenario does not name one (B-HOME).
+pub const DEFAULT_SERVER: &str = "EXSRV1";
+
+/// The post office's administrator account and password when a scenario does not give
+/// them (F-ADMIN).
+pub const DEFAULT_ADMIN: (&str, &str) = ("ADMIN", "PASSWORD");
 
 /// The post office's path when a scenario does not give one.
 pub const DEFAULT_POSTOFFICE_PATH: &str = "\\\\MAILSRV\\MAILDATA";
@@ -100,7 +126,66 @@ impl Setup {
             server_language,
             users,
             postoffice_path: DEFAULT_POSTOFFICE_PATH.to_string(),
+            postoffice_drive: None,
+            admin: DEFAULT_ADMIN.0.to_string(),
+            admin_password: DEFAULT_ADMIN.1.to_string(),
+            server_name: DEFAULT_SERVER.to_string(),
+            files: Vec::new(),
         })
+    }
+
+    /// The same world with a mapped drive naming the post office (`[postoffice] drive`).
+    pub fn with_postoffice_drive(mut self, drive: Option<&str>) -> Setup {
+        self.postoffice_drive = drive.map(str::to_string);
+        self
+    }
+
+    /// The same world with the post office's administrator and password (F-ADMIN).
+    pub fn with_admin(mut self, admin: &str, password: &str) -> Setup {
+        self.admin = admin.to_string();
+        self.admin_password = password.to_string();
+        self
+    }
+
+    /// The same world with the site's server named `name` (`[site] server`, B-HOME).
+    pub fn with_server_name(mut self, name: &str) -> Setup {
+        self.server_name = name.to_string();
+        self
+    }
+
+    /// The same world with the administrator's files (`[files]`, F-FILES), sorted by
+    /// path (as a TOML table reads them); a path given twice keeps its last text.
+    pub fn with_files(mut self, files: Vec<(WinPath, String)>) -> Setup {
+        let mut sorted: Vec<(WinPath, String)> = Vec::with_capacity(files.len());
+        for (path, text) in files {
+            match sorted.iter_mut().find(|(p, _)| *p == path) {
+                Some(held) => held.1 = text,
+                None => sorted.push((path, text)),
+            }
+        }
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        self.files = sorted;
+        self
+    }
+
+    /// The mapped drive that names the post office, if any.
+    pub fn postoffice_drive(&self) -> Option<&str> {
+        self.postoffice_drive.as_deref()
+    }
+
+    /// The post office's administrator account and password (F-ADMIN).
+    pub fn admin(&self) -> (&str, &str) {
+        (&self.admin, &self.admin_password)
+    }
+
+    /// The site's server (B-HOME).
+    pub fn server_name(&self) -> &str {
+        &self.server_name
+    }
+
+    /// The administrator's files at the start (F-FILES).
+    pub fn files(&self) -> &[(WinPath, String)] {
+        &self.files
     }
 
     /// The same world with the post office at `path` (`[postoffice] path`).

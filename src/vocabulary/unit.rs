@@ -19,7 +19,7 @@ use std::fmt;
 use crate::vocabulary::address::MsMailAddress;
 use crate::vocabulary::event::Event;
 use crate::vocabulary::operation::{Operation, WizardRun};
-use crate::vocabulary::outcome::{Outcome, StepResult, UserResult};
+use crate::vocabulary::outcome::{BatchReport, Outcome, StepResult, UserResult};
 use crate::vocabulary::rules::RuleId;
 
 /// One unit: a whole step other than the wizard's, or one unit of a wizard step.
@@ -59,6 +59,8 @@ pub struct UnitResult {
     pub users: Vec<UserResult>,
     /// The events the unit logged, in order.
     pub events: Vec<Event>,
+    /// For a batch run: its report.
+    pub batch: Option<Box<BatchReport>>,
 }
 
 impl UnitResult {
@@ -69,6 +71,7 @@ impl UnitResult {
             rules: result.rules,
             users: result.users,
             events,
+            batch: result.batch,
         }
     }
 }
@@ -81,6 +84,9 @@ pub fn step_of_units(units: &[UnitResult]) -> StepResult {
         result.rules.extend(unit.rules.iter().copied());
         result.users.extend(unit.users.iter().cloned());
         result.outcome = unit.outcome.clone();
+        if unit.batch.is_some() {
+            result.batch.clone_from(&unit.batch);
+        }
     }
     result
 }

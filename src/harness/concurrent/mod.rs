@@ -18,7 +18,7 @@
 //!     prefix: vec![Operation::create_mailbox("JDOE".parse()?)],
 //!     clients: vec![
 //!         vec![Operation::wizard(Version::V50, Phase::Migrate)],
-//!         vec![Operation::Deliver { user: "NET1/PO1/JDOE".parse()?, messages: 1 }],
+//!         vec![Operation::Deliver { user: "NET1/PO1/JDOE".parse()?, messages: 1, date: None }],
 //!     ],
 //! };
 //! let ran = run(&case, Mode::Deterministic { seed: 3 }, None);
@@ -500,6 +500,7 @@ fn under_linearization(
             outcome: result.outcome,
             rules: result.rules,
             users: result.users,
+            batch: result.batch,
         };
         let edge = properties::Edge {
             setup: &case.setup,
@@ -999,6 +1000,7 @@ mod tests {
                 vec![Operation::Deliver {
                     user: jdoe,
                     messages: 1,
+                    date: None,
                 }],
             ],
         }
@@ -1065,6 +1067,7 @@ mod tests {
                 vec![Operation::Deliver {
                     user: users[1].clone(),
                     messages: 1,
+                    date: None,
                 }],
             ],
         };

@@ -38,9 +38,12 @@ fn mailbox(alias: &str, proxies: &[&str], mail: &[(&str, u32)]) -> MailboxView {
                 folder: "Inbox",
                 owner: owner.to_string(),
                 count: *count,
+                attachment: None,
+                calendar: false,
             })
             .collect(),
         created_for: None,
+        calendar: false,
     }
 }
 
@@ -51,6 +54,7 @@ fn waiting(address: &str, n: u32) -> WaitingView {
         client: "closed",
         password_in_step: true,
         received: 0,
+        dated: Vec::new(),
     }
 }
 
@@ -74,6 +78,7 @@ fn migrated() -> Observation {
         custom_recipients: Vec::new(),
         msmail: vec![waiting(JDOE, 0), waiting(ANA, 1)],
         user_list: None,
+        files: Vec::new(),
     }
 }
 
@@ -114,6 +119,7 @@ fn moved(user: &str, alias: &str, messages: u32) -> StepResult {
             found_by: crate::vocabulary::outcome::FoundBy::Alias,
             messages,
         }],
+        batch: None,
     }
 }
 
@@ -237,11 +243,15 @@ fn conserve_sees_a_message_counted_under_the_wrong_owner() {
             folder: "Inbox",
             owner: JDOE.to_string(),
             count: 1,
+            attachment: None,
+            calendar: false,
         },
         MailView {
             folder: "Inbox",
             owner: ANA.to_string(),
             count: 1,
+            attachment: None,
+            calendar: false,
         },
     ];
     broken(
@@ -257,6 +267,8 @@ fn conserve_sees_mail_of_nobody() {
         folder: "Inbox",
         owner: "NET9/PO9/GHOST".to_string(),
         count: 1,
+        attachment: None,
+        calendar: false,
     });
     broken(
         Step::on(obs.clone()).judge("I-CONSERVE"),
@@ -306,6 +318,7 @@ fn conserve_counts_deliveries_from_the_sequence_not_the_implementation() {
     step.op = Operation::Deliver {
         user: address(ANA),
         messages: 2,
+        date: None,
     };
     step.ledger.record(&step.op);
     broken(
@@ -318,12 +331,14 @@ fn conserve_counts_deliveries_from_the_sequence_not_the_implementation() {
     step.ledger.record(&Operation::Deliver {
         user: address(ANA),
         messages: u32::MAX,
+        date: None,
     });
     assert_eq!(step.judge("I-CONSERVE"), Verdict::Holds);
     // A delivery to a user the post office lacks adds nothing.
     step.ledger.record(&Operation::Deliver {
         user: address("NET9/PO9/GHOST"),
         messages: 1,
+        date: None,
     });
     assert_eq!(step.judge("I-CONSERVE"), Verdict::Holds);
 }
@@ -363,6 +378,7 @@ fn conserve_counts_delivered_ids_per_owner_from_the_ledger() {
     step.ledger.record(&Operation::Deliver {
         user: ana.clone(),
         messages: 1,
+        date: None,
     });
     step.after.msmail[1].waiting = 2;
     let runs =
@@ -514,6 +530,8 @@ fn abort_sees_mail_that_moved_in_an_aborted_step() {
         folder: "Inbox",
         owner: ANA.to_string(),
         count: 1,
+        attachment: None,
+        calendar: false,
     });
     let step = Step::new(wizard(Version::V55), before, aborted(ANA), after);
     broken(step.judge("I-ABORT"), "NET1/PO2/ANA's mail moved");

@@ -2,10 +2,11 @@
 //! page needs no other file (issue 26).
 
 /// The specification files whose tables define rules, as this crate vendors them.
-const SOURCES: [&str; 3] = [
+const SOURCES: [&str; 4] = [
     include_str!("../../../spec/RULES.md"),
     include_str!("../../../spec/RULES-PART2.md"),
     include_str!("../../../spec/CONCURRENCY.md"),
+    include_str!("../../../spec/RULES-PART4.md"),
 ];
 
 /// The text of rule `id` (`"W-7026"`): the cells after the id in the row of the table that

@@ -29,6 +29,7 @@
 //! # Ok::<(), migwiz::ScenarioError>(())
 //! ```
 
+mod part4;
 mod world;
 
 use std::fmt::Write as _;
@@ -51,7 +52,7 @@ use crate::vocabulary::operation::{
     Chosen, ListField, Operation, Phase, UnknownListField, UnknownPhase, UnknownVersion, Version,
     WizardRun,
 };
-use crate::vocabulary::setup::{MsMailUser, Setup, SetupError, DEFAULT_POSTOFFICE_PATH};
+use crate::vocabulary::setup::{MsMailUser, Setup, SetupError, DEFAULT_SERVER};
 use crate::vocabulary::{cut, printable, shown};
 
 /// The largest scenario file read: 64 MiB, room for about a million users.
@@ -111,7 +112,7 @@ pub struct Client {
     pub steps: Vec<Operation>,
 }
 
-const OPS: &str = "create-mailbox, logon, add-proxy, remove-proxy, custom-recipient, msmail-client, recover-password, deliver, extract-user-list, edit-user-list, wizard";
+const OPS: &str = "create-mailbox, logon, add-proxy, remove-proxy, custom-recipient, msmail-client, recover-password, deliver, extract-user-list, edit-user-list, wizard, mailmig, write-file, edit-file";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -128,6 +129,7 @@ struct RawScenario {
     #[serde(default)]
     clients: Vec<Spanned<RawClient>>,
     schedule: Option<RawSchedule>,
+    files: Option<Spanned<toml::Table>>,
 }
 
 #[derive(Deserialize)]
@@ -150,6 +152,7 @@ struct RawSite {
     organization: Option<Spanned<String>>,
     site: Option<Spanned<String>>,
     smtp_domain: Option<Spanned<String>>,
+    server: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -158,6 +161,15 @@ struct RawUser {
     address: Spanned<String>,
     name: Option<String>,
     messages: Option<Spanned<i64>>,
+    dated: Option<Vec<Spanned<RawDated>>>,
+    schedule: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDated {
+    date: Spanned<String>,
+    messages: Spanned<i64>,
 }
 
 #[derive(Deserialize)]
@@ -181,12 +193,20 @@ struct RawStep {
     user_list: Option<Spanned<bool>>,
     operator: Option<Spanned<String>>,
     mode: Option<Spanned<String>>,
+    command: Option<Spanned<String>>,
+    path: Option<Spanned<String>>,
+    text: Option<Spanned<String>>,
+    date: Option<Spanned<String>>,
+    schedule: Option<Spanned<bool>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPostOffice {
     path: Option<Spanned<String>>,
+    drive: Option<Spanned<String>>,
+    admin: Option<Spanned<String>>,
+    admin_password: Option<Spanned<String>>,
 }
 
 /// Turns byte offsets into line and column, and builds errors.
@@ -217,8 +237,19 @@ impl Source<'_> {
 }
 
 impl Scenario {
-    /// Reads a scenario from its text; `file` names it in errors.
+    /// Reads a scenario from its text; `file` names it in errors, and its folder holds
+    /// the files `[files]` reads `{ from = … }` (SCENARIO-FORMAT-4.md).
     pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
+        Scenario::parse_at(file, text, Path::new(file).parent())
+    }
+
+    /// [`Scenario::parse`] with the folder `{ from = … }` files are read from given
+    /// apart (`None`: the scenario has no folder, as on standard input).
+    pub fn parse_at(
+        file: &str,
+        text: &str,
+        folder: Option<&Path>,
+    ) -> Result<Scenario, ScenarioError> {
         let src = Source { file, text };
         // Counted before the TOML parser builds anything, in every form: a world too
         // large is refused without the memory a parse of it would take.
@@ -295,6 +326,7 @@ impl Scenario {
             Some(path) => setup.with_postoffice_path(path.get_ref()),
             None => setup,
         };
+        let setup = part4::setup(&src, &raw, folder, setup)?;
         let mut steps = Vec::new();
         let mut total: u64 = setup.users().iter().map(|u| u64::from(u.messages)).sum();
         let known = Known::of(&setup);
@@ -407,7 +439,7 @@ impl Scenario {
             return too_big(bytes.len() as u64);
         }
         let text = Scenario::text_from_bytes(&name, &bytes).map_err(|e| e.to_string())?;
-        Scenario::parse(&name, text).map_err(|e| e.to_string())
+        Scenario::parse_at(&name, text, path.parent()).map_err(|e| e.to_string())
     }
 
     /// Reads a scenario from standard input (`migwiz run -`), with a file's limits; errors
@@ -430,7 +462,7 @@ impl Scenario {
             ));
         }
         let text = Scenario::text_from_bytes(name, &bytes).map_err(|e| e.to_string())?;
-        Scenario::parse(name, text).map_err(|e| e.to_string())
+        Scenario::parse_at(name, text, None).map_err(|e| e.to_string())
     }
 
     /// Checks that a file's bytes are UTF-8 text, as TOML requires; the error points at the
@@ -496,16 +528,19 @@ fn write_setup(out: &mut String, setup: &Setup) {
         q(site.site()),
         q(site.smtp_domain())
     );
-    if setup.postoffice_path() != DEFAULT_POSTOFFICE_PATH {
-        let _ = writeln!(out, "\n[postoffice]\npath = {}", q(setup.postoffice_path()));
+    if setup.server_name() != DEFAULT_SERVER {
+        let _ = writeln!(out, "server = {}", q(setup.server_name()));
     }
+    part4::write_postoffice(out, setup);
     for u in setup.users() {
         let _ = writeln!(out, "\n[[users]]\naddress = {}", q(&u.address.to_string()));
         if let Some(n) = &u.name {
             let _ = writeln!(out, "name = {}", q(n));
         }
         let _ = writeln!(out, "messages = {}", u.messages);
+        part4::write_user(out, u);
     }
+    part4::write_files(out, setup);
 }
 
 /// The keys of one step, after its `op`; defaults are left out.
@@ -556,9 +591,35 @@ fn write_step(out: &mut String, op: &Operation) {
             key("state", if *open { "open" } else { "closed" });
         }
         Operation::RecoverPassword { user } => key("user", &user.to_string()),
-        Operation::Deliver { user, messages } => {
+        Operation::Deliver {
+            user,
+            messages,
+            date,
+        } => {
             key("user", &user.to_string());
             let _ = writeln!(out, "messages = {messages}");
+            if let Some(date) = date {
+                let _ = writeln!(out, "date = {}", q(&date.to_string()));
+            }
+        }
+        Operation::Mailmig { version, command } => {
+            key("version", version.as_str());
+            key("command", command);
+        }
+        Operation::WriteFile { path, text } => {
+            key("path", path.as_str());
+            key("text", text);
+        }
+        Operation::EditFile {
+            path,
+            user,
+            field,
+            value,
+        } => {
+            key("path", path.as_str());
+            key("user", user);
+            key("field", field.as_str());
+            key("value", value);
         }
         Operation::ExtractUserList { version, users } => {
             key("version", version.as_str());
@@ -603,6 +664,9 @@ fn write_wizard(out: &mut String, run: &WizardRun) {
     }
     if run.mode != Default::default() {
         let _ = writeln!(out, "mode = {}", q(run.mode.as_str()));
+    }
+    if run.schedule {
+        let _ = writeln!(out, "schedule = true");
     }
 }
 
@@ -834,10 +898,21 @@ fn parse_users(
                 count
             }
         };
+        let dated = part4::dated(src, u.dated.as_deref().unwrap_or_default(), &mut total)?;
+        let held: u64 = u64::from(messages) + dated.iter().map(|(_, n)| u64::from(*n)).sum::<u64>();
+        if held > u64::from(u32::MAX) {
+            return Err(src.error(
+                raw_user.span(),
+                format!("MS Mail user {address} holds {held} messages, more than the 4294967295 a user can"),
+                "use smaller counts: the wizard's behaviour does not depend on how many messages a user has",
+            ));
+        }
         users.push(MsMailUser {
             address,
             name: u.name.clone(),
             messages,
+            dated,
+            schedule: u.schedule.unwrap_or(false),
         });
     }
     Ok(users)
@@ -972,7 +1047,7 @@ fn keys_of(op: &str) -> Option<&'static [&'static str]> {
         "custom-recipient" => &["alias", "address", "container"],
         "msmail-client" => &["user", "state"],
         "recover-password" => &["user"],
-        "deliver" => &["user", "messages"],
+        "deliver" => &["user", "messages", "date"],
         "extract-user-list" => &["version", "users"],
         "edit-user-list" => &["user", "field", "value"],
         "wizard" => &[
@@ -983,7 +1058,11 @@ fn keys_of(op: &str) -> Option<&'static [&'static str]> {
             "container",
             "operator",
             "mode",
+            "schedule",
         ],
+        "mailmig" => &["version", "command"],
+        "write-file" => &["path", "text"],
+        "edit-file" => &["path", "user", "field", "value"],
         _ => return None,
     })
 }
@@ -1046,7 +1125,11 @@ fn parse_step(
         "deliver" => Operation::Deliver {
             user: step.user(known)?,
             messages: step.messages()?,
+            date: step.date()?,
         },
+        "mailmig" => step.mailmig()?,
+        "write-file" => step.write_file()?,
+        "edit-file" => step.edit_file()?,
         "extract-user-list" => Operation::ExtractUserList {
             version: step.version()?,
             users: match &raw.users {
@@ -1083,7 +1166,12 @@ impl StepReader<'_> {
     fn only_keys(&self, keys: &[&str]) -> Result<(), ScenarioError> {
         let raw = self.raw;
         let span = |v: &Option<Spanned<String>>| v.as_ref().map(Spanned::span);
-        let present: [(&str, Option<Range<usize>>); 17] = [
+        let present: [(&str, Option<Range<usize>>); 22] = [
+            ("command", span(&raw.command)),
+            ("path", span(&raw.path)),
+            ("text", span(&raw.text)),
+            ("date", span(&raw.date)),
+            ("schedule", raw.schedule.as_ref().map(Spanned::span)),
             ("alias", span(&raw.alias)),
             ("name", span(&raw.name)),
             ("language", span(&raw.language)),
@@ -1320,6 +1408,7 @@ impl StepReader<'_> {
                 &self.raw.mode,
                 "write mode = \"wizard\" (the default) or \"command-line\"",
             )?,
+            schedule: self.raw.schedule.as_ref().is_some_and(|b| *b.get_ref()),
         }))
     }
 

@@ -19,6 +19,10 @@ use proptest::strategy::{NewTree, ValueTree};
 use proptest::test_runner::TestRunner;
 use proptest_state_machine::ReferenceStateMachine;
 
+mod batch;
+
+pub use batch::{ACCOUNTS_FILE, CONTROL_FILES, DRIVE, USER_LIST_FILE};
+
 use crate::model::Model;
 use crate::vocabulary::address::{Alias, MsMailAddress, ProxyAddress, Site};
 use crate::vocabulary::container::Container;
@@ -50,20 +54,34 @@ pub const USER_POOL: [&str; 8] = [
 /// (A-CONT compares without case).
 const CONTAINERS: [&str; 3] = ["Recipients", "Sales", "SALES"];
 
-/// A world to start from: 2 to 4 users with 0 to 3 messages each.
+/// A world to start from: 2 to 4 users with 0 to 3 messages each, some of them dated and
+/// some users with Schedule+ data (F-DATE, F-SCHED), the post office on drive `M:` too,
+/// and the starting files of part 4 (a control file per function, an accounts file).
 pub fn setup_strategy() -> BoxedStrategy<Setup> {
     let users = subsequence(USER_POOL.to_vec(), 2..=4).prop_shuffle();
     let counts = proptest::collection::vec(0u32..=3, 4);
+    let extras = proptest::collection::vec((0u32..=2, 0usize..2, proptest::bool::weighted(0.3)), 4);
     let language = prop_oneof![4 => Just(Language::English), 1 => Just(Language::Spanish)];
-    (users, counts, language)
-        .prop_map(|(users, counts, server_language)| {
-            let users = users
+    (users, counts, extras, language)
+        .prop_map(|(users, counts, extras, server_language)| {
+            let users: Vec<MsMailUser> = users
                 .iter()
                 .zip(counts)
-                .filter_map(|(a, messages)| Some(MsMailUser::new(a.parse().ok()?, messages)))
+                .zip(extras)
+                .filter_map(|((a, messages), (dated, date, schedule))| {
+                    let mut user = MsMailUser::new(a.parse().ok()?, messages);
+                    if dated > 0 {
+                        user.dated.push((batch::DATES[date].parse().ok()?, dated));
+                    }
+                    user.schedule = schedule;
+                    Some(user)
+                })
                 .collect();
+            let addresses: Vec<MsMailAddress> = users.iter().map(|u| u.address.clone()).collect();
             Setup::new(Site::default(), server_language, users)
                 .expect("the pool's addresses are distinct")
+                .with_postoffice_drive(Some(DRIVE))
+                .with_files(batch::starting_files(&addresses))
         })
         .boxed()
 }
@@ -306,7 +324,7 @@ impl Choices for Replaying<'_> {
 fn step(c: &mut impl Choices, pools: &Pools, has_list: bool) -> Operation {
     let (aliases, addresses, users) = (&pools.aliases, &pools.addresses, &pools.users[..]);
     let edits = if has_list { 4 } else { 1 };
-    match c.weighted(&[3, 2, 3, 2, 2, 2, 1, 1, 2, edits, 6]) {
+    match c.weighted(&[3, 2, 3, 2, 2, 2, 1, 1, 2, edits, 6, 4, 2, 1]) {
         0 => Operation::CreateMailbox {
             alias: c.entry(aliases),
             name: None,
@@ -340,6 +358,7 @@ fn step(c: &mut impl Choices, pools: &Pools, has_list: bool) -> Operation {
         7 => Operation::Deliver {
             user: c.one_of(users),
             messages: 1 + c.below(2) as u32,
+            date: batch::date(c),
         },
         8 => Operation::ExtractUserList {
             version: c.one_of(&Version::ALL),
@@ -355,7 +374,10 @@ fn step(c: &mut impl Choices, pools: &Pools, has_list: bool) -> Operation {
             let value = list_value(c, field, aliases);
             Operation::EditUserList { user, field, value }
         }
-        _ => Operation::Wizard(wizard_run(c, users, has_list)),
+        10 => Operation::Wizard(wizard_run(c, users, has_list)),
+        11 => batch::mailmig(c),
+        12 => batch::write_file(c, users),
+        _ => batch::edit_file(c, users),
     }
 }
 
@@ -414,6 +436,7 @@ fn wizard_run(c: &mut impl Choices, users: &[MsMailAddress], has_list: bool) -> 
             0 => Mode::Wizard,
             _ => Mode::CommandLine,
         },
+        schedule: c.below(3) == 2,
     }
 }
 
@@ -751,6 +774,7 @@ mod tests {
                     container: None,
                     operator: Operator::PermissionsAdmin,
                     mode: Mode::Wizard,
+                    schedule: false
                 })
             );
         }
