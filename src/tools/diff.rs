@@ -194,6 +194,9 @@ impl Rows<'_> {
             let number = i + 1;
             let what = match step {
                 Operation::Wizard(run) => format!("#{number} wizard {}", run.phase),
+                Operation::Mailmig { command, .. } => {
+                    format!("#{number} mailmig {}", crate::vocabulary::shown(command))
+                }
                 other => format!("#{number} {other}"),
             };
             let cells = [0, 1, 2].map(|v| self.kept[v].cell(i).to_string());

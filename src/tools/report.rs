@@ -234,7 +234,6 @@ pub fn transcript_step(s: &ReplayedStep) -> String {
         for warning in &batch.warnings {
             let _ = writeln!(out, "     warning: {}", printable(warning));
         }
-        let _ = writeln!(out, "     result code: {}", batch.result_code);
     }
     out
 }
