@@ -1568,3 +1568,134 @@ fn a_failing_json_run_points_at_its_verdict() {
         "{stderr}"
     );
 }
+
+/// `migwiz mailmig` (SCENARIO-FORMAT-4.md): a real control file and user list on disk, run
+/// against a world file, with mailmig's result code as the exit status.
+mod mailmig {
+    use super::common::migwiz;
+    use std::path::{Path, PathBuf};
+
+    fn docs() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/mailmig")
+    }
+
+    fn folder(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("migwiz-mailmig-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn code(out: &std::process::Output) -> Option<i32> {
+        out.status.code()
+    }
+
+    #[test]
+    fn the_readme_example_reads_its_local_files_and_exits_with_the_result_code() {
+        let world = docs().join("world.toml");
+        let control = format!("/C:{}", docs().join("po1.txt").display());
+        let out = migwiz([
+            "mailmig",
+            "--world",
+            world.to_str().unwrap(),
+            "--",
+            &control,
+            "/A:ADMIN",
+            "/P:PASSWORD",
+        ]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(code(&out), Some(1), "a warning: {text}");
+        assert!(
+            text.contains("read C:\\Migrate\\Userlist.csv from"),
+            "{text}"
+        );
+        assert!(text.contains("Unnecessary keyword 'POName,'"), "{text}");
+        assert!(text.ends_with("result code 1\n"), "{text}");
+        // It wrote nothing, so it left nothing beside the files it read.
+        assert!(!docs().join(".migwiz-mailmig").exists());
+    }
+
+    #[test]
+    fn extract_writes_the_user_list_and_never_over_a_file_it_did_not_write() {
+        let dir = folder("extract");
+        let control = dir.join("ex.txt");
+        std::fs::write(&control, "Mode,MSMAILPC\r\nFunction,EXTRACT\r\nFile,C:\\Migrate\\Userlist.csv\r\nPostoffice,M:\\\r\n").unwrap();
+        let world = docs().join("world.toml");
+        let run = || {
+            migwiz([
+                "mailmig",
+                "--world",
+                world.to_str().unwrap(),
+                "--",
+                &format!("/C:{}", control.display()),
+                "/A:admin",
+                "/P:password",
+                "/S",
+            ])
+        };
+        let first = run();
+        assert_eq!(
+            code(&first),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&first.stderr)
+        );
+        let csv = std::fs::read_to_string(dir.join("Userlist.csv")).unwrap();
+        assert!(
+            csv.starts_with("SFS_UserName,SFS_FullName,MigrateUser"),
+            "{csv}"
+        );
+        assert!(
+            csv.contains("JDOE,\"Doe, Jane\",Y,Mailbox,Create,JDOE"),
+            "{csv}"
+        );
+        // A file the administrator put there is left alone: exit 3, unchanged.
+        std::fs::write(dir.join("Userlist.csv"), "mine\n").unwrap();
+        std::fs::remove_file(dir.join(".migwiz-mailmig")).unwrap();
+        let refused = run();
+        assert_eq!(code(&refused), Some(3));
+        assert!(String::from_utf8_lossy(&refused.stderr).contains("no `migwiz mailmig` wrote it"));
+        assert_eq!(
+            std::fs::read_to_string(dir.join("Userlist.csv")).unwrap(),
+            "mine\n"
+        );
+    }
+
+    #[test]
+    fn a_run_that_stops_exits_2_and_migwiz_own_errors_exit_3() {
+        let world = docs().join("world.toml");
+        let missing = migwiz([
+            "mailmig",
+            "--world",
+            world.to_str().unwrap(),
+            "--",
+            "/C:nowhere.txt",
+            "/A:ADMIN",
+            "/P:PASSWORD",
+        ]);
+        assert_eq!(code(&missing), Some(2));
+        assert!(String::from_utf8_lossy(&missing.stdout)
+            .contains("Cannot open the file 'nowhere.txt'."));
+        let no_world = migwiz(["mailmig", "--world", "no-such-world.toml", "--", "/C:x.txt"]);
+        assert_eq!(code(&no_world), Some(3));
+        let dir = folder("unwritable");
+        let file = dir.join("a-file");
+        std::fs::write(&file, "").unwrap();
+        let bad_out = migwiz([
+            "mailmig",
+            "--world",
+            world.to_str().unwrap(),
+            "--out",
+            file.to_str().unwrap(),
+            "--",
+            "/C:x.txt",
+        ]);
+        assert_eq!(
+            code(&bad_out),
+            Some(3),
+            "{}",
+            String::from_utf8_lossy(&bad_out.stderr)
+        );
+    }
+}

@@ -7,6 +7,7 @@ mod check;
 mod diff;
 mod explore;
 mod input;
+mod mailmig;
 mod race;
 mod run;
 
@@ -63,6 +64,13 @@ enum Command {
         after_help = "Examples:\n  migwiz race --cases 1000\n  migwiz race --fault mmf-checked-apart   # watch a named fault caught\n\nFaults (--fault): mmf-checked-apart (C-MMF), waiting-read-apart (C-DELIVER), alias-checked-apart (C-UNIQUE), stale-directory (C-MIDRUN), list-update-apart (C-UNITS).\nCtrl-C stops before the next case and prints how many cases ran (exit status 130); a failure already found is still shrunk and written.\nExit status: 0 no failure found; 1 a failure found (written to --out); 2 a bad argument; 130 stopped by Ctrl-C."
     )]
     Race(race::Args),
+    /// Run one batch as an administrator ran mailmig.exe: a real control file, accounts
+    /// file and user list (from the world's [files] or the local disk) against the world a
+    /// scenario file sets up; exit with mailmig's result code.
+    #[command(
+        after_help = "Example:\n  migwiz mailmig --world scenarios/22-q198957-one-step.toml -- '/C:C:\\Migrate\\po1.txt' /A:ADMIN /P:PASSWORD /S\n\nFiles: the control file is looked up in the world's [files], then on the local disk; each file it names (File, Accounts), in [files], then beside the control file. Files the run writes go to --out (default: the control file's folder), never over a file migwiz did not write.\nExit status: mailmig's result code: 0 no errors or warnings, 1 warnings, 2 errors (or the run stopped); 3 migwiz's own error (a world file that is not a scenario, a file it cannot read, a folder it cannot write)."
+    )]
+    Mailmig(mailmig::Args),
 }
 
 /// How a command ended: every exit status migwiz gives, in one place.
@@ -169,12 +177,17 @@ impl Stream {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Mailmig(args) = &cli.command {
+        // Its exit status is mailmig's result code, not migwiz's own statuses.
+        return mailmig::exec(args);
+    }
     let result = match &cli.command {
         Command::Run(args) => run::exec(args),
         Command::Diff(args) => diff::exec(args),
         Command::Explore(args) => explore::exec(args),
         Command::Check(args) => check::exec(args),
         Command::Race(args) => race::exec(args),
+        Command::Mailmig(args) => return mailmig::exec(args),
     };
     match result {
         Ok(status) => status.into(),

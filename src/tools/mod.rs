@@ -8,6 +8,7 @@ pub mod describe;
 pub mod diff;
 pub mod explore;
 pub mod fuzz;
+pub mod mailmig;
 pub mod pages;
 pub mod race;
 pub mod replay;
