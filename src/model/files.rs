@@ -9,7 +9,19 @@ use crate::vocabulary::rules::RuleId::*;
 
 /// F-FILES: two paths name one file when they are equal without case, `/` read as `\`.
 pub fn same_path(a: &str, b: &str) -> bool {
-    let key = |p: &str| p.trim().to_uppercase().replace('/', "\\");
+    let (a, b) = (a.trim(), b.trim());
+    if a.is_ascii() && b.is_ascii() {
+        // The usual case, compared in place: this runs on every file lookup of every step.
+        let fold = |c: u8| {
+            if c == b'/' {
+                b'\\'
+            } else {
+                c.to_ascii_uppercase()
+            }
+        };
+        return a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| fold(x) == fold(y));
+    }
+    let key = |p: &str| p.to_uppercase().replace('/', "\\");
     key(a) == key(b)
 }
 
@@ -18,7 +30,13 @@ pub fn find<'f>(files: &'f [File], path: &str) -> Option<&'f File> {
     files.iter().find(|f| same_path(&f.path, path))
 }
 
-/// OP-FILE, the whole text: replaces the file's text, or adds the file.
+/// The key files are listed by: the path without case, `/` read as `\`.
+fn sort_key(path: &str) -> String {
+    path.trim().to_uppercase().replace('/', "\\")
+}
+
+/// OP-FILE, the whole text: replaces the file's text, or adds the file where the list,
+/// kept sorted as the report lists it, puts it.
 pub fn write(files: &mut Vec<File>, path: &str, text: &str) {
     for f in files.iter_mut() {
         if same_path(&f.path, path) {
@@ -26,22 +44,27 @@ pub fn write(files: &mut Vec<File>, path: &str, text: &str) {
             return;
         }
     }
-    files.push(File {
+    let key = sort_key(path);
+    let at = files
+        .iter()
+        .position(|f| sort_key(&f.path) > key)
+        .unwrap_or(files.len());
+    let file = File {
         path: path.to_string(),
         text: text.to_string(),
-    });
+    };
+    files.insert(at, file);
 }
 
-/// The files as the report shows them: sorted by path without case.
+/// The files as the report shows them: sorted by path without case, as they are kept.
 pub fn view(files: &[File]) -> Vec<FileView> {
-    let mut view: Vec<FileView> = files
-        .iter()
-        .map(|f| FileView {
+    let mut view = Vec::new();
+    for f in files {
+        view.push(FileView {
             path: f.path.clone(),
             text: f.text.clone(),
-        })
-        .collect();
-    view.sort_by_key(|f| f.path.trim().to_uppercase().replace('/', "\\"));
+        });
+    }
     view
 }
 

@@ -153,7 +153,7 @@ pub struct Model {
     pub admin: (String, String),
     /// The site's server (B-HOME).
     pub server_name: String,
-    /// The administrator's files (F-FILES), in the order they were first written.
+    /// The administrator's files (F-FILES), sorted by path without case.
     pub files: Vec<File>,
     /// The post office.
     pub users: Vec<User>,
@@ -238,9 +238,13 @@ impl Model {
                 place: users.len() + 1,
             });
         }
+        // The setup's files are distinct and sorted by path already.
         let mut files: Vec<File> = Vec::new();
         for (path, text) in setup.files() {
-            files::write(&mut files, path.as_str(), text);
+            files.push(File {
+                path: path.as_str().to_string(),
+                text: text.clone(),
+            });
         }
         let (admin, password) = setup.admin();
         Model {

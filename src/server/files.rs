@@ -57,6 +57,11 @@ impl FileStore {
             .collect()
     }
 
+    /// Every file with its text, sorted by path without case.
+    pub fn iter(&self) -> impl Iterator<Item = (&WinPath, &str)> {
+        self.files.iter().map(|(p, t)| (p, &**t))
+    }
+
     /// The path a file is held under, as first written.
     pub fn held_path(&self, path: &WinPath) -> Option<&WinPath> {
         self.files.get_key_value(path).map(|(p, _)| p)

@@ -415,11 +415,14 @@ impl Server {
             } = view;
             let mmf = self.postoffice.mmf(&u.address);
             dated.clear();
-            for (date, count) in self.postoffice.dated(&u.address) {
-                dated.push(DatedView {
-                    date: date.to_string(),
-                    count: count as u32,
-                });
+            // Most users have no dated mail: nothing is built for them (every edge observes).
+            if self.postoffice.has_dated(&u.address) {
+                for (date, count) in self.postoffice.dated(&u.address) {
+                    dated.push(DatedView {
+                        date: date.to_string(),
+                        count: count as u32,
+                    });
+                }
             }
             set(address, u.address.as_str());
             *waiting = self.postoffice.waiting(&u.address) as u32;
@@ -428,7 +431,10 @@ impl Server {
             *received = self.postoffice.received(&u.address);
         });
         *user_list = self.user_list.as_ref().map(|list| self.list_view(list));
-        *files = self.files.view();
+        refill(files, self.files.iter(), |view, (path, text)| {
+            set(&mut view.path, path.as_str());
+            set(&mut view.text, text);
+        });
     }
 
     /// The user list with the columns of Q150438 (A-LIST).

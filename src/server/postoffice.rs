@@ -198,6 +198,13 @@ impl PostOffice {
         slot.0 + 1
     }
 
+    /// Whether any of the user's waiting mail is dated.
+    pub fn has_dated(&self, address: &MsMailAddress) -> bool {
+        self.by_address
+            .get(address)
+            .is_some_and(|&i| self.waiting[i].iter().any(|m| m.date.is_some()))
+    }
+
     /// The waiting dated messages of the user, by date (F-DATE).
     pub fn dated(&self, address: &MsMailAddress) -> Vec<(MailDate, u64)> {
         let mut dated: std::collections::BTreeMap<MailDate, u64> = Default::default();

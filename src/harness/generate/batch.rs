@@ -104,17 +104,27 @@ pub fn mailmig(c: &mut impl Choices) -> Operation {
     Operation::Mailmig { version, command }
 }
 
+/// The fixed paths, read once: [`CONTROL_FILES`], then the accounts file and the user list
+/// file (a step is drawn millions of times).
+fn paths() -> &'static [WinPath; 6] {
+    static PATHS: std::sync::OnceLock<[WinPath; 6]> = std::sync::OnceLock::new();
+    PATHS.get_or_init(|| {
+        let [a, b, c, d] = CONTROL_FILES;
+        [a, b, c, d, ACCOUNTS_FILE, USER_LIST_FILE].map(|p| p.parse().expect("a fixed path"))
+    })
+}
+
 /// OP-FILE, the whole text: a control file, the accounts file or the user list file.
 pub fn write_file(c: &mut impl Choices, users: &[MsMailAddress]) -> Operation {
     let (path, text) = match c.weighted(&[4, 1, 2]) {
-        0 => (c.one_of(&CONTROL_FILES), control_text(c)),
-        1 => (ACCOUNTS_FILE, accounts_text(c, users)),
-        _ => (USER_LIST_FILE, user_list_text(c, users)),
+        0 => (
+            paths()[c.below(CONTROL_FILES.len())].clone(),
+            control_text(c),
+        ),
+        1 => (paths()[4].clone(), accounts_text(c, users)),
+        _ => (paths()[5].clone(), user_list_text(c, users)),
     };
-    Operation::WriteFile {
-        path: path.parse().expect("a fixed path"),
-        text,
-    }
+    Operation::WriteFile { path, text }
 }
 
 /// OP-FILE, one field of one row of the user list file.
@@ -130,7 +140,7 @@ pub fn edit_file(c: &mut impl Choices, users: &[MsMailAddress]) -> Operation {
         CsvField::HomeServer => c.one_of(&["~SERVER", "EXSRV1", "exsrv1", "EXSRV2", ""]),
     };
     Operation::EditFile {
-        path: USER_LIST_FILE.parse().expect("a fixed path"),
+        path: paths()[5].clone(),
         user,
         field,
         value: value.to_string(),
