@@ -52,8 +52,56 @@ fn criterion_groups(c: &mut Criterion) {
     group.finish();
 }
 
+/// A post office of `n` users and a user list of `n` rows, imported by one batch run
+/// (OP-MAILMIG, Function IMPORT) under 5.5 SP1.
+fn batch_world(n: usize) -> String {
+    let mut text = String::from("name = \"batch import at scale\"\n");
+    for i in 0..n {
+        text.push_str(&format!(
+            "[[users]]\naddress = \"NET1/PO1/U{i}\"\nmessages = 1\n"
+        ));
+    }
+    let mut csv = migwiz::vocabulary::files::USER_LIST_COLUMNS.join(",") + "\r\n";
+    for i in 0..n {
+        csv.push_str(&format!(
+            "U{i},User {i},Y,Mailbox,Create,U{i},User {i},~SERVER,migrate:MS:NET1/PO1/U{i}\r\n"
+        ));
+    }
+    text.push_str("[files]\n");
+    text.push_str(&format!(
+        "'C:\\Migrate\\Userlist.csv' = \"\"\"\n{}\"\"\"\n",
+        csv.replace("\r\n", "\\r\\n")
+    ));
+    text.push_str("'C:\\Migrate\\po1.txt' = \"Mode,MSMAILPC\\r\\nFunction,IMPORT\\r\\nFile,C:\\\\Migrate\\\\Userlist.csv\\r\\nPostoffice,\\\\\\\\MAILSRV\\\\MAILDATA\\r\\n\"\n");
+    text.push_str("[[steps]]\nop = \"mailmig\"\nversion = \"5.5-sp1\"\ncommand = '/C:C:\\Migrate\\po1.txt /A:ADMIN /P:PASSWORD'\n");
+    text
+}
+
+/// Issue 37: an IMPORT of a user list of 10^4 and 10^5 rows into a post office of as many
+/// users, as `migwiz run` does it (the model skipped at this size, as `auto` decides).
+fn batch_import() {
+    println!("\n| batch IMPORT (issue 37) | users = rows | time | peak heap | time ratio to 10x fewer rows |");
+    println!("|---|---|---|---|---|");
+    let mut last = None;
+    for n in [10_000, 100_000] {
+        let text = batch_world(n);
+        let check = Scenario::parse("batch.toml", &text).expect("the world parses");
+        let replay = migwiz::tools::replay::replay_with(&check, None, ModelCheckPolicy::Off);
+        let code = replay.steps[0].result.batch.as_ref().map(|b| b.result_code);
+        assert_eq!(code, Some(0), "the import runs clean");
+        assert_eq!(replay.observation.mailboxes.len(), n);
+        let (_, took, peak) = common::measure(|| run(&text, None));
+        print_row("run: mailmig IMPORT", n, took, peak, last);
+        last = Some(took);
+    }
+}
+
 /// One measured run of each case, as a Markdown table with the ratio to the size before.
 fn table() {
+    batch_import();
+    if std::env::var("MIGWIZ_BENCH_ONLY").is_ok_and(|v| v == "batch") {
+        return;
+    }
     println!("\n| case | users | time | peak heap | time ratio to 10x fewer users |");
     println!("|---|---|---|---|---|");
     for version in std::iter::once(None).chain(Version::ALL.map(Some)) {

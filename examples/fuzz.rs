@@ -1,5 +1,5 @@
-//! The fuzz run: `cargo run --release --example fuzz -- [INPUTS] [SEED]` (default 1,000,000
-//! inputs, seed 1). Seeds are the bundled scenarios in `scenarios/`. Prints the outcome
+//! The fuzz run: `cargo run --release --example fuzz -- [batch] [INPUTS] [SEED]` (default
+//! 1,000,000 inputs, seed 1; `batch`: control files and user lists run by `mailmig`). Seeds are the bundled scenarios in `scenarios/`. Prints the outcome
 //! histogram and the time; writes each bug's input to `target/fuzz-bugs/` and exits 1 if
 //! any input found one.
 
@@ -11,7 +11,12 @@ use migwiz::tools::fuzz::{fuzz, seed_files, FuzzConfig};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    let mut args = std::env::args().skip(1);
+    let mut args = std::env::args().skip(1).peekable();
+    // `-- batch [INPUTS] [SEED]`: the batch run's harness (control files, user lists).
+    let batch = args.peek().is_some_and(|a| a == "batch");
+    if batch {
+        args.next();
+    }
     let inputs = args
         .next()
         .and_then(|a| a.parse().ok())
@@ -21,11 +26,15 @@ fn main() {
         .expect("run from the repository root: scenarios/ holds the seed files");
     // Panics are caught and counted as bugs; their messages are in the report.
     std::panic::set_hook(Box::new(|_| {}));
-    let report = fuzz(&FuzzConfig { inputs, seed }, &seeds, |done| {
-        if done % 100_000 == 0 {
+    let every = |done: u64| {
+        if done.is_multiple_of(100_000) {
             eprintln!("{done} inputs");
         }
-    });
+    };
+    let report = match batch {
+        true => migwiz::tools::fuzz::batch::fuzz_batch(&FuzzConfig { inputs, seed }, every),
+        false => fuzz(&FuzzConfig { inputs, seed }, &seeds, every),
+    };
     println!(
         "{} inputs (seed {seed}, {} seed files) in {:.1} s: {:.0} inputs/s",
         report.inputs,

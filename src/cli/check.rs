@@ -13,8 +13,8 @@ use crate::{emit, Failure, Status};
 /// The arguments of `migwiz check`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Which steps to take from every state: part1 (RULES.md's 20 steps, counts pinned) or
-    /// full (with part 2's steps).
+    /// Which steps to take from every state: part1 (RULES.md's 20 steps, counts pinned),
+    /// full (with part 2's steps) or part4 (batch runs, RULES-PART4.md).
     #[arg(long, default_value = "full", value_parser = parse_alphabet)]
     alphabet: Alphabet,
     /// MS Mail users in the universe (1 to 8), one message each.

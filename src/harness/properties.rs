@@ -409,7 +409,7 @@ fn conserve(edge: &Edge<'_>) -> Verdict {
     if let Err(detail) = counts_add_up(edge.ledger, edge.after) {
         return Verdict::Broken(detail);
     }
-    if let Err(detail) = calendars_add_up(edge.setup, edge.after) {
+    if let Err(detail) = calendars_add_up(edge.setup, edge.before, edge.after) {
         return Verdict::Broken(detail);
     }
     match edge.messages {
@@ -478,9 +478,24 @@ fn counts_add_up(ledger: &Ledger, after: &Observation) -> Result<(), String> {
 
 /// I-CONSERVE's part 4: the calendar message is not MS Mail's and is counted apart: each
 /// names its owner by its place in the post office (`00000001.scd`), each owner has at
-/// most one, it has Schedule+ data, and the message is in a mailbox bound to it, whose
-/// schedule shows as migrated.
-fn calendars_add_up(setup: &Setup, after: &Observation) -> Result<(), String> {
+/// most one, it has Schedule+ data, the mailbox shows its schedule migrated, and a message
+/// that arrives in this step arrives in a mailbox bound to its owner (what is bound may
+/// change later: an administrator may remove the MIGRATE proxy).
+fn calendars_add_up(
+    setup: &Setup,
+    before: &Observation,
+    after: &Observation,
+) -> Result<(), String> {
+    let had: std::collections::HashSet<(&str, Option<&str>)> = before
+        .mailboxes
+        .iter()
+        .flat_map(|m| {
+            m.mail
+                .iter()
+                .filter(|x| x.calendar)
+                .map(move |x| (m.alias.as_str(), x.attachment.as_deref()))
+        })
+        .collect();
     let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
     for m in &after.mailboxes {
         for mail in m.mail.iter().filter(|mail| mail.calendar) {
@@ -502,9 +517,11 @@ fn calendars_add_up(setup: &Setup, after: &Observation) -> Result<(), String> {
                     m.alias
                 ));
             }
-            if !user.schedule || !m.calendar || mail.count != 1 || !bound_to(m, owner) {
+            let arrived = !had.contains(&(m.alias.as_str(), Some(name)));
+            if !user.schedule || !m.calendar || mail.count != 1 || (arrived && !bound_to(m, owner))
+            {
                 return Err(format!(
-                    "the calendar message of {owner} in {} is not one message of a user with Schedule+ data, in a mailbox bound to it whose schedule migrated",
+                    "the calendar message of {owner} in {} is not one message of a user with Schedule+ data, arrived in a mailbox bound to it whose schedule migrated",
                     m.alias
                 ));
             }

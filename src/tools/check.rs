@@ -48,6 +48,12 @@ pub enum Alphabet {
     /// opened and closed, mail delivered, a user list extracted, edited and used.
     #[default]
     Full,
+    /// Part 4's batch runs (RULES-PART4.md) over part 1's steps, in a world that starts with
+    /// the generator's control files: every version runs each control file (FULL, EXTRACT,
+    /// IMPORT, FULL from the accounts file with bounds and a warning); the user list file's
+    /// first row gets another Home-Server or a blank Mode; a control file loses its Mode;
+    /// dated mail arrives; the first user has Schedule+ data.
+    Part4,
 }
 
 impl Alphabet {
@@ -56,6 +62,7 @@ impl Alphabet {
         match self {
             Alphabet::Part1 => "part1",
             Alphabet::Full => "full",
+            Alphabet::Part4 => "part4",
         }
     }
 }
@@ -66,8 +73,9 @@ impl std::str::FromStr for Alphabet {
         match s.to_ascii_lowercase().as_str() {
             "part1" => Ok(Alphabet::Part1),
             "full" => Ok(Alphabet::Full),
+            "part4" => Ok(Alphabet::Part4),
             _ => Err(format!(
-                "unknown alphabet {}; use part1 or full",
+                "unknown alphabet {}; use part1, full or part4",
                 crate::vocabulary::shown(s)
             )),
         }
@@ -142,12 +150,74 @@ pub fn universe(users: usize) -> Setup {
 /// from the list.
 pub fn alphabet(setup: &Setup, which: Alphabet) -> Vec<Operation> {
     let mut ops = part1_alphabet(setup);
-    if which == Alphabet::Full {
-        for op in part2_steps(setup) {
-            if !ops.contains(&op) {
-                ops.push(op);
-            }
+    let more = match which {
+        Alphabet::Part1 => Vec::new(),
+        Alphabet::Full => part2_steps(setup),
+        Alphabet::Part4 => part4_steps(setup),
+    };
+    for op in more {
+        if !ops.contains(&op) {
+            ops.push(op);
         }
+    }
+    ops
+}
+
+/// The world a check of `which` starts from: [`universe`], and for part 4 the generator's
+/// starting files, the post office on drive `M:`, and the first user with Schedule+ data
+/// and one message dated inside the bounds of the accounts file's control file.
+pub fn universe_for(users: usize, which: Alphabet) -> Setup {
+    let setup = universe(users);
+    if which != Alphabet::Part4 {
+        return setup;
+    }
+    let mut users = setup.users().to_vec();
+    if let Some(first) = users.first_mut() {
+        first.schedule = true;
+        first
+            .dated
+            .extend("19950101120000".parse().ok().map(|d| (d, 1)));
+    }
+    let addresses: Vec<MsMailAddress> = users.iter().map(|u| u.address.clone()).collect();
+    Setup::new(Site::default(), Language::English, users)
+        .expect("the pool's users are distinct")
+        .with_postoffice_drive(Some(crate::harness::generate::DRIVE))
+        .with_files(crate::harness::generate::starting_files(&addresses))
+}
+
+/// Part 4's steps (see [`Alphabet::Part4`]).
+fn part4_steps(setup: &Setup) -> Vec<Operation> {
+    use crate::harness::generate::{CONTROL_FILES, USER_LIST_FILE};
+    use crate::vocabulary::operation::CsvField;
+    let mut ops = Vec::new();
+    for version in Version::ALL {
+        for control in CONTROL_FILES {
+            ops.push(Operation::Mailmig {
+                version,
+                command: format!("/C:{control} /A:ADMIN /P:PASSWORD /S"),
+            });
+        }
+    }
+    let list: Option<crate::vocabulary::files::WinPath> = USER_LIST_FILE.parse().ok();
+    if let (Some(first), Some(path)) = (setup.users().first(), list) {
+        let name = first.address.mailbox().to_string();
+        for (field, value) in [(CsvField::HomeServer, "EXSRV2"), (CsvField::Mode, "")] {
+            ops.push(Operation::EditFile {
+                path: path.clone(),
+                user: name.clone(),
+                field,
+                value: value.to_string(),
+            });
+        }
+        ops.push(Operation::Deliver {
+            user: first.address.clone(),
+            messages: 1,
+            date: "19990105120000".parse().ok(),
+        });
+    }
+    if let Ok(path) = CONTROL_FILES[0].parse() {
+        let text = "Postoffice,\\\\MAILSRV\\MAILDATA\r\nMode,MSMAILPC\r\n".to_string();
+        ops.push(Operation::WriteFile { path, text });
     }
     ops
 }
@@ -895,7 +965,7 @@ pub fn check(config: &CheckConfig) -> CheckReport {
 /// [`check`], showing progress and stoppable through `watch`.
 pub fn check_watched(config: &CheckConfig, watch: &Watch<'_>) -> CheckReport {
     let started = Instant::now();
-    let setup = universe(config.users);
+    let setup = universe_for(config.users, config.alphabet);
     let alphabet = alphabet(&setup, config.alphabet);
     let sometimes: Vec<usize> = (0..PROPERTIES.len())
         .filter(|&k| PROPERTIES[k].kind() == Kind::Sometimes)

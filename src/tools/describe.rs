@@ -313,7 +313,18 @@ impl StateAfter for Server {
 /// One line for people: what a step did, seen in the state right after it.
 pub fn describe_step(op: &Operation, result: &StepResult, after: &impl StateAfter) -> String {
     if let Outcome::Refused(r) = &result.outcome {
-        return format!("refused: {r}");
+        // A batch run's message repeats the administrator's text, which may hold control
+        // characters or run to a megabyte: escaped, and cut past 300 characters.
+        let said = r.to_string();
+        let count = said.chars().count();
+        let said = match count > 300 {
+            true => format!(
+                "{}… ({count} characters)",
+                said.chars().take(300).collect::<String>()
+            ),
+            false => said,
+        };
+        return format!("refused: {}", printable(&said));
     }
     let mailbox = |alias: &str| after.mailbox(alias);
     match op {

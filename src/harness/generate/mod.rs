@@ -21,7 +21,7 @@ use proptest_state_machine::ReferenceStateMachine;
 
 mod batch;
 
-pub use batch::{ACCOUNTS_FILE, CONTROL_FILES, DRIVE, USER_LIST_FILE};
+pub use batch::{starting_files, ACCOUNTS_FILE, CONTROL_FILES, DRIVE, USER_LIST_FILE};
 
 use crate::model::Model;
 use crate::vocabulary::address::{Alias, MsMailAddress, ProxyAddress, Site};

@@ -20,6 +20,8 @@
 //! assert!(report.bugs.is_empty(), "{:?}", report.bugs);
 //! ```
 
+pub mod batch;
+
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};
@@ -87,7 +89,9 @@ pub fn check_input(bytes: &[u8]) -> Verdict {
 }
 
 fn judge(bytes: &[u8]) -> Verdict {
-    let parsed = Scenario::text_from_bytes(FILE, bytes).and_then(|t| Scenario::parse(FILE, t));
+    // No folder: a fuzzed `{ from = … }` reads nothing from the disk.
+    let parsed =
+        Scenario::text_from_bytes(FILE, bytes).and_then(|t| Scenario::parse_at(FILE, t, None));
     let scenario = match parsed {
         Ok(scenario) => scenario,
         Err(e) => return rejected(bytes, &e),
@@ -103,7 +107,7 @@ fn judge(bytes: &[u8]) -> Verdict {
         // The reports must render whatever the file held.
         let _ = (run.transcript(), run.to_json());
     }
-    let again = Scenario::parse(FILE, &scenario.to_toml());
+    let again = Scenario::parse_at(FILE, &scenario.to_toml(), None);
     if again.as_ref() != Ok(&scenario) {
         return Verdict::Bug(format!(
             "the scenario written back does not read back the same: {again:?}"
