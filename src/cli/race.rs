@@ -93,35 +93,54 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
         (Some(n), _) => format!("on OS threads, {n} times each"),
         (None, _) => "under the deterministic scheduler".to_string(),
     };
-    let Some(found) = searched.found else {
-        // The cases that ran, not the cases asked for.
-        emit(&format!(
-            "no failure in {} cases {how} (seed {}{}){}\n",
-            searched.cases_run,
-            args.seed,
-            args.fault
-                .map_or(String::new(), |f| format!(", fault {}", f.name())),
-            if searched.interrupted {
-                format!(
-                    "; stopped by Ctrl-C after {} of {} cases",
-                    searched.cases_run, args.cases
-                )
-            } else {
-                String::new()
-            }
-        ))?;
-        if let Some(page) = &args.html {
-            eprintln!("race: no failure, so no page written to {}", page.display());
-        }
+    match &searched.found {
+        None => no_failure(args, &searched, &how),
+        Some(found) => failure(args, found, &how, &folder),
+    }
+}
+
+/// The search found nothing: say how many cases ran, and whether Ctrl-C stopped it.
+fn no_failure(
+    args: &Args,
+    searched: &migwiz::harness::concurrent::Searched,
+    how: &str,
+) -> Result<Status, Failure> {
+    // The cases that ran, not the cases asked for.
+    emit(&format!(
+        "no failure in {} cases {how} (seed {}{}){}\n",
+        searched.cases_run,
+        args.seed,
+        args.fault
+            .map_or(String::new(), |f| format!(", fault {}", f.name())),
         if searched.interrupted {
-            eprintln!(
-                "race: stopped by Ctrl-C after {} of {} cases",
+            format!(
+                "; stopped by Ctrl-C after {} of {} cases",
                 searched.cases_run, args.cases
-            );
-            return Ok(Status::Interrupted);
+            )
+        } else {
+            String::new()
         }
-        return Ok(Status::Done);
-    };
+    ))?;
+    if let Some(page) = &args.html {
+        eprintln!("race: no failure, so no page written to {}", page.display());
+    }
+    if searched.interrupted {
+        eprintln!(
+            "race: stopped by Ctrl-C after {} of {} cases",
+            searched.cases_run, args.cases
+        );
+        return Ok(Status::Interrupted);
+    }
+    Ok(Status::Done)
+}
+
+/// A failure found: print it, write its witness, and its page if asked.
+fn failure(
+    args: &Args,
+    found: &migwiz::harness::concurrent::Found,
+    how: &str,
+    folder: &migwiz::tools::witnesses::WitnessFolder,
+) -> Result<Status, Failure> {
     let names: Vec<String> = (1..=found.case.clients.len())
         .map(|k| format!("c{k}"))
         .collect();
@@ -149,31 +168,7 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
             steps.len()
         );
     }
-    let mut text = format!(
-        "a failure after {} cases {how}, shrunk to {} client(s) after {} prefix step(s), schedule {}:\n",
-        found.cases_run,
-        found.case.clients.len(),
-        found.case.prefix.len(),
-        found.seed
-    );
-    // A blank line before the prefix, if any, and one before the table.
-    if !found.case.prefix.is_empty() {
-        text.push('\n');
-    }
-    for op in &found.case.prefix {
-        text.push_str(&format!("  prefix: {op}\n"));
-    }
-    text.push('\n');
-    text.push_str(&table(&found.case, &found.ran, &names));
-    text.push('\n');
-    text.push_str(&verdict_words(
-        &found.case,
-        &found.ran,
-        &found.judgement,
-        &names,
-    ));
-    text.push('\n');
-    emit(&text)?;
+    emit(&found_words(found, how, &names))?;
     // After the report: a file that cannot be written loses nothing of the run.
     folder
         .replace(&[(file.clone(), scenario.to_toml())])
@@ -203,4 +198,33 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
         }
     }
     Ok(Status::Bug)
+}
+
+/// The failure in words: its size, the prefix, a column per client, and the verdict.
+fn found_words(found: &migwiz::harness::concurrent::Found, how: &str, names: &[String]) -> String {
+    let mut text = format!(
+        "a failure after {} cases {how}, shrunk to {} client(s) after {} prefix step(s), schedule {}:\n",
+        found.cases_run,
+        found.case.clients.len(),
+        found.case.prefix.len(),
+        found.seed
+    );
+    // A blank line before the prefix, if any, and one before the table.
+    if !found.case.prefix.is_empty() {
+        text.push('\n');
+    }
+    for op in &found.case.prefix {
+        text.push_str(&format!("  prefix: {op}\n"));
+    }
+    text.push('\n');
+    text.push_str(&table(&found.case, &found.ran, names));
+    text.push('\n');
+    text.push_str(&verdict_words(
+        &found.case,
+        &found.ran,
+        &found.judgement,
+        names,
+    ));
+    text.push('\n');
+    text
 }

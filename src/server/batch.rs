@@ -294,6 +294,33 @@ impl ControlFile {
     }
 }
 
+/// B-UNNEEDED: a keyword Q198957 does not document stops the run; one MSMAILPC ignores
+/// (and `Accounts` for IMPORT) is a warning, in file order.
+fn unneeded(
+    file: &ControlFile,
+    function: Option<Function>,
+    report: &mut BatchReport,
+) -> Result<(), Halt> {
+    // B-UNNEEDED
+    for entry in &file.entries {
+        let Some(k) = entry.keyword else {
+            return Err(halt(
+                RuleId::BUnneeded,
+                format!("Unknown keyword '{}' in the control file.", entry.written),
+            ));
+        };
+        let ignored = k.takes == Takes::Ignored
+            || (k.name == "Accounts" && function == Some(Function::Import));
+        if ignored {
+            report.warnings.push(format!(
+                "Unnecessary keyword '{},' found in control file. The keyword will be ignored.",
+                k.name
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// What the run will do, once nothing stops it.
 struct Settings {
     function: Function,
@@ -400,6 +427,45 @@ impl Server {
             Some(v) => v.parse::<Function>().ok(),
         };
         report.function = function;
+        self.required(&file, function, &line)?;
+        for entry in &file.entries {
+            self.judge_value(entry)?;
+        }
+        unneeded(&file, function, report)?;
+        let function = function.unwrap_or(Function::Full);
+        let mut settings = Settings {
+            function,
+            rows: Vec::new(),
+            missing: Vec::new(),
+            missing_rule: RuleId::BAccounts,
+            file: file.get("File").and_then(|f| f.parse().ok()),
+            container: file.get("Container").and_then(|c| c.parse().ok()),
+            accounts_read: false,
+            options: Options {
+                from_list: function == Function::Import,
+                mailbox: file.flag("Mailbox", true),
+                email: file.flag("Email", true),
+                start: file.date("EmailStart"),
+                end: file.date("EmailEnd"),
+                schedule: file.flag("Schedule", true),
+                server_name: self.server_name.clone(),
+            },
+        };
+        match function {
+            Function::Import => self.read_rows(&mut settings)?,
+            _ => self.read_accounts(version, file.get("Accounts"), &mut settings)?,
+        }
+        Ok(settings)
+    }
+
+    /// B-REQUIRED: Postoffice; File for EXTRACT and IMPORT; the administrator's logon
+    /// (F-ADMIN).
+    fn required(
+        &self,
+        file: &ControlFile,
+        function: Option<Function>,
+        line: &CommandLine,
+    ) -> Result<(), Halt> {
         // B-REQUIRED
         if file.get("Postoffice").is_none() {
             return Err(required("postoffice"));
@@ -426,50 +492,7 @@ impl Server {
                 ),
             ));
         }
-        for entry in &file.entries {
-            self.judge_value(entry)?;
-        }
-        // B-UNNEEDED
-        for entry in &file.entries {
-            let Some(k) = entry.keyword else {
-                return Err(halt(
-                    RuleId::BUnneeded,
-                    format!("Unknown keyword '{}' in the control file.", entry.written),
-                ));
-            };
-            let ignored = k.takes == Takes::Ignored
-                || (k.name == "Accounts" && function == Some(Function::Import));
-            if ignored {
-                report.warnings.push(format!(
-                    "Unnecessary keyword '{},' found in control file. The keyword will be ignored.",
-                    k.name
-                ));
-            }
-        }
-        let function = function.unwrap_or(Function::Full);
-        let mut settings = Settings {
-            function,
-            rows: Vec::new(),
-            missing: Vec::new(),
-            missing_rule: RuleId::BAccounts,
-            file: file.get("File").and_then(|f| f.parse().ok()),
-            container: file.get("Container").and_then(|c| c.parse().ok()),
-            accounts_read: false,
-            options: Options {
-                from_list: function == Function::Import,
-                mailbox: file.flag("Mailbox", true),
-                email: file.flag("Email", true),
-                start: file.date("EmailStart"),
-                end: file.date("EmailEnd"),
-                schedule: file.flag("Schedule", true),
-                server_name: self.server_name.clone(),
-            },
-        };
-        match function {
-            Function::Import => self.read_rows(&mut settings)?,
-            _ => self.read_accounts(version, file.get("Accounts"), &mut settings)?,
-        }
-        Ok(settings)
+        Ok(())
     }
 
     /// The text of a file of the world, or B-STOP's "Cannot open".

@@ -834,6 +834,20 @@ fn deliver(
         found_by,
         messages,
     });
+    migrate_schedule(user, id, alias, slot, ex, step);
+}
+
+/// B-SCHED, B-SCHED-50 (Q201421): the user's Schedule+ data into the mailbox, once; 5.5 and
+/// SP1 send the calendar message, 5.0 none.
+fn migrate_schedule(
+    user: &MsMailAddress,
+    id: MailboxId,
+    alias: String,
+    slot: Option<UserSlot>,
+    ex: &mut Exchange<'_>,
+    step: &mut Step<'_>,
+) {
+    let options = step.options;
     let again = planted(Mistake::CalendarAgain) && step.run.version != Version::V50;
     let schedule = slot.filter(|&s| {
         let has = ex.postoffice.user_at(s).schedule;

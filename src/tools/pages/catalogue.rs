@@ -3,9 +3,9 @@
 
 use maud::{html, DOCTYPE};
 
-use crate::tools::explore::Catalogue;
 use crate::tools::pages::{diff, head};
-use crate::tools::replay::ModelCheckPolicy;
+use crate::tools::runs::replay::ModelCheckPolicy;
+use crate::tools::search::explore::Catalogue;
 
 /// The pages of `catalogue`: `(file name, html)` for the index (`index.html`) and for each
 /// class's witness (its witness file's name, `.html` for `.toml`).

@@ -19,9 +19,9 @@ use std::collections::BTreeSet;
 
 use maud::{html, Markup, DOCTYPE};
 
+use crate::tools::format::scenario::Scenario;
 use crate::tools::pages::{head, rules};
-use crate::tools::replay::{replay_with, ModelCheckPolicy, Replay};
-use crate::tools::scenario::Scenario;
+use crate::tools::runs::replay::{replay_with, ModelCheckPolicy, Replay};
 use crate::vocabulary::operation::{Operation, Version};
 use crate::vocabulary::printable;
 

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use crate::tools::check::CheckReport;
+use crate::tools::search::check::CheckReport;
 use crate::vocabulary::operation::Operation;
 use crate::vocabulary::printable;
 

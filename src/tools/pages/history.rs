@@ -11,7 +11,7 @@ use crate::harness::concurrent::{Call, Judgement, ModelSpec};
 use crate::harness::linearizability::Spec;
 use crate::model::Model;
 use crate::tools::pages::head;
-use crate::tools::race::{answer_words, verdict_words, RaceReport};
+use crate::tools::search::race::{answer_words, verdict_words, RaceReport};
 use crate::vocabulary::printable;
 use crate::vocabulary::unit::Unit;
 

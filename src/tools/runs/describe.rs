@@ -380,6 +380,34 @@ pub fn describe_step(op: &Operation, result: &StepResult, after: &impl StateAfte
         Operation::EditUserList { user, field, value } => {
             format!("{user}'s row: {field} set to {value:?}")
         }
+        Operation::WriteFile { .. } | Operation::EditFile { .. } | Operation::Mailmig { .. } => {
+            describe_part4(op, result)
+        }
+        Operation::Wizard(run) => {
+            if result.users.is_empty() {
+                return "no users chosen".to_string();
+            }
+            // At scale, the first users and a count: `--json`'s detail is this same line.
+            let mut parts: Vec<String> = result
+                .users
+                .iter()
+                .take(MOST_DESCRIBED)
+                .map(|u| describe_user(run.version, u) + &row_proxies(run, u, &mailbox))
+                .collect();
+            if result.users.len() > MOST_DESCRIBED {
+                parts.push(format!(
+                    "and {} more results of users",
+                    result.users.len() - MOST_DESCRIBED
+                ));
+            }
+            parts.join("; ")
+        }
+    }
+}
+
+/// What a step of part 4 did: a file written or edited, or a batch run and its users.
+fn describe_part4(op: &Operation, result: &StepResult) -> String {
+    match op {
         Operation::WriteFile { path, text } => format!(
             "the administrator writes {} ({} line(s))",
             printable(path.as_str()),
@@ -418,25 +446,7 @@ pub fn describe_step(op: &Operation, result: &StepResult, after: &impl StateAfte
             }
             parts.join("; ")
         }
-        Operation::Wizard(run) => {
-            if result.users.is_empty() {
-                return "no users chosen".to_string();
-            }
-            // At scale, the first users and a count: `--json`'s detail is this same line.
-            let mut parts: Vec<String> = result
-                .users
-                .iter()
-                .take(MOST_DESCRIBED)
-                .map(|u| describe_user(run.version, u) + &row_proxies(run, u, &mailbox))
-                .collect();
-            if result.users.len() > MOST_DESCRIBED {
-                parts.push(format!(
-                    "and {} more results of users",
-                    result.users.len() - MOST_DESCRIBED
-                ));
-            }
-            parts.join("; ")
-        }
+        _ => String::new(),
     }
 }
 

@@ -31,7 +31,7 @@ use crate::harness::properties::{self, Kind, Ledger, PROPERTIES};
 use crate::model::{CustomRecipient, Mailbox, Model, Row, User};
 use crate::server::addressing::{migrate_for, ms_for};
 use crate::server::Server;
-use crate::tools::scenario::Scenario;
+use crate::tools::format::scenario::Scenario;
 use crate::vocabulary::address::{Alias, MsMailAddress, Site};
 use crate::vocabulary::container::Container;
 use crate::vocabulary::language::Language;

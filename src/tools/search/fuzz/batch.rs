@@ -22,7 +22,7 @@ use proptest::test_runner::{RngAlgorithm, TestRng};
 use super::{pick, FuzzConfig, FuzzReport, MOST_KEPT};
 use crate::model::Model;
 use crate::server::Server;
-use crate::tools::describe::describe_step;
+use crate::tools::runs::describe::describe_step;
 use crate::vocabulary::files::WinPath;
 use crate::vocabulary::operation::{Operation, Version};
 use crate::vocabulary::setup::{MsMailUser, Setup};

@@ -29,8 +29,8 @@ use std::time::{Duration, Instant};
 use proptest::prelude::RngExt;
 use proptest::test_runner::{RngAlgorithm, TestRng};
 
-use crate::tools::replay::{replay_with, ModelCheckPolicy};
-use crate::tools::scenario::{Scenario, ScenarioError};
+use crate::tools::format::scenario::{Scenario, ScenarioError};
+use crate::tools::runs::replay::{replay_with, ModelCheckPolicy};
 use crate::vocabulary::operation::Version;
 
 /// What one input came to.

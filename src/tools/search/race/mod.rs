@@ -29,9 +29,9 @@ use std::fmt::Write as _;
 
 use crate::harness::concurrent::{self, Answer, Call, Case, Judgement, Mode, Ran, Scope};
 use crate::server::shared::Fault;
-use crate::tools::describe::describe_user;
-use crate::tools::replay::{replay, ModelCheckPolicy, Replay};
-use crate::tools::scenario::{Client, Scenario};
+use crate::tools::format::scenario::{Client, Scenario};
+use crate::tools::runs::describe::describe_user;
+use crate::tools::runs::replay::{replay, ModelCheckPolicy, Replay};
 use crate::vocabulary::operation::{Operation, Version};
 use crate::vocabulary::printable;
 use crate::vocabulary::unit::{Unit, UnitResult};
@@ -91,11 +91,11 @@ pub fn run_scenario(
 
 /// The scope `--model-check` asks for: `on` the whole state, `off` none, `auto` the whole
 /// state while the world is as small as a sequential run checks in full (at most
-/// [`MODEL_CHECK_LIMIT`](crate::tools::replay::MODEL_CHECK_LIMIT) users and steps, and
-/// [`MODEL_CHECK_WORK`](crate::tools::replay::MODEL_CHECK_WORK) users times units), else
+/// [`MODEL_CHECK_LIMIT`](crate::tools::runs::replay::MODEL_CHECK_LIMIT) users and steps, and
+/// [`MODEL_CHECK_WORK`](crate::tools::runs::replay::MODEL_CHECK_WORK) users times units), else
 /// the part each unit names.
 pub fn scope_of(policy: ModelCheckPolicy, case: &Case) -> Scope {
-    use crate::tools::replay::{MODEL_CHECK_LIMIT, MODEL_CHECK_WORK};
+    use crate::tools::runs::replay::{MODEL_CHECK_LIMIT, MODEL_CHECK_WORK};
     let users = case.setup.users().len();
     let steps = case.prefix.len() + case.clients.iter().map(Vec::len).sum::<usize>();
     let units = case.prefix.len() as u64 + concurrent::units_of(case);

@@ -25,8 +25,8 @@
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
-use crate::tools::replay::{replay_with, ModelCheckPolicy, Replay};
-use crate::tools::scenario::{Scenario, MAX_FILE_BYTES};
+use crate::tools::format::scenario::{Scenario, MAX_FILE_BYTES};
+use crate::tools::runs::replay::{replay_with, ModelCheckPolicy, Replay};
 use crate::vocabulary::event::Event;
 use crate::vocabulary::files::{lines, WinPath};
 use crate::vocabulary::observation::FileView;

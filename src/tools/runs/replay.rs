@@ -2,7 +2,7 @@
 //!
 //! Every replay runs the model next to the implementation; any difference is recorded in
 //! [`Replay::disagreements`], and is a bug in migwiz. The reports of a replay (the JSON run
-//! report and the transcript) are in [`crate::tools::report`].
+//! report and the transcript) are in [`crate::tools::runs::report`].
 //!
 //! ```
 //! use migwiz::{replay, Outcome, Scenario};
@@ -19,8 +19,8 @@ use std::borrow::Cow;
 use crate::harness::properties::{self, unbound_in, Edge, Ledger};
 use crate::model::Model;
 use crate::server::Server;
-use crate::tools::describe::{cell, describe_step, MOST_IN_CELL};
-use crate::tools::scenario::Scenario;
+use crate::tools::format::scenario::Scenario;
+use crate::tools::runs::describe::{cell, describe_step, MOST_IN_CELL};
 use crate::vocabulary::address::MsMailAddress;
 use crate::vocabulary::observation::Observation;
 use crate::vocabulary::operation::{Operation, Version};

@@ -33,8 +33,8 @@ use crate::harness::properties::{
     self, unbound_deliveries, Edge, Kind, Ledger, Violation, PROPERTIES,
 };
 use crate::server::Server;
-use crate::tools::diff::VersionDiff;
-use crate::tools::scenario::Scenario;
+use crate::tools::format::scenario::Scenario;
+use crate::tools::runs::diff::VersionDiff;
 use crate::vocabulary::address::MsMailAddress;
 use crate::vocabulary::observation::Observation;
 use crate::vocabulary::operation::{Chosen, Operation, Version};

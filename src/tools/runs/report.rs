@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::server::addressing::DEFAULT_CONTAINER;
-use crate::tools::replay::{ModelCheck, Replay, ReplayedStep};
+use crate::tools::runs::replay::{ModelCheck, Replay, ReplayedStep};
 use crate::vocabulary::event::Event;
 use crate::vocabulary::observation::{
     CustomRecipientView, FileView, MailboxView, Observation, UserListRow, WaitingView,
@@ -379,8 +379,8 @@ fn write_user_list(out: &mut String, rows: &[UserListRow]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tools::replay::replay;
-    use crate::tools::scenario::Scenario;
+    use crate::tools::format::scenario::Scenario;
+    use crate::tools::runs::replay::replay;
     use crate::vocabulary::setup::Setup;
 
     /// A replay ending with `n` mailboxes (`M0`, `M1`, …) and `n` events.

@@ -20,8 +20,8 @@ use std::fmt::Write as _;
 
 use crate::harness::difference::ordinal;
 use crate::server::addressing::DEFAULT_CONTAINER;
-use crate::tools::replay::{ModelCheckPolicy, Replay, Replayer};
-use crate::tools::scenario::Scenario;
+use crate::tools::format::scenario::Scenario;
+use crate::tools::runs::replay::{ModelCheckPolicy, Replay, Replayer};
 use crate::vocabulary::event::Event;
 use crate::vocabulary::observation::{FileView, MailPlaces, MailboxView, UserListRow, WaitingView};
 use crate::vocabulary::operation::{Operation, Version};
@@ -290,6 +290,59 @@ impl Rows<'_> {
         self.push_many(kind, rows);
     }
 
+    /// Each mailbox's folders, container, directory name, owner and calendar, where they differ.
+    fn settings(&mut self) {
+        self.per_entry(
+            "mailboxes' settings",
+            |r| &r.observation.mailboxes,
+            |m| &m.alias,
+            &[
+                ("folders", &|m: &MailboxView| match m.folders.is_empty() {
+                    true => "not created yet".to_string(),
+                    false => m.folders.join("\n"),
+                }),
+                ("container", &|m: &MailboxView| m.container.clone()),
+                ("directory name", &|m: &MailboxView| {
+                    m.directory_name.clone()
+                }),
+                ("owner", &|m: &MailboxView| {
+                    m.created_for
+                        .clone()
+                        .unwrap_or_else(|| "created by an administrator".to_string())
+                }),
+                ("calendar", &|m: &MailboxView| {
+                    let messages = m.mail.iter().filter(|x| x.calendar).count();
+                    match (m.calendar, messages) {
+                        (false, _) => "no schedule migrated".to_string(),
+                        (true, 0) => "schedule migrated, no message (B-SCHED-50)".to_string(),
+                        (true, n) => format!("schedule migrated, {n} \"Migrated Calendar\nInformation\" message(s) (B-SCHED)"),
+                    }
+                }),
+            ],
+            "(no such mailbox)",
+        );
+    }
+
+    /// Each MS Mail user's client and password, where they differ.
+    fn msmail(&mut self) {
+        self.per_entry(
+            "MS Mail users' state",
+            |r| &r.observation.msmail,
+            |w| &w.address,
+            &[
+                ("MS Mail client", &|w: &WaitingView| w.client.to_string()),
+                (
+                    "MS Mail password",
+                    &|w: &WaitingView| match w.password_in_step {
+                        true => "in step".to_string(),
+                        false => "out of step (recovered)".to_string(),
+                    },
+                ),
+            ],
+            "(not in the post office)",
+        );
+    }
+
     /// The same event in each log (the n-th of its id) in other words (10068's counts,
     /// say): one row each, with the lines that are not the same everywhere.
     fn event_texts(&mut self) {
@@ -391,6 +444,74 @@ fn address_cells(lists: &[Option<Vec<String>>]) -> Option<[String; 3]> {
     }))
 }
 
+/// The rows where the three replays differ: the steps, each user's mail, the mailboxes and
+/// their addresses and settings, the user list, the files, the custom recipients, the MS
+/// Mail users, unbound deliveries and the event log.
+fn rows_of(scenario: &Scenario, replays: &[Replay], kept: &[Kept]) -> Vec<DiffRow> {
+    let mut rows = Rows {
+        replays,
+        kept,
+        rows: Vec::new(),
+    };
+    rows.steps(scenario);
+    rows.mail(scenario);
+    rows.each("mailboxes", |r| {
+        list_or_none(r.observation.mailboxes.iter().map(|m| m.alias.clone()))
+    });
+    rows.addresses();
+    rows.each("user list", |r| {
+        user_list_cell(r.observation.user_list.as_deref())
+    });
+    rows.settings();
+    rows.each("files", |r| {
+        list_or_none(r.observation.files.iter().map(|f| f.path.clone()))
+    });
+    rows.per_entry(
+        "files' texts",
+        |r| &r.observation.files,
+        |f| &f.path,
+        &[("text", &|f: &FileView| {
+            lines(
+                crate::vocabulary::files::lines(&f.text)
+                    .into_iter()
+                    .map(str::to_string),
+            )
+        })],
+        "(no such file)",
+    );
+    rows.each("custom recipients", |r| {
+        lines_or_none(r.observation.custom_recipients.iter().map(|c| {
+            match c.container == DEFAULT_CONTAINER {
+                true => format!("{} {}", c.alias, c.address),
+                false => format!("{} {} in {}", c.alias, c.address, c.container),
+            }
+        }))
+    });
+    rows.msmail();
+    let unbound = [0, 1, 2].map(|v| {
+        list_or_none(
+            kept[v]
+                .unbound
+                .iter()
+                .map(|(owner, alias)| format!("{owner} -> {alias}")),
+        )
+    });
+    rows.push(
+        "mail delivered to a mailbox\nnot tied to its owner (I-OWNER)".to_string(),
+        unbound,
+    );
+    rows.each("event log", |r| {
+        list_or_none(
+            r.observation
+                .events
+                .iter()
+                .map(|e| format!("{} {}", e.id, e.kind)),
+        )
+    });
+    rows.event_texts();
+    rows.rows
+}
+
 /// The cell of the "user list" row: none extracted, an empty one, or a line per row.
 fn user_list_cell(list: Option<&[UserListRow]>) -> String {
     match list {
@@ -448,111 +569,7 @@ impl VersionDiff {
                 })
                 .unzip()
         });
-        let mut rows = Rows {
-            replays: &replays,
-            kept: &kept,
-            rows: Vec::new(),
-        };
-        rows.steps(scenario);
-        rows.mail(scenario);
-        rows.each("mailboxes", |r| {
-            list_or_none(r.observation.mailboxes.iter().map(|m| m.alias.clone()))
-        });
-        rows.addresses();
-        rows.each("user list", |r| {
-            user_list_cell(r.observation.user_list.as_deref())
-        });
-        rows.per_entry(
-            "mailboxes' settings",
-            |r| &r.observation.mailboxes,
-            |m| &m.alias,
-            &[
-                ("folders", &|m: &MailboxView| match m.folders.is_empty() {
-                    true => "not created yet".to_string(),
-                    false => m.folders.join("\n"),
-                }),
-                ("container", &|m: &MailboxView| m.container.clone()),
-                ("directory name", &|m: &MailboxView| {
-                    m.directory_name.clone()
-                }),
-                ("owner", &|m: &MailboxView| {
-                    m.created_for
-                        .clone()
-                        .unwrap_or_else(|| "created by an administrator".to_string())
-                }),
-                ("calendar", &|m: &MailboxView| {
-                    let messages = m.mail.iter().filter(|x| x.calendar).count();
-                    match (m.calendar, messages) {
-                        (false, _) => "no schedule migrated".to_string(),
-                        (true, 0) => "schedule migrated, no message (B-SCHED-50)".to_string(),
-                        (true, n) => format!("schedule migrated, {n} \"Migrated Calendar\nInformation\" message(s) (B-SCHED)"),
-                    }
-                }),
-            ],
-            "(no such mailbox)",
-        );
-        rows.each("files", |r| {
-            list_or_none(r.observation.files.iter().map(|f| f.path.clone()))
-        });
-        rows.per_entry(
-            "files' texts",
-            |r| &r.observation.files,
-            |f| &f.path,
-            &[("text", &|f: &FileView| {
-                lines(
-                    crate::vocabulary::files::lines(&f.text)
-                        .into_iter()
-                        .map(str::to_string),
-                )
-            })],
-            "(no such file)",
-        );
-        rows.each("custom recipients", |r| {
-            lines_or_none(r.observation.custom_recipients.iter().map(|c| {
-                match c.container == DEFAULT_CONTAINER {
-                    true => format!("{} {}", c.alias, c.address),
-                    false => format!("{} {} in {}", c.alias, c.address, c.container),
-                }
-            }))
-        });
-        rows.per_entry(
-            "MS Mail users' state",
-            |r| &r.observation.msmail,
-            |w| &w.address,
-            &[
-                ("MS Mail client", &|w: &WaitingView| w.client.to_string()),
-                (
-                    "MS Mail password",
-                    &|w: &WaitingView| match w.password_in_step {
-                        true => "in step".to_string(),
-                        false => "out of step (recovered)".to_string(),
-                    },
-                ),
-            ],
-            "(not in the post office)",
-        );
-        let unbound = [0, 1, 2].map(|v| {
-            list_or_none(
-                kept[v]
-                    .unbound
-                    .iter()
-                    .map(|(owner, alias)| format!("{owner} -> {alias}")),
-            )
-        });
-        rows.push(
-            "mail delivered to a mailbox\nnot tied to its owner (I-OWNER)".to_string(),
-            unbound,
-        );
-        rows.each("event log", |r| {
-            list_or_none(
-                r.observation
-                    .events
-                    .iter()
-                    .map(|e| format!("{} {}", e.id, e.kind)),
-            )
-        });
-        rows.event_texts();
-        let rows = rows.rows;
+        let rows = rows_of(scenario, &replays, &kept);
         VersionDiff {
             scenario: scenario.name.clone(),
             replays,

@@ -301,31 +301,7 @@ impl Scenario {
             }
             SetupError::DuplicateUser(_) => src.error(0..0, e.to_string(), "list each MS Mail user once"),
         })?;
-        let setup = match raw.postoffice.as_ref().and_then(|p| p.path.as_ref()) {
-            Some(path) if path.get_ref().trim().is_empty() => {
-                return Err(src.error(
-                    path.span(),
-                    "[postoffice] path is empty",
-                    "write the post office's share, e.g. path = '\\\\MAILSRV\\MAILDATA', or leave the key out",
-                ))
-            }
-            Some(path) if path.get_ref().chars().any(char::is_control) => {
-                // Windows refuses characters 0 to 31 in a path; a newline here would also
-                // forge lines inside events 7007 and 10068 (issue 25, item 4).
-                let c = path.get_ref().chars().find(|c| c.is_control()).unwrap_or_default();
-                return Err(src.error(
-                    path.span(),
-                    format!(
-                        "[postoffice] path {} holds the control character {}, which no Windows path can",
-                        shown(path.get_ref()),
-                        c.escape_unicode()
-                    ),
-                    "write the post office's share without it, e.g. path = '\\\\MAILSRV\\MAILDATA'",
-                ))
-            }
-            Some(path) => setup.with_postoffice_path(path.get_ref()),
-            None => setup,
-        };
+        let setup = postoffice_path(&src, &raw, setup)?;
         let setup = part4::setup(&src, &raw, folder, setup)?;
         let mut steps = Vec::new();
         let mut total: u64 = setup.users().iter().map(|u| u64::from(u.messages)).sum();
@@ -353,25 +329,7 @@ impl Scenario {
             steps.push(op);
         }
         let clients = parse_clients(&src, &known, &raw.clients, &mut total)?;
-        let schedule = match raw.schedule.as_ref().and_then(|s| s.seed.as_ref()) {
-            None => 0,
-            // A seed schedules clients; a file without them has nothing to schedule, as
-            // `migwiz run --schedule` on it says.
-            Some(seed) if clients.is_empty() => {
-                return Err(src.error(
-                    seed.span(),
-                    "[schedule] seed is for a file with [[clients]], and this one has none",
-                    "leave [schedule] out, or add [[clients]] (spec/SCENARIO-FORMAT-3.md)",
-                ))
-            }
-            Some(seed) => u64::try_from(*seed.get_ref()).map_err(|_| {
-                src.error(
-                    seed.span(),
-                    format!("[schedule] seed is {}, below 0", seed.get_ref()),
-                    "write a whole number from 0, e.g. seed = 7, or leave it out for 0",
-                )
-            })?,
-        };
+        let schedule = schedule_seed(&src, &raw, clients.is_empty())?;
         Ok(Scenario {
             name,
             description: raw.description,
@@ -506,6 +464,65 @@ impl Scenario {
         }
         out
     }
+}
+
+/// `[postoffice] path`: the post office's share, never empty nor holding a control
+/// character (which no Windows path holds, and which would forge lines in events).
+fn postoffice_path(
+    src: &Source<'_>,
+    raw: &RawScenario,
+    setup: Setup,
+) -> Result<Setup, ScenarioError> {
+    match raw.postoffice.as_ref().and_then(|p| p.path.as_ref()) {
+        Some(path) if path.get_ref().trim().is_empty() => Err(src.error(
+            path.span(),
+            "[postoffice] path is empty",
+            "write the post office's share, e.g. path = '\\\\MAILSRV\\MAILDATA', or leave the key out",
+        )),
+        Some(path) if path.get_ref().chars().any(char::is_control) => {
+            // Windows refuses characters 0 to 31 in a path; a newline here would also
+            // forge lines inside events 7007 and 10068 (issue 25, item 4).
+            let c = path.get_ref().chars().find(|c| c.is_control()).unwrap_or_default();
+            Err(src.error(
+                path.span(),
+                format!(
+                    "[postoffice] path {} holds the control character {}, which no Windows path can",
+                    shown(path.get_ref()),
+                    c.escape_unicode()
+                ),
+                "write the post office's share without it, e.g. path = '\\\\MAILSRV\\MAILDATA'",
+            ))
+        }
+        Some(path) => Ok(setup.with_postoffice_path(path.get_ref())),
+        None => Ok(setup),
+    }
+}
+
+/// `[schedule] seed`: a whole number from 0, and only in a file with clients.
+fn schedule_seed(
+    src: &Source<'_>,
+    raw: &RawScenario,
+    no_clients: bool,
+) -> Result<u64, ScenarioError> {
+    Ok(match raw.schedule.as_ref().and_then(|s| s.seed.as_ref()) {
+        None => 0,
+        // A seed schedules clients; a file without them has nothing to schedule, as
+        // `migwiz run --schedule` on it says.
+        Some(seed) if no_clients => {
+            return Err(src.error(
+                seed.span(),
+                "[schedule] seed is for a file with [[clients]], and this one has none",
+                "leave [schedule] out, or add [[clients]] (spec/SCENARIO-FORMAT-3.md)",
+            ))
+        }
+        Some(seed) => u64::try_from(*seed.get_ref()).map_err(|_| {
+            src.error(
+                seed.span(),
+                format!("[schedule] seed is {}, below 0", seed.get_ref()),
+                "write a whole number from 0, e.g. seed = 7, or leave it out for 0",
+            )
+        })?,
+    })
 }
 
 /// A TOML string, quoted and escaped.
