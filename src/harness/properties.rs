@@ -241,6 +241,17 @@ pub const PROPERTIES: &[Property] = &[
         }),
     },
     Property {
+        name: "5.5 sends the message \"Migrated Calendar Information\"",
+        rule: None,
+        check: Check::Sometimes(|e| {
+            let sent = |obs: &Observation| {
+                let mail = obs.mailboxes.iter().flat_map(|m| &m.mail);
+                mail.filter(|m| m.calendar).count()
+            };
+            sent(e.after) > sent(e.before)
+        }),
+    },
+    Property {
         name: "5.0 delivers mail into a mailbox not tied to its owner",
         rule: None,
         check: Check::Sometimes(|e| {

@@ -129,7 +129,7 @@ pub fn units_of(case: &Case) -> u64 {
         .iter()
         .flatten()
         .map(|op| match op {
-            Operation::Wizard(_) => users + 2,
+            Operation::Wizard(_) | Operation::Mailmig { .. } => users + 2,
             _ => 1,
         })
         .sum()
@@ -804,7 +804,8 @@ pub fn case_strategy(
                 let mut lanes: Vec<Vec<Operation>> = vec![Vec::new(); clients];
                 for (k, op) in steps[split..].iter().enumerate() {
                     let lane = match op {
-                        Operation::Wizard(_) => 0,
+                        // A batch run is a wizard run (C-CLIENTS: one wizard client).
+                        Operation::Wizard(_) | Operation::Mailmig { .. } => 0,
                         _ => (1 + owners[k] % (clients - 1).max(1)).min(clients - 1),
                     };
                     if lanes[lane].len() < CLIENT_STEPS {

@@ -31,9 +31,9 @@ pub const DRIVE: &str = "M:";
 /// Dates worth giving mail: inside Q198957's sample bounds, and after them.
 pub const DATES: [&str; 2] = ["19950101120000", "19990105120000"];
 
-/// The files a generated world starts with: a control file for FULL, EXTRACT and IMPORT,
-/// and an accounts file naming `users`' mailbox names (a step may write one with names
-/// the post office lacks).
+/// The files a generated world starts with: a control file for FULL, EXTRACT and IMPORT
+/// (without e-mail), an accounts file naming `users`' mailbox names (a step may write one
+/// with names the post office lacks), and a user list file.
 pub fn starting_files(users: &[MsMailAddress]) -> Vec<(WinPath, String)> {
     let control = |lines: &[&str]| lines.join("\r\n") + "\r\n";
     let accounts: Vec<&str> = users.iter().map(|u| u.mailbox()).collect();
@@ -58,9 +58,11 @@ pub fn starting_files(users: &[MsMailAddress]) -> Vec<(WinPath, String)> {
                 "Mode,MSMAILPC",
                 r"File,C:\Migrate\Userlist.csv",
                 "Function,IMPORT",
+                "Email,FALSE",
                 r"Postoffice,\\MAILSRV\MAILDATA",
             ]),
         ),
+        (USER_LIST_FILE, starting_list(users)),
         (
             CONTROL_FILES[3],
             control(&[
@@ -78,6 +80,36 @@ pub fn starting_files(users: &[MsMailAddress]) -> Vec<(WinPath, String)> {
         .into_iter()
         .filter_map(|(path, text)| Some((path.parse().ok()?, text)))
         .collect()
+}
+
+/// The user list file the world starts with, as 5.5 extracts it, but for the first user's
+/// row, whose Mode an administrator left blank (W-LIST-UPDATE), and the last user's, whose
+/// Home-Server names another server (B-HOME).
+fn starting_list(users: &[MsMailAddress]) -> String {
+    let mut lines = vec![csv_line(&USER_LIST_COLUMNS)];
+    for (i, user) in users.iter().enumerate() {
+        let name = user.mailbox();
+        let mode = if i == 0 { "" } else { "Create" };
+        let home = if i > 0 && i + 1 == users.len() {
+            "EXSRV2"
+        } else {
+            "~SERVER"
+        };
+        let migrate = format!("migrate:MS:{user}");
+        let row = [
+            name,
+            "",
+            "Y",
+            "Mailbox",
+            mode,
+            name,
+            "",
+            home,
+            migrate.as_str(),
+        ];
+        lines.push(csv_line(&row));
+    }
+    lines.join("\r\n") + "\r\n"
 }
 
 /// A delivery's date: none mostly, else one of [`DATES`].

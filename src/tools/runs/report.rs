@@ -255,8 +255,33 @@ fn more<'a>(out: &mut String, total: usize, what: &str, name: impl Fn(usize) -> 
     }
 }
 
-/// The final state: mailboxes, custom recipients, MS Mail, and the user list if any.
+/// The final state: mailboxes, custom recipients, MS Mail, and the user list and the
+/// files if any.
 fn write_state(out: &mut String, obs: &Observation) {
+    write_mailboxes(out, obs);
+    write_custom_recipients(out, obs);
+    write_msmail(out, obs);
+    if let Some(rows) = &obs.user_list {
+        write_user_list(out, rows);
+    }
+    if !obs.files.is_empty() {
+        let _ = writeln!(out, "\nFiles");
+        for f in obs.files.iter().take(MOST_SHOWN) {
+            let _ = writeln!(out, "  {}", printable(&f.path));
+            for line in crate::vocabulary::files::lines(&f.text)
+                .iter()
+                .take(MOST_SHOWN)
+            {
+                let _ = writeln!(out, "    | {}", printable(line));
+            }
+        }
+        more(out, obs.files.len(), "files", |i| &obs.files[i].path);
+    }
+}
+
+/// Each mailbox: container and directory name when not the defaults, proxies, folders,
+/// mail and schedule.
+fn write_mailboxes(out: &mut String, obs: &Observation) {
     let default = DEFAULT_CONTAINER;
     let _ = writeln!(out, "Mailboxes");
     if obs.mailboxes.is_empty() {
@@ -298,6 +323,11 @@ fn write_state(out: &mut String, obs: &Observation) {
     more(out, obs.mailboxes.len(), "mailboxes", |i| {
         &obs.mailboxes[i].alias
     });
+}
+
+/// Each custom recipient, with its container when not the default.
+fn write_custom_recipients(out: &mut String, obs: &Observation) {
+    let default = DEFAULT_CONTAINER;
     let _ = writeln!(out, "\nCustom recipients");
     if obs.custom_recipients.is_empty() {
         let _ = writeln!(out, "  (none)");
@@ -312,6 +342,10 @@ fn write_state(out: &mut String, obs: &Observation) {
     more(out, obs.custom_recipients.len(), "custom recipients", |i| {
         &obs.custom_recipients[i].alias
     });
+}
+
+/// Each MS Mail user's waiting mail, and what holds it.
+fn write_msmail(out: &mut String, obs: &Observation) {
     let _ = writeln!(out, "\nMS Mail (still waiting)");
     for w in obs.msmail.iter().take(MOST_SHOWN) {
         let mut notes = Vec::new();
@@ -339,22 +373,6 @@ fn write_state(out: &mut String, obs: &Observation) {
     more(out, obs.msmail.len(), "MS Mail users", |i| {
         &obs.msmail[i].address
     });
-    if let Some(rows) = &obs.user_list {
-        write_user_list(out, rows);
-    }
-    if !obs.files.is_empty() {
-        let _ = writeln!(out, "\nFiles");
-        for f in obs.files.iter().take(MOST_SHOWN) {
-            let _ = writeln!(out, "  {}", printable(&f.path));
-            for line in crate::vocabulary::files::lines(&f.text)
-                .iter()
-                .take(MOST_SHOWN)
-            {
-                let _ = writeln!(out, "    | {}", printable(line));
-            }
-        }
-        more(out, obs.files.len(), "files", |i| &obs.files[i].path);
-    }
 }
 
 /// The user list's rows, with the MS Mail address each stands for (A-LIST).

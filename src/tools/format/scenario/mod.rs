@@ -1033,7 +1033,7 @@ fn parse_clients(
                     return Err(too_many_messages(src, m.span(), *total));
                 }
             }
-            if matches!(op, Operation::Wizard(_)) {
+            if matches!(op, Operation::Wizard(_) | Operation::Mailmig { .. }) {
                 match &wizard {
                     Some(other) if other != text => {
                         return Err(src.error(
