@@ -355,15 +355,7 @@ pub mod made {
     /// `migwiz race --fault waiting-read-apart --seed 9 --out OUT [--html PAGE]`: a
     /// failure found (exit 1), its witness written to `out`.
     pub fn race_failure(out: &Path, page: Option<&Path>) {
-        let race = [
-            "race",
-            "--fault",
-            "waiting-read-apart",
-            "--seed",
-            "9",
-            "--out",
-        ];
-        let mut args: Vec<&OsStr> = race.iter().map(|a| a.as_ref()).collect();
+        let mut args: Vec<&OsStr> = RACE_FAILURE.iter().map(|a| a.as_ref()).collect();
         args.push(out.as_os_str());
         if let Some(page) = page {
             args.extend(["--html".as_ref(), page.as_os_str()]);

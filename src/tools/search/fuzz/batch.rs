@@ -19,7 +19,7 @@ use std::time::Instant;
 use proptest::prelude::RngExt;
 use proptest::test_runner::{RngAlgorithm, TestRng};
 
-use super::{pick, FuzzConfig, FuzzReport, MOST_KEPT};
+use super::{pick, FuzzConfig, FuzzReport};
 use crate::model::Model;
 use crate::server::Server;
 use crate::tools::runs::describe::describe_step;
@@ -236,22 +236,8 @@ pub fn fuzz_batch(config: &FuzzConfig, mut progress: impl FnMut(u64)) -> FuzzRep
         let setup = world(&control, &list, accounts);
         let verdict = catch_unwind(AssertUnwindSafe(|| judge(&setup, version)))
             .unwrap_or_else(|_| Err("panicked".to_string()));
-        let class = match verdict {
-            Ok(class) => class,
-            Err(what) => {
-                if report.bugs.len() < MOST_KEPT {
-                    report
-                        .bugs
-                        .push(((control + "\n---\n" + &list).into_bytes(), what));
-                }
-                "bug".to_string()
-            }
-        };
-        *report.histogram.entry(class).or_default() += 1;
-        report.inputs += 1;
-        if report.inputs % 1000 == 0 {
-            progress(report.inputs);
-        }
+        let input = || (control + "\n---\n" + &list).into_bytes();
+        report.count(verdict, input, &mut progress);
     }
     report.elapsed = started.elapsed();
     report

@@ -152,24 +152,41 @@ pub fn fuzz(config: &FuzzConfig, seeds: &[String], mut progress: impl FnMut(u64)
             true => generate(&mut rng).into_bytes(),
             false => mutate(&mut rng, seeds),
         };
-        let class = match check_input(&input) {
-            Verdict::Replayed => "replayed".to_string(),
-            Verdict::Rejected(class) => format!("rejected: {class}"),
-            Verdict::Bug(what) => {
-                if report.bugs.len() < MOST_KEPT {
-                    report.bugs.push((input, what));
+        let verdict = match check_input(&input) {
+            Verdict::Replayed => Ok("replayed".to_string()),
+            Verdict::Rejected(class) => Ok(format!("rejected: {class}")),
+            Verdict::Bug(what) => Err(what),
+        };
+        report.count(verdict, || input, &mut progress);
+    }
+    report.elapsed = started.elapsed();
+    report
+}
+
+impl FuzzReport {
+    /// Counts one input's outcome (its class, or the bug it found, whose input is kept
+    /// while fewer than 20 are), and calls `progress` every 1,000 inputs.
+    fn count(
+        &mut self,
+        verdict: Result<String, String>,
+        input: impl FnOnce() -> Vec<u8>,
+        progress: &mut impl FnMut(u64),
+    ) {
+        let class = match verdict {
+            Ok(class) => class,
+            Err(what) => {
+                if self.bugs.len() < MOST_KEPT {
+                    self.bugs.push((input(), what));
                 }
                 "bug".to_string()
             }
         };
-        *report.histogram.entry(class).or_default() += 1;
-        report.inputs += 1;
-        if report.inputs % 1000 == 0 {
-            progress(report.inputs);
+        *self.histogram.entry(class).or_default() += 1;
+        self.inputs += 1;
+        if self.inputs.is_multiple_of(1000) {
+            progress(self.inputs);
         }
     }
-    report.elapsed = started.elapsed();
-    report
 }
 
 /// The scenario files in `dir`, in name order: the seeds byte mutation starts from.
