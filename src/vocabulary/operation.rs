@@ -499,28 +499,32 @@ impl fmt::Display for Operation {
             Operation::EditUserList { user, field, value } => {
                 write!(f, " {user} {field} {}", crate::vocabulary::shown(value))
             }
-            Operation::Wizard(run) => {
-                write!(f, " {} {}", run.version, run.phase)?;
-                match &run.users {
-                    Chosen::All => write!(f, " (all users)")?,
-                    Chosen::These(users) => write!(f, " {}", list(users))?,
-                    Chosen::UserList => write!(f, " from the user list")?,
-                }
-                if let Some(container) = &run.container {
-                    write!(f, " into {container}")?;
-                }
-                if run.operator != Operator::default() {
-                    write!(f, " as {}", run.operator)?;
-                }
-                if run.mode == Mode::CommandLine {
-                    write!(f, " on the command line")?;
-                }
-                match run.schedule {
-                    true => write!(f, " with schedules"),
-                    false => Ok(()),
-                }
-            }
+            Operation::Wizard(run) => fmt_run(f, run),
         }
+    }
+}
+
+/// A wizard step's words after its name: version, phase, users, container, operator,
+/// mode, schedules.
+fn fmt_run(f: &mut fmt::Formatter<'_>, run: &WizardRun) -> fmt::Result {
+    write!(f, " {} {}", run.version, run.phase)?;
+    match &run.users {
+        Chosen::All => write!(f, " (all users)")?,
+        Chosen::These(users) => write!(f, " {}", list(users))?,
+        Chosen::UserList => write!(f, " from the user list")?,
+    }
+    if let Some(container) = &run.container {
+        write!(f, " into {container}")?;
+    }
+    if run.operator != Operator::default() {
+        write!(f, " as {}", run.operator)?;
+    }
+    if run.mode == Mode::CommandLine {
+        write!(f, " on the command line")?;
+    }
+    match run.schedule {
+        true => write!(f, " with schedules"),
+        false => Ok(()),
     }
 }
 

@@ -511,63 +511,77 @@ fn under_linearization(
             ledger: &ledger,
             messages: None,
         };
-        if scope == Scope::Part {
-            if let Err(detail) = part_conserves(&before, &after) {
-                return Err(Violation {
-                    property: "every message is in exactly one place",
-                    rule: Some(RuleId::IConserve),
-                    detail: format!(
-                        "after {unit} of client {} step {step}: {detail}",
-                        client + 1
-                    ),
-                });
-            }
-        }
-        let summary = match unit {
-            Unit::Start(_) | Unit::User(_) => properties::unit_counts(&edge).map(|did| {
-                let sum = counts.entry((*client, *step)).or_default();
-                sum.iter_mut().zip(did).for_each(|(s, d)| *s += d);
-            }),
-            Unit::End => {
-                let did = counts.remove(&(*client, *step)).unwrap_or_default();
-                match properties::summary_of_units(&edge, &did) {
-                    properties::Verdict::Broken(detail) => Err(detail),
-                    _ => Ok(()),
-                }
-            }
-            Unit::Step(_) => Ok(()),
-        };
-        if let Err(detail) = summary {
+        judge_unit(&edge, unit, (*client, *step), scope, &mut counts)?;
+    }
+    Ok(())
+}
+
+/// Every `always` property on one unit's edge under the linearization (C-INV): I-CONSERVE
+/// on the unit's part when only its part is observed, I-SUMMARY summed over its step's
+/// units and held at the step's `end`, and the others on the edge.
+fn judge_unit(
+    edge: &properties::Edge<'_>,
+    unit: &Unit,
+    (client, step): (usize, usize),
+    scope: Scope,
+    counts: &mut std::collections::HashMap<(usize, usize), [u64; 6]>,
+) -> Result<(), Violation> {
+    if scope == Scope::Part {
+        if let Err(detail) = part_conserves(edge.before, edge.after) {
             return Err(Violation {
-                property:
-                    "every wizard step ends with one summary 10068 whose counts equal what it did",
-                rule: Some(RuleId::ISummary),
+                property: "every message is in exactly one place",
+                rule: Some(RuleId::IConserve),
                 detail: format!(
                     "after {unit} of client {} step {step}: {detail}",
                     client + 1
                 ),
             });
         }
-        for property in properties::PROPERTIES {
-            let skip = match property.rule {
-                // Judged above over the step's own units: the whole-step property reads
-                // one edge per step, and a step here is several.
-                Some(RuleId::ISummary) => true,
-                Some(RuleId::IConserve) => scope == Scope::Part,
-                Some(RuleId::IAbort) => *unit == Unit::End,
-                _ => false,
-            };
-            if let (false, properties::Check::Always(check)) = (skip, property.check) {
-                if let properties::Verdict::Broken(detail) = check(&edge) {
-                    return Err(Violation {
-                        property: property.name,
-                        rule: property.rule,
-                        detail: format!(
-                            "after {unit} of client {} step {step}: {detail}",
-                            client + 1
-                        ),
-                    });
-                }
+    }
+    let summary = match unit {
+        Unit::Start(_) | Unit::User(_) => properties::unit_counts(edge).map(|did| {
+            let sum = counts.entry((client, step)).or_default();
+            sum.iter_mut().zip(did).for_each(|(s, d)| *s += d);
+        }),
+        Unit::End => {
+            let did = counts.remove(&(client, step)).unwrap_or_default();
+            match properties::summary_of_units(edge, &did) {
+                properties::Verdict::Broken(detail) => Err(detail),
+                _ => Ok(()),
+            }
+        }
+        Unit::Step(_) => Ok(()),
+    };
+    if let Err(detail) = summary {
+        return Err(Violation {
+            property:
+                "every wizard step ends with one summary 10068 whose counts equal what it did",
+            rule: Some(RuleId::ISummary),
+            detail: format!(
+                "after {unit} of client {} step {step}: {detail}",
+                client + 1
+            ),
+        });
+    }
+    for property in properties::PROPERTIES {
+        let skip = match property.rule {
+            // Judged above over the step's own units: the whole-step property reads
+            // one edge per step, and a step here is several.
+            Some(RuleId::ISummary) => true,
+            Some(RuleId::IConserve) => scope == Scope::Part,
+            Some(RuleId::IAbort) => *unit == Unit::End,
+            _ => false,
+        };
+        if let (false, properties::Check::Always(check)) = (skip, property.check) {
+            if let properties::Verdict::Broken(detail) = check(edge) {
+                return Err(Violation {
+                    property: property.name,
+                    rule: property.rule,
+                    detail: format!(
+                        "after {unit} of client {} step {step}: {detail}",
+                        client + 1
+                    ),
+                });
             }
         }
     }
