@@ -331,6 +331,10 @@ fn shared_mistakes_are_caught_under_the_linearization() {
     for (mistake, rule) in [
         (Mistake::UncountedSpoolerFailure, "I-SUMMARY"),
         (Mistake::UnreportedMailbox, "I-SUMMARY"),
+        // A batch run's units (issue 37): its result code judged at its `end`, a stopped
+        // run at its `start`.
+        (Mistake::WarningsUncounted, "I-RESULT"),
+        (Mistake::StoppedRunLogs, "I-FILES"),
     ] {
         let search = Search {
             cases: 1000,

@@ -42,7 +42,7 @@ use crate::vocabulary::event::Event;
 use crate::vocabulary::language::Language;
 use crate::vocabulary::observation::{MailboxView, Observation};
 use crate::vocabulary::operation::{Function, Operation, Version};
-use crate::vocabulary::outcome::{Outcome, StepResult, UserResult};
+use crate::vocabulary::outcome::{BatchReport, Outcome, StepResult, UserResult};
 use crate::vocabulary::rules::RuleId;
 use crate::vocabulary::setup::Setup;
 
@@ -270,7 +270,13 @@ fn result_code(edge: &Edge<'_>) -> Verdict {
         return Verdict::Vacuous;
     };
     let error = new_events(edge).iter().any(|e| e.kind == "Error");
-    let expected = if edge.result.outcome.is_refused() || error {
+    code_holds(batch, edge.result.outcome.is_refused() || error)
+}
+
+/// Whether a batch run's result code is 2 when `error` (it stopped, or logged an event of
+/// type Error), else 1 when it warned, else 0 (B-RESULT).
+fn code_holds(batch: &BatchReport, error: bool) -> Verdict {
+    let expected = if error {
         2
     } else if !batch.warnings.is_empty() {
         1
@@ -646,7 +652,7 @@ fn summary(edge: &Edge<'_>) -> Verdict {
         }
     };
     match judged_counts(edge, new) {
-        Ok(did) => summary_holds(edge.setup, last, &did),
+        Ok(counted) => summary_holds(edge.setup, last, &counted.resolved(last)),
         Err(detail) => Verdict::Broken(detail),
     }
 }
@@ -675,19 +681,56 @@ fn summary_holds(setup: &Setup, last: &Event, did: &[u64; 6]) -> Verdict {
     })
 }
 
+/// What a wizard step, or one of its units, did, in the order of the summary's counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counted {
+    /// Extraction Accounts, E-Mail Messages, Errors; Import Accounts, E-Mail Messages,
+    /// Errors.
+    pub did: [u64; 6],
+    /// The Extraction E-Mail Messages cannot be told from the observations (a batch run
+    /// that bounded the dates reached a user it did not import): the 10068's count is
+    /// taken as it says.
+    pub messages_unknown: bool,
+    /// The step or unit logged an event of type Error (B-RESULT, I-RESULT).
+    pub error: bool,
+}
+
+impl Counted {
+    /// The sum of two units' counts.
+    pub fn add(&mut self, other: &Counted) {
+        self.did
+            .iter_mut()
+            .zip(other.did)
+            .for_each(|(s, d)| *s += d);
+        self.messages_unknown |= other.messages_unknown;
+        self.error |= other.error;
+    }
+
+    /// The counts, the E-Mail Messages read from `summary` when they cannot be told.
+    fn resolved(&self, summary: &Event) -> [u64; 6] {
+        let mut did = self.did;
+        if self.messages_unknown {
+            if let Some(said) = summary_counts(&summary.description) {
+                did[1] = said[1];
+            }
+        }
+        did
+    }
+}
+
 /// I-SUMMARY for a wizard step run as units among other clients' (C-INV): what one of its
 /// `start` and `user` units did, in the summary's counts, judged on that unit's own edge,
 /// so that other clients' work between its units is not counted. The step's counts are the
 /// sum over its units, which [`summary_of_units`] holds its `end` unit to.
-pub fn unit_counts(edge: &Edge<'_>) -> Result<[u64; 6], String> {
+pub fn unit_counts(edge: &Edge<'_>) -> Result<Counted, String> {
     judged_counts(edge, new_events(edge))
 }
 
 /// I-SUMMARY at a wizard step's `end` unit (C-INV): it logs exactly one event, a 10068
-/// that says what the step's units did (`did`, summed by [`unit_counts`]).
-pub fn summary_of_units(edge: &Edge<'_>, did: &[u64; 6]) -> Verdict {
+/// that says what the step's units did (`counted`, summed by [`unit_counts`]).
+pub fn summary_of_units(edge: &Edge<'_>, counted: &Counted) -> Verdict {
     match new_events(edge) {
-        [last] if last.id == 10068 => summary_holds(edge.setup, last, did),
+        [last] if last.id == 10068 => summary_holds(edge.setup, last, &counted.resolved(last)),
         other => {
             let ids: Vec<u32> = other.iter().map(|e| e.id).collect();
             Verdict::Broken(format!(
@@ -697,9 +740,18 @@ pub fn summary_of_units(edge: &Edge<'_>, did: &[u64; 6]) -> Verdict {
     }
 }
 
+/// I-RESULT at a batch run's `end` unit (C-INV): its result code is B-RESULT's reading of
+/// what its units logged (`counted.error`, summed by [`unit_counts`]) and its warnings.
+pub fn result_of_units(edge: &Edge<'_>, counted: &Counted) -> Verdict {
+    match edge.result.batch.as_deref() {
+        Some(batch) => code_holds(batch, counted.error || edge.result.outcome.is_refused()),
+        None => Verdict::Vacuous,
+    }
+}
+
 /// What the step did, in the order of the summary's counts, from the observations and the
 /// step's new events; the two Extraction counts from its per-user results.
-fn judged_counts(edge: &Edge<'_>, new: &[Event]) -> Result<[u64; 6], String> {
+fn judged_counts(edge: &Edge<'_>, new: &[Event]) -> Result<Counted, String> {
     let logged = |ids: &[u32]| new.iter().filter(|e| ids.contains(&e.id)).count() as u64;
     let extraction_errors = logged(&[7007, 7034, 7032]);
     let import_errors = logged(&[7026, 147, 7044]);
@@ -736,9 +788,12 @@ fn judged_counts(edge: &Edge<'_>, new: &[Event]) -> Result<[u64; 6], String> {
             waiting(before) as i128 - waiting(after) as i128
         ));
     }
-    let (reached, extracted) = match edge.op {
+    let (reached, extracted, messages_unknown) = match edge.op {
         Operation::Mailmig { .. } => batch_extraction(edge, new)?,
-        _ => extraction(edge),
+        _ => {
+            let (reached, extracted) = extraction(edge);
+            (reached, extracted, false)
+        }
     };
     let reached = reached + header;
     let accounts = reached.checked_sub(extraction_errors).ok_or_else(|| {
@@ -746,14 +801,18 @@ fn judged_counts(edge: &Edge<'_>, new: &[Event]) -> Result<[u64; 6], String> {
             "the step logged {extraction_errors} extraction errors for {reached} users it reached"
         )
     })?;
-    Ok([
-        accounts,
-        extracted,
-        extraction_errors,
-        created,
-        arrived,
-        import_errors,
-    ])
+    Ok(Counted {
+        did: [
+            accounts,
+            extracted,
+            extraction_errors,
+            created,
+            arrived,
+            import_errors,
+        ],
+        messages_unknown,
+        error: new.iter().any(|e| e.kind == "Error"),
+    })
 }
 
 /// From the per-user results: the users the step reached, and the waiting mail of those
@@ -795,7 +854,7 @@ fn extraction(edge: &Edge<'_>) -> (u64, u64) {
 /// those are counted. The Extraction E-Mail Messages of a unit that moved none is what
 /// waited for it, unless the run bounded the dates, which the judge does not read from the
 /// control file: then the count is taken as the 10068 says it.
-fn batch_extraction(edge: &Edge<'_>, new: &[Event]) -> Result<(u64, u64), String> {
+fn batch_extraction(edge: &Edge<'_>, new: &[Event]) -> Result<(u64, u64, bool), String> {
     let mut waiting: HashMap<&str, u64> = HashMap::with_capacity(edge.before.msmail.len());
     for w in &edge.before.msmail {
         *waiting.entry(w.address.as_str()).or_default() += u64::from(w.waiting);
@@ -832,14 +891,7 @@ fn batch_extraction(edge: &Edge<'_>, new: &[Event]) -> Result<(u64, u64), String
     let names_lacking = logged_7034.checked_sub(rows_7034).ok_or_else(|| {
         format!("the run returned {rows_7034} users not in the post office but logged {logged_7034} 7034s")
     })?;
-    if unknown {
-        let said = new
-            .iter()
-            .rfind(|e| e.id == 10068)
-            .and_then(|e| summary_counts(&e.description));
-        extracted = said.map_or(extracted, |c| c[1]);
-    }
-    Ok((units + names_lacking, extracted))
+    Ok((units + names_lacking, extracted, unknown))
 }
 
 /// W-10068's text for these counts, as the judge expects it (Q169130's layout).

@@ -239,10 +239,54 @@ fn control_lines(text: &str) -> Result<Vec<Line>, Stop> {
     Ok(lines)
 }
 
+/// A batch run in progress (FULL, IMPORT), between its units: what its `end` reports.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Batching {
+    /// The report so far: the function and the warnings, read by `start`.
+    report: BatchReport,
+    /// Whether a unit of the run logged an event of type Error (B-RESULT).
+    error: bool,
+}
+
+impl Batching {
+    /// Notes the events a unit of the run logged.
+    pub(super) fn saw(&mut self, events: &[crate::vocabulary::event::Event]) {
+        for event in events {
+            if event.kind == "Error" {
+                self.error = true;
+            }
+        }
+    }
+
+    /// The run's report, with its result code (B-RESULT).
+    pub(super) fn report(mut self) -> BatchReport {
+        self.report.result_code = result_code(self.error, &self.report.warnings);
+        self.report
+    }
+}
+
+/// B-RESULT: 2 for an event of type Error, else 1 for a warning, else 0.
+fn result_code(error: bool, warnings: &[String]) -> u8 {
+    if error {
+        2
+    } else if !warnings.is_empty() && !planted(Mistake::WarningsUncounted) {
+        1
+    } else {
+        0
+    }
+}
+
 impl Model {
-    /// OP-MAILMIG: reads the command line and the control file, runs what it asks for, and
-    /// ends with a result code (B-RESULT).
+    /// OP-MAILMIG run alone: its `start`, then its units back to back (C-SEQ).
     pub(super) fn mailmig(&mut self, version: Version, command: &str) -> StepResult {
+        let result = self.batch_start(version, command);
+        self.drive(result)
+    }
+
+    /// A batch run's `start` (C-UNITS): reads the command line and the control file. A run
+    /// that stops, or only extracts, ends here with its result code (B-RESULT); FULL and
+    /// IMPORT go on as a wizard step whose `end` gives it.
+    pub(super) fn batch_start(&mut self, version: Version, command: &str) -> StepResult {
         if self.in_progress.is_some() {
             // One wizard at a time (C-CLIENTS), as `start` refuses a second step.
             let user = "a second wizard step".to_string();
@@ -266,36 +310,29 @@ impl Model {
                 return result;
             }
         };
-        let logged = self.events.len();
-        let accounts_read = plan.accounts_read;
-        let mut result = match plan.function {
-            Function::Extract => self.batch_extract(version, plan),
-            _ => self.batch_wizard(version, plan),
-        };
-        // B-RESULT: 2 for an event of type Error, else 1 for a warning, else 0.
-        let mut error = false;
-        for event in &self.events[logged..] {
-            if event.kind == "Error" {
-                error = true;
-            }
-        }
-        report.result_code = if error {
-            2
-        } else if !report.warnings.is_empty() && !planted(Mistake::WarningsUncounted) {
-            1
-        } else {
-            0
-        };
+        let mut rules = vec![OpMailmig, BFunc, FFiles, FAdmin];
         if !report.warnings.is_empty() {
-            result.rules.insert(BUnneeded);
+            rules.push(BUnneeded);
         }
-        if accounts_read {
-            result.rules.extend([FAccounts, BAccounts]);
+        if plan.accounts_read {
+            rules.extend([FAccounts, BAccounts]);
         }
-        result
-            .rules
-            .extend([OpMailmig, BFunc, BResult, FFiles, FAdmin]);
-        result.batch = Some(Box::new(report));
+        let logged = self.events.len();
+        let mut batch = Batching {
+            report,
+            error: false,
+        };
+        let mut result = match plan.function {
+            Function::Extract => {
+                let mut result = self.batch_extract(version, plan);
+                batch.saw(&self.events[logged..]);
+                result.batch = Some(Box::new(batch.report()));
+                result.rules.insert(BResult);
+                result
+            }
+            _ => self.batch_wizard(version, plan, batch, logged),
+        };
+        result.rules.extend(rules);
         result
     }
 
@@ -561,7 +598,13 @@ impl Model {
 
     /// B-FUNC's FULL and IMPORT: a one-step wizard run in command-line mode over the
     /// plan's users, each unknown name first logging 7034 (B-ACCOUNTS).
-    fn batch_wizard(&mut self, version: Version, plan: Plan) -> StepResult {
+    fn batch_wizard(
+        &mut self,
+        version: Version,
+        plan: Plan,
+        mut batch: Batching,
+        logged: usize,
+    ) -> StepResult {
         let import = plan.function == Function::Import;
         let run = WizardRun {
             version,
@@ -596,7 +639,11 @@ impl Model {
             }
             rules.extend([plan.chosen_by, ALog]);
         }
-        self.drive(StepResult::ok(rules))
+        batch.saw(&self.events[logged..]);
+        if let Some(state) = self.in_progress.as_mut() {
+            state.batch = Some(batch);
+        }
+        StepResult::ok(rules)
     }
 
     /// B-FUNC's EXTRACT: the user list written to `File` (F-CSV) and nothing else; each

@@ -1,6 +1,7 @@
 //! The Migration Wizard in the reference model: user by user, step one then step two, and
 //! the summary at the end (RULES.md W-*, RULES-PART2.md W-LIST … W-10068).
 
+use super::batch::Batching;
 use super::texts::{self, Counts};
 use super::{container_of, numbered, same, Model, Row, RECIPIENTS};
 use crate::vocabulary::address::MsMailAddress;
@@ -27,6 +28,7 @@ impl Run {
             email: true,
             bounds: (None, None),
             schedule: false,
+            batch: None,
             rules: Vec::new(),
             done: Vec::new(),
         }
@@ -60,6 +62,8 @@ pub struct Run {
     pub bounds: (Option<u64>, Option<u64>),
     /// Whether step two migrates schedules (B-SCHED).
     pub schedule: bool,
+    /// For a batch run: what its `end` reports (B-RESULT).
+    pub batch: Option<Batching>,
     /// The rules of the unit being applied.
     rules: Vec<RuleId>,
     /// The per-user results of the unit being applied.
@@ -87,6 +91,9 @@ impl Model {
             result.rules.extend(next.rules);
             result.users.extend(next.users);
             result.outcome = next.outcome;
+            if next.batch.is_some() {
+                result.batch = next.batch;
+            }
         }
         result
     }
@@ -112,6 +119,7 @@ impl Model {
         let result = match unit {
             Unit::Step(op) => self.apply(op),
             Unit::Start(run) => self.start(run),
+            Unit::BatchStart { version, command } => self.batch_start(*version, command),
             Unit::User(user) => self.user_unit(user),
             Unit::End => self.end(),
         };
@@ -169,6 +177,7 @@ impl Model {
             let user = user.to_string();
             return StepResult::refused(Refusal::UnknownUser { user }, []);
         }
+        let logged = self.events.len();
         let (u, row) = state.picked[state.next].clone();
         state.next += 1;
         state.counts.accounts_extracted += 1;
@@ -200,6 +209,9 @@ impl Model {
                 };
             }
         }
+        if let Some(batch) = state.batch.as_mut() {
+            batch.saw(&self.events[logged..]);
+        }
         let result = StepResult {
             outcome,
             rules: state.rules.drain(..).collect(),
@@ -227,7 +239,13 @@ impl Model {
                 event: texts::event_7026(),
             },
         };
-        StepResult::new(outcome, [W10068, ALog])
+        let mut result = StepResult::new(outcome, [W10068, ALog]);
+        if let Some(batch) = state.batch {
+            // B-RESULT: a batch run's result code comes with its last unit.
+            result.batch = Some(Box::new(batch.report()));
+            result.rules.insert(BResult);
+        }
+        result
     }
 
     /// The users a step takes, each with its row: the chosen ones with the row the version

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::server::files::Table;
 use crate::server::userlist::{is_adminsch, HomeServer, Row, RowMode};
-use crate::server::wizard::{self, Options};
+use crate::server::wizard::{self, Options, Progress, Reporting};
 use crate::server::{Index, Server};
 use crate::vocabulary::address::{Alias, ProxyAddress};
 use crate::vocabulary::container::Container;
@@ -336,8 +336,22 @@ struct Settings {
 }
 
 impl Server {
-    /// OP-MAILMIG: the batch run, its report and its result code.
+    /// OP-MAILMIG run alone: its `start`, then its units back to back (C-SEQ).
     pub(super) fn mailmig(&mut self, version: Version, command: &str) -> StepResult {
+        match self.mailmig_start(version, command) {
+            (result, Some(progress)) => wizard::run_units(result, progress, &mut self.exchange()),
+            (result, None) => result,
+        }
+    }
+
+    /// A batch run's `start` (C-UNITS): the command line and the files read, and what the
+    /// run does decided. A run that stops, or only extracts, ends here with its result
+    /// code; FULL and IMPORT go on as a wizard step in progress, whose `end` gives it.
+    pub(super) fn mailmig_start(
+        &mut self,
+        version: Version,
+        command: &str,
+    ) -> (StepResult, Option<Progress>) {
         let mut report = BatchReport::default();
         let settings = match self.settings(version, command, &mut report) {
             Ok(settings) => settings,
@@ -352,39 +366,45 @@ impl Server {
                 let rules = [RuleId::OpMailmig, RuleId::BStop, rule, RuleId::BResult];
                 let mut result = StepResult::refused(Refusal::BatchStopped { message }, rules);
                 result.batch = Some(Box::new(report));
-                return result;
+                return (result, None);
             }
         };
-        let logged = self.log.entries().len();
-        let accounts_read = settings.accounts_read;
-        let mut result = match settings.function {
-            Function::Extract => self.extract(version, settings),
-            Function::Full | Function::Import => self.import(version, settings),
-        };
-        let errors = self.log.entries()[logged..]
-            .iter()
-            .any(|e| e.kind == "Error");
-        let warned = !report.warnings.is_empty() && !planted(Mistake::WarningsUncounted);
-        report.result_code = match (errors, warned) {
-            (true, _) => 2,
-            (false, true) => 1,
-            (false, false) => 0,
-        };
-        if !report.warnings.is_empty() {
-            result.rules.insert(RuleId::BUnneeded);
-        }
-        if accounts_read {
-            result.rules.extend([RuleId::FAccounts, RuleId::BAccounts]);
-        }
-        result.rules.extend([
+        let mut rules = vec![
             RuleId::OpMailmig,
             RuleId::BFunc,
-            RuleId::BResult,
             RuleId::FFiles,
             RuleId::FAdmin,
-        ]);
-        result.batch = Some(Box::new(report));
-        result
+        ];
+        if !report.warnings.is_empty() {
+            rules.push(RuleId::BUnneeded);
+        }
+        if settings.accounts_read {
+            rules.extend([RuleId::FAccounts, RuleId::BAccounts]);
+        }
+        let logged = self.log.entries().len();
+        let reporting = Reporting {
+            report,
+            error: false,
+        };
+        let (mut result, progress) = match settings.function {
+            Function::Extract => {
+                let mut result = self.extract(version, settings);
+                let mut reporting = reporting;
+                reporting.saw(&self.log.entries()[logged..]);
+                result.batch = Some(Box::new(reporting.finish()));
+                result.rules.insert(RuleId::BResult);
+                (result, None)
+            }
+            Function::Full | Function::Import => {
+                let (result, mut progress) = self.import(version, settings);
+                let mut reporting = reporting;
+                reporting.saw(&self.log.entries()[logged..]);
+                progress.report_as_batch(reporting);
+                (result, Some(progress))
+            }
+        };
+        result.rules.extend(rules);
+        (result, progress)
     }
 
     /// Reads everything the run needs, stopping at the first thing B-STOP names.
@@ -666,8 +686,8 @@ impl Server {
         Ok(())
     }
 
-    /// B-FUNC's FULL and IMPORT: a one-step run in command-line mode.
-    fn import(&mut self, version: Version, settings: Settings) -> StepResult {
+    /// B-FUNC's FULL and IMPORT: a one-step run in command-line mode, started.
+    fn import(&mut self, version: Version, settings: Settings) -> (StepResult, Progress) {
         let import = settings.function == Function::Import;
         let run = WizardRun {
             version,
@@ -697,7 +717,7 @@ impl Server {
             progress.count_missing_account();
             rules.extend([settings.missing_rule, RuleId::ALog]);
         }
-        wizard::run_units(StepResult::new(Outcome::Ok, rules), progress, &mut ex)
+        (StepResult::new(Outcome::Ok, rules), progress)
     }
 
     /// B-FUNC's EXTRACT: the user list written to `File`, and nothing else.

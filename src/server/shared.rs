@@ -43,6 +43,7 @@ use crate::server::userlist::UserList;
 use crate::server::wizard::{self, Exchange, Progress, Seen};
 use crate::server::Server;
 use crate::vocabulary::address::Site;
+use crate::vocabulary::event::Event;
 use crate::vocabulary::language::Language;
 use crate::vocabulary::operation::{Chosen, Mode, Operation, Phase, Version};
 use crate::vocabulary::outcome::{Outcome, Refusal, StepResult};
@@ -301,6 +302,7 @@ impl SharedServer {
             }
             Unit::Step(op) => self.step(op),
             Unit::Start(run) => self.start(run),
+            Unit::BatchStart { version, command } => self.batch_start(*version, command),
             Unit::User(user) => self.user(user),
             Unit::End => self.end(),
         }
@@ -313,6 +315,39 @@ impl SharedServer {
         if wizard.as_ref().is_some_and(|w| w.is_some()) {
             return out_of_turn("a second wizard step".to_string());
         }
+        let (result, events) = self.with_parts(needs, |server| server.apply(op));
+        UnitResult::new(result, events)
+    }
+
+    /// A batch run's `start` (C-UNITS): every part taken, as a whole step is; a run that
+    /// goes on is the wizard's step in progress, for its `user` units and its `end`.
+    fn batch_start(&self, version: Version, command: &str) -> UnitResult {
+        let mut wizard = self.wizard.lock();
+        if wizard.is_some() {
+            return out_of_turn("a second wizard step".to_string());
+        }
+        let every = Needs::of(&Operation::Mailmig {
+            version,
+            command: String::new(),
+        });
+        let (result, events) = self.with_parts(every, |server| {
+            let (result, progress) = server.mailmig_start(version, command);
+            *wizard = progress.map(|progress| Wizard {
+                progress,
+                at_start: None,
+            });
+            result
+        });
+        UnitResult::new(result, events)
+    }
+
+    /// Runs `unit` on a server made of the parts `needs` names, taken in the lock order
+    /// (the wizard's turn is the caller's), and puts them back; with the events it logged.
+    fn with_parts(
+        &self,
+        needs: Needs,
+        unit: impl FnOnce(&mut Server) -> StepResult,
+    ) -> (StepResult, Vec<Event>) {
         let mut user_list = needs.user_list.then(|| self.user_list.lock());
         let mut directory = needs.directory.then(|| self.directory.lock());
         let mut postoffice = needs.postoffice.then(|| self.postoffice.lock());
@@ -339,7 +374,7 @@ impl SharedServer {
         if let Some(part) = &store {
             server.store = Arc::clone(part);
         }
-        let result = server.apply(op);
+        let result = unit(&mut server);
         if let Some(part) = &mut user_list {
             **part = server.user_list;
         }
@@ -362,7 +397,7 @@ impl SharedServer {
         if let Some(part) = &mut files {
             **part = server.files;
         }
-        UnitResult::new(result, events)
+        (result, events)
     }
 
     /// [`Fault::AliasCheckedApart`]: the check in one critical section, the insert in

@@ -22,10 +22,11 @@ use crate::server::userlist::HomeServer;
 use crate::server::userlist::{is_adminsch, Row, RowMode, UserList};
 use crate::vocabulary::address::{Alias, MsMailAddress};
 use crate::vocabulary::container::Container;
+use crate::vocabulary::event::Event;
 use crate::vocabulary::files::MailDate;
 use crate::vocabulary::language::Language;
 use crate::vocabulary::operation::{Chosen, Mode, Operator, Phase, Version, WizardRun};
-use crate::vocabulary::outcome::{FoundBy, Outcome, Refusal, StepResult, UserResult};
+use crate::vocabulary::outcome::{BatchReport, FoundBy, Outcome, Refusal, StepResult, UserResult};
 use crate::vocabulary::planted::{planted, Mistake};
 use crate::vocabulary::rules::RuleId;
 use crate::vocabulary::unit::Unit;
@@ -99,6 +100,8 @@ pub struct Progress {
     summary: Summary,
     /// What a batch run's control file set; the wizard's defaults otherwise.
     options: Options,
+    /// For a batch run: what its `end` reports (B-RESULT).
+    batch: Option<Reporting>,
 }
 
 /// What a run does besides its users, set by a batch run's control file (RULES-PART4.md).
@@ -140,6 +143,34 @@ impl Options {
             && m.date.is_none_or(|d| {
                 self.start.is_none_or(|s| d >= s) && self.end.is_none_or(|e| d <= e)
             })
+    }
+}
+
+/// A batch run in progress (FULL, IMPORT), between its units: what its `end` reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reporting {
+    /// The report so far: the function and the warnings, read by `start`.
+    pub report: BatchReport,
+    /// Whether a unit of the run logged an event of type Error (B-RESULT).
+    pub error: bool,
+}
+
+impl Reporting {
+    /// Notes the events a unit of the run logged.
+    pub fn saw(&mut self, events: &[Event]) {
+        self.error |= events.iter().any(|e| e.kind == "Error");
+    }
+
+    /// The run's report, with its result code (B-RESULT: 2 for an event of type Error,
+    /// else 1 for a warning, else 0; 10068, Information, never raises it).
+    pub fn finish(mut self) -> BatchReport {
+        let warned = !self.report.warnings.is_empty() && !planted(Mistake::WarningsUncounted);
+        self.report.result_code = match (self.error, warned) {
+            (true, _) => 2,
+            (false, true) => 1,
+            (false, false) => 0,
+        };
+        self.report
     }
 }
 
@@ -254,13 +285,18 @@ pub fn run_units(
         1
     };
     result.users.reserve(progress.picked.len() * phases);
+    let logged = ex.log.entries().len();
     while let Unit::User(_) = progress.next_unit() {
         result.outcome = user_into(&mut progress, ex, &mut cited, &mut result.users);
     }
+    progress.saw(&ex.log.entries()[logged..]);
     cited.add_to(&mut result.rules);
     let last = end(progress, ex);
     result.rules.extend(last.rules);
     result.outcome = last.outcome;
+    if last.batch.is_some() {
+        result.batch = last.batch;
+    }
     result
 }
 
@@ -305,6 +341,7 @@ pub fn begin(
         stop: None,
         summary,
         options,
+        batch: None,
     }
 }
 
@@ -314,13 +351,27 @@ impl Progress {
         self.summary.reached += 1;
         self.summary.extraction_errors += 1;
     }
+
+    /// Makes the step a batch run's, which `end` reports with its result code.
+    pub fn report_as_batch(&mut self, reporting: Reporting) {
+        self.batch = Some(reporting);
+    }
+
+    /// Notes the events a unit of a batch run logged (B-RESULT).
+    fn saw(&mut self, events: &[Event]) {
+        if let Some(batch) = self.batch.as_mut() {
+            batch.saw(events);
+        }
+    }
 }
 
 /// A `user` unit: everything the rules do for the step's next user, on the state now.
 pub fn user(progress: &mut Progress, ex: &mut Exchange<'_>) -> StepResult {
     let mut result = StepResult::new(Outcome::Ok, []);
     let mut cited = Cited::default();
+    let logged = ex.log.entries().len();
     result.outcome = user_into(progress, ex, &mut cited, &mut result.users);
+    progress.saw(&ex.log.entries()[logged..]);
     cited.add_to(&mut result.rules);
     result
 }
@@ -341,6 +392,7 @@ fn user_into(
         stop,
         next,
         options,
+        batch: _,
     } = progress;
     let Some(row) = picked.get(*next) else {
         return Outcome::Ok;
@@ -419,7 +471,13 @@ pub fn end(progress: Progress, ex: &mut Exchange<'_>) -> StepResult {
         },
         Some(Stop::Refused(refusal)) => Outcome::Refused(refusal),
     };
-    StepResult::new(outcome, [RuleId::W10068, RuleId::ALog])
+    let mut result = StepResult::new(outcome, [RuleId::W10068, RuleId::ALog]);
+    if let Some(batch) = progress.batch {
+        // B-RESULT: a batch run's result code comes with its last unit.
+        result.batch = Some(Box::new(batch.finish()));
+        result.rules.insert(RuleId::BResult);
+    }
+    result
 }
 
 /// The rows a run takes: each chosen user's row as the version would extract it (W-LIST's
@@ -808,7 +866,9 @@ fn deliver(
         Arc::make_mut(ex.postoffice).take_waiting_where(s, |m| options.takes(m))
     });
     if let Some(seen) = ex.seen.waiting.take() {
-        mail = seen; // what was read before: anything delivered since is cleared unmoved
+        // What was read before, as the run takes it: anything delivered since is cleared
+        // unmoved.
+        mail = seen.into_iter().filter(|m| options.takes(m)).collect();
     }
     let messages = mail.iter().map(|m| m.count).sum::<u64>() as u32;
     // W-ONCE: only waiting mail moves; what an earlier run moved is not moved again.

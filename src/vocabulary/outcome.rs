@@ -309,7 +309,7 @@ impl Outcome {
 }
 
 /// What a batch run reports besides its outcome (OP-MAILMIG, SCENARIO-FORMAT-4.md).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct BatchReport {
     /// 0, 1 or 2 (B-RESULT).
     pub result_code: u8,

@@ -1,6 +1,8 @@
 //! The units of a concurrent run (`CONCURRENCY.md`, C-UNITS): every step other than a
 //! wizard step is one unit; a wizard step is `start`, one `user` unit per user it takes,
-//! and `end`. A step run alone is its units back to back (C-SEQ). The types carry no
+//! and `end`. A batch run (OP-MAILMIG) is a wizard step too: its `start` reads the command
+//! line and the files; a run that stops (B-STOP) or only extracts (B-FUNC's EXTRACT) is
+//! that unit alone. A step run alone is its units back to back (C-SEQ). The types carry no
 //! behaviour: the model and the server each apply a unit in their own way.
 //!
 //! ```
@@ -18,7 +20,7 @@ use std::fmt;
 
 use crate::vocabulary::address::MsMailAddress;
 use crate::vocabulary::event::Event;
-use crate::vocabulary::operation::{Operation, WizardRun};
+use crate::vocabulary::operation::{Operation, Version, WizardRun};
 use crate::vocabulary::outcome::{BatchReport, Outcome, StepResult, UserResult};
 use crate::vocabulary::rules::RuleId;
 
@@ -29,6 +31,14 @@ pub enum Unit {
     Step(Operation),
     /// A wizard step's `start`: it decides the users the step takes.
     Start(WizardRun),
+    /// A batch run's `start` (OP-MAILMIG): it reads the command line and the files, and
+    /// decides what the run does and the users it takes.
+    BatchStart {
+        /// The wizard's version.
+        version: Version,
+        /// The command line, as `mailmig` was given it.
+        command: String,
+    },
     /// A wizard step's unit for one user it takes.
     User(MsMailAddress),
     /// A wizard step's `end`: the 10068 summary.
@@ -40,6 +50,7 @@ impl fmt::Display for Unit {
         match self {
             Unit::Step(op) => write!(f, "{op}"),
             Unit::Start(_) => f.write_str("start"),
+            Unit::BatchStart { .. } => f.write_str("start mailmig"),
             Unit::User(user) => write!(f, "user {user}"),
             Unit::End => f.write_str("end"),
         }

@@ -183,6 +183,13 @@ pub fn run(case: &Case, mode: Mode, fault: Option<Fault>) -> Ran {
                                     call(k + 1, unit);
                                 }
                             }
+                            Operation::Mailmig { version, command } => {
+                                let (version, command) = (*version, command.clone());
+                                call(k + 1, Unit::BatchStart { version, command });
+                                while let Some(unit) = shared.next_wizard_unit() {
+                                    call(k + 1, unit);
+                                }
+                            }
                             other => call(k + 1, Unit::Step(other.clone())),
                         }
                     }
@@ -456,7 +463,7 @@ fn under_linearization(
     }
     let mut places = Places::new(&model);
     // Each wizard step's counts so far, summed over its units (I-SUMMARY).
-    let mut counts: std::collections::HashMap<(usize, usize), [u64; 6]> =
+    let mut counts: std::collections::HashMap<(usize, usize), properties::Counted> =
         std::collections::HashMap::new();
     for (done, &k) in order.iter().enumerate() {
         if done % 1024 == 0 {
@@ -524,7 +531,7 @@ fn judge_unit(
     unit: &Unit,
     (client, step): (usize, usize),
     scope: Scope,
-    counts: &mut std::collections::HashMap<(usize, usize), [u64; 6]>,
+    counts: &mut std::collections::HashMap<(usize, usize), properties::Counted>,
 ) -> Result<(), Violation> {
     if scope == Scope::Part {
         if let Err(detail) = part_conserves(edge.before, edge.after) {
@@ -538,30 +545,44 @@ fn judge_unit(
             });
         }
     }
+    let mut summed = None;
     let summary = match unit {
-        Unit::Start(_) | Unit::User(_) => properties::unit_counts(edge).map(|did| {
-            let sum = counts.entry((client, step)).or_default();
-            sum.iter_mut().zip(did).for_each(|(s, d)| *s += d);
-        }),
+        Unit::Start(_) | Unit::BatchStart { .. } | Unit::User(_) => properties::unit_counts(edge)
+            .map(|did| {
+                counts.entry((client, step)).or_default().add(&did);
+            }),
         Unit::End => {
             let did = counts.remove(&(client, step)).unwrap_or_default();
-            match properties::summary_of_units(edge, &did) {
+            let verdict = properties::summary_of_units(edge, &did);
+            summed = Some(did);
+            match verdict {
                 properties::Verdict::Broken(detail) => Err(detail),
                 _ => Ok(()),
             }
         }
         Unit::Step(_) => Ok(()),
     };
+    let at = |detail: String| {
+        format!(
+            "after {unit} of client {} step {step}: {detail}",
+            client + 1
+        )
+    };
     if let Err(detail) = summary {
         return Err(Violation {
-            property:
-                "every wizard step ends with one summary 10068 whose counts equal what it did",
+            property: property_named(RuleId::ISummary),
             rule: Some(RuleId::ISummary),
-            detail: format!(
-                "after {unit} of client {} step {step}: {detail}",
-                client + 1
-            ),
+            detail: at(detail),
         });
+    }
+    if let Some(did) = summed {
+        if let properties::Verdict::Broken(detail) = properties::result_of_units(edge, &did) {
+            return Err(Violation {
+                property: property_named(RuleId::IResult),
+                rule: Some(RuleId::IResult),
+                detail: at(detail),
+            });
+        }
     }
     for property in properties::PROPERTIES {
         let skip = match property.rule {
@@ -570,6 +591,8 @@ fn judge_unit(
             Some(RuleId::ISummary) => true,
             Some(RuleId::IConserve) => scope == Scope::Part,
             Some(RuleId::IAbort) => *unit == Unit::End,
+            // A batch run's result code is judged above, at its `end`, over its units.
+            Some(RuleId::IResult) => *unit == Unit::End,
             _ => false,
         };
         if let (false, properties::Check::Always(check)) = (skip, property.check) {
@@ -586,6 +609,12 @@ fn judge_unit(
         }
     }
     Ok(())
+}
+
+/// The name of the property that judges `rule`.
+fn property_named(rule: RuleId) -> &'static str {
+    let found = properties::PROPERTIES.iter().find(|p| p.rule == Some(rule));
+    found.map_or("a property", |p| p.name)
 }
 
 /// I-CONSERVE on the part of the state a unit names: for each of its MS Mail users, the
@@ -659,7 +688,7 @@ impl Places {
         match unit {
             Unit::User(user) => users.push(user.as_str()),
             Unit::Step(op) => named(op, &mut users, &mut aliases),
-            Unit::Start(_) | Unit::End => {}
+            Unit::Start(_) | Unit::BatchStart { .. } | Unit::End => {}
         }
         for r in &result.users {
             users.push(r.user().as_str());
@@ -1104,6 +1133,125 @@ mod tests {
                 "{scope:?}: the first mailbox filled unseen"
             );
         }
+    }
+
+    /// A batch run among clients is a wizard step (C-UNITS, OP-MAILMIG): `start mailmig`,
+    /// a `user` unit per account, `end`; with a delivery beside it the run is linearizable
+    /// and every unit holds its properties. Its result code comes with its `end` and is
+    /// judged there over its units (I-RESULT): a warning left out of it, made alike in
+    /// both halves, is caught there; a stopped run is its `start` alone.
+    #[test]
+    fn a_batch_run_is_units() {
+        use crate::harness::generate::{starting_files, CONTROL_FILES, DRIVE};
+        let users: Vec<MsMailAddress> = ["NET1/PO1/JDOE", "NET2/PO2/ANA"]
+            .iter()
+            .map(|a| a.parse().unwrap())
+            .collect();
+        let setup = Setup::new(
+            Default::default(),
+            Default::default(),
+            users
+                .iter()
+                .map(|u| MsMailUser::new(u.clone(), 2))
+                .collect(),
+        )
+        .unwrap()
+        .with_postoffice_drive(Some(DRIVE))
+        .with_files(starting_files(&users));
+        let batch = |control: &str| Operation::Mailmig {
+            version: crate::vocabulary::operation::Version::V55Sp1,
+            command: format!("/C:{control} /A:ADMIN /P:PASSWORD"),
+        };
+        let deliver = Operation::Deliver {
+            user: users[1].clone(),
+            messages: 1,
+            date: None,
+        };
+        // po1.txt: the accounts file's users, and `POName`, which warns (B-UNNEEDED).
+        let case = Case {
+            setup,
+            prefix: Vec::new(),
+            clients: vec![vec![batch(CONTROL_FILES[3])], vec![deliver]],
+        };
+        let ran = run(&case, Mode::Deterministic { seed: 0 }, None);
+        let units: Vec<String> = ran
+            .history
+            .operations
+            .iter()
+            .filter_map(|o| match &o.input {
+                Call::Unit {
+                    client: 0, unit, ..
+                } => Some(unit.to_string()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            units,
+            [
+                "start mailmig",
+                "user NET1/PO1/JDOE",
+                "user NET2/PO2/ANA",
+                "end"
+            ]
+        );
+        let ended = ran
+            .history
+            .operations
+            .iter()
+            .rev()
+            .find_map(|o| match (&o.input, &o.output) {
+                (
+                    Call::Unit {
+                        unit: Unit::End, ..
+                    },
+                    Some(Answer::Unit(result)),
+                ) => result.batch.clone(),
+                _ => None,
+            });
+        assert_eq!(
+            ended.map(|b| b.result_code),
+            Some(1),
+            "a warning: result code 1"
+        );
+        for scope in [Scope::Whole, Scope::Part] {
+            let judged = judge_in(&case, &ran, scope);
+            assert!(
+                matches!(judged, Judgement::Linearizable { .. }),
+                "{judged:?}"
+            );
+        }
+        let broken = plant(Mistake::WarningsUncounted, || {
+            let ran = run(&case, Mode::Deterministic { seed: 0 }, None);
+            judge_in(&case, &ran, Scope::Part)
+        });
+        let Judgement::Broken(violation) = broken else {
+            panic!("the warning left out of the result code passed: {broken:?}");
+        };
+        assert_eq!(violation.rule, Some(RuleId::IResult), "{violation}");
+        assert!(violation.detail.contains("after end"), "{violation}");
+
+        // A run stopped by its command line (no /C:) is its start alone.
+        let stopped = Case {
+            clients: vec![
+                vec![Operation::Mailmig {
+                    version: crate::vocabulary::operation::Version::V55,
+                    command: "/A:ADMIN /P:PASSWORD".into(),
+                }],
+                vec![],
+            ],
+            ..case
+        };
+        let ran = run(&stopped, Mode::Deterministic { seed: 0 }, None);
+        let calls = ran
+            .history
+            .operations
+            .iter()
+            .filter(|o| o.input != Call::Observe);
+        assert_eq!(calls.count(), 1, "a stopped run is its start alone");
+        assert!(matches!(
+            judge(&stopped, &ran),
+            Judgement::Linearizable { .. }
+        ));
     }
 
     #[test]

@@ -153,7 +153,7 @@ fn short_name(call: &Call) -> String {
     match call {
         Call::Unit { step, unit, .. } => match unit {
             Unit::User(user) => format!("#{step} {}", user.mailbox()),
-            Unit::Start(_) => format!("#{step} start"),
+            Unit::Start(_) | Unit::BatchStart { .. } => format!("#{step} start"),
             Unit::End => format!("#{step} end"),
             Unit::Step(op) => format!("#{step} {}", op.name()),
         },
