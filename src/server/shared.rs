@@ -194,7 +194,8 @@ impl Needs {
                 files: true,
                 ..none
             },
-            // A batch run taken whole: every part, the wizard's turn first.
+            // A wizard step or batch run taken whole, and a batch run's `start`: every part,
+            // the wizard's turn first.
             Operation::Wizard(_) | Operation::Mailmig { .. } => Needs {
                 wizard: true,
                 user_list: true,
