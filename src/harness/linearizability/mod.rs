@@ -323,115 +323,186 @@ pub fn check<S: Spec>(
     history: &History<S::Input, S::Output>,
     budget: u64,
 ) -> Verdict<S::Output> {
-    let mut timeline = Timeline::new(history);
-    let mut placed = Placed::new();
-    // Lowe's cache holds (operations placed, state) as one 128-bit fingerprint of the
-    // placed set and the state's own fingerprint rather than as the pair: a state is not
-    // copied into the cache at every placement (a model is large), no set of bits is
-    // allocated either, and the cache stays small. Two nodes with one fingerprint would
-    // prune an order the search still had to try; at 2^32 nodes the chance is about 2^-64.
-    let mut cache: HashSet<u128, rustc_hash::FxBuildHasher> = HashSet::default();
-    let mut edges = Edges::default();
-    let mut buffer = Vec::new();
-    let mut state = Node::new(spec.init());
-    // The operations placed so far, each with the state before it when the search may come
-    // back to that state to try another operation there (none after the last one).
-    let mut stack: Vec<(usize, Option<Node<S::State>>)> = Vec::new();
-    // The longest prefix placed, for the report, which rebuilds the state after it; and
-    // how many of its first operations the stack still holds, so that it grows by one
-    // push as the stack does, not by a copy of the stack.
-    let mut longest: Vec<usize> = Vec::new();
-    let mut agree = 0usize;
-    let mut steps = 0u64;
-    let mut entry = timeline.first();
-    // Whether `entry` is the first operation tried on this state.
-    let mut first_here = true;
-    // Operations that returned and are not placed yet: with none left, the operations
-    // that never returned may each have taken effect or not, and the order stands.
-    let returned = |op: usize| history.operations[op].returned.is_some();
-    let mut completed_left = (0..history.operations.len())
-        .filter(|&op| returned(op))
-        .count();
+    let mut search = Search::new(spec, history);
     loop {
-        if entry == NONE || completed_left == 0 {
+        if search.entry == NONE || search.completed_left == 0 {
             // Every operation that returned placed (and every other placed or left out).
-            let order = stack.iter().map(|(op, _)| *op).collect();
+            let order = search.stack.iter().map(|(op, _)| *op).collect();
             return Verdict::Linearizable { order };
         }
-        let Entry {
-            op, is_call, next, ..
-        } = timeline.entries[entry];
+        let Entry { op, is_call, .. } = search.timeline.entries[search.entry];
         if is_call {
-            if steps >= budget {
-                return Verdict::Unknown { steps };
-            }
-            steps += 1;
-            // A return next: this is the last operation to try on this state, and the
-            // search will not come back to it (an operation's own return follows its
-            // call, so `next` is never NONE).
-            let last = !timeline.entries[next].is_call;
-            // The only operation that can come next, in a long search: no order may
-            // choose, so neither Lowe's cache nor the memory of steps is asked, and no
-            // fingerprint is taken (a fingerprint reads the whole state: at every step of
-            // a long run it made the search quadratic). A state reached again this way is
-            // caught at the next choice after it; a failed step is not remembered, and may
-            // be stepped again. A short search remembers everything.
-            let forced = last && first_here && steps > FORCED_AFTER;
-            let tried = match (forced, last) {
-                (true, _) => Edges::step_forced(spec, history, &mut state, op),
-                (false, true) => edges.step_last(spec, history, &mut state, op, &mut buffer),
-                (false, false) => edges.step(spec, history, &state, op, &mut buffer).map(Some),
-            };
-            if let Ok(after) = tried {
-                placed.flip(op);
-                let new = forced || {
-                    let print = match &after {
-                        Some(after) => after.print(&mut buffer),
-                        None => state.print(&mut buffer),
-                    };
-                    cache.insert(placed.fingerprint(print, &mut buffer))
+            if search.steps >= budget {
+                return Verdict::Unknown {
+                    steps: search.steps,
                 };
-                if new {
-                    let before = after.map(|after| std::mem::replace(&mut state, after));
-                    stack.push((op, before.filter(|_| !last)));
-                    completed_left -= usize::from(returned(op));
-                    timeline.lift(op);
-                    let depth = stack.len();
-                    if agree == depth - 1 && longest.get(depth - 1) == Some(&op) {
-                        agree = depth;
-                    } else if depth > longest.len() {
-                        if agree < depth - 1 {
-                            longest = stack.iter().map(|(o, _)| *o).collect();
-                        } else {
-                            longest.push(op);
-                        }
-                        agree = depth;
-                    }
-                    entry = timeline.first();
-                    first_here = true;
-                    continue;
-                }
-                placed.flip(op);
             }
-            entry = next;
-            first_here = false;
-        } else {
-            // A return reached: the operations before it were all tried here. Backtrack.
-            let Some((op, before)) = stack.pop() else {
-                return stuck(spec, history, longest, &mut edges, &mut buffer);
-            };
-            agree = agree.min(stack.len());
-            completed_left += usize::from(returned(op));
-            // With no state kept, the operation was the last tried there: the entry after
-            // it is a return, and the search backtracks again before it reads `state`.
-            if let Some(before) = before {
-                state = before;
-            }
-            placed.flip(op);
-            timeline.unlift(op);
-            entry = timeline.entries[timeline.at[op].0].next;
-            first_here = false;
+            search.try_next(op);
+        } else if !search.backtrack() {
+            let Search {
+                longest,
+                mut edges,
+                mut buffer,
+                ..
+            } = search;
+            return stuck(spec, history, longest, &mut edges, &mut buffer);
         }
+    }
+}
+
+/// The search of [`check`] between its steps: where it stands in the history, the state
+/// the operations placed so far lead to, and what it remembers.
+struct Search<'h, S: Spec> {
+    spec: &'h S,
+    history: &'h History<S::Input, S::Output>,
+    timeline: Timeline,
+    placed: Placed,
+    /// Lowe's cache holds (operations placed, state) as one 128-bit fingerprint of the
+    /// placed set and the state's own fingerprint rather than as the pair: a state is not
+    /// copied into the cache at every placement (a model is large), no set of bits is
+    /// allocated either, and the cache stays small. Two nodes with one fingerprint would
+    /// prune an order the search still had to try; at 2^32 nodes the chance is about 2^-64.
+    cache: HashSet<u128, rustc_hash::FxBuildHasher>,
+    edges: Edges<S::State, S::Output>,
+    buffer: Vec<u8>,
+    state: Node<S::State>,
+    /// The operations placed so far, each with the state before it when the search may
+    /// come back to that state to try another operation there (none after the last one).
+    stack: Vec<(usize, Option<Node<S::State>>)>,
+    /// The longest prefix placed, for the report, which rebuilds the state after it; and
+    /// how many of its first operations the stack still holds (`agree`), so that it grows
+    /// by one push as the stack does, not by a copy of the stack.
+    longest: Vec<usize>,
+    agree: usize,
+    steps: u64,
+    /// The timeline's entry the search looks at.
+    entry: usize,
+    /// Whether `entry` is the first operation tried on this state.
+    first_here: bool,
+    /// Operations that returned and are not placed yet: with none left, the operations
+    /// that never returned may each have taken effect or not, and the order stands.
+    completed_left: usize,
+}
+
+impl<'h, S: Spec> Search<'h, S> {
+    fn new(spec: &'h S, history: &'h History<S::Input, S::Output>) -> Self {
+        let timeline = Timeline::new(history);
+        let entry = timeline.first();
+        let completed_left = history
+            .operations
+            .iter()
+            .filter(|o| o.returned.is_some())
+            .count();
+        Search {
+            spec,
+            history,
+            timeline,
+            placed: Placed::new(),
+            cache: HashSet::default(),
+            edges: Edges::default(),
+            buffer: Vec::new(),
+            state: Node::new(spec.init()),
+            stack: Vec::new(),
+            longest: Vec::new(),
+            agree: 0,
+            steps: 0,
+            entry,
+            first_here: true,
+            completed_left,
+        }
+    }
+
+    fn returned(&self, op: usize) -> bool {
+        self.history.operations[op].returned.is_some()
+    }
+
+    /// Tries `op`, whose call is the entry looked at, on the state: placed if the
+    /// specification gives what it returned and the (placed, state) pair is new, and the
+    /// search goes on from the first entry; else it goes on to the next entry.
+    fn try_next(&mut self, op: usize) {
+        self.steps += 1;
+        let next = self.timeline.entries[self.entry].next;
+        // A return next: this is the last operation to try on this state, and the search
+        // will not come back to it (an operation's own return follows its call, so `next`
+        // is never NONE).
+        let last = !self.timeline.entries[next].is_call;
+        // The only operation that can come next, in a long search: no order may choose,
+        // so neither Lowe's cache nor the memory of steps is asked, and no fingerprint is
+        // taken (a fingerprint reads the whole state: at every step of a long run it made
+        // the search quadratic). A state reached again this way is caught at the next
+        // choice after it; a failed step is not remembered, and may be stepped again. A
+        // short search remembers everything.
+        let forced = last && self.first_here && self.steps > FORCED_AFTER;
+        let (spec, history, buffer) = (self.spec, self.history, &mut self.buffer);
+        let tried = match (forced, last) {
+            (true, _) => Edges::step_forced(spec, history, &mut self.state, op),
+            (false, true) => self
+                .edges
+                .step_last(spec, history, &mut self.state, op, buffer),
+            (false, false) => self
+                .edges
+                .step(spec, history, &self.state, op, buffer)
+                .map(Some),
+        };
+        if let Ok(after) = tried {
+            self.placed.flip(op);
+            let new = forced || {
+                let print = match &after {
+                    Some(after) => after.print(&mut self.buffer),
+                    None => self.state.print(&mut self.buffer),
+                };
+                self.cache
+                    .insert(self.placed.fingerprint(print, &mut self.buffer))
+            };
+            if new {
+                let before = after.map(|after| std::mem::replace(&mut self.state, after));
+                self.stack.push((op, before.filter(|_| !last)));
+                self.completed_left -= usize::from(self.returned(op));
+                self.timeline.lift(op);
+                self.note_longest(op);
+                self.entry = self.timeline.first();
+                self.first_here = true;
+                return;
+            }
+            self.placed.flip(op);
+        }
+        self.entry = next;
+        self.first_here = false;
+    }
+
+    /// Keeps the longest prefix placed up to date after `op` was pushed.
+    fn note_longest(&mut self, op: usize) {
+        let depth = self.stack.len();
+        if self.agree == depth - 1 && self.longest.get(depth - 1) == Some(&op) {
+            self.agree = depth;
+        } else if depth > self.longest.len() {
+            if self.agree < depth - 1 {
+                self.longest = self.stack.iter().map(|(o, _)| *o).collect();
+            } else {
+                self.longest.push(op);
+            }
+            self.agree = depth;
+        }
+    }
+
+    /// A return reached: the operations before it were all tried on this state. Takes
+    /// the last operation placed back and goes on after it; false with none placed.
+    fn backtrack(&mut self) -> bool {
+        let Some((op, before)) = self.stack.pop() else {
+            return false;
+        };
+        self.agree = self.agree.min(self.stack.len());
+        self.completed_left += usize::from(self.returned(op));
+        // With no state kept, the operation was the last tried there: the entry after it
+        // is a return, and the search backtracks again before it reads `state`.
+        if let Some(before) = before {
+            self.state = before;
+        }
+        self.placed.flip(op);
+        self.timeline.unlift(op);
+        self.entry = self.timeline.entries[self.timeline.at[op].0].next;
+        self.first_here = false;
+        true
     }
 }
 
