@@ -1367,7 +1367,7 @@ fn race_finds_a_named_fault_and_its_file_replays_it() {
     let out = migwiz([
         "race",
         "--fault",
-        "stale-directory",
+        "waiting-read-apart",
         "--cases",
         "300",
         "--out",
@@ -1384,7 +1384,7 @@ fn race_finds_a_named_fault_and_its_file_replays_it() {
         .find(|p| p.extension().is_some_and(|x| x == "toml"))
         .expect("the failing case is written");
     let file = written.to_str().unwrap();
-    let replayed = migwiz(["run", file, "--fault", "stale-directory"]);
+    let replayed = migwiz(["run", file, "--fault", "waiting-read-apart"]);
     assert_eq!(
         replayed.status.code(),
         Some(1),

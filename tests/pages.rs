@@ -154,7 +154,7 @@ fn a_concurrent_run_is_drawn_as_lanes_and_bars() {
     let words = failing.words();
     assert!(words.contains("the model expected") && words.contains("the server returned"));
     assert!(
-        words.contains("6 message(s) moved") && words.contains("4 message(s) moved"),
+        words.contains("4 message(s) moved") && words.contains("3 message(s) moved"),
         "{words}"
     );
 }

@@ -58,38 +58,7 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
         crate::input::may_replace(page)?;
     }
     if !scenario.clients.is_empty() {
-        // Clients at once (SCENARIO-FORMAT-3.md): the prefix, the units, the verdict.
-        let how = migwiz::tools::race::How {
-            version: args.version,
-            schedule: args.schedule,
-            fault: args.fault,
-            policy: args.model_check,
-        };
-        let report = crate::input::run_concurrent(&scenario, &how);
-        let text = match args.json {
-            true => report.to_json() + "\n",
-            false => report.transcript(),
-        };
-        emit(&text)?;
-        if let Some(page) = &args.html {
-            crate::input::write_page(page, &migwiz::tools::pages::history::page(&report))?;
-        }
-        if reported_disagreements(&report.prefix) {
-            return Ok(Status::Bug);
-        }
-        if report.judgement.is_unknown() {
-            eprintln!("unknown: a budget ran out before the run was judged (see the verdict); this is not a pass");
-            return Ok(Status::Unknown);
-        }
-        if !report.passed() {
-            let see = match args.json {
-                true => "its \"verdict\" in the report above",
-                false => "the verdict above",
-            };
-            eprintln!("error: the concurrent run is not explained by the rules (see {see})");
-            return Ok(Status::Bug);
-        }
-        return Ok(Status::Done);
+        return exec_concurrent(args, &scenario);
     }
     if args.schedule.is_some() || args.fault.is_some() {
         return Err(Failure::Invalid(format!(
@@ -139,4 +108,39 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
         true => Status::Bug,
         false => Status::Done,
     })
+}
+
+/// A file with clients at once (SCENARIO-FORMAT-3.md): the prefix, the units, the verdict.
+fn exec_concurrent(args: &Args, scenario: &migwiz::Scenario) -> Result<Status, Failure> {
+    let how = migwiz::tools::race::How {
+        version: args.version,
+        schedule: args.schedule,
+        fault: args.fault,
+        policy: args.model_check,
+    };
+    let report = crate::input::run_concurrent(scenario, &how);
+    let text = match args.json {
+        true => report.to_json() + "\n",
+        false => report.transcript(),
+    };
+    emit(&text)?;
+    if let Some(page) = &args.html {
+        crate::input::write_page(page, &migwiz::tools::pages::history::page(&report))?;
+    }
+    if reported_disagreements(&report.prefix) {
+        return Ok(Status::Bug);
+    }
+    if report.judgement.is_unknown() {
+        eprintln!("unknown: a budget ran out before the run was judged (see the verdict); this is not a pass");
+        return Ok(Status::Unknown);
+    }
+    if !report.passed() {
+        let see = match args.json {
+            true => "its \"verdict\" in the report above",
+            false => "the verdict above",
+        };
+        eprintln!("error: the concurrent run is not explained by the rules (see {see})");
+        return Ok(Status::Bug);
+    }
+    Ok(Status::Done)
 }

@@ -321,6 +321,45 @@ fn unneeded(
     Ok(())
 }
 
+/// A user list row's fields that OP-EDIT would judge (F-CSV).
+struct RowFields {
+    migrates: bool,
+    row_mode: RowMode,
+    common_name: Option<Alias>,
+    proxy: Option<ProxyAddress>,
+}
+
+/// The fields at `judged` (column, name), in that order: the first value OP-EDIT would
+/// refuse stops the run, through `bad`.
+fn row_fields<'t>(
+    judged: &[(usize, &str)],
+    field: &impl Fn(usize) -> &'t str,
+    bad: &impl Fn(usize, &str) -> Halt,
+) -> Result<RowFields, Halt> {
+    let mut fields = RowFields {
+        migrates: true,
+        row_mode: RowMode::Create,
+        common_name: None,
+        proxy: None,
+    };
+    for &(c, name) in judged {
+        let v = field(c);
+        match name {
+            "MigrateUser" if v.eq_ignore_ascii_case("Y") => fields.migrates = true,
+            "MigrateUser" if v.eq_ignore_ascii_case("N") => fields.migrates = false,
+            "Mode" if v.eq_ignore_ascii_case("Create") => fields.row_mode = RowMode::Create,
+            "Mode" if v.is_empty() => fields.row_mode = RowMode::Update,
+            "Common-Name" => fields.common_name = Some(Alias::new(v).map_err(|_| bad(c, name))?),
+            "Secondary-Proxy-Addresses" if v.is_empty() => {}
+            "Secondary-Proxy-Addresses" => {
+                fields.proxy = Some(v.parse::<ProxyAddress>().map_err(|_| bad(c, name))?)
+            }
+            _ => return Err(bad(c, name)),
+        }
+    }
+    Ok(fields)
+}
+
 /// What the run will do, once nothing stops it.
 struct Settings {
     function: Function,
@@ -642,25 +681,12 @@ impl Server {
             .filter_map(|(c, name)| c.map(|c| (c, name)))
             .collect();
             judged.sort();
-            let mut migrates = true;
-            let mut row_mode = RowMode::Create;
-            let mut common_name = None;
-            let mut proxy = None;
-            for (c, name) in judged {
-                let v = field(c);
-                match name {
-                    "MigrateUser" if v.eq_ignore_ascii_case("Y") => migrates = true,
-                    "MigrateUser" if v.eq_ignore_ascii_case("N") => migrates = false,
-                    "Mode" if v.eq_ignore_ascii_case("Create") => row_mode = RowMode::Create,
-                    "Mode" if v.is_empty() => row_mode = RowMode::Update,
-                    "Common-Name" => common_name = Some(Alias::new(v).map_err(|_| bad(c, name))?),
-                    "Secondary-Proxy-Addresses" if v.is_empty() => {}
-                    "Secondary-Proxy-Addresses" => {
-                        proxy = Some(v.parse::<ProxyAddress>().map_err(|_| bad(c, name))?)
-                    }
-                    _ => return Err(bad(c, name)),
-                }
-            }
+            let RowFields {
+                migrates,
+                row_mode,
+                common_name,
+                proxy,
+            } = row_fields(&judged, &field, &bad)?;
             if !migrates {
                 continue;
             }

@@ -37,13 +37,14 @@ use std::sync::Arc;
 /// not attacker-chosen hash flooding input, so a fast non-cryptographic hash is enough.
 pub(crate) type Index<K, V> = std::collections::HashMap<K, V, rustc_hash::FxBuildHasher>;
 
-use crate::vocabulary::address::{Alias, MsMailAddress};
+use crate::vocabulary::address::{Alias, MsMailAddress, ProxyAddress};
 use crate::vocabulary::container::Container;
+use crate::vocabulary::files::{MailDate, WinPath};
 use crate::vocabulary::language::Language;
 use crate::vocabulary::observation::{
     CustomRecipientView, DatedView, MailView, MailboxView, Observation, UserListRow, WaitingView,
 };
-use crate::vocabulary::operation::{ListField, Operation, Version};
+use crate::vocabulary::operation::{CsvField, ListField, Operation, Version};
 use crate::vocabulary::outcome::{Refusal, StepResult};
 use crate::vocabulary::rules::RuleId;
 use crate::vocabulary::setup::Setup;
@@ -130,24 +131,8 @@ impl Server {
                 directory_name.as_ref(),
             ),
             Operation::Logon { alias, language } => self.logon(alias, *language),
-            Operation::AddProxy { alias, address } => {
-                match Arc::make_mut(&mut self.directory).add_proxy(alias, address.clone()) {
-                    Ok(()) => StepResult::ok([RuleId::OpProxy, RuleId::AProxy]),
-                    Err(r @ Refusal::NoSuchMailbox { .. }) => {
-                        StepResult::refused(r, [RuleId::OpProxy])
-                    }
-                    Err(r) => StepResult::refused(r, [RuleId::OpProxy, RuleId::AUnique]),
-                }
-            }
-            Operation::RemoveProxy { alias, address } => {
-                match Arc::make_mut(&mut self.directory).remove_proxy(alias, address) {
-                    Ok(()) => StepResult::ok([RuleId::OpUnproxy, RuleId::AProxy]),
-                    Err(r @ Refusal::NoSuchMailbox { .. }) => {
-                        StepResult::refused(r, [RuleId::OpUnproxy])
-                    }
-                    Err(r) => StepResult::refused(r, [RuleId::OpUnproxy, RuleId::AProxy]),
-                }
-            }
+            Operation::AddProxy { alias, address } => self.add_proxy(alias, address),
+            Operation::RemoveProxy { alias, address } => self.remove_proxy(alias, address),
             Operation::CustomRecipient {
                 alias,
                 address,
@@ -170,17 +155,7 @@ impl Server {
                 user,
                 messages,
                 date,
-            } => match Arc::make_mut(&mut self.postoffice).deliver(user, *messages, *date) {
-                Ok(()) if date.is_some() => StepResult::ok([RuleId::OpDeliver, RuleId::FDate]),
-                Ok(()) => StepResult::ok([RuleId::OpDeliver]),
-                Err(DeliverError::NoSuchUser) => unknown_user(user, RuleId::OpDeliver),
-                Err(DeliverError::TooMany) => {
-                    let r = Refusal::TooMuchMail {
-                        user: user.to_string(),
-                    };
-                    StepResult::refused(r, [RuleId::OpDeliver])
-                }
-            },
+            } => self.deliver(user, *messages, *date),
             Operation::ExtractUserList { version, users } => {
                 self.extract_user_list(*version, users.as_deref())
             }
@@ -198,16 +173,63 @@ impl Server {
                 user,
                 field,
                 value,
-            } => {
-                let rules = [RuleId::OpFile, RuleId::FFiles, RuleId::FCsv];
-                match Arc::make_mut(&mut self.files).edit(path, user, *field, value) {
-                    Ok(()) => StepResult::ok(rules),
-                    Err(r @ Refusal::NoSuchFile { .. }) => {
-                        StepResult::refused(r, [RuleId::OpFile, RuleId::FFiles])
-                    }
-                    Err(r) => StepResult::refused(r, rules),
-                }
+            } => self.edit_file(path, user, *field, value),
+        }
+    }
+
+    /// OP-PROXY: an address added to a mailbox, unique in the organization (A-UNIQUE).
+    fn add_proxy(&mut self, alias: &Alias, address: &ProxyAddress) -> StepResult {
+        match Arc::make_mut(&mut self.directory).add_proxy(alias, address.clone()) {
+            Ok(()) => StepResult::ok([RuleId::OpProxy, RuleId::AProxy]),
+            Err(r @ Refusal::NoSuchMailbox { .. }) => StepResult::refused(r, [RuleId::OpProxy]),
+            Err(r) => StepResult::refused(r, [RuleId::OpProxy, RuleId::AUnique]),
+        }
+    }
+
+    /// OP-UNPROXY: an address taken off a mailbox (A-PROXY).
+    fn remove_proxy(&mut self, alias: &Alias, address: &ProxyAddress) -> StepResult {
+        match Arc::make_mut(&mut self.directory).remove_proxy(alias, address) {
+            Ok(()) => StepResult::ok([RuleId::OpUnproxy, RuleId::AProxy]),
+            Err(r @ Refusal::NoSuchMailbox { .. }) => StepResult::refused(r, [RuleId::OpUnproxy]),
+            Err(r) => StepResult::refused(r, [RuleId::OpUnproxy, RuleId::AProxy]),
+        }
+    }
+
+    /// OP-DELIVER: mail for an MS Mail user, dated or not (F-DATE).
+    fn deliver(
+        &mut self,
+        user: &MsMailAddress,
+        messages: u32,
+        date: Option<MailDate>,
+    ) -> StepResult {
+        match Arc::make_mut(&mut self.postoffice).deliver(user, messages, date) {
+            Ok(()) if date.is_some() => StepResult::ok([RuleId::OpDeliver, RuleId::FDate]),
+            Ok(()) => StepResult::ok([RuleId::OpDeliver]),
+            Err(DeliverError::NoSuchUser) => unknown_user(user, RuleId::OpDeliver),
+            Err(DeliverError::TooMany) => {
+                let r = Refusal::TooMuchMail {
+                    user: user.to_string(),
+                };
+                StepResult::refused(r, [RuleId::OpDeliver])
             }
+        }
+    }
+
+    /// OP-FILE: one field of one row of a user list file (F-CSV).
+    fn edit_file(
+        &mut self,
+        path: &WinPath,
+        user: &str,
+        field: CsvField,
+        value: &str,
+    ) -> StepResult {
+        let rules = [RuleId::OpFile, RuleId::FFiles, RuleId::FCsv];
+        match Arc::make_mut(&mut self.files).edit(path, user, field, value) {
+            Ok(()) => StepResult::ok(rules),
+            Err(r @ Refusal::NoSuchFile { .. }) => {
+                StepResult::refused(r, [RuleId::OpFile, RuleId::FFiles])
+            }
+            Err(r) => StepResult::refused(r, rules),
         }
     }
 

@@ -348,11 +348,11 @@ pub mod made {
         "--fault",
         "waiting-read-apart",
         "--seed",
-        "2",
+        "3",
         "--out",
     ];
 
-    /// `migwiz race --fault waiting-read-apart --seed 2 --out OUT [--html PAGE]`: a
+    /// `migwiz race --fault waiting-read-apart --seed 3 --out OUT [--html PAGE]`: a
     /// failure found (exit 1), its witness written to `out`.
     pub fn race_failure(out: &Path, page: Option<&Path>) {
         let mut args: Vec<&OsStr> = RACE_FAILURE.iter().map(|a| a.as_ref()).collect();

@@ -28,6 +28,8 @@
 
 use std::sync::{Arc, Barrier, Mutex as StdMutex};
 
+pub mod conflict;
+
 use crate::harness::linearizability::{self, History, Spec, Verdict};
 use crate::harness::properties::{self, Ledger, Violation};
 use crate::model::Model;
@@ -761,7 +763,7 @@ pub fn sequential_form(case: &Case, fault: Option<Fault>) -> Option<Vec<Operatio
 }
 
 /// How many seeds a smaller case gets to fail again under, when shrinking.
-const SHRINK_SEEDS: u64 = 128;
+const SHRINK_SEEDS: u64 = 64;
 
 /// Shrinks a failing case (under `seed`) by hand, greedily, as proptest's shrinking of the
 /// generated steps cannot: a client's first step moved to the end of the prefix, a step
@@ -769,43 +771,67 @@ const SHRINK_SEEDS: u64 = 128;
 /// case still fails under some seed (the one that failed last first). Returns the case
 /// and a seed under which it fails.
 pub fn shrink(mut case: Case, mut seed: u64, fault: Option<Fault>) -> (Case, u64) {
+    // Candidates that passed under every seed tried: each pass costs `SHRINK_SEEDS` runs,
+    // and the same candidate comes up again after each smaller case is taken.
+    let mut passed: Vec<Case> = Vec::new();
     loop {
-        let mut smaller = Vec::new();
-        for c in 0..case.clients.len() {
-            // Into the prefix: fewer clients at once, the same steps.
-            let mut moved = case.clone();
-            let first = moved.clients[c].remove(0);
-            moved.prefix.push(first);
-            smaller.push(moved);
-            for i in 0..case.clients[c].len() {
-                let mut fewer = case.clone();
-                fewer.clients[c].remove(i);
-                smaller.push(fewer);
-            }
-            let mut dropped = case.clone();
-            dropped.clients.remove(c);
-            smaller.push(dropped);
-        }
-        for i in 0..case.prefix.len() {
-            let mut fewer = case.clone();
-            fewer.prefix.remove(i);
-            smaller.push(fewer);
-        }
-        let next = smaller.into_iter().find_map(|mut candidate| {
+        let next = smaller(&case).into_iter().find_map(|mut candidate| {
             candidate.clients.retain(|c| !c.is_empty());
             // A concurrent case has 2 to 4 clients (C-CLIENTS): a failure that needs fewer
             // is a sequential one, which `sequential_form` tells.
-            if candidate.clients.len() < 2 {
+            if candidate.clients.len() < 2 || passed.contains(&candidate) {
                 return None;
             }
             let seeds = std::iter::once(seed).chain(0..SHRINK_SEEDS);
-            failing_seed(&candidate, fault, seeds).map(|s| (candidate, s))
+            match failing_seed(&candidate, fault, seeds) {
+                Some(s) => Some((candidate, s)),
+                None => {
+                    passed.push(candidate);
+                    None
+                }
+            }
         });
         match next {
             Some((candidate, s)) => (case, seed) = (candidate, s),
             None => return (case, seed),
         }
     }
+}
+
+/// The cases one cut smaller than `case`, the largest cuts first: a client dropped, the
+/// whole prefix dropped; then for each client, its first step moved into the prefix and
+/// each of its steps removed; then each step of the prefix removed.
+fn smaller(case: &Case) -> Vec<Case> {
+    let mut smaller = Vec::new();
+    for c in 0..case.clients.len() {
+        let mut dropped = case.clone();
+        dropped.clients.remove(c);
+        smaller.push(dropped);
+    }
+    if case.prefix.len() > 1 {
+        smaller.push(Case {
+            prefix: Vec::new(),
+            ..case.clone()
+        });
+    }
+    for c in 0..case.clients.len() {
+        // Into the prefix: fewer clients at once, the same steps.
+        let mut moved = case.clone();
+        let first = moved.clients[c].remove(0);
+        moved.prefix.push(first);
+        smaller.push(moved);
+        for i in 0..case.clients[c].len() {
+            let mut fewer = case.clone();
+            fewer.clients[c].remove(i);
+            smaller.push(fewer);
+        }
+    }
+    for i in 0..case.prefix.len() {
+        let mut fewer = case.clone();
+        fewer.prefix.remove(i);
+        smaller.push(fewer);
+    }
+    smaller
 }
 
 /// The most steps a generated client takes, and the longest prefix generated.
@@ -819,7 +845,8 @@ pub const SCHEDULES: u64 = 4;
 /// steps, then 2 to `max_clients` clients of up to 6 steps each, and a seed. The last
 /// steps drawn go to the clients, so shrinking their number moves steps into the prefix.
 /// Wizard steps all go to the first client (C-CLIENTS: one wizard); the others by a drawn
-/// owner. With `version`, every wizard and extraction step is that version's.
+/// owner, and some of them aimed at a name in play ([`conflict::aim`]). With `version`,
+/// every wizard and extraction step is that version's.
 pub fn case_strategy(
     max_clients: usize,
     version: Option<crate::vocabulary::operation::Version>,
@@ -834,9 +861,13 @@ pub fn case_strategy(
         2usize..=max_clients,
         proptest::collection::vec(0usize..4, max_clients * CLIENT_STEPS),
         0u64..1_000,
+        (
+            proptest::collection::vec((any::<bool>(), 0usize..16), max_clients * CLIENT_STEPS),
+            proptest::collection::vec((0..conflict::RIVALS, 0usize..4), 0..=3),
+        ),
     )
         .prop_map(
-            move |((state, steps, _), concurrent, clients, owners, seed)| {
+            move |((state, steps, _), concurrent, clients, owners, seed, (aims, rivals))| {
                 let steps: Vec<Operation> = match version {
                     Some(v) => steps.iter().map(|op| op.with_version(v)).collect(),
                     None => steps,
@@ -856,11 +887,13 @@ pub fn case_strategy(
                     }
                 }
                 lanes.retain(|lane| !lane.is_empty());
-                let case = Case {
+                let mut case = Case {
                     setup: state.setup,
                     prefix,
                     clients: lanes,
                 };
+                conflict::aim(&mut case, &aims);
+                conflict::add_rivals(&mut case, &rivals, CLIENT_STEPS);
                 (case, seed)
             },
         )
@@ -1135,14 +1168,10 @@ mod tests {
         }
     }
 
-    /// A batch run among clients is a wizard step (C-UNITS, OP-MAILMIG): `start mailmig`,
-    /// a `user` unit per account, `end`; with a delivery beside it the run is linearizable
-    /// and every unit holds its properties. Its result code comes with its `end` and is
-    /// judged there over its units (I-RESULT): a warning left out of it, made alike in
-    /// both halves, is caught there; a stopped run is its `start` alone.
-    #[test]
-    fn a_batch_run_is_units() {
-        use crate::harness::generate::{starting_files, CONTROL_FILES, DRIVE};
+    /// A world with two MS Mail users and the generator's files, and a case whose first
+    /// client runs `batch` while the second delivers to the second user.
+    fn batch_case(batch: Operation) -> Case {
+        use crate::harness::generate::{starting_files, DRIVE};
         let users: Vec<MsMailAddress> = ["NET1/PO1/JDOE", "NET2/PO2/ANA"]
             .iter()
             .map(|a| a.parse().unwrap())
@@ -1158,35 +1187,51 @@ mod tests {
         .unwrap()
         .with_postoffice_drive(Some(DRIVE))
         .with_files(starting_files(&users));
-        let batch = |control: &str| Operation::Mailmig {
-            version: crate::vocabulary::operation::Version::V55Sp1,
-            command: format!("/C:{control} /A:ADMIN /P:PASSWORD"),
-        };
         let deliver = Operation::Deliver {
             user: users[1].clone(),
             messages: 1,
             date: None,
         };
-        // po1.txt: the accounts file's users, and `POName`, which warns (B-UNNEEDED).
-        let case = Case {
+        Case {
             setup,
             prefix: Vec::new(),
-            clients: vec![vec![batch(CONTROL_FILES[3])], vec![deliver]],
-        };
-        let ran = run(&case, Mode::Deterministic { seed: 0 }, None);
-        let units: Vec<String> = ran
-            .history
-            .operations
-            .iter()
+            clients: vec![vec![batch], vec![deliver]],
+        }
+    }
+
+    /// po1.txt: the accounts file's users, and `POName`, which warns (B-UNNEEDED).
+    fn po1_run() -> Operation {
+        Operation::Mailmig {
+            version: crate::vocabulary::operation::Version::V55Sp1,
+            command: format!(
+                "/C:{} /A:ADMIN /P:PASSWORD",
+                crate::harness::generate::CONTROL_FILES[3]
+            ),
+        }
+    }
+
+    /// The units client 0 called, in words.
+    fn units_of_first(ran: &Ran) -> Vec<String> {
+        let calls = ran.history.operations.iter();
+        calls
             .filter_map(|o| match &o.input {
                 Call::Unit {
                     client: 0, unit, ..
                 } => Some(unit.to_string()),
                 _ => None,
             })
-            .collect();
+            .collect()
+    }
+
+    /// A batch run among clients is a wizard step (C-UNITS, OP-MAILMIG): `start mailmig`,
+    /// a `user` unit per account, `end`, which carries the result code; with a delivery
+    /// beside it the run is linearizable and every unit holds its properties.
+    #[test]
+    fn a_batch_run_is_units() {
+        let case = batch_case(po1_run());
+        let ran = run(&case, Mode::Deterministic { seed: 0 }, None);
         assert_eq!(
-            units,
+            units_of_first(&ran),
             [
                 "start mailmig",
                 "user NET1/PO1/JDOE",
@@ -1220,6 +1265,13 @@ mod tests {
                 "{judged:?}"
             );
         }
+    }
+
+    /// The result code is judged at the run's `end` over its units (I-RESULT): a warning
+    /// left out of it, made alike in both halves, is caught there.
+    #[test]
+    fn a_batch_runs_result_code_is_judged_at_its_end() {
+        let case = batch_case(po1_run());
         let broken = plant(Mistake::WarningsUncounted, || {
             let ran = run(&case, Mode::Deterministic { seed: 0 }, None);
             judge_in(&case, &ran, Scope::Part)
@@ -1229,25 +1281,17 @@ mod tests {
         };
         assert_eq!(violation.rule, Some(RuleId::IResult), "{violation}");
         assert!(violation.detail.contains("after end"), "{violation}");
+    }
 
-        // A run stopped by its command line (no /C:) is its start alone.
-        let stopped = Case {
-            clients: vec![
-                vec![Operation::Mailmig {
-                    version: crate::vocabulary::operation::Version::V55,
-                    command: "/A:ADMIN /P:PASSWORD".into(),
-                }],
-                vec![],
-            ],
-            ..case
-        };
+    /// A run stopped by its command line (no /C:) is its start alone.
+    #[test]
+    fn a_stopped_batch_run_is_its_start_alone() {
+        let stopped = batch_case(Operation::Mailmig {
+            version: crate::vocabulary::operation::Version::V55,
+            command: "/A:ADMIN /P:PASSWORD".into(),
+        });
         let ran = run(&stopped, Mode::Deterministic { seed: 0 }, None);
-        let calls = ran
-            .history
-            .operations
-            .iter()
-            .filter(|o| o.input != Call::Observe);
-        assert_eq!(calls.count(), 1, "a stopped run is its start alone");
+        assert_eq!(units_of_first(&ran), ["start mailmig"]);
         assert!(matches!(
             judge(&stopped, &ran),
             Judgement::Linearizable { .. }

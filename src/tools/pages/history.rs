@@ -44,7 +44,42 @@ pub fn page(report: &RaceReport) -> String {
         Judgement::NotLinearizable { stuck, .. } => Some(*stuck),
         _ => None,
     };
-    let states = states_along(report, &order);
+    let verdict = verdict_words(&report.case, &report.ran, &report.judgement, &report.names);
+    let markup = html! {
+        (DOCTYPE)
+        html lang="en" {
+            (head(&format!("migwiz: a concurrent run of {}", printable(&report.prefix.scenario)), HISTORY_STYLE))
+            body {
+                h1 { (printable(&report.prefix.scenario)) }
+                @if let Some(d) = &report.prefix.description { p { (printable(d)) } }
+                p.note {
+                    "Schedule seed " (report.schedule) ". Each bar is one unit, from its call to its return, on one logical clock (C-UNITS); "
+                    @match stuck {
+                        None => "the line through the bars is the order that explains every result (C-LIN). Hover a bar for the model's state before and after it.",
+                        Some(_) => "the numbered bars are the longest order the model explains; the red bar is the unit no order can place (C-VERDICT). Hover a bar for the model's state.",
+                    }
+                }
+                (timeline(report, &order, stuck))
+                h2 { "Verdict" }
+                pre.verdict { (verdict) }
+                @if let Judgement::NotLinearizable { stuck, expected, returned, .. } = &report.judgement {
+                    div.versions {
+                        div { h3 { "the model expected" } pre { (answer_words(&ops[*stuck].input, expected, &report.case).replace("; ", "\n")) } }
+                        div { h3 { "the server returned" } pre { (answer_words(&ops[*stuck].input, returned, &report.case).replace("; ", "\n")) } }
+                    }
+                }
+            }
+        }
+    };
+    markup.into_string()
+}
+
+/// The run drawn: one lane per client and one for the final observation, each unit a bar
+/// from its call to its return, numbered by its place in `order`, the line through them,
+/// and the unit no order places (`stuck`) in red.
+fn timeline(report: &RaceReport, order: &[usize], stuck: Option<usize>) -> maud::Markup {
+    let ops = &report.ran.history.operations;
+    let states = states_along(report, order);
     // Each unit's place in the order, found once: a long run has many units.
     let mut place_of = vec![None; ops.len()];
     for (p, &k) in order.iter().enumerate() {
@@ -76,58 +111,33 @@ pub fn page(report: &RaceReport) -> String {
             format!("{cx},{cy}")
         })
         .collect();
-    let verdict = verdict_words(&report.case, &report.ran, &report.judgement, &report.names);
-    let markup = html! {
-        (DOCTYPE)
-        html lang="en" {
-            (head(&format!("migwiz: a concurrent run of {}", printable(&report.prefix.scenario)), HISTORY_STYLE))
-            body {
-                h1 { (printable(&report.prefix.scenario)) }
-                @if let Some(d) = &report.prefix.description { p { (printable(d)) } }
-                p.note {
-                    "Schedule seed " (report.schedule) ". Each bar is one unit, from its call to its return, on one logical clock (C-UNITS); "
-                    @match stuck {
-                        None => "the line through the bars is the order that explains every result (C-LIN). Hover a bar for the model's state before and after it.",
-                        Some(_) => "the numbered bars are the longest order the model explains; the red bar is the unit no order can place (C-VERDICT). Hover a bar for the model's state.",
-                    }
+    html! {
+        svg.history xmlns="http://www.w3.org/2000/svg" width=(width) height=(height) viewBox={ "0 0 " (width) " " (height) } role="img" {
+            title { "the run's units by client" }
+            @for (lane, name) in report.names.iter().chain(std::iter::once(&"final state".to_string())).enumerate() {
+                g.lane {
+                    text x="4" y=(y(lane) + 30) { (name) }
+                    line.lane-rule x1=(LEFT - 6) y1=(y(lane) + 44) x2=(width) y2=(y(lane) + 44) {}
                 }
-                svg.history xmlns="http://www.w3.org/2000/svg" width=(width) height=(height) viewBox={ "0 0 " (width) " " (height) } role="img" {
-                    title { "the run's units by client" }
-                    @for (lane, name) in report.names.iter().chain(std::iter::once(&"final state".to_string())).enumerate() {
-                        g.lane {
-                            text x="4" y=(y(lane) + 30) { (name) }
-                            line.lane-rule x1=(LEFT - 6) y1=(y(lane) + 44) x2=(width) y2=(y(lane) + 44) {}
-                        }
-                    }
-                    @for (k, op) in ops.iter().enumerate() {
-                        @let right = op.returned.unwrap_or(end);
-                        @let place = place_of[k];
-                        @let class = if Some(k) == stuck { "bar stuck" } else if place.is_some() { "bar placed" } else { "bar" };
-                        g class=(class) data-op=(k) {
-                            title { (bar_words(report, k, place, &states)) }
-                            rect x=(x(op.call)) y=(y(lane_of(&op.input)) + 16) width=((x(right) - x(op.call)).max(8)) height="20" rx="4" {}
-                            text x=(x(op.call) + 2) y=(y(lane_of(&op.input)) + 11) {
-                                @if let Some(p) = place { (p + 1) ". " }
-                                (short_name(&op.input))
-                            }
-                        }
-                    }
-                    @if !through.is_empty() {
-                        polyline.order points=(through.join(" ")) {}
-                    }
-                }
-                h2 { "Verdict" }
-                pre.verdict { (verdict) }
-                @if let Judgement::NotLinearizable { stuck, expected, returned, .. } = &report.judgement {
-                    div.versions {
-                        div { h3 { "the model expected" } pre { (answer_words(&ops[*stuck].input, expected, &report.case).replace("; ", "\n")) } }
-                        div { h3 { "the server returned" } pre { (answer_words(&ops[*stuck].input, returned, &report.case).replace("; ", "\n")) } }
+            }
+            @for (k, op) in ops.iter().enumerate() {
+                @let right = op.returned.unwrap_or(end);
+                @let place = place_of[k];
+                @let class = if Some(k) == stuck { "bar stuck" } else if place.is_some() { "bar placed" } else { "bar" };
+                g class=(class) data-op=(k) {
+                    title { (bar_words(report, k, place, &states)) }
+                    rect x=(x(op.call)) y=(y(lane_of(&op.input)) + 16) width=((x(right) - x(op.call)).max(8)) height="20" rx="4" {}
+                    text x=(x(op.call) + 2) y=(y(lane_of(&op.input)) + 11) {
+                        @if let Some(p) = place { (p + 1) ". " }
+                        (short_name(&op.input))
                     }
                 }
             }
+            @if !through.is_empty() {
+                polyline.order points=(through.join(" ")) {}
+            }
         }
-    };
-    markup.into_string()
+    }
 }
 
 const HISTORY_STYLE: &str = "

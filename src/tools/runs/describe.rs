@@ -313,18 +313,7 @@ impl StateAfter for Server {
 /// One line for people: what a step did, seen in the state right after it.
 pub fn describe_step(op: &Operation, result: &StepResult, after: &impl StateAfter) -> String {
     if let Outcome::Refused(r) = &result.outcome {
-        // A batch run's message repeats the administrator's text, which may hold control
-        // characters or run to a megabyte: escaped, and cut past 300 characters.
-        let said = r.to_string();
-        let count = said.chars().count();
-        let said = match count > 300 {
-            true => format!(
-                "{}… ({count} characters)",
-                said.chars().take(300).collect::<String>()
-            ),
-            false => said,
-        };
-        return format!("refused: {}", printable(&said));
+        return describe_refusal(r);
     }
     let mailbox = |alias: &str| after.mailbox(alias);
     match op {
@@ -383,26 +372,46 @@ pub fn describe_step(op: &Operation, result: &StepResult, after: &impl StateAfte
         Operation::WriteFile { .. } | Operation::EditFile { .. } | Operation::Mailmig { .. } => {
             describe_part4(op, result)
         }
-        Operation::Wizard(run) => {
-            if result.users.is_empty() {
-                return "no users chosen".to_string();
-            }
-            // At scale, the first users and a count: `--json`'s detail is this same line.
-            let mut parts: Vec<String> = result
-                .users
-                .iter()
-                .take(MOST_DESCRIBED)
-                .map(|u| describe_user(run.version, u) + &row_proxies(run, u, &mailbox))
-                .collect();
-            if result.users.len() > MOST_DESCRIBED {
-                parts.push(format!(
-                    "and {} more results of users",
-                    result.users.len() - MOST_DESCRIBED
-                ));
-            }
-            parts.join("; ")
-        }
+        Operation::Wizard(run) => describe_wizard(run, result, after),
     }
+}
+
+/// A refused step: the refusal in words. A batch run's message repeats the
+/// administrator's text, which may hold control characters or run to a megabyte: escaped,
+/// and cut past 300 characters.
+fn describe_refusal(refusal: &crate::vocabulary::outcome::Refusal) -> String {
+    let said = refusal.to_string();
+    let count = said.chars().count();
+    let said = match count > 300 {
+        true => format!(
+            "{}… ({count} characters)",
+            said.chars().take(300).collect::<String>()
+        ),
+        false => said,
+    };
+    format!("refused: {}", printable(&said))
+}
+
+/// What a wizard step did for each user; at scale, the first users and a count (`--json`'s
+/// detail is this same line).
+fn describe_wizard(run: &WizardRun, result: &StepResult, after: &impl StateAfter) -> String {
+    if result.users.is_empty() {
+        return "no users chosen".to_string();
+    }
+    let mailbox = |alias: &str| after.mailbox(alias);
+    let mut parts: Vec<String> = result
+        .users
+        .iter()
+        .take(MOST_DESCRIBED)
+        .map(|u| describe_user(run.version, u) + &row_proxies(run, u, &mailbox))
+        .collect();
+    if result.users.len() > MOST_DESCRIBED {
+        parts.push(format!(
+            "and {} more results of users",
+            result.users.len() - MOST_DESCRIBED
+        ));
+    }
+    parts.join("; ")
 }
 
 /// What a step of part 4 did: a file written or edited, or a batch run and its users.

@@ -281,26 +281,8 @@ impl Scenario {
             return Err(too_big_a_world(&src, past.span(), Some(world)));
         }
         let users = parse_users(&src, &raw.users)?;
-        // parse_users refused duplicates with their line; a user inside the site's own
-        // ORG/SITE is refused at the [site] key (A-SITE), or at the user without one.
-        let setup = Setup::new(site, server_language, users).map_err(|e| match &e {
-            SetupError::UserInsideSite { user, .. } => {
-                let at_user = raw
-                    .users
-                    .iter()
-                    .find(|u| u.get_ref().address.get_ref().parse().ok().as_ref() == Some(user))
-                    .map_or(0..0, Spanned::span);
-                let at_site = raw.site.as_ref().and_then(|s| {
-                    s.site.as_ref().or(s.organization.as_ref()).map(Spanned::span)
-                });
-                src.error(
-                    at_site.unwrap_or(at_user),
-                    e.to_string(),
-                    "give the [site] another organization or site (e.g. organization = \"FABRIKAM\"), or the user another network or post office",
-                )
-            }
-            SetupError::DuplicateUser(_) => src.error(0..0, e.to_string(), "list each MS Mail user once"),
-        })?;
+        let setup =
+            Setup::new(site, server_language, users).map_err(|e| setup_error(&src, &raw, &e))?;
         let setup = postoffice_path(&src, &raw, setup)?;
         let setup = part4::setup(&src, &raw, folder, setup)?;
         let mut steps = Vec::new();
@@ -619,6 +601,31 @@ fn write_step(out: &mut String, op: &Operation) {
                 let _ = writeln!(out, "date = {}", q(&date.to_string()));
             }
         }
+        Operation::Mailmig { .. } | Operation::WriteFile { .. } | Operation::EditFile { .. } => {
+            write_part4_step(out, op)
+        }
+        Operation::ExtractUserList { version, users } => {
+            key("version", version.as_str());
+            if let Some(list) = users {
+                write_users(out, list);
+            }
+        }
+        Operation::EditUserList { user, field, value } => {
+            key("user", &user.to_string());
+            key("field", field.as_str());
+            key("value", value);
+        }
+        Operation::Wizard(run) => write_wizard(out, run),
+    }
+}
+
+/// The keys of a step of part 4 (SCENARIO-FORMAT-4.md): a batch run, a file written or
+/// edited.
+fn write_part4_step(out: &mut String, op: &Operation) {
+    let mut key = |k: &str, v: &str| {
+        let _ = writeln!(out, "{k} = {}", quote(v));
+    };
+    match op {
         Operation::Mailmig { version, command } => {
             key("version", version.as_str());
             key("command", command);
@@ -638,18 +645,7 @@ fn write_step(out: &mut String, op: &Operation) {
             key("field", field.as_str());
             key("value", value);
         }
-        Operation::ExtractUserList { version, users } => {
-            key("version", version.as_str());
-            if let Some(list) = users {
-                write_users(out, list);
-            }
-        }
-        Operation::EditUserList { user, field, value } => {
-            key("user", &user.to_string());
-            key("field", field.as_str());
-            key("value", value);
-        }
-        Operation::Wizard(run) => write_wizard(out, run),
+        _ => {}
     }
 }
 
@@ -758,7 +754,13 @@ fn toml_error(src: &Source<'_>, e: &toml::de::Error) -> ScenarioError {
         // TOML reads 1979-05-27 as a date, which the deserializer calls a table.
         message = message.replace("found a table", &format!("found the date or time {at}"));
     }
-    let help = if message.contains("unknown field") {
+    let help = toml_help(&message, key);
+    src.error(span, format!("not a valid scenario: {message}"), help)
+}
+
+/// What to do about the TOML reader's `message`, read at `key`.
+fn toml_help(message: &str, key: &str) -> &'static str {
+    if message.contains("unknown field") {
         "remove or rename the key; SCENARIO-FORMAT.md lists the keys of each table"
     } else if message.contains("missing field") {
         "add the key; a scenario needs `name`, each [[users]] an `address`, each [[steps]] an `op`"
@@ -769,13 +771,12 @@ fn toml_error(src: &Source<'_>, e: &toml::de::Error) -> ScenarioError {
     } else if message.contains("expected text in quotes") {
         "put the value in double quotes, e.g. name = \"Pre-created mailbox\""
     } else if message.contains("max recursion depth") || message.contains("recursion limit") {
-        // Dotted keys nest as deeply as brackets do.
-        // The TOML reader's own limit, far deeper than any scenario goes.
+        // Dotted keys nest as deeply as brackets do: the TOML reader's own limit, far
+        // deeper than any scenario goes.
         "nest arrays and tables less deeply; SCENARIO-FORMAT.md shows how deep each value goes"
     } else {
         "write valid TOML in the shape of SCENARIO-FORMAT.md"
-    };
-    src.error(span, format!("not a valid scenario: {message}"), help)
+    }
 }
 
 /// The line that nests deepest (dotted keys, brackets, braces), as the span of its first
@@ -843,6 +844,35 @@ fn in_users_words(message: &str) -> String {
         out = out.replace(theirs, ours);
     }
     out.replace("invalid type: boolean", "found")
+}
+
+/// A world `Setup::new` refused, at its place in the file: parse_users refused duplicates
+/// with their line; a user inside the site's own ORG/SITE is refused at the [site] key
+/// (A-SITE), or at the user without one.
+fn setup_error(src: &Source<'_>, raw: &RawScenario, e: &SetupError) -> ScenarioError {
+    match e {
+        SetupError::UserInsideSite { user, .. } => {
+            let at_user = raw
+                .users
+                .iter()
+                .find(|u| u.get_ref().address.get_ref().parse().ok().as_ref() == Some(user))
+                .map_or(0..0, Spanned::span);
+            let at_site = raw.site.as_ref().and_then(|s| {
+                s.site
+                    .as_ref()
+                    .or(s.organization.as_ref())
+                    .map(Spanned::span)
+            });
+            src.error(
+                at_site.unwrap_or(at_user),
+                e.to_string(),
+                "give the [site] another organization or site (e.g. organization = \"FABRIKAM\"), or the user another network or post office",
+            )
+        }
+        SetupError::DuplicateUser(_) => {
+            src.error(0..0, e.to_string(), "list each MS Mail user once")
+        }
+    }
 }
 
 /// A world past [`MAX_WORLD`], refused at the table that passes it, with its size when
@@ -993,29 +1023,7 @@ fn parse_clients(
                 "give it one: name = \"wizard\" (letters, digits, '-' or '_', up to 32)",
             ));
         };
-        let text = name.get_ref();
-        let shaped = !text.is_empty()
-            && text.chars().count() <= 32
-            && text
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        if !shaped {
-            return Err(src.error(
-                name.span(),
-                format!(
-                    "client name {} is not 1 to 32 letters, digits, '-' or '_'",
-                    shown(text)
-                ),
-                "write e.g. name = \"admin-1\"",
-            ));
-        }
-        if clients.iter().any(|c| c.name == *text) {
-            return Err(src.error(
-                name.span(),
-                format!("client name {} is used twice", shown(text)),
-                "give each [[clients]] a name of its own",
-            ));
-        }
+        let text = client_name(src, name, &clients)?;
         if client.steps.is_empty() {
             return Err(src.error(
                 at,
@@ -1053,6 +1061,39 @@ fn parse_clients(
         });
     }
     Ok(clients)
+}
+
+/// A client's name, if it is 1 to 32 letters, digits, '-' or '_' and not one of
+/// `clients`' names.
+fn client_name<'r>(
+    src: &Source<'_>,
+    name: &'r Spanned<String>,
+    clients: &[Client],
+) -> Result<&'r String, ScenarioError> {
+    let text = name.get_ref();
+    let shaped = !text.is_empty()
+        && text.chars().count() <= 32
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !shaped {
+        return Err(src.error(
+            name.span(),
+            format!(
+                "client name {} is not 1 to 32 letters, digits, '-' or '_'",
+                shown(text)
+            ),
+            "write e.g. name = \"admin-1\"",
+        ));
+    }
+    if clients.iter().any(|c| c.name == *text) {
+        return Err(src.error(
+            name.span(),
+            format!("client name {} is used twice", shown(text)),
+            "give each [[clients]] a name of its own",
+        ));
+    }
+    Ok(text)
 }
 
 /// Which keys each op takes, besides `op`.

@@ -41,18 +41,10 @@ pub(super) fn entry_past(text: &str, limit: usize) -> Option<usize> {
                 // A table header: `[[users]]`, `[[ clients.steps ]]`, `[postoffice]`.
                 let end = line_end(b, i);
                 let header = &b[i..end];
-                if header.starts_with(b"[[") {
-                    let name: Vec<u8> = header[2..]
-                        .iter()
-                        .take_while(|&&c| c != b']')
-                        .filter(|c| !c.is_ascii_whitespace())
-                        .copied()
-                        .collect();
-                    if matches!(name.as_slice(), b"users" | b"steps" | b"clients.steps") {
-                        count += 1;
-                        if count > limit {
-                            return Some(i);
-                        }
+                if is_entry_header(header) {
+                    count += 1;
+                    if count > limit {
+                        return Some(i);
                     }
                 }
                 // Only a comment may follow a header on its line.
@@ -97,6 +89,21 @@ pub(super) fn entry_past(text: &str, limit: usize) -> Option<usize> {
         line_start = false;
     }
     None
+}
+
+/// Whether a table header line opens an entry: `[[users]]`, `[[steps]]` or
+/// `[[clients.steps]]`, spaces allowed inside the brackets.
+fn is_entry_header(header: &[u8]) -> bool {
+    let Some(rest) = header.strip_prefix(b"[[") else {
+        return false;
+    };
+    let name: Vec<u8> = rest
+        .iter()
+        .take_while(|&&c| c != b']')
+        .filter(|c| !c.is_ascii_whitespace())
+        .copied()
+        .collect();
+    matches!(name.as_slice(), b"users" | b"steps" | b"clients.steps")
 }
 
 /// Where the line holding `i` ends (its `\n`, or the end of the text).
