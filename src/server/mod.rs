@@ -426,32 +426,33 @@ impl Server {
                 set(container, cr.container().as_str());
             },
         );
-        refill(msmail, self.postoffice.users().iter(), |view, u| {
-            let WaitingView {
-                address,
-                waiting,
-                client,
-                password_in_step,
-                received,
-                dated,
-            } = view;
-            let mmf = self.postoffice.mmf(&u.address);
-            dated.clear();
-            // Most users have no dated mail: nothing is built for them (every edge observes).
-            if self.postoffice.has_dated(&u.address) {
-                for (date, count) in self.postoffice.dated(&u.address) {
+        refill(
+            msmail,
+            self.postoffice.users().iter().enumerate(),
+            |view, (i, u)| {
+                let WaitingView {
+                    address,
+                    waiting,
+                    client,
+                    password_in_step,
+                    received,
+                    dated,
+                } = view;
+                let (count, mmf, since, by_date) = self.postoffice.seen_at(i);
+                dated.clear();
+                for (date, count) in by_date {
                     dated.push(DatedView {
                         date: date.to_string(),
                         count: count as u32,
                     });
                 }
-            }
-            set(address, u.address.as_str());
-            *waiting = self.postoffice.waiting(&u.address) as u32;
-            *client = if mmf.locked { "open" } else { "closed" };
-            *password_in_step = !mmf.out_of_step;
-            *received = self.postoffice.received(&u.address);
-        });
+                set(address, u.address.as_str());
+                *waiting = count as u32;
+                *client = if mmf.locked { "open" } else { "closed" };
+                *password_in_step = !mmf.out_of_step;
+                *received = since;
+            },
+        );
         *user_list = self.user_list.as_ref().map(|list| self.list_view(list));
         refill(files, self.files.iter(), |view, (path, text)| {
             set(&mut view.path, path.as_str());
