@@ -4,9 +4,14 @@
 //!
 //! Mailboxes an administrator creates before migration have no MIGRATE proxy address, so the
 //! 5.5 wizard cannot find them and logs event 7026; the 5.0 wizard looked mailboxes up by
-//! alias and worked, unreliably. The crate states those rules (`spec/RULES.md`) twice: the
-//! small reference [`model`] and the realistic [`server`], which share only the
-//! [`vocabulary`] and which the state machine test holds equal.
+//! alias and worked, unreliably. The crate states those rules (`spec/RULES.md`, and the
+//! articles around them in parts 2 to 4: other events, clients at once, `mailmig.exe` with
+//! its control file and CSV user list) twice: the small reference [`model`] and the
+//! realistic [`server`], which share only the [`vocabulary`] and which the state machine test
+//! holds equal. `migwiz diff scenarios/` replays the KB scenarios under 5.0, 5.5 and 5.5 SP1
+//! side by side; `cargo test` runs the tests. The README is the short tour; `docs/guide.md`
+//! has each command, `docs/testing.md` the tests, and `docs/modelling-choices.md` what was
+//! chosen where the articles are silent.
 //!
 //! The layers, each a folder, data flowing one way (scenario → operations → model and
 //! implementation → observation → report):
@@ -17,7 +22,7 @@
 //! | [`server`] | the implementation: directory, information store, post office, event log, wizard |
 //! | [`model`] | the reference model, importing only the vocabulary |
 //! | [`harness`] | the generators and the one list of properties |
-//! | [`tools`] | scenario files, replay and reports, the version diff, explore, check |
+//! | [`tools`] | scenario files, replay and reports, the version diff, explore, check, race, `mailmig`, pages |
 //!
 //! ```
 //! use migwiz::{Model, MsMailUser, Operation, Outcome, Phase, Server, Setup, Version};

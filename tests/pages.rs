@@ -102,7 +102,7 @@ fn names_from_a_scenario_are_text_in_the_page() {
     );
 }
 
-/// `migwiz diff scenarios/ scenarios/concurrent/ --html DIR` (the README's command): a
+/// `migwiz diff scenarios/ scenarios/concurrent/ --html DIR` (the guide's command): a
 /// page for every scenario file, each under 1 MB, and an index linking them all.
 #[test]
 fn one_command_writes_the_page_of_every_scenario() {

@@ -1,7 +1,7 @@
 //! Site addressing (A-SITE): the SMTP, MS and X400 addresses a new mailbox gets from the
 //! names of its site.
 //!
-//! The numbering of a taken address (`JDOE2@…`) is a modelling choice (README).
+//! The numbering of a taken address (`JDOE2@…`) is a modelling choice (`docs/modelling-choices.md`).
 
 use crate::vocabulary::address::{Alias, ProxyAddress, Site};
 

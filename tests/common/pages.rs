@@ -310,7 +310,7 @@ pub mod made {
         path
     }
 
-    /// `migwiz diff scenarios/ scenarios/concurrent/ --html DIR` (the README's command).
+    /// `migwiz diff scenarios/ scenarios/concurrent/ --html DIR` (the guide's command, `docs/guide.md`).
     pub fn every_scenario(dir: &Path) {
         let scenarios = scenarios();
         let concurrent = scenarios.join("concurrent");
