@@ -74,6 +74,8 @@ pub struct Checked {
     /// The observation before the last, written over by the next step's (its buffers
     /// reused, as the checker does).
     spare: Observation,
+    /// The model's observation after the last step, its buffers reused likewise.
+    expected: Observation,
 }
 
 /// The state machine test of the implementation against [`Reference`], recording with `R`.
@@ -92,6 +94,7 @@ impl<R: Recorder> StateMachineTest for Implementation<R> {
             ledger: Ledger::new(&ref_state.setup),
             observed,
             spare: Observation::default(),
+            expected: Observation::default(),
         }
     }
 
@@ -105,7 +108,8 @@ impl<R: Recorder> StateMachineTest for Implementation<R> {
         }
         let mut after = std::mem::take(&mut sut.spare);
         sut.server.observe_into(&mut after);
-        if let Some(found) = difference::first_difference(&ref_state.model.observe(), &after) {
+        ref_state.model.observe_into(&mut sut.expected);
+        if let Some(found) = difference::first_difference(&sut.expected, &after) {
             panic!("state differs from the model after `{op}`: {found}");
         }
         // Equal observations: the properties need checking on one of the two only.

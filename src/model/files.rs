@@ -3,7 +3,6 @@
 
 use super::{same, File, Model};
 use crate::vocabulary::files::{csv_line, lines, split_csv};
-use crate::vocabulary::observation::FileView;
 use crate::vocabulary::outcome::{Refusal, StepResult};
 use crate::vocabulary::rules::RuleId::*;
 
@@ -54,18 +53,6 @@ pub fn write(files: &mut Vec<File>, path: &str, text: &str) {
         text: text.to_string(),
     };
     files.insert(at, file);
-}
-
-/// The files as the report shows them: sorted by path without case, as they are kept.
-pub fn view(files: &[File]) -> Vec<FileView> {
-    let mut view = Vec::new();
-    for f in files {
-        view.push(FileView {
-            path: f.path.clone(),
-            text: f.text.clone(),
-        });
-    }
-    view
 }
 
 /// A user list file read (F-CSV): its column names and its rows, each with its line

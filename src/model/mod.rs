@@ -34,7 +34,8 @@ use crate::vocabulary::container::Container;
 use crate::vocabulary::event::Event;
 use crate::vocabulary::language::Language;
 use crate::vocabulary::observation::{
-    CustomRecipientView, DatedView, MailView, MailboxView, Observation, UserListRow, WaitingView,
+    CustomRecipientView, DatedView, FileView, MailView, MailboxView, Observation, UserListRow,
+    WaitingView,
 };
 use crate::vocabulary::operation::{ListField, Operation, Version};
 use crate::vocabulary::outcome::{Refusal, StepResult};
@@ -714,21 +715,39 @@ impl Model {
 
     /// The observable state.
     pub fn observe(&self) -> Observation {
-        let mut mailboxes = Vec::new();
-        for m in &self.mailboxes {
-            mailboxes.push(mailbox_view(m));
+        let mut seen = Observation::default();
+        self.observe_into(&mut seen);
+        seen
+    }
+
+    /// [`Model::observe`], written over `into`, whose texts and lists are reused: the
+    /// state machine test observes the model at every step, and a new observation each
+    /// time was a twentieth of its work (issue 37).
+    pub fn observe_into(&self, into: &mut Observation) {
+        into.events.clone_from(&self.events);
+        into.mailboxes.truncate(self.mailboxes.len());
+        for (i, m) in self.mailboxes.iter().enumerate() {
+            if i == into.mailboxes.len() {
+                into.mailboxes.push(MailboxView::default());
+            }
+            mailbox_view_into(m, &mut into.mailboxes[i]);
         }
-        let mut msmail = Vec::new();
-        for u in &self.users {
-            msmail.push(waiting_view(u));
+        into.msmail.truncate(self.users.len());
+        for (i, u) in self.users.iter().enumerate() {
+            if i == into.msmail.len() {
+                into.msmail.push(WaitingView::default());
+            }
+            waiting_view_into(u, &mut into.msmail[i]);
         }
-        Observation {
-            events: self.events.clone(),
-            mailboxes,
-            custom_recipients: self.custom_recipients_view(),
-            msmail,
-            user_list: self.user_list.as_ref().map(|rows| self.list_view(rows)),
-            files: files::view(&self.files),
+        into.custom_recipients = self.custom_recipients_view();
+        into.user_list = self.user_list.as_ref().map(|rows| self.list_view(rows));
+        into.files.truncate(self.files.len());
+        for (i, f) in self.files.iter().enumerate() {
+            if i == into.files.len() {
+                into.files.push(FileView::default());
+            }
+            into.files[i].path.clone_from(&f.path);
+            into.files[i].text.clone_from(&f.text);
         }
     }
 
@@ -753,12 +772,16 @@ impl Model {
         };
         for &i in mailboxes {
             if let Some(m) = self.mailboxes.get(i) {
-                part.mailboxes.push(mailbox_view(m));
+                let mut view = MailboxView::default();
+                mailbox_view_into(m, &mut view);
+                part.mailboxes.push(view);
             }
         }
         for &i in users {
             if let Some(u) = self.users.get(i) {
-                part.msmail.push(waiting_view(u));
+                let mut view = WaitingView::default();
+                waiting_view_into(u, &mut view);
+                part.msmail.push(view);
             }
         }
         part
@@ -806,19 +829,19 @@ impl Model {
 }
 
 /// What an observation shows of one mailbox.
-fn mailbox_view(m: &Mailbox) -> MailboxView {
-    let mut folders = Vec::new();
-    let mut mail = Vec::new();
+/// A mailbox as observed, written over `view` (the texts' buffers reused).
+fn mailbox_view_into(m: &Mailbox, view: &mut MailboxView) {
+    view.folders.clear();
+    view.mail.clear();
     if let Some(language) = m.folders {
         for name in texts::folder_names(language) {
-            folders.push(name);
+            view.folders.push(name);
         }
         let mut inbox = m.inbox.clone();
         inbox.sort();
         for (owner, count) in inbox {
-            let folder = folders[0];
-            mail.push(MailView {
-                folder,
+            view.mail.push(MailView {
+                folder: view.folders[0],
                 owner,
                 count,
                 calendar: false,
@@ -826,8 +849,8 @@ fn mailbox_view(m: &Mailbox) -> MailboxView {
             });
         }
         for attachment in &m.calendar_messages {
-            mail.push(MailView {
-                folder: folders[0],
+            view.mail.push(MailView {
+                folder: view.folders[0],
                 owner: String::new(),
                 count: 1,
                 calendar: true,
@@ -835,35 +858,28 @@ fn mailbox_view(m: &Mailbox) -> MailboxView {
             });
         }
     }
-    MailboxView {
-        alias: m.alias.clone(),
-        container: m.container.clone(),
-        directory_name: m.directory_name.clone(),
-        proxies: m.proxies.clone(),
-        folders,
-        folder_language: m.folders,
-        mail,
-        created_for: m.created_for.clone(),
-        calendar: m.calendar,
-    }
+    view.alias.clone_from(&m.alias);
+    view.container.clone_from(&m.container);
+    view.directory_name.clone_from(&m.directory_name);
+    view.proxies.clone_from(&m.proxies);
+    view.folder_language = m.folders;
+    view.created_for.clone_from(&m.created_for);
+    view.calendar = m.calendar;
 }
 
-/// What an observation shows of one MS Mail user.
-fn waiting_view(u: &User) -> WaitingView {
-    WaitingView {
-        address: u.address.clone(),
-        waiting: u.waiting,
-        client: if u.client_open { "open" } else { "closed" },
-        password_in_step: !u.out_of_step,
-        received: u.received,
-        dated: u
-            .dated
-            .iter()
-            .map(|(date, count)| DatedView {
-                date: format!("{date:014}"),
-                count: *count,
-            })
-            .collect(),
+/// An MS Mail user as observed, written over `view`.
+fn waiting_view_into(u: &User, view: &mut WaitingView) {
+    view.address.clone_from(&u.address);
+    view.waiting = u.waiting;
+    view.client = if u.client_open { "open" } else { "closed" };
+    view.password_in_step = !u.out_of_step;
+    view.received = u.received;
+    view.dated.clear();
+    for (date, count) in &u.dated {
+        view.dated.push(DatedView {
+            date: format!("{date:014}"),
+            count: *count,
+        });
     }
 }
 

@@ -212,6 +212,22 @@ pub fn split_csv(line: &str) -> Result<Vec<String>, UnclosedQuote> {
 /// assert_eq!(fields[2], (18, "Y".to_string()));
 /// ```
 pub fn split_csv_at(line: &str) -> Result<Vec<(usize, String)>, UnclosedQuote> {
+    if !line.contains('"') {
+        // Most lines quote nothing: each field is a slice between commas, copied once
+        // (a character at a time, this was a twentieth of the state machine test).
+        let mut fields = Vec::new();
+        let mut start = 1;
+        for piece in line.split(',') {
+            fields.push((start, piece.to_string()));
+            start += piece.chars().count() + 1;
+        }
+        return Ok(fields);
+    }
+    split_quoted(line)
+}
+
+/// [`split_csv_at`] a character at a time, for a line that may quote.
+fn split_quoted(line: &str) -> Result<Vec<(usize, String)>, UnclosedQuote> {
     let mut fields = Vec::new();
     let mut start = 1;
     let mut field = String::new();
@@ -326,5 +342,20 @@ impl FromStr for MailDate {
 impl fmt::Display for MailDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:014}", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// A line without quotes is split by slices as a character at a time would:
+        /// the same fields at the same columns (non-ASCII and empty fields included).
+        #[test]
+        fn the_fast_split_is_the_slow_one(line in "[a-zA-Z0-9 ,éü;\\t-]{0,40}") {
+            prop_assert_eq!(split_csv_at(&line), split_quoted(&line));
+        }
     }
 }

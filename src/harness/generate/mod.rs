@@ -457,7 +457,7 @@ impl Strategy for StepStrategy {
             rng: runner.rng(),
             tape: Vec::with_capacity(8),
         };
-        step(&mut drawing, &self.pools, self.has_list);
+        let drawn = step(&mut drawing, &self.pools, self.has_list);
         let tape = drawing.tape;
         Ok(StepTree {
             pools: Rc::clone(&self.pools),
@@ -466,6 +466,7 @@ impl Strategy for StepStrategy {
             hi: tape.first().copied().unwrap_or(0),
             at: 0,
             tape,
+            built: std::cell::RefCell::new(Some(drawn)),
         })
     }
 }
@@ -483,6 +484,10 @@ struct StepTree {
     /// Below `lo`, the draw at `at` is known not to fail; at `hi`, it is known to fail.
     lo: u32,
     hi: u32,
+    /// The step the tape makes, once made: proptest asks for it two or three times per
+    /// step, and making it again (reading the pools' texts) was a tenth of the state
+    /// machine test (issue 37). Forgotten whenever the tape changes.
+    built: std::cell::RefCell<Option<Operation>>,
 }
 
 impl StepTree {
@@ -511,15 +516,20 @@ impl ValueTree for StepTree {
     type Value = Operation;
 
     fn current(&self) -> Operation {
-        let mut replaying = Replaying {
-            tape: &self.tape,
-            at: 0,
-        };
-        step(&mut replaying, &self.pools, self.has_list)
+        let mut built = self.built.borrow_mut();
+        let op = built.get_or_insert_with(|| {
+            let mut replaying = Replaying {
+                tape: &self.tape,
+                at: 0,
+            };
+            step(&mut replaying, &self.pools, self.has_list)
+        });
+        op.clone()
     }
 
     /// The current step still fails: it is the best known, so try smaller.
     fn simplify(&mut self) -> bool {
+        *self.built.get_mut() = None;
         if self.tape.is_empty() {
             return false;
         }
@@ -535,12 +545,63 @@ impl ValueTree for StepTree {
     /// Answering `false` there made proptest-state-machine keep the passing value it had
     /// last tried, and report a sequence that passes beside another's failure.
     fn complicate(&mut self) -> bool {
+        *self.built.get_mut() = None;
         if self.tape.is_empty() {
             return false;
         }
         let tried = self.tape.clone();
         self.lo = self.tape[self.at] + 1;
         self.next_try() || self.tape != tried
+    }
+}
+
+/// A strategy whose trees make their value once until it shrinks: proptest-state-machine
+/// asks for the first state two or three times per sequence, and making it (the world's
+/// users and files, the model) again each time was a twentieth of the state machine test
+/// (issue 37).
+#[derive(Debug)]
+struct Memo<S>(S);
+
+impl<S: Strategy> Strategy for Memo<S>
+where
+    S::Value: Clone,
+{
+    type Tree = MemoTree<S::Tree>;
+    type Value = S::Value;
+
+    fn new_tree(&self, runner: &mut TestRunner) -> NewTree<Self> {
+        Ok(MemoTree {
+            tree: self.0.new_tree(runner)?,
+            made: std::cell::RefCell::new(None),
+        })
+    }
+}
+
+/// [`Memo`]'s tree: the inner tree and its value once made, forgotten when it shrinks.
+struct MemoTree<T: ValueTree> {
+    tree: T,
+    made: std::cell::RefCell<Option<T::Value>>,
+}
+
+impl<T: ValueTree> ValueTree for MemoTree<T>
+where
+    T::Value: Clone,
+{
+    type Value = T::Value;
+
+    fn current(&self) -> T::Value {
+        let mut made = self.made.borrow_mut();
+        made.get_or_insert_with(|| self.tree.current()).clone()
+    }
+
+    fn simplify(&mut self) -> bool {
+        *self.made.get_mut() = None;
+        self.tree.simplify()
+    }
+
+    fn complicate(&mut self) -> bool {
+        *self.made.get_mut() = None;
+        self.tree.complicate()
     }
 }
 
@@ -600,18 +661,17 @@ impl ReferenceStateMachine for Reference {
     type Transition = Operation;
 
     fn init_state() -> BoxedStrategy<RefState> {
-        setup_strategy()
-            .prop_map(|setup| {
-                let model = Model::new(&setup);
-                RefState {
-                    pools: None,
-                    fresh: std::cell::OnceCell::new(),
-                    model,
-                    setup,
-                    last: None,
-                }
-            })
-            .boxed()
+        let states = setup_strategy().prop_map(|setup| {
+            let model = Model::new(&setup);
+            RefState {
+                pools: None,
+                fresh: std::cell::OnceCell::new(),
+                model,
+                setup,
+                last: None,
+            }
+        });
+        Memo(states).boxed()
     }
 
     fn transitions(state: &RefState) -> BoxedStrategy<Operation> {
