@@ -67,9 +67,20 @@ fn the_side_by_side_page_shows_each_version() {
     let page = checked(&made::symptoms(&dir));
     assert!(page.text.len() < 1_000_000, "{} bytes", page.text.len());
     // Three versions: a column each in the steps table, a mail path and an event log.
-    assert_eq!(page.count("thead th"), 4, "step and three versions");
+    assert_eq!(
+        page.count("table.steps thead th"),
+        4,
+        "step and three versions"
+    );
     assert_eq!(page.count(".path[data-version]"), 3);
-    assert_eq!(page.count("tr"), 3, "the header and two steps");
+    assert_eq!(page.count("table.steps tr"), 3, "the header and two steps");
+    // What differs is said: the first step where the versions part ways is marked (step
+    // two), the final states are compared as the terminal prints them, and 5.0's "ok"
+    // says in words that it put the mail into a mailbox not tied to its owner.
+    assert_eq!(page.count("tr.first-difference"), 1);
+    assert!(page.words().contains("the versions part ways here"));
+    assert!(page.count("table.final-state tbody tr") >= 3);
+    assert!(page.words().contains("a mailbox not tied to it"));
     // Step two: 5.0 migrates (into a mailbox not tied to JDOE: one red arrow), 5.5 and
     // SP1 abort with 7026 (Q242184's SYMPTOMS).
     assert_eq!(page.count("td.aborted"), 2);

@@ -1,6 +1,8 @@
 //! The side-by-side page of `migwiz diff FILE --html OUT.html`: the scenario's steps as
 //! rows and 5.0, 5.5 and 5.5 SP1 as columns, each cell coloured by how the step ended with
-//! its rule ids linked to their text, the mail's path per version drawn from MS Mail user
+//! its rule ids linked to their text and, in words, what an "ok" hides; the first step
+//! where the versions part ways marked; the final states compared as `migwiz diff` prints
+//! them; the mail's path per version drawn from MS Mail user
 //! to mailbox (a delivery into a mailbox not tied to its owner in red), the event log per
 //! version, and the article the scenario comes from at the top.
 //!
@@ -54,6 +56,8 @@ pub fn page(scenario: &Scenario, policy: ModelCheckPolicy) -> String {
                 (header(scenario))
                 h2 { "Steps under each version" }
                 (steps(scenario, &replays))
+                h2 { "What differs at the end" }
+                (final_state(scenario, policy))
                 h2 { "Where the mail went" }
                 p.note { "Each arrow goes from an MS Mail user to the mailbox that holds its mail at the end; a red arrow is mail delivered into a mailbox not tied to its owner (I-OWNER)." }
                 div.versions {
@@ -119,20 +123,34 @@ fn header(scenario: &Scenario) -> Markup {
 }
 
 /// One row per step: its line, then per version a cell coloured by outcome, with what the
-/// step did and its rule ids linked to their text.
+/// step did, what an "ok" hides said in words (mail into a mailbox not tied to its owner,
+/// users whose mail stayed behind an error event), and its rule ids linked to their text.
+/// The first step where the versions part ways is marked.
 fn steps(scenario: &Scenario, replays: &[Replay]) -> Markup {
     let shown = scenario.steps.len().min(MOST_ON_PAGE);
+    let parts = |i: usize| {
+        let first = &replays[0].steps[i];
+        replays[1..].iter().any(|r| {
+            let step = &r.steps[i];
+            step.cell != first.cell || step.result.outcome.word() != first.result.outcome.word()
+        })
+    };
+    let first_part = (0..shown).find(|&i| parts(i));
     html! {
         table.steps {
             thead { tr { th { "step" } @for v in Version::ALL { th { (v.as_str()) } } } }
             tbody {
                 @for i in 0..shown {
-                    tr {
-                        th { "#" (i + 1) " " (step_name(&scenario.steps[i])) }
+                    tr class=[(first_part == Some(i)).then_some("first-difference")] {
+                        th {
+                            "#" (i + 1) " " (step_name(&scenario.steps[i]))
+                            @if first_part == Some(i) { p.parting { "◆ the versions part ways here" } }
+                        }
                         @for replay in replays {
                             @let step = &replay.steps[i];
                             td class=(step.result.outcome.word()) {
                                 pre { (printable_lines(&step.cell)) }
+                                @for warning in hidden_by_ok(step) { p.warning { "⚠ " (warning) } }
                                 div.rules {
                                     @for rule in &step.result.rules {
                                         a href={ "#rule-" (rule.as_str()) } { (rule.as_str()) }
@@ -146,6 +164,73 @@ fn steps(scenario: &Scenario, replays: &[Replay]) -> Markup {
         }
         @if scenario.steps.len() > shown {
             p.note { (scenario.steps.len() - shown) " more steps; migwiz run --json lists them all" }
+        }
+    }
+}
+
+/// What a step's colour does not tell: mail delivered into a mailbox not tied to its
+/// owner (I-OWNER), and users whose mail stayed in MS Mail behind an error event.
+fn hidden_by_ok(step: &crate::tools::runs::replay::ReplayedStep) -> Vec<String> {
+    use crate::vocabulary::outcome::UserResult;
+    let mut said = Vec::new();
+    for (owner, alias) in step.unbound.iter().take(MOST_ON_PAGE) {
+        said.push(format!(
+            "mail of {} went into {}, a mailbox not tied to it",
+            printable(owner),
+            printable(alias)
+        ));
+    }
+    let stayed = step
+        .result
+        .users
+        .iter()
+        .filter(|u| {
+            matches!(
+                u,
+                UserResult::MmfUnavailable { .. }
+                    | UserResult::SpoolerFailure { .. }
+                    | UserResult::OtherContainer { .. }
+                    | UserResult::NotInPostOffice { .. }
+                    | UserResult::OtherHomeServer { .. }
+            )
+        })
+        .count();
+    if stayed > 0 {
+        said.push(format!(
+            "an error event for {stayed} user(s), whose mail stayed in MS Mail"
+        ));
+    }
+    said
+}
+
+/// The final states compared as the terminal's `migwiz diff` prints them: a row per thing
+/// on which the versions end differently, or a sentence when they end alike.
+fn final_state(scenario: &Scenario, policy: ModelCheckPolicy) -> Markup {
+    let diff = crate::tools::runs::diff::VersionDiff::with(scenario, policy);
+    let rows: Vec<_> = diff
+        .rows
+        .iter()
+        .filter(|r| !r.what.starts_with('#'))
+        .take(MOST_ON_PAGE)
+        .collect();
+    html! {
+        @if rows.is_empty() {
+            p { "5.0, 5.5 and 5.5 SP1 end in the same state." }
+        } @else {
+            p.note { "Only what differs between the versions is listed, as `migwiz diff` prints it." }
+            table.final-state {
+                thead { tr { th { "at the end" } @for v in Version::ALL { th { (v.as_str()) } } } }
+                tbody {
+                    @for row in &rows {
+                        tr {
+                            th { (printable_lines(&row.what)) }
+                            @for cell in &row.cells {
+                                td { pre { (printable_lines(cell)) } }
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 }

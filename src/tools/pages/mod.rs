@@ -95,6 +95,8 @@ body { font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 78em;
 h1 { font-size: 1.5em; margin-bottom: .2em; } h2 { font-size: 1.15em; margin-top: 2em; }
 table { border-collapse: collapse; width: 100%; } th, td { border: 1px solid #c8c8c8; padding: .35em .5em; vertical-align: top; text-align: left; }
 th { background: #f0f0f0; }
+tr.first-difference > th { border-left: 4px solid #5b3f9e; } .parting { font-weight: 600; margin: .3em 0 0; } .warning { margin: .3em 0; }
+table.final-state pre { margin: 0; }
 td.ok { background: #e8f5e9; } td.refused { background: #fff4d6; } td.aborted { background: #fde2e1; }
 td pre, .log pre { margin: 0 0 .8em; white-space: pre-wrap; font: 13px/1.35 ui-monospace, monospace; }
 .rules a { font: 12px ui-monospace, monospace; margin-right: .4em; color: #0b57d0; }
