@@ -118,22 +118,10 @@ fn flag(lines: &[Line], keyword: &str, default: bool) -> bool {
     }
 }
 
-/// B-VALUES: 14 digits naming a real date and time.
+/// B-VALUES: 14 digits naming a real date and time (F-DATE's form, read by the
+/// vocabulary, as the server reads it).
 fn is_date(text: &str) -> bool {
-    if text.len() != 14 || !text.chars().all(|c| c.is_ascii_digit()) {
-        return false;
-    }
-    let n = |from: usize, to: usize| text[from..to].parse::<u32>().unwrap_or(0);
-    let (year, month, day) = (n(0, 4), n(4, 6), n(6, 8));
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => 0,
-    };
-    year > 0 && day >= 1 && day <= days && n(8, 10) < 24 && n(10, 12) < 60 && n(12, 14) < 60
+    text.parse::<crate::vocabulary::files::MailDate>().is_ok()
 }
 
 /// B-VALUES: a path Windows could name.

@@ -1107,25 +1107,24 @@ mod tests {
         assert!(violation.detail.contains("deliver"), "{violation}");
     }
 
+    /// The MS Mail users at `addresses`, two messages each, and their world.
+    fn world(addresses: &[&str]) -> (Vec<MsMailAddress>, Setup) {
+        let users: Vec<MsMailAddress> = addresses.iter().map(|a| a.parse().unwrap()).collect();
+        let mail = users
+            .iter()
+            .map(|u| MsMailUser::new(u.clone(), 2))
+            .collect();
+        let setup = Setup::new(Default::default(), Default::default(), mail).unwrap();
+        (users, setup)
+    }
+
     /// Judged on the part of the state each unit names, a model that moves mail into a
     /// mailbox its result does not name is still caught (FirstMailbox: 5.5 reports the
     /// mailbox it found and fills the directory's first), as are the mistakes I-ABORT and
     /// I-OWNER catch on the part a unit names.
     #[test]
     fn the_part_a_unit_names_is_judged() {
-        let users: Vec<MsMailAddress> = ["NET1/PO1/JDOE", "NET1/PO1/MARIABL"]
-            .iter()
-            .map(|a| a.parse().unwrap())
-            .collect();
-        let setup = Setup::new(
-            Default::default(),
-            Default::default(),
-            users
-                .iter()
-                .map(|u| MsMailUser::new(u.clone(), 2))
-                .collect(),
-        )
-        .unwrap();
+        let (users, setup) = world(&["NET1/PO1/JDOE", "NET1/PO1/MARIABL"]);
         let v55 = crate::vocabulary::operation::Version::V55;
         let case = Case {
             setup,
@@ -1172,21 +1171,10 @@ mod tests {
     /// client runs `batch` while the second delivers to the second user.
     fn batch_case(batch: Operation) -> Case {
         use crate::harness::generate::{starting_files, DRIVE};
-        let users: Vec<MsMailAddress> = ["NET1/PO1/JDOE", "NET2/PO2/ANA"]
-            .iter()
-            .map(|a| a.parse().unwrap())
-            .collect();
-        let setup = Setup::new(
-            Default::default(),
-            Default::default(),
-            users
-                .iter()
-                .map(|u| MsMailUser::new(u.clone(), 2))
-                .collect(),
-        )
-        .unwrap()
-        .with_postoffice_drive(Some(DRIVE))
-        .with_files(starting_files(&users));
+        let (users, setup) = world(&["NET1/PO1/JDOE", "NET2/PO2/ANA"]);
+        let setup = setup
+            .with_postoffice_drive(Some(DRIVE))
+            .with_files(starting_files(&users));
         let deliver = Operation::Deliver {
             user: users[1].clone(),
             messages: 1,
