@@ -89,6 +89,176 @@ fn the_side_by_side_page_shows_each_version() {
     assert_eq!(page.count("[data-id=\"7026\"]"), 2);
     // Every rule id links to its text on the page (checked() resolves every link).
     assert!(page.count("a[href^=\"#rule-\"]") >= 4);
+    // A legend, and the words that differ marked: 5.0's "ok" against 5.5's "aborted"
+    // leaves different mail at the end.
+    assert_eq!(page.count("dl.legend"), 1);
+    assert!(page.count("table.final-state mark") >= 2);
+    assert!(page.count("div.log mark") >= 2, "the logs differ");
+}
+
+/// Never colour alone (issue 38): every outcome cell says its outcome with a symbol and a
+/// word, every bar of a history carries a label, and the colours that tell states apart
+/// stay apart under red/green colour blindness (Machado et al.'s protanopia and
+/// deuteranopia, ΔE*ab of at least 10 between any two).
+#[test]
+fn every_colour_has_a_word_and_stays_apart_under_colour_blindness() {
+    let dir = made::folder("pages", "colour");
+    made::every_scenario(&dir);
+    let page = checked(&dir.join("08-v50-alias-wrong-mailbox.html"));
+    for outcome in ["ok", "refused", "aborted"] {
+        let cells = page.count(&format!("td.{outcome}"));
+        let cues = page.count(&format!("td.{outcome} > span.cue"));
+        assert_eq!(cells, cues, "{outcome}");
+    }
+    let cue_words = page.text_of("span.cue");
+    assert!(cue_words.contains("✓ ok"), "{cue_words}");
+    let fills: Vec<String> = [
+        "td.ok, dt.ok",
+        "td.refused, dt.refused",
+        "td.aborted, dt.aborted",
+    ]
+    .iter()
+    .map(|rule| colour_after(&page.text, &format!("{rule} {{ background: ")))
+    .collect();
+    colours_apart(&fills);
+    // Mail into a mailbox not tied to its owner: dashed as well as coloured.
+    assert!(page
+        .text
+        .contains("line.unbound { stroke: #d55e00; stroke-width: 2.5; stroke-dasharray"));
+
+    let history = checked(&made::failing_history(&dir));
+    let bars = history.count("g.bar");
+    assert_eq!(
+        history.count("g.bar > text.label"),
+        bars,
+        "a label on every bar"
+    );
+    let fills: Vec<String> = [
+        ".bar rect { fill: ",
+        ".bar.placed rect { fill: ",
+        ".bar.stuck rect { fill: ",
+    ]
+    .iter()
+    .map(|rule| colour_after(&history.text, rule))
+    .collect();
+    colours_apart(&fills);
+    assert_eq!(history.count("dl.legend"), 1);
+}
+
+/// The `#rrggbb` colour right after `rule` in the page's style.
+fn colour_after(text: &str, rule: &str) -> String {
+    let at = text.find(rule).unwrap_or_else(|| panic!("no {rule}")) + rule.len();
+    text[at..at + 7].to_string()
+}
+
+/// Every two of `colours` at least 10 ΔE*ab apart as seen normally, with protanopia and
+/// with deuteranopia.
+fn colours_apart(colours: &[String]) {
+    const PROTAN: [[f64; 3]; 3] = [
+        [0.152286, 1.052583, -0.204868],
+        [0.114503, 0.786281, 0.099216],
+        [-0.003882, -0.048116, 1.051998],
+    ];
+    const DEUTAN: [[f64; 3]; 3] = [
+        [0.367322, 0.860646, -0.227968],
+        [0.280085, 0.672501, 0.047413],
+        [-0.011820, 0.042940, 0.968881],
+    ];
+    const SEEN: [[f64; 3]; 3] = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
+    for (vision, matrix) in [
+        ("normal", SEEN),
+        ("protanopia", PROTAN),
+        ("deuteranopia", DEUTAN),
+    ] {
+        let lab: Vec<[f64; 3]> = colours.iter().map(|c| lab_of(c, &matrix)).collect();
+        for i in 0..lab.len() {
+            for j in i + 1..lab.len() {
+                let delta = (0..3)
+                    .map(|k| (lab[i][k] - lab[j][k]).powi(2))
+                    .sum::<f64>()
+                    .sqrt();
+                assert!(
+                    delta >= 10.0,
+                    "{} and {} are {delta:.1} apart with {vision}",
+                    colours[i],
+                    colours[j]
+                );
+            }
+        }
+    }
+}
+
+/// CIELAB of `#rrggbb` seen through `matrix` (applied in linear RGB).
+fn lab_of(hex: &str, matrix: &[[f64; 3]; 3]) -> [f64; 3] {
+    let channel = |k: usize| {
+        let c = f64::from(u8::from_str_radix(&hex[1 + 2 * k..3 + 2 * k], 16).unwrap()) / 255.0;
+        match c <= 0.04045 {
+            true => c / 12.92,
+            false => ((c + 0.055) / 1.055).powf(2.4),
+        }
+    };
+    let rgb = [channel(0), channel(1), channel(2)];
+    let seen: Vec<f64> = matrix
+        .iter()
+        .map(|row| (0..3).map(|k| row[k] * rgb[k]).sum::<f64>().clamp(0.0, 1.0))
+        .collect();
+    let (r, g, b) = (seen[0], seen[1], seen[2]);
+    let xyz = [
+        (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047,
+        0.2126 * r + 0.7152 * g + 0.0722 * b,
+        (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883,
+    ];
+    let f = |t: f64| match t > 0.008856 {
+        true => t.cbrt(),
+        false => 7.787 * t + 16.0 / 116.0,
+    };
+    let (fx, fy, fz) = (f(xyz[0]), f(xyz[1]), f(xyz[2]));
+    [116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)]
+}
+
+/// Indexes that summarise and pages that link back (issue 38): the index of `diff --html`
+/// says per scenario where the versions part ways, which abort and which put mail into a
+/// mailbox not tied to its owner, with runs of clients at once apart; every page links
+/// back to it, and every witness page of the explorer to its index.
+#[test]
+fn indexes_summarise_and_every_page_links_back() {
+    let dir = made::folder("pages", "back");
+    made::every_scenario(&dir);
+    let index = checked(&dir.join("index.html"));
+    assert_eq!(
+        index.count("table.index"),
+        2,
+        "steps one after the other, clients at once"
+    );
+    let rows = scraper::Selector::parse("table.index tr").unwrap();
+    let row = |file: &str| {
+        index
+            .doc
+            .select(&rows)
+            .map(|tr| tr.text().collect::<Vec<_>>().join("|"))
+            .find(|t| t.contains(file))
+            .unwrap_or_else(|| panic!("no row for {file}"))
+    };
+    let symptoms = row("Q242184 symptoms");
+    assert!(
+        symptoms.contains("from step 2") && symptoms.contains("5.5, 5.5-sp1"),
+        "{symptoms}"
+    );
+    let alias = row("5.0 alias lookup delivers to the wrong mailbox");
+    assert!(
+        alias.contains("from step 2") && alias.contains("|5.0"),
+        "{alias}"
+    );
+    for link in index.attrs("a", "href") {
+        let page = checked(&dir.join(common::pages::percent_decoded(&link).unwrap()));
+        assert_eq!(page.attrs("nav.back a", "href"), ["./index.html"], "{link}");
+    }
+    let explore = made::folder("pages", "back-explore");
+    let catalogue = checked(&made::catalogue(&explore));
+    assert!(catalogue.count("td.share") > 0 && catalogue.count("ol.steps li") > 0);
+    let first = &catalogue.attrs("td > a", "href")[0];
+    let witness = checked(&catalogue.path.parent().unwrap().join(first));
+    assert_eq!(witness.attrs("nav.back a", "href"), ["./index.html"]);
 }
 
 /// Escaping is security: names, aliases, addresses and descriptions from a scenario are
@@ -146,19 +316,31 @@ fn one_command_writes_the_page_of_every_scenario() {
 fn a_concurrent_run_is_drawn_as_lanes_and_bars() {
     let dir = made::folder("pages", "race");
     let passing = checked(&made::passing_history(&dir));
-    assert_eq!(
-        passing.count("g.lane"),
-        3,
-        "two clients and the final state"
-    );
-    let bars = passing.count("g.bar");
+    // Two clients and the final state, in each row of ticks the run is drawn in.
+    let rows = passing.count("svg.history");
+    assert!(rows >= 1);
+    assert_eq!(passing.count("g.lane"), 3 * rows);
+    // A bar that runs on into the next row is drawn in both: units are told by number.
+    let units = |page: &common::pages::Page, selector: &str| {
+        let mut ops = page.attrs(selector, "data-op");
+        ops.dedup();
+        ops.len()
+    };
+    let bars = units(&passing, "g.bar");
     assert!(bars > 0);
     assert_eq!(
-        passing.count("g.bar.placed"),
+        units(&passing, "g.bar.placed"),
         bars,
         "every unit in the order"
     );
-    assert_eq!(passing.count("polyline.order"), 1);
+    assert!(passing.count("polyline.order") >= 1);
+
+    // Lanes named by what their clients do, the version stated, and the order as a
+    // table, a row per unit placed.
+    let words = passing.words();
+    assert!(words.contains("The wizard runs as 5.5."), "{words}");
+    assert!(passing.text_of("text.does").contains("wizard 5.5 migrate"));
+    assert_eq!(passing.count("table.order tbody tr"), bars);
 
     let failing = checked(&made::failing_history(&dir));
     assert_eq!(failing.count("g.bar.stuck"), 1, "the unit no order places");
@@ -167,6 +349,18 @@ fn a_concurrent_run_is_drawn_as_lanes_and_bars() {
     assert!(
         words.contains("4 message(s) moved") && words.contains("3 message(s) moved"),
         "{words}"
+    );
+    // Where the order stops: the difference marked, what "cannot be placed" means, and
+    // the witness file with the command that replays it.
+    // 4 against 3 messages, and the rule the server cited that the model did not.
+    assert_eq!(failing.count("div.stuck mark"), 3);
+    assert_eq!(failing.text_of("div.stuck mark"), "4");
+    assert!(words.contains("cannot be placed") && words.contains("not always the culprit"));
+    let replay = failing.text_of("p.replay code");
+    assert!(
+        replay.starts_with("migwiz run ")
+            && replay.ends_with("race-seed-3-case-19.toml --fault waiting-read-apart"),
+        "{replay}"
     );
 }
 
@@ -194,17 +388,45 @@ fn the_check_writes_its_shortest_paths_as_a_graph() {
     let dir = made::folder("pages", "check");
     let dot = made::graph(&dir);
     let graph = std::fs::read_to_string(&dot).unwrap();
-    let properties = graph.matches("shape=ellipse").count();
+    let lines = |start: &str, has: &str| {
+        graph
+            .lines()
+            .filter(|l| l.starts_with(start) && l.contains(has))
+            .count()
+    };
+    let properties = lines("  p", "shape=ellipse");
     assert_eq!(
         properties, 4,
         "every sometimes property is reached by depth 3:\n{graph}"
     );
-    let states = graph.matches("shape=circle").count();
+    // Every state on the way is named by what it holds (issue 38).
+    let states = graph
+        .lines()
+        .filter(|l| l.starts_with("  s") && l.contains(" [") && !l.contains(" -> "))
+        .count();
+    assert!(states > 1, "{graph}");
     assert_eq!(
-        graph.matches(" -> ").count(),
-        states + properties,
+        lines("  s", "mailbox(es)"),
+        states,
+        "named states:\n{graph}"
+    );
+    assert_eq!(
+        lines("  s", " -> "),
+        states - 1 + properties,
         "a tree:\n{graph}"
     );
+    // A title with the check's scope and counts, and a legend that tells a `sometimes`
+    // reached from a violation by shape and symbol as well as colour.
+    assert!(
+        graph
+            .contains("label=\"migwiz check: 2 MS Mail user(s), every sequence of up to 3 step(s)"),
+        "{graph}"
+    );
+    assert!(
+        graph.contains("subgraph cluster_legend")
+            && graph.contains("✗ an `always` property broken")
+    );
+    assert_eq!(lines("  p", "◎ "), properties);
     // Where Graphviz is installed the drawing is beside it; it too must be safe.
     let svg = dot.with_extension("svg");
     if svg.exists() {

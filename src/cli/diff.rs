@@ -3,6 +3,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
+use migwiz::tools::pages::{IndexRow, Shows};
 use migwiz::vocabulary::printable;
 use migwiz::VersionDiff;
 
@@ -53,14 +54,15 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
             }
         };
         let page = pages.path_for(&file);
+        let index = pages.index().map(|_| INDEX);
         let (failed, html) = match scenario.clients.is_empty() {
-            true => sequential(&scenario, &file, args.model_check, page.is_some())?,
-            false => concurrent(&scenario, &file, args.model_check, page.as_deref())?,
+            true => sequential(&scenario, &file, args.model_check, page.is_some(), index)?,
+            false => concurrent(&scenario, &file, args.model_check, page.as_deref(), index)?,
         };
         bug |= failed;
-        if let (Some(out), Some(html)) = (page, html) {
+        if let (Some(out), Some((html, shows))) = (page, html) {
             match crate::input::write_page(&out, &html) {
-                Ok(()) => written.push((scenario.name.clone(), out)),
+                Ok(()) => written.push((scenario.name.clone(), out, shows)),
                 Err(Failure::Invalid(e)) => {
                     eprintln!("{e}");
                     unwritten = true;
@@ -70,11 +72,11 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
         }
     }
     if let Some(index) = pages.index() {
-        let links: Vec<(String, String)> = written
-            .iter()
-            .filter_map(|(name, path)| {
+        let links: Vec<IndexRow> = written
+            .into_iter()
+            .filter_map(|(name, path, shows)| {
                 let file = path.file_name()?.to_string_lossy().into_owned();
-                Some((name.clone(), file))
+                Some(IndexRow { name, file, shows })
             })
             .collect();
         if let Err(e) = std::fs::write(&index, migwiz::tools::pages::index(&links)) {
@@ -95,14 +97,19 @@ pub fn exec(args: &Args) -> Result<Status, Failure> {
     })
 }
 
+/// A page, and what the index says of it.
+type Drawn = Option<(String, Shows)>;
+
 /// Prints `scenario` under every version, only the differences; returns whether model
-/// and implementation disagreed, and the side-by-side page when `page` asks for it.
+/// and implementation disagreed, and the side-by-side page when `page` asks for it
+/// (linking back to `index`, when it is one of a folder's).
 fn sequential(
     scenario: &migwiz::Scenario,
     file: &std::path::Path,
     policy: migwiz::tools::replay::ModelCheckPolicy,
     page: bool,
-) -> Result<(bool, Option<String>), Failure> {
+    index: Option<&str>,
+) -> Result<(bool, Drawn), Failure> {
     // Three versions' steps on one bar, when the model check is slow.
     let bar = replay_progress(scenario, policy, 3 * scenario.steps.len());
     let tick = || {
@@ -122,7 +129,7 @@ fn sequential(
         diff.render()
     ))?;
     let bug = diff.replays.iter().any(reported_disagreements);
-    let html = page.then(|| migwiz::tools::pages::diff::page(scenario, policy));
+    let html = page.then(|| migwiz::tools::pages::diff::page_and_shows(scenario, policy, index));
     Ok((bug, html))
 }
 
@@ -134,7 +141,8 @@ fn concurrent(
     file: &std::path::Path,
     policy: migwiz::tools::replay::ModelCheckPolicy,
     page: Option<&std::path::Path>,
-) -> Result<(bool, Option<String>), Failure> {
+    index: Option<&str>,
+) -> Result<(bool, Drawn), Failure> {
     let how = migwiz::tools::race::How {
         policy,
         ..Default::default()
@@ -160,9 +168,25 @@ fn concurrent(
     ))?;
     // An unknown verdict is no pass: diff counts it with the failures.
     let failed = !report.passed() || reported_disagreements(&report.prefix);
+    let context = migwiz::tools::pages::history::Context {
+        index: index.map(str::to_string),
+        replay: Some(format!("migwiz run {}", file.display())),
+    };
+    let verdict = match (report.passed(), report.judgement.is_unknown()) {
+        (true, _) => "✓ linearizable",
+        (false, true) => "? unknown: a budget ran out",
+        (false, false) => "✗ NOT linearizable",
+    };
     Ok((
         failed,
-        page.map(|_| migwiz::tools::pages::history::page(&report)),
+        page.map(|_| {
+            (
+                migwiz::tools::pages::history::page_in(&report, &context),
+                Shows::Clients {
+                    verdict: verdict.to_string(),
+                },
+            )
+        }),
     ))
 }
 

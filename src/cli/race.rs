@@ -188,9 +188,15 @@ fn failure(
         let report =
             migwiz::tools::race::run_scenario(&scenario, None, Some(found.seed), args.fault);
         // The failure found stays the exit status when its page cannot be written.
-        if let Err(Failure::Invalid(e)) =
-            crate::input::write_page(page, &migwiz::tools::pages::history::page(&report))
-        {
+        let context = migwiz::tools::pages::history::Context {
+            index: None,
+            replay: Some(format!(
+                "migwiz run {}{fault}",
+                args.out.join(&file).display()
+            )),
+        };
+        let html = migwiz::tools::pages::history::page_in(&report, &context);
+        if let Err(Failure::Invalid(e)) = crate::input::write_page(page, &html) {
             eprintln!(
                 "{e}\nrace: the failure is written to {} all the same",
                 args.out.join(&file).display()

@@ -125,7 +125,12 @@ fn exec_concurrent(args: &Args, scenario: &migwiz::Scenario) -> Result<Status, F
     };
     emit(&text)?;
     if let Some(page) = &args.html {
-        crate::input::write_page(page, &migwiz::tools::pages::history::page(&report))?;
+        let context = migwiz::tools::pages::history::Context {
+            index: None,
+            replay: Some(replay_command(args, &report)),
+        };
+        let html = migwiz::tools::pages::history::page_in(&report, &context);
+        crate::input::write_page(page, &html)?;
     }
     if reported_disagreements(&report.prefix) {
         return Ok(Status::Bug);
@@ -143,4 +148,21 @@ fn exec_concurrent(args: &Args, scenario: &migwiz::Scenario) -> Result<Status, F
         return Ok(Status::Bug);
     }
     Ok(Status::Done)
+}
+
+/// The command that replays a concurrent run as it ran: its file, its schedule, and the
+/// version and fault it ran with.
+fn replay_command(args: &Args, report: &migwiz::tools::race::RaceReport) -> String {
+    let mut command = format!(
+        "migwiz run {} --schedule {}",
+        args.file.display(),
+        report.schedule
+    );
+    if let Some(v) = args.version {
+        command.push_str(&format!(" --version {}", v.as_str()));
+    }
+    if let Some(f) = args.fault {
+        command.push_str(&format!(" --fault {}", f.name()));
+    }
+    command
 }

@@ -342,6 +342,39 @@ pub mod made {
         page
     }
 
+    /// `migwiz run --html` on a run of 1,000 users: one wizard migrating them all, and
+    /// mail for every fiftieth arriving meanwhile.
+    #[allow(dead_code)] // used by the browser tests only
+    pub fn thousand_user_history(dir: &Path) -> PathBuf {
+        let mut text = String::from("name = \"a thousand users at once\"\n");
+        for i in 0..1000 {
+            text.push_str(&format!(
+                "[[users]]\naddress = \"NET1/PO{}/U{i}\"\nmessages = 1\n",
+                i / 100
+            ));
+        }
+        text.push_str("[[clients]]\nname = \"wizard\"\nsteps = [ { op = \"wizard\", version = \"5.5\", phase = \"full\" } ]\n[[clients]]\nname = \"mail\"\nsteps = [\n");
+        for i in (0..1000).step_by(50) {
+            text.push_str(&format!(
+                "  {{ op = \"deliver\", user = \"NET1/PO{}/U{i}\", messages = 1 }},\n",
+                i / 100
+            ));
+        }
+        text.push_str("]\n");
+        let (file, page) = (dir.join("thousand.toml"), dir.join("thousand.html"));
+        std::fs::write(&file, text).unwrap();
+        migwiz(
+            &[
+                "run".as_ref(),
+                file.as_os_str(),
+                "--html".as_ref(),
+                page.as_os_str(),
+            ],
+            0,
+        );
+        page
+    }
+
     /// The arguments of [`race_failure`], up to its `--out` folder.
     pub const RACE_FAILURE: [&str; 6] = [
         "race",

@@ -1,26 +1,49 @@
 //! The page of a concurrent run (`migwiz run FILE --html OUT.html` for a file with
-//! `[[clients]]`, `migwiz race --html OUT.html`): one lane per client, each unit a bar
-//! from its call to its return, and the order the checker found drawn through the bars;
-//! for a run no order explains, the longest explained prefix and the unit no order can
-//! place, highlighted, with what the model expected beside what the server returned.
-//! Hovering a bar shows the model's state before and after it.
+//! `[[clients]]`, `migwiz race --html OUT.html`): one lane per client, named by what it
+//! does, each unit a bar from its call to its return, numbered by its place in the order
+//! the checker found, and that order drawn through the bars. A long run is drawn in rows
+//! of ticks, as text wraps, never shrunk. Below, the order as a table with what each unit
+//! changed in the model's state, in names; for a run no order explains, where the order
+//! stops: the state there, what the model expected against what the server returned with
+//! the difference marked, and the command that replays the run.
 
-use maud::{html, DOCTYPE};
+use maud::{html, Markup, DOCTYPE};
 
 use crate::harness::concurrent::{Call, Judgement, ModelSpec};
 use crate::harness::linearizability::Spec;
 use crate::model::Model;
-use crate::tools::pages::head;
+use crate::tools::pages::marks::{marked, show};
+use crate::tools::pages::{back, head, legend};
 use crate::tools::search::race::{answer_words, verdict_words, RaceReport};
+use crate::vocabulary::observation::Observation;
+use crate::vocabulary::operation::Operation;
 use crate::vocabulary::printable;
-use crate::vocabulary::unit::Unit;
 
-/// Pixels per tick of the run's logical clock, and per lane.
-const TICK: usize = 64;
-const LANE: usize = 58;
-const LEFT: usize = 130;
+/// Pixels per lane, the left margin for lane names, and about the widest a row of the
+/// drawing is drawn (a wider one scrolls).
+const LANE: usize = 64;
+const LEFT: usize = 200;
+const ROW_WIDTH: usize = 1150;
+/// Rows of the drawing shown open; the rest are folded, a group at a time.
+const OPEN_ROWS: usize = 4;
+/// Units per folded group of the order's table.
+const TABLE_GROUP: usize = 100;
+/// About the width of a character of the bars' 11 px monospace labels, with room.
+const CHAR: usize = 7;
+/// The longest label a bar carries; the order's table has every name in full.
+const LONGEST_LABEL: usize = 44;
 
-/// The page of `report`.
+/// Where a history page sits among files: the index it links back to, and the command
+/// that replays its run.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// The index beside the page, when the page is one of a folder's.
+    pub index: Option<String>,
+    /// The command that replays the run: `migwiz run FILE`.
+    pub replay: Option<String>,
+}
+
+/// The page of `report`, on its own.
 ///
 /// ```
 /// use migwiz::tools::pages::history::page;
@@ -30,57 +53,159 @@ const LEFT: usize = 130;
 /// let report = run_scenario(&Scenario::parse("race.toml", text)?, None, None, None);
 /// let html = page(&report);
 /// assert_eq!(html.matches("class=\"lane\"").count(), 3); // two clients, the final state
-/// assert!(html.contains("class=\"order\""));
+/// assert!(html.contains("class=\"order\"") && html.contains("wizard 5.5 full"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn page(report: &RaceReport) -> String {
-    let ops = &report.ran.history.operations;
-    let order: Vec<usize> = match &report.judgement {
-        Judgement::Linearizable { order } => order.clone(),
-        Judgement::NotLinearizable { prefix, .. } => prefix.clone(),
-        _ => Vec::new(),
+    page_in(report, &Context::default())
+}
+
+/// The page of `report`, placed by `context`.
+pub fn page_in(report: &RaceReport, context: &Context) -> String {
+    let (order, stuck) = match &report.judgement {
+        Judgement::Linearizable { order } => (order.clone(), None),
+        Judgement::NotLinearizable { prefix, stuck, .. } => (prefix.clone(), Some(*stuck)),
+        _ => (Vec::new(), None),
     };
-    let stuck = match &report.judgement {
-        Judgement::NotLinearizable { stuck, .. } => Some(*stuck),
-        _ => None,
-    };
+    let walk = walk(report, &order);
     let verdict = verdict_words(&report.case, &report.ran, &report.judgement, &report.names);
     let markup = html! {
         (DOCTYPE)
         html lang="en" {
             (head(&format!("migwiz: a concurrent run of {}", printable(&report.prefix.scenario)), HISTORY_STYLE))
             body {
+                (back(context.index.as_deref()))
                 h1 { (printable(&report.prefix.scenario)) }
                 @if let Some(d) = &report.prefix.description { p { (printable(d)) } }
                 p.note {
-                    "Schedule seed " (report.schedule) ". Each bar is one unit, from its call to its return, on one logical clock (C-UNITS); "
+                    "The wizard runs as " strong { (versions(report)) } ". Schedule seed " (report.schedule) ". "
+                    "Each bar is one unit of a client's step, from its call to its return, on one logical clock (C-UNITS); "
                     @match stuck {
-                        None => "the line through the bars is the order that explains every result (C-LIN). Hover a bar for the model's state before and after it.",
-                        Some(_) => "the numbered bars are the longest order the model explains; the red bar is the unit no order can place (C-VERDICT). Hover a bar for the model's state.",
+                        None => "the numbers and the dashed line give the order that explains every result (C-LIN).",
+                        Some(_) => "the numbers give the longest order the model explains; the ✗ bar is where the search for an order stopped (C-VERDICT).",
                     }
                 }
+                (legend(&LEGEND))
+                h2 { "The run, by client" }
                 (timeline(report, &order, stuck))
                 h2 { "Verdict" }
                 pre.verdict { (verdict) }
-                @if let Judgement::NotLinearizable { stuck, expected, returned, .. } = &report.judgement {
-                    div.versions {
-                        div { h3 { "the model expected" } pre { (answer_words(&ops[*stuck].input, expected, &report.case).replace("; ", "\n")) } }
-                        div { h3 { "the server returned" } pre { (answer_words(&ops[*stuck].input, returned, &report.case).replace("; ", "\n")) } }
-                    }
-                }
+                @if stuck.is_some() { (where_it_stops(report, &walk, context)) }
+                h2 { "The order, unit by unit" }
+                (order_table(report, &order, &walk))
             }
         }
     };
     markup.into_string()
 }
 
-/// The run drawn: one lane per client and one for the final observation, each unit a bar
-/// from its call to its return, numbered by its place in `order`, the line through them,
-/// and the unit no order places (`stuck`) in red.
-fn timeline(report: &RaceReport, order: &[usize], stuck: Option<usize>) -> maud::Markup {
+/// What the page's colours and symbols mean.
+const LEGEND: [(&str, &str, &str); 4] = [
+    (
+        "placed",
+        "3.",
+        "a unit, third in the order that explains the run",
+    ),
+    ("unplaced", "·", "a unit the order does not reach"),
+    (
+        "stuck",
+        "✗",
+        "the unit where the search for an order stopped: no order places it there",
+    ),
+    ("", "- - -", "the order, drawn from unit to unit"),
+];
+
+/// The versions the run's wizard steps run as, in words.
+fn versions(report: &RaceReport) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    let ops = report
+        .case
+        .prefix
+        .iter()
+        .chain(report.case.clients.iter().flatten());
+    for op in ops {
+        let version = match op {
+            Operation::Wizard(run) => Some(run.version),
+            Operation::Mailmig { version, .. } | Operation::ExtractUserList { version, .. } => {
+                Some(*version)
+            }
+            _ => None,
+        };
+        if let Some(v) = version.map(|v| v.as_str()) {
+            if !seen.contains(&v) {
+                seen.push(v);
+            }
+        }
+    }
+    match seen.is_empty() {
+        true => "no version: the run has no wizard step".to_string(),
+        false => seen.join(" and "),
+    }
+}
+
+/// A step as its lane names it: a wizard step with its version and phase.
+fn what_it_does(op: &Operation) -> String {
+    match op {
+        Operation::Wizard(run) => format!("wizard {} {}", run.version.as_str(), run.phase),
+        Operation::Mailmig { version, .. } => format!("mailmig {}", version.as_str()),
+        Operation::ExtractUserList { version, .. } => {
+            format!("extract-user-list {}", version.as_str())
+        }
+        other => other.name().to_string(),
+    }
+}
+
+/// Each lane's name and what its client does: `("wizard", "wizard 5.5 full")`; the last
+/// lane is the final observation.
+fn lanes(report: &RaceReport) -> Vec<(String, String)> {
+    let mut lanes: Vec<(String, String)> = report
+        .names
+        .iter()
+        .zip(&report.case.clients)
+        .map(|(name, steps)| {
+            let mut does: Vec<String> = Vec::new();
+            for op in steps {
+                let what = what_it_does(op);
+                if !does.contains(&what) {
+                    does.push(what);
+                }
+            }
+            (printable(name), does.join(", "))
+        })
+        .collect();
+    lanes.push(("final state".into(), "observed once all return".into()));
+    lanes
+}
+
+/// A unit's full name: `#2 user NET1/PO1/JDOE`, `the final state`.
+fn unit_name(call: &Call) -> String {
+    match call {
+        Call::Unit { step, unit, .. } => printable(&format!("#{step} {unit}")),
+        Call::Observe => "observe the final state".to_string(),
+    }
+}
+
+/// A bar's label: its place in the order (or ✗, or ·) and its name, cut to
+/// [`LONGEST_LABEL`] characters.
+fn label(call: &Call, place: Option<usize>, stuck: bool) -> String {
+    let mark = match (stuck, place) {
+        (true, _) => "✗".to_string(),
+        (false, Some(p)) => format!("{}.", p + 1),
+        (false, None) => "·".to_string(),
+    };
+    let text = format!("{mark} {}", unit_name(call));
+    match text.chars().count() > LONGEST_LABEL {
+        true => text.chars().take(LONGEST_LABEL - 1).chain(['…']).collect(),
+        false => text,
+    }
+}
+
+/// The run drawn in rows of ticks, each about [`ROW_WIDTH`] wide at most: each row one picture at its own size, a
+/// lane per client and one for the final observation; each unit a bar from its call to
+/// its return with its label, the labels of a lane's units above and below their bars by
+/// turns, so that two never meet; the order's line under the labels.
+fn timeline(report: &RaceReport, order: &[usize], stuck: Option<usize>) -> Markup {
     let ops = &report.ran.history.operations;
-    let states = states_along(report, order);
-    // Each unit's place in the order, found once: a long run has many units.
     let mut place_of = vec![None; ops.len()];
     for (p, &k) in order.iter().enumerate() {
         place_of[k] = Some(p);
@@ -89,112 +214,199 @@ fn timeline(report: &RaceReport, order: &[usize], stuck: Option<usize>) -> maud:
         .iter()
         .map(|op| op.returned.unwrap_or(op.call + 1))
         .max()
-        .unwrap_or(1);
-    let lanes = report.names.len() + 1; // the clients, then the final observation
-    let width = LEFT + TICK * (end as usize + 2);
-    let height = LANE * lanes + 20;
-    let x = |t: u64| LEFT + TICK * t as usize;
-    let lane_of = |call: &Call| match call {
-        Call::Unit { client, .. } => *client,
-        Call::Observe => report.names.len(),
+        .unwrap_or(1)
+        + 1;
+    let labels: Vec<String> = (0..ops.len())
+        .map(|k| label(&ops[k].input, place_of[k], stuck == Some(k)))
+        .collect();
+    // A lane's calls are at least two ticks apart (a call, then its return), so labels
+    // by turns are four apart: a tick a quarter of the longest label.
+    let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(1);
+    let tick = (longest * CHAR + 8).div_ceil(4).max(24);
+    let lanes = lanes(report);
+    // Each unit's turn in its lane: even above the bar, odd below.
+    let mut turn = vec![0usize; ops.len()];
+    let mut seen = vec![0usize; lanes.len()];
+    for (k, op) in ops.iter().enumerate() {
+        let lane = lane_of(&op.input, report.names.len());
+        turn[k] = seen[lane];
+        seen[lane] += 1;
+    }
+    let label_width = longest * CHAR + 8;
+    let row_ticks = ((ROW_WIDTH.saturating_sub(LEFT + label_width)) / tick).clamp(6, 40) as u64;
+    let drawing = Drawing {
+        report,
+        row_ticks,
+        label_width,
+        order,
+        place_of: &place_of,
+        labels: &labels,
+        turn: &turn,
+        lanes: &lanes,
+        tick,
+        end,
+        stuck,
     };
-    let y = |lane: usize| 14 + LANE * lane;
-    let centre = |k: usize| {
-        let op = &ops[k];
-        let right = op.returned.unwrap_or(end);
-        ((x(op.call) + x(right)) / 2, y(lane_of(&op.input)) + 26)
-    };
-    let through: Vec<String> = order
-        .iter()
-        .map(|&k| {
-            let (cx, cy) = centre(k);
-            format!("{cx},{cy}")
-        })
+    let rows: Vec<u64> = (0..end.div_ceil(row_ticks))
+        .map(|r| r * row_ticks)
         .collect();
     html! {
-        svg.history xmlns="http://www.w3.org/2000/svg" width=(width) height=(height) viewBox={ "0 0 " (width) " " (height) } role="img" {
-            title { "the run's units by client" }
-            @for (lane, name) in report.names.iter().chain(std::iter::once(&"final state".to_string())).enumerate() {
-                g.lane {
-                    text x="4" y=(y(lane) + 30) { (name) }
-                    line.lane-rule x1=(LEFT - 6) y1=(y(lane) + 44) x2=(width) y2=(y(lane) + 44) {}
-                }
-            }
-            @for (k, op) in ops.iter().enumerate() {
-                @let right = op.returned.unwrap_or(end);
-                @let place = place_of[k];
-                @let class = if Some(k) == stuck { "bar stuck" } else if place.is_some() { "bar placed" } else { "bar" };
-                g class=(class) data-op=(k) {
-                    title { (bar_words(report, k, place, &states)) }
-                    rect x=(x(op.call)) y=(y(lane_of(&op.input)) + 16) width=((x(right) - x(op.call)).max(8)) height="20" rx="4" {}
-                    text x=(x(op.call) + 2) y=(y(lane_of(&op.input)) + 11) {
-                        @if let Some(p) = place { (p + 1) ". " }
-                        (short_name(&op.input))
-                    }
-                }
-            }
-            @if !through.is_empty() {
-                polyline.order points=(through.join(" ")) {}
+        @for from in rows.iter().take(OPEN_ROWS) { (drawing.row(*from)) }
+        @for group in rows[rows.len().min(OPEN_ROWS)..].chunks(10) {
+            details.rows {
+                summary { "ticks " (group[0]) " to " ((group[group.len() - 1] + row_ticks).min(end)) }
+                @for from in group { (drawing.row(*from)) }
             }
         }
     }
 }
 
+/// The lane of a call: its client's, or the last for the final observation.
+fn lane_of(call: &Call, clients: usize) -> usize {
+    match call {
+        Call::Unit { client, .. } => *client,
+        Call::Observe => clients,
+    }
+}
+
+/// What every row of the drawing shares.
+struct Drawing<'a> {
+    report: &'a RaceReport,
+    /// Ticks per row.
+    row_ticks: u64,
+    /// Room for the longest label past a row's last tick.
+    label_width: usize,
+    order: &'a [usize],
+    place_of: &'a [Option<usize>],
+    labels: &'a [String],
+    turn: &'a [usize],
+    lanes: &'a [(String, String)],
+    tick: usize,
+    end: u64,
+    stuck: Option<usize>,
+}
+
+impl Drawing<'_> {
+    /// The row of ticks `from` to `from + row_ticks`: bars cut at the row's edges, labels
+    /// with the row their call is in.
+    fn row(&self, from: u64) -> Markup {
+        let ops = &self.report.ran.history.operations;
+        let to = (from + self.row_ticks).min(self.end);
+        let x = |t: u64| LEFT + self.tick * (t.clamp(from, to) - from) as usize;
+        let y = |lane: usize| 8 + LANE * lane;
+        let width = x(to) + self.label_width;
+        let height = LANE * self.lanes.len() + 12;
+        let within = |k: usize| {
+            let op = &ops[k];
+            op.call < to && op.returned.unwrap_or(self.end) >= from
+        };
+        let centre = |k: usize| {
+            let op = &ops[k];
+            let (left, right) = (x(op.call), x(op.returned.unwrap_or(self.end)));
+            let lane = lane_of(&op.input, self.report.names.len());
+            ((left + right) / 2, y(lane) + 30)
+        };
+        let through: Vec<String> = self
+            .order
+            .iter()
+            .filter(|&&k| (from..to).contains(&ops[k].call))
+            .map(|&k| {
+                let (cx, cy) = centre(k);
+                format!("{cx},{cy}")
+            })
+            .collect();
+        html! {
+            div.picture {
+                svg.history xmlns="http://www.w3.org/2000/svg" width=(width) height=(height) viewBox={ "0 0 " (width) " " (height) } role="img" {
+                    title { "the run's units by client, ticks " (from) " to " (to) }
+                    @for (lane, (name, does)) in self.lanes.iter().enumerate() {
+                        g.lane {
+                            text.lane-name x="4" y=(y(lane) + 26) { (name) }
+                            text.does x="4" y=(y(lane) + 42) { (cut(does, (LEFT - 12) / CHAR)) title { (does) } }
+                            line.lane-rule x1=(LEFT - 6) y1=(y(lane) + LANE - 6) x2=(width) y2=(y(lane) + LANE - 6) {}
+                        }
+                    }
+                    @if through.len() > 1 { polyline.order points=(through.join(" ")) {} }
+                    @for k in (0..ops.len()).filter(|&k| within(k)) { (self.bar(k, from, to, &x, &y)) }
+                }
+            }
+        }
+    }
+
+    /// Unit `k`'s bar in the row `from..to`, with its label when its call is in the row.
+    fn bar(
+        &self,
+        k: usize,
+        from: u64,
+        to: u64,
+        x: &dyn Fn(u64) -> usize,
+        y: &dyn Fn(usize) -> usize,
+    ) -> Markup {
+        let op = &self.report.ran.history.operations[k];
+        let lane = lane_of(&op.input, self.report.names.len());
+        let (left, right) = (x(op.call), x(op.returned.unwrap_or(self.end)));
+        let class = match (self.stuck == Some(k), self.place_of[k]) {
+            (true, _) => "bar stuck",
+            (false, Some(_)) => "bar placed",
+            (false, None) => "bar unplaced",
+        };
+        let label_y = match self.turn[k] % 2 {
+            0 => y(lane) + 15,
+            _ => y(lane) + 54,
+        };
+        html! {
+            g class=(class) data-op=(k) {
+                title { (bar_words(self.report, k, self.place_of[k])) }
+                rect x=(left) y=(y(lane) + 20) width=((right - left).max(8)) height="20" rx="4" {}
+                @if (from..to).contains(&op.call) {
+                    text.label x=(left + 2) y=(label_y) { (self.labels[k]) }
+                } @else {
+                    // Carried over from the row before: its mark alone, short enough to
+                    // end before the next label of its turn (three ticks on).
+                    text.label x=(left + 2) y=(label_y) { "… " (self.labels[k].split(' ').next().unwrap_or("")) }
+                }
+            }
+        }
+    }
+}
+
+/// `text` cut to `most` characters, `…` last when cut.
+fn cut(text: &str, most: usize) -> String {
+    match text.chars().count() > most {
+        true => text
+            .chars()
+            .take(most.saturating_sub(1))
+            .chain(['…'])
+            .collect(),
+        false => text.to_string(),
+    }
+}
+
 const HISTORY_STYLE: &str = "
-svg.history { display: block; max-width: 100%; height: auto; border: 1px solid #c8c8c8; background: #fcfcfc; }
-.bar rect { fill: #dfe7f5; stroke: #7a8fb5; } .bar.placed rect { fill: #cfe8d2; stroke: #2e7d32; }
-.bar.stuck rect { fill: #f8c9c6; stroke: #c62828; stroke-width: 2.5; }
-polyline.order { fill: none; stroke: #2e7d32; stroke-width: 1.5; stroke-dasharray: 4 3; }
+svg.history { display: block; border: 1px solid #c8c8c8; background: #fcfcfc; margin-bottom: .6em; }
+.bar rect { fill: #ffffff; stroke: #6b6b6b; stroke-dasharray: 3 2; } .bar.placed rect { fill: #d6e9f8; stroke: #0072b2; stroke-dasharray: none; }
+.bar.stuck rect { fill: #e8a088; stroke: #d55e00; stroke-width: 3; stroke-dasharray: none; }
+dt.placed { background: #d6e9f8; } dt.unplaced { background: #ffffff; border-style: dashed !important; } dt.stuck { background: #e8a088; }
+polyline.order { fill: none; stroke: #5b3f9e; stroke-width: 1.5; stroke-dasharray: 5 3; }
+svg.history text { font-size: 11px; paint-order: stroke; stroke: #fcfcfc; stroke-width: 3px; }
+text.lane-name { font-weight: bold; font-size: 12px !important; }
 line.lane-rule { stroke: #e2e2e2; } pre.verdict, .versions pre { white-space: pre-wrap; }
-.bar text { font-size: 11px; }
+table.order td:nth-child(5) { font: 13px/1.35 ui-monospace, monospace; white-space: pre-wrap; }
+.versions.stuck { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+@media (max-width: 700px) { .versions.stuck { grid-template-columns: minmax(0, 1fr); } }
 ";
 
-/// A unit's short name on its bar: `#2 user NET1/PO1/JDOE`, `final state`.
-fn unit_name(call: &Call) -> String {
-    match call {
-        Call::Unit { step, unit, .. } => format!("#{step} {unit}"),
-        Call::Observe => "observe".to_string(),
-    }
+/// The model along the order: its state in names before the first unit (`start`), each
+/// unit's changes (lines gone, lines new), and the state where the order ends (`last`).
+/// One model stepped in place: a page keeps lines, never a copy of the model per unit
+/// (issue 35: 3,000 users took more than 4 GB).
+struct Walk {
+    start: Vec<String>,
+    changes: Vec<(Vec<String>, Vec<String>)>,
+    last: Vec<String>,
 }
 
-/// A unit's label on its bar, short enough to sit over a bar of one tick: `#1 user
-/// JDOE`, `#2 deliver`.
-fn short_name(call: &Call) -> String {
-    match call {
-        Call::Unit { step, unit, .. } => match unit {
-            Unit::User(user) => format!("#{step} {}", user.mailbox()),
-            Unit::Start(_) | Unit::BatchStart { .. } => format!("#{step} start"),
-            Unit::End => format!("#{step} end"),
-            Unit::Step(op) => format!("#{step} {}", op.name()),
-        },
-        Call::Observe => "observe".to_string(),
-    }
-}
-
-/// The model's state in a line: what a hover shows before and after a unit. Read from the
-/// model's own lists, with no observation built: a page of a long run reads it once per
-/// unit.
-fn state_words(model: &Model) -> String {
-    let waiting: u64 = model.users.iter().map(|u| u64::from(u.waiting)).sum();
-    let moved: u64 = model
-        .mailboxes
-        .iter()
-        .filter(|m| m.folders.is_some())
-        .flat_map(|m| &m.inbox)
-        .map(|(_, count)| u64::from(*count))
-        .sum();
-    format!(
-        "{} mailbox(es), {} custom recipient(s), {} event(s), {waiting} message(s) waiting in MS Mail, {moved} in mailboxes",
-        model.mailboxes.len(),
-        model.custom_recipients.len(),
-        model.events.len()
-    )
-}
-
-/// The model's state in words before the first unit of `order` and after each one, one
-/// model stepped along it in place: a page keeps the words, never a copy of the model per
-/// unit (issue 35: 3,000 users took more than 4 GB).
-fn states_along(report: &RaceReport, order: &[usize]) -> Vec<String> {
+fn walk(report: &RaceReport, order: &[usize]) -> Walk {
     let mut model = Model::new(&report.case.setup);
     for op in &report.case.prefix {
         model.apply(op);
@@ -202,17 +414,169 @@ fn states_along(report: &RaceReport, order: &[usize]) -> Vec<String> {
     let spec = ModelSpec {
         start: Model::new(&report.case.setup),
     };
-    let mut states = vec![state_words(&model)];
+    let start = state_lines(&model.observe());
+    let mut before = start.clone();
+    let mut changes = Vec::with_capacity(order.len());
     for &k in order {
         spec.step_in_place(&mut model, &report.ran.history.operations[k].input);
-        states.push(state_words(&model));
+        let after = state_lines(&model.observe());
+        let gone = before.iter().filter(|l| after.binary_search(l).is_err());
+        let new = after.iter().filter(|l| before.binary_search(l).is_err());
+        changes.push((gone.cloned().collect(), new.cloned().collect()));
+        before = after;
     }
-    states
+    Walk {
+        start,
+        changes,
+        last: before,
+    }
 }
 
-/// What a hover shows of unit `k`: its call, what the server returned, and the model's
-/// state before and after it in the order (when the order placed it).
-fn bar_words(report: &RaceReport, k: usize, place: Option<usize>, states: &[String]) -> String {
+/// A state in names, a sorted line per fact: who holds which mail, which addresses each
+/// mailbox has, what still waits in MS Mail, how long the event log is.
+pub(crate) fn state_lines(seen: &Observation) -> Vec<String> {
+    let mut lines = Vec::new();
+    for m in &seen.mailboxes {
+        lines.push(format!("mailbox {}: {}", m.alias, m.proxies.join(", ")));
+        for mail in &m.mail {
+            lines.push(format!(
+                "mailbox {} holds {} of {}'s message(s){}",
+                m.alias,
+                mail.count,
+                mail.owner,
+                match mail.calendar {
+                    true => " (calendar)",
+                    false => "",
+                }
+            ));
+        }
+    }
+    for c in &seen.custom_recipients {
+        lines.push(format!("custom recipient {}: {}", c.alias, c.address));
+    }
+    for w in seen.msmail.iter().filter(|w| w.waiting > 0) {
+        lines.push(format!(
+            "{}: {} message(s) waiting in MS Mail",
+            w.address, w.waiting
+        ));
+    }
+    lines.push(format!("event log: {} event(s)", seen.events.len()));
+    if let Some(list) = &seen.user_list {
+        lines.push(format!("user list: {} row(s)", list.len()));
+    }
+    for f in &seen.files {
+        lines.push(format!(
+            "file {}: {} line(s)",
+            f.path,
+            f.text.lines().count()
+        ));
+    }
+    lines.sort();
+    lines.iter().map(|l| printable(l)).collect()
+}
+
+/// The lines of a change: `- gone`, `+ new`; "no change" when none.
+fn change_words((gone, new): &(Vec<String>, Vec<String>)) -> String {
+    let lines: Vec<String> = gone
+        .iter()
+        .map(|l| format!("− {l}"))
+        .chain(new.iter().map(|l| format!("+ {l}")))
+        .collect();
+    match lines.is_empty() {
+        true => "no change".to_string(),
+        false => lines.join("\n"),
+    }
+}
+
+/// The order as a table, a row per unit with its client, what it returned and what it
+/// changed in the model; folded when long, [`TABLE_GROUP`] units at a time.
+fn order_table(report: &RaceReport, order: &[usize], walk: &Walk) -> Markup {
+    let ops = &report.ran.history.operations;
+    let lanes = lanes(report);
+    let rows: Vec<(usize, usize)> = order.iter().copied().enumerate().collect();
+    let table = |rows: &[(usize, usize)]| {
+        html! {
+            table.order {
+                thead { tr { th { "#" } th { "client" } th { "unit" } th { "returned" } th { "the model after it: what changed (− gone, + new)" } } }
+                tbody {
+                    @for (p, k) in rows {
+                        @let op = &ops[*k];
+                        tr {
+                            td { (p + 1) "." }
+                            td { (lanes[lane_of(&op.input, report.names.len())].0) }
+                            td { (unit_name(&op.input)) }
+                            td { @if let Some(a) = &op.output { (printable(&answer_words(&op.input, a, &report.case))) } }
+                            td { (change_words(&walk.changes[*p])) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    html! {
+        details.start {
+            summary { "The model's state before the first unit (" (walk.start.len()) " line(s))" }
+            pre { (walk.start.join("\n")) }
+        }
+        @if order.is_empty() { p.note { "No unit could be placed first." } }
+        @else if order.len() <= TABLE_GROUP { details.order open { summary { (order.len()) " unit(s) in order" } (table(&rows)) } }
+        @else {
+            @for group in rows.chunks(TABLE_GROUP) {
+                details.order { summary { "units " (group[0].0 + 1) " to " (group[group.len() - 1].0 + 1) } (table(group)) }
+            }
+        }
+    }
+}
+
+/// Where the order stops: what "cannot be placed" means, the model's state there, what
+/// the model expected against what the server returned (the difference marked), and how
+/// to replay the run.
+fn where_it_stops(report: &RaceReport, walk: &Walk, context: &Context) -> Markup {
+    let Judgement::NotLinearizable {
+        stuck,
+        expected,
+        returned,
+        ..
+    } = &report.judgement
+    else {
+        return html! {};
+    };
+    let call = &report.ran.history.operations[*stuck].input;
+    let words = |answer: &crate::harness::concurrent::Answer| -> Vec<String> {
+        match answer {
+            crate::harness::concurrent::Answer::Observation(seen) => state_lines(seen),
+            _ => answer_words(call, answer, &report.case)
+                .split("; ")
+                .map(printable)
+                .collect(),
+        }
+    };
+    let sides = marked(&[words(expected), words(returned)]);
+    html! {
+        h2 { "Where the order stops" }
+        p {
+            "The units numbered 1 to " (walk.changes.len()) " are the longest order the model explains. "
+            "Next, " strong { (unit_name(call)) } " cannot be placed: from the model's state after them, "
+            "neither it nor any other unit still open, taken next, gives what the server returned. "
+            "That is where the search stopped, which is not always the culprit: an earlier unit may have left the server's state wrong without its own answer showing it."
+        }
+        div.versions.stuck {
+            div { h3 { "the model expected" } pre { @for (k, part) in sides[0].iter().enumerate() { @if k > 0 { "\n" } (show(part)) } } }
+            div { h3 { "the server returned" } pre { @for (k, part) in sides[1].iter().enumerate() { @if k > 0 { "\n" } (show(part)) } } }
+        }
+        details.stop-state {
+            summary { "The model's state where the order stops (" (walk.last.len()) " line(s))" }
+            pre { (walk.last.join("\n")) }
+        }
+        @if let Some(command) = &context.replay {
+            p.replay { "Replay the run with " code { (printable(command)) } "." }
+        }
+    }
+}
+
+/// What a hover shows of unit `k`: its call, what the server returned, and what it
+/// changed in the model (when the order placed it).
+fn bar_words(report: &RaceReport, k: usize, place: Option<usize>) -> String {
     let op = &report.ran.history.operations[k];
     let mut words = unit_name(&op.input);
     if let Some(answer) = &op.output {
@@ -223,24 +587,9 @@ fn bar_words(report: &RaceReport, k: usize, place: Option<usize>, states: &[Stri
     }
     if let Some(p) = place {
         words.push_str(&format!(
-            "\nmodel before: {}\nmodel after: {}",
-            states[p],
-            states[p + 1]
+            "\n{}. in the order; the order's table says what it changed",
+            p + 1
         ));
-    }
-    if let Judgement::NotLinearizable {
-        stuck, expected, ..
-    } = &report.judgement
-    {
-        if *stuck == k {
-            // The unit no order places: the model's state where the explained order ends,
-            // and what the model would have returned there.
-            let before = states.last().expect("the start");
-            words.push_str(&format!(
-                "\nmodel before: {before}\nthe model expected: {}",
-                answer_words(&op.input, expected, &report.case)
-            ));
-        }
     }
     words
 }
