@@ -166,6 +166,15 @@ fn the_side_by_side_page_shows_each_version_in_a_browser() {
     let dom = rendered(&path);
     assert_eq!(dom.matches("class=\"path\" data-version=").count(), 3);
     assert_eq!(dom.matches("<td class=\"aborted\">").count(), 2);
+    // What a reader sees first: the legend, the first differing step marked, a cue in
+    // each aborted cell, and the words that differ marked.
+    assert!(dom.contains("<dl class=\"legend\">"));
+    assert_eq!(dom.matches("<tr class=\"first-difference\">").count(), 1);
+    assert_eq!(
+        dom.matches("<span class=\"cue\">✗ aborted</span>").count(),
+        2
+    );
+    assert!(dom.contains("<mark>"));
     assert!(screenshot_is_not_blank(&path), "a blank screenshot");
 }
 
@@ -190,7 +199,11 @@ fn every_scenario_page_renders() {
     made::every_scenario(&dir);
     let index = checked(&dir.join("index.html"));
     for link in index.attrs("a", "href") {
-        rendered(&dir.join(common::pages::percent_decoded(&link).unwrap()));
+        let dom = rendered(&dir.join(common::pages::percent_decoded(&link).unwrap()));
+        assert!(
+            dom.contains("<nav class=\"back\"><a href=\"./index.html\">"),
+            "{link}: no way back"
+        );
     }
     assert!(screenshot_is_not_blank(&index.path));
 }
@@ -261,13 +274,18 @@ struct Seen {
     smallest: f64,
     small: Vec<String>,
     overlaps: Vec<String>,
+    /// Elements with text inside a `<details>` that the reader cannot see.
+    folded: u64,
+    /// For each grid of versions, whether its columns stand one under the other.
+    stacked: Vec<bool>,
 }
 
 /// The probe: it walks every text the reader can see (folded text, tooltips and styles
 /// aside), and sweeps each picture's labels for pairs whose boxes meet by more than a
 /// pixel each way.
 const PROBE: &str = r#"<script>(function () {
-  function visible(el) { return el.getClientRects().length > 0; }
+  // checkVisibility: false inside a closed <details>, whose content keeps its boxes.
+  function visible(el) { return el.checkVisibility() && el.getClientRects().length > 0; }
   var small = [], smallest = 1e9, walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT), n;
   while ((n = walker.nextNode())) {
     if (!n.data.trim()) continue;
@@ -294,15 +312,37 @@ const PROBE: &str = r#"<script>(function () {
       }
     }
   });
+  // Whether each grid of versions shows its columns one under the other.
+  var stacked = [];
+  document.querySelectorAll('.versions').forEach(function (grid) {
+    var lefts = Array.prototype.map.call(grid.children, function (c) { return Math.round(c.getBoundingClientRect().left); });
+    stacked.push(lefts.every(function (l) { return l === lefts[0]; }));
+  });
+  var folded = 0;
+  document.querySelectorAll('details *').forEach(function (el) {
+    if (el.tagName !== 'SUMMARY' && !el.closest('summary') && el.textContent.trim() && !visible(el)) folded++;
+  });
   var out = document.createElement('pre');
   out.id = 'probe';
-  out.textContent = JSON.stringify({ smallest: smallest, small: small, overlaps: overlaps });
+  out.textContent = JSON.stringify({ smallest: smallest, small: small, overlaps: overlaps, folded: folded, stacked: stacked });
   document.body.appendChild(out);
 })();</script>"#;
 
 fn seen_at(path: &Path, width: u32) -> Seen {
-    let text = std::fs::read_to_string(path).unwrap();
-    let probed = path.with_extension(format!("probe-{width}.html"));
+    seen_as(path, width, false)
+}
+
+/// The page measured as [`seen_at`] does, its print style applied on screen when
+/// `printed`: what a printed page shows.
+fn seen_as(path: &Path, width: u32, printed: bool) -> Seen {
+    let mut text = std::fs::read_to_string(path).unwrap();
+    if printed {
+        text = text.replace("@media print", "@media all");
+    }
+    let probed = path.with_extension(format!(
+        "probe-{width}{}.html",
+        if printed { "-print" } else { "" }
+    ));
     std::fs::write(&probed, text.replace("</body>", &format!("{PROBE}</body>"))).unwrap();
     let (dom, log) = headless_at(&probed, width, &["--dump-dom"]);
     let json = dom
@@ -327,6 +367,13 @@ fn seen_at(path: &Path, width: u32) -> Seen {
         smallest: seen["smallest"].as_f64().unwrap(),
         small: list("small"),
         overlaps: list("overlaps"),
+        folded: seen["folded"].as_u64().unwrap(),
+        stacked: seen["stacked"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_bool().unwrap())
+            .collect(),
     }
 }
 
@@ -360,6 +407,35 @@ fn the_probe_sees_small_text_and_overlapping_labels() {
     let seen = seen_at(&path, 800);
     assert!(seen.smallest < 11.0, "{:?}", seen.small);
     assert_eq!(seen.overlaps.len(), 1, "{:?}", seen.overlaps);
+}
+
+/// The versions' columns stand side by side on a wide window and stack on a narrow one,
+/// where three would leave each too little room.
+#[test]
+#[ignore = "needs headless Chromium (and Graphviz): apt-get install chromium graphviz, then cargo test --test browser -- --ignored"]
+fn the_columns_stack_on_a_narrow_window() {
+    let dir = made::folder("browser", "stack");
+    let page = made::symptoms(&dir);
+    let (narrow, wide) = (seen_at(&page, 800), seen_at(&page, 1600));
+    assert_eq!(narrow.stacked, [true, true], "at 800 px");
+    assert_eq!(wide.stacked, [false, false], "at 1,600 px");
+}
+
+/// Printed, a page opens what is folded: the Q242184 text, the history's states and the
+/// rows of a long run's drawing all show on paper, where no one can click.
+#[test]
+#[ignore = "needs headless Chromium (and Graphviz): apt-get install chromium graphviz, then cargo test --test browser -- --ignored"]
+fn a_printed_page_shows_what_is_folded() {
+    let dir = made::folder("browser", "print");
+    for page in [made::symptoms(&dir), made::failing_history(&dir)] {
+        assert!(
+            seen_at(&page, 1000).folded > 0,
+            "{}: nothing folded on screen",
+            page.display()
+        );
+        let printed = seen_as(&page, 1000, true);
+        assert_eq!(printed.folded, 0, "{}: folded when printed", page.display());
+    }
 }
 
 /// Every kind of page reads at any width (issue 38): the scenarios' side-by-side pages and

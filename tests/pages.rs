@@ -230,6 +230,7 @@ fn indexes_summarise_and_every_page_links_back() {
         2,
         "steps one after the other, clients at once"
     );
+    assert_eq!(index.count("dl.legend"), 1);
     let rows = scraper::Selector::parse("table.index tr").unwrap();
     let row = |file: &str| {
         index
@@ -256,6 +257,7 @@ fn indexes_summarise_and_every_page_links_back() {
     let explore = made::folder("pages", "back-explore");
     let catalogue = checked(&made::catalogue(&explore));
     assert!(catalogue.count("td.share") > 0 && catalogue.count("ol.steps li") > 0);
+    assert_eq!(catalogue.count("dl.legend"), 1);
     let first = &catalogue.attrs("td > a", "href")[0];
     let witness = checked(&catalogue.path.parent().unwrap().join(first));
     assert_eq!(witness.attrs("nav.back a", "href"), ["./index.html"]);
@@ -344,6 +346,9 @@ fn a_concurrent_run_is_drawn_as_lanes_and_bars() {
 
     let failing = checked(&made::failing_history(&dir));
     assert_eq!(failing.count("g.bar.stuck"), 1, "the unit no order places");
+    // Units past the order are listed with what they returned, as their hovers say.
+    let unplaced = units(&failing, "g.bar.unplaced") + units(&failing, "g.bar.stuck");
+    assert_eq!(failing.count("table.unreached tbody tr"), unplaced);
     let words = failing.words();
     assert!(words.contains("the model expected") && words.contains("the server returned"));
     assert!(

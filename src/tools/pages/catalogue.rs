@@ -54,6 +54,10 @@ pub fn pages(catalogue: &Catalogue) -> Vec<(String, String)> {
                     @if partial { " Stopped early: the catalogue is partial." }
                     " Each class links to the shortest sequence found that shows it, side by side; its share is the part of the sequences run that showed it."
                 }
+                (super::legend(&[
+                    ("", "▬ 10.0 %", "the part of the sequences run that showed the class: the bar is that many pixels long"),
+                    ("", "not found", "no sequence run showed it; more cases, or another seed, may"),
+                ]))
                 table.catalogue {
                     thead { tr { th { "class" } th { "sequences that showed it" } th { "share" } th { "its shortest witness, step by step" } } }
                     tbody {

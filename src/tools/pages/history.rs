@@ -525,6 +525,39 @@ fn order_table(report: &RaceReport, order: &[usize], walk: &Walk) -> Markup {
                 details.order { summary { "units " (group[0].0 + 1) " to " (group[group.len() - 1].0 + 1) } (table(group)) }
             }
         }
+        (unreached(report, order))
+    }
+}
+
+/// The units the order does not reach, with what each returned: what their bars' hovers
+/// hold, on the page (and on paper) too.
+fn unreached(report: &RaceReport, order: &[usize]) -> Markup {
+    let ops = &report.ran.history.operations;
+    let mut placed = vec![false; ops.len()];
+    for &k in order {
+        placed[k] = true;
+    }
+    let lanes = lanes(report);
+    let rest: Vec<usize> = (0..ops.len()).filter(|&k| !placed[k]).collect();
+    html! {
+        @if !rest.is_empty() {
+            details.unreached {
+                summary { (rest.len()) " unit(s) the order does not reach" }
+                table.unreached {
+                    thead { tr { th { "client" } th { "unit" } th { "returned" } } }
+                    tbody {
+                        @for k in rest.iter().take(TABLE_GROUP * 10) {
+                            @let op = &ops[*k];
+                            tr {
+                                td { (lanes[lane_of(&op.input, report.names.len())].0) }
+                                td { (unit_name(&op.input)) }
+                                td { @match &op.output { Some(a) => (printable(&answer_words(&op.input, a, &report.case))), None => "(had not returned)" } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 

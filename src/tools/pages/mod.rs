@@ -149,6 +149,7 @@ pub fn index(rows: &[IndexRow]) -> String {
             body {
                 h1 { "The scenarios under 5.0, 5.5 and 5.5 SP1" }
                 p.note { (versions.len()) " scenario(s) run one step after the other under each version; " (clients.len()) " run with clients at once. Each name opens its page; each page links back here." }
+                (legend(&INDEX_LEGEND))
                 @if !versions.is_empty() {
                     h2 { "Steps one after the other" }
                     table.index {
@@ -186,6 +187,40 @@ pub fn index(rows: &[IndexRow]) -> String {
     }
     .into_string()
 }
+
+/// What the index's symbols mean.
+const INDEX_LEGEND: [(&str, &str, &str); 6] = [
+    (
+        "",
+        "◆",
+        "the versions part ways: from this step on, a step ends or reports differently",
+    ),
+    (
+        "",
+        "≠",
+        "the versions end apart: on so many things (a user's mail, a mailbox's folders…)",
+    ),
+    (
+        "",
+        "✗",
+        "a step was aborted (event 7026) under these versions",
+    ),
+    (
+        "",
+        "⚠",
+        "mail went into a mailbox not tied to its owner under these versions",
+    ),
+    (
+        "",
+        "✓",
+        "clients at once: an order of the units explains the run",
+    ),
+    (
+        "",
+        "— / ?",
+        "none / a budget ran out before the run was judged",
+    ),
+];
 
 /// The link back from a page to the index of its folder, when it has one.
 pub(crate) fn back(index: Option<&str>) -> maud::Markup {
