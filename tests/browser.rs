@@ -222,6 +222,10 @@ fn a_concurrent_run_is_drawn_in_a_browser() {
     let failing = made::failing_history(&dir);
     let dom = rendered(&failing);
     assert_eq!(dom.matches("<g class=\"bar stuck\"").count(), 1);
+    // Every bar carries a label: a place, ✗ or ·, not a colour alone.
+    let bars = dom.matches("<g class=\"bar").count();
+    assert_eq!(dom.matches("<text class=\"label\"").count(), bars);
+    assert!(dom.contains("<text class=\"label\" x=") && dom.contains(">✗ #1 user"));
     assert!(screenshot_is_not_blank(&failing));
 }
 
