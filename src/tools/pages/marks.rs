@@ -4,8 +4,8 @@
 //!
 //! Texts are compared as lists of parts (a cell's lines, a log's events): parts one text
 //! shares with the other, in order, are left plain (a longest common subsequence); a part
-//! with no partner is compared word by word with the part the other text has in its place,
-//! or marked whole when there is none.
+//! with no partner is compared word by word with the part of the other text, in the same
+//! gap, that shares the most words with it, or marked whole when there is none.
 
 use maud::{html, Markup};
 
@@ -80,28 +80,65 @@ fn differing(a: &[String], b: &[String]) -> Vec<Vec<bool>> {
     let pairs = common(a, b, |x, y| x == y);
     let mut out: Vec<Vec<bool>> = a.iter().map(|p| vec![false; words(p).len()]).collect();
     // The gaps between shared parts: a part of `a` in a gap is compared word by word with
-    // the part of `b` in the same place of the gap.
+    // its partner in `b`'s gap, the pairs sharing most words first (a 10068 with the other
+    // 10068, not with the 7026 logged before it), each part once.
     let (mut ia, mut ib) = (0, 0);
     for &(pa, pb) in pairs.iter().chain(std::iter::once(&(a.len(), b.len()))) {
-        for (k, part) in a[ia..pa].iter().enumerate() {
-            let mine = words(part);
-            out[ia + k] = match b[ib..pb].get(k) {
-                Some(theirs) => {
-                    let theirs = words(theirs);
-                    let kept = common(&mine, &theirs, |x, y| x == y);
-                    let mut flags: Vec<bool> = mine.iter().map(|w| !w.trim().is_empty()).collect();
-                    for (x, _) in kept {
-                        flags[x] = false;
-                    }
-                    flags
-                }
-                None => mine.iter().map(|w| !w.trim().is_empty()).collect(),
-            };
+        let mine: Vec<Vec<String>> = a[ia..pa].iter().map(|p| words(p)).collect();
+        let theirs: Vec<Vec<String>> = b[ib..pb].iter().map(|p| words(p)).collect();
+        for (k, (part, kept)) in mine.iter().zip(partners(&mine, &theirs)).enumerate() {
+            let mut flags: Vec<bool> = part.iter().map(|w| !w.trim().is_empty()).collect();
+            for x in kept {
+                flags[x] = false;
+            }
+            out[ia + k] = flags;
         }
         (ia, ib) = (pa + 1, pb + 1);
     }
     out
 }
+
+/// For each of `mine`, the places of its words that its partner among `theirs` shares:
+/// pairs are made best first (most words shared; spaces do not count), each part in one
+/// pair at most; a part with no partner shares nothing. Past [`MOST_PAIRS`] pairs, parts
+/// pair by place.
+fn partners(mine: &[Vec<String>], theirs: &[Vec<String>]) -> Vec<Vec<usize>> {
+    let shared = |x: &[String], y: &[String]| -> Vec<usize> {
+        let kept = common(x, y, |p, q| p == q);
+        kept.into_iter()
+            .map(|(i, _)| i)
+            .filter(|&i| !x[i].trim().is_empty())
+            .collect()
+    };
+    if mine.len() * theirs.len() > MOST_PAIRS {
+        return (0..mine.len())
+            .map(|k| theirs.get(k).map_or_else(Vec::new, |t| shared(&mine[k], t)))
+            .collect();
+    }
+    let mut pairs: Vec<(usize, usize, Vec<usize>)> = Vec::new();
+    for (k, m) in mine.iter().enumerate() {
+        for (j, t) in theirs.iter().enumerate() {
+            let kept = shared(m, t);
+            if !kept.is_empty() {
+                pairs.push((k, j, kept));
+            }
+        }
+    }
+    pairs.sort_by_key(|(k, j, kept)| (std::cmp::Reverse(kept.len()), *k, *j));
+    let (mut mine_taken, mut theirs_taken) = (vec![false; mine.len()], vec![false; theirs.len()]);
+    let mut out = vec![Vec::new(); mine.len()];
+    for (k, j, kept) in pairs {
+        if !mine_taken[k] && !theirs_taken[j] {
+            (mine_taken[k], theirs_taken[j]) = (true, true);
+            out[k] = kept;
+        }
+    }
+    out
+}
+
+/// The most pairs of parts of two gaps whose words are compared to find partners; past it,
+/// parts pair by place.
+const MOST_PAIRS: usize = 400;
 
 /// The most cells a longest common subsequence is worked out in; past it, parts pair only
 /// where they are equal at the same place (a log of thousands of events stays quick).
@@ -171,6 +208,20 @@ mod tests {
         let out = marked(&[a, b]);
         assert_eq!(differing_words(&out[0]), ["kept", "JDOE"]);
         assert!(differing_words(&out[1]).is_empty());
+    }
+
+    #[test]
+    fn a_part_is_compared_with_its_likeliest_partner() {
+        // The 7026 shares its header with the 10068 of the other log, but the other 10068
+        // shares more: the two 10068s pair, and the 7026 is marked whole.
+        let a = parts("Event ID: 10068 Errors: 0");
+        let b = parts("Event ID: 7026 failure\nEvent ID: 10068 Errors: 1");
+        let out = marked(&[a, b]);
+        assert_eq!(differing_words(&out[0]), ["0"]);
+        assert_eq!(
+            differing_words(&out[1]),
+            ["Event", "ID:", "7026", "failure", "1"]
+        );
     }
 
     #[test]
