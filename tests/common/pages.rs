@@ -326,10 +326,8 @@ pub mod made {
         );
     }
 
-    /// `migwiz run c-midrun… --html`: a linearizable concurrent run's history.
-    pub fn passing_history(dir: &Path) -> PathBuf {
-        let page = dir.join("midrun.html");
-        let file = scenarios().join("concurrent/c-midrun-migrate-proxy-added-during-the-run.toml");
+    /// `migwiz run FILE --html PAGE`, which must succeed; returns the page.
+    fn drawn(file: &Path, page: PathBuf) -> PathBuf {
         migwiz(
             &[
                 "run".as_ref(),
@@ -340,6 +338,13 @@ pub mod made {
             0,
         );
         page
+    }
+
+    /// `migwiz run c-midrun… --html`: a linearizable concurrent run's history.
+    pub fn passing_history(dir: &Path) -> PathBuf {
+        let page = dir.join("midrun.html");
+        let file = scenarios().join("concurrent/c-midrun-migrate-proxy-added-during-the-run.toml");
+        drawn(&file, page)
     }
 
     /// `migwiz run --html` on a run of 1,000 users: one wizard migrating them all, and
@@ -363,16 +368,7 @@ pub mod made {
         text.push_str("]\n");
         let (file, page) = (dir.join("thousand.toml"), dir.join("thousand.html"));
         std::fs::write(&file, text).unwrap();
-        migwiz(
-            &[
-                "run".as_ref(),
-                file.as_os_str(),
-                "--html".as_ref(),
-                page.as_os_str(),
-            ],
-            0,
-        );
-        page
+        drawn(&file, page)
     }
 
     /// The arguments of [`race_failure`], up to its `--out` folder.
