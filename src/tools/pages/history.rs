@@ -80,10 +80,7 @@ pub fn page_in(report: &RaceReport, context: &Context) -> String {
                 p.note {
                     "The wizard runs as " strong { (versions(report)) } ". Schedule seed " (report.schedule) ". "
                     "Each bar is one unit of a client's step, from its call to its return, on one logical clock (C-UNITS); "
-                    @match stuck {
-                        None => "the numbers and the dashed line give the order that explains every result (C-LIN).",
-                        Some(_) => "the numbers give the longest order the model explains; the ✗ bar is where the search for an order stopped (C-VERDICT).",
-                    }
+                    (order_words(&report.judgement))
                 }
                 (legend(&LEGEND))
                 h2 { "The run, by client" }
@@ -97,6 +94,18 @@ pub fn page_in(report: &RaceReport, context: &Context) -> String {
         }
     };
     markup.into_string()
+}
+
+/// What the numbers on the bars are, for each verdict: a run with no order drawn says
+/// why.
+fn order_words(judgement: &Judgement) -> &'static str {
+    match judgement {
+        Judgement::Linearizable { .. } => "the numbers and the dashed line give the order that explains every result (C-LIN).",
+        Judgement::NotLinearizable { .. } => "the numbers give the longest order the model explains; the ✗ bar is where the search for an order stopped (C-VERDICT).",
+        Judgement::Broken(_) => "an order explains every result, but a property broke under it (C-INV, see the verdict); the order is not drawn.",
+        Judgement::Unknown { .. } | Judgement::OutOfPoints { .. } => "a budget ran out before the run was judged (see the verdict): no order is drawn, and this is no pass.",
+        Judgement::DidNotEnd(_) => "the run did not end (see the verdict): no order is drawn.",
+    }
 }
 
 /// What the page's colours and symbols mean.
@@ -518,7 +527,14 @@ fn order_table(report: &RaceReport, order: &[usize], walk: &Walk) -> Markup {
             summary { "The model's state before the first unit (" (walk.start.len()) " line(s))" }
             pre { (walk.start.join("\n")) }
         }
-        @if order.is_empty() { p.note { "No unit could be placed first." } }
+        @if order.is_empty() {
+            p.note {
+                @match &report.judgement {
+                    Judgement::NotLinearizable { .. } => "No unit could be placed first.",
+                    _ => "No order is drawn for this verdict.",
+                }
+            }
+        }
         @else if order.len() <= TABLE_GROUP { details.order open { summary { (order.len()) " unit(s) in order" } (table(&rows)) } }
         @else {
             @for group in rows.chunks(TABLE_GROUP) {
@@ -625,4 +641,31 @@ fn bar_words(report: &RaceReport, k: usize, place: Option<usize>) -> String {
         ));
     }
     words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::harness::properties::Violation;
+    use crate::tools::race::run_scenario;
+    use crate::Scenario;
+
+    /// A run judged otherwise than by an order says why no order is drawn, and never
+    /// that no unit could be placed.
+    #[test]
+    fn a_run_with_no_order_says_why() {
+        let text = "name = \"r\"\n[[users]]\naddress = \"NET1/PO1/JDOE\"\nmessages = 1\n[[clients]]\nname = \"w\"\nsteps = [ { op = \"wizard\", version = \"5.5\", phase = \"full\" } ]\n[[clients]]\nname = \"m\"\nsteps = [ { op = \"deliver\", user = \"NET1/PO1/JDOE\", messages = 1 } ]\n";
+        let mut report = run_scenario(&Scenario::parse("r.toml", text).unwrap(), None, None, None);
+        report.judgement = Judgement::Broken(Violation {
+            property: "conservation",
+            rule: None,
+            detail: "one message lost".into(),
+        });
+        let html = page(&report);
+        assert!(html.contains("a property broke under it"), "{html}");
+        assert!(html.contains("No order is drawn for this verdict."));
+        assert!(!html.contains("No unit could be placed first."));
+        report.judgement = Judgement::Unknown { steps: 9 };
+        assert!(page(&report).contains("a budget ran out"));
+    }
 }
