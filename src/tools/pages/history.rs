@@ -647,8 +647,8 @@ fn bar_words(report: &RaceReport, k: usize, place: Option<usize>) -> String {
 mod tests {
     use super::*;
     use crate::harness::properties::Violation;
+    use crate::tools::format::scenario::Scenario;
     use crate::tools::race::run_scenario;
-    use crate::Scenario;
 
     /// A run judged otherwise than by an order says why no order is drawn, and never
     /// that no unit could be placed.
