@@ -22,7 +22,7 @@ use std::collections::BTreeSet;
 use maud::{html, Markup, DOCTYPE};
 
 use crate::tools::format::scenario::Scenario;
-use crate::tools::pages::marks::{marked, show};
+use crate::tools::pages::marks::{marked, show_parts};
 use crate::tools::pages::{back, head, legend, rules, Shows};
 use crate::tools::runs::diff::{DiffRow, VersionDiff};
 use crate::tools::runs::replay::{replay_with, ModelCheckPolicy, Replay};
@@ -185,7 +185,7 @@ fn steps(scenario: &Scenario, replays: &[Replay]) -> Markup {
                             @let word = step.result.outcome.word();
                             td class=(word) {
                                 span.cue { (cue(word)) " " (word) }
-                                @if !lines.is_empty() { pre { @for (k, line) in lines.iter().enumerate() { @if k > 0 { "\n" } (show(line)) } } }
+                                @if !lines.is_empty() { pre { (show_parts(lines)) } }
                                 @for warning in hidden_by_ok(step) { p.warning { "⚠ " (warning) } }
                                 div.rules {
                                     @for rule in &step.result.rules {
@@ -288,7 +288,7 @@ fn final_state(ends: &[&DiffRow]) -> Markup {
                         tr {
                             th { (printable_lines(&row.what)) }
                             @for lines in &cells {
-                                td { pre { @for (k, line) in lines.iter().enumerate() { @if k > 0 { "\n" } (show(line)) } } }
+                                td { pre { (show_parts(lines)) } }
                             }
                         }
                     }
@@ -433,7 +433,7 @@ fn event_logs(replays: &[Replay]) -> Markup {
                     h3 { (v.as_str()) }
                     @if all.is_empty() { p.note { "(empty)" } }
                     @for (e, words) in all.iter().zip(events) {
-                        pre.event data-id=(e.id) { (show_lines(words)) }
+                        pre.event data-id=(e.id) { (show_event(words)) }
                     }
                     @if all.len() > MOST_ON_PAGE {
                         p.note { (all.len() - MOST_ON_PAGE) " more events; migwiz run --json lists them all" }
@@ -445,7 +445,7 @@ fn event_logs(replays: &[Replay]) -> Markup {
 }
 
 /// An event's words drawn, its line breaks (compared as a mark of their own) restored.
-fn show_lines(words: &crate::tools::pages::marks::Marked) -> Markup {
+fn show_event(words: &crate::tools::pages::marks::Marked) -> Markup {
     html! {
         @for (word, differs) in words {
             @for (k, piece) in word.split('\u{1}').enumerate() {

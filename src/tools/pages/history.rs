@@ -12,7 +12,7 @@ use maud::{html, Markup, DOCTYPE};
 use crate::harness::concurrent::{Call, Judgement, ModelSpec};
 use crate::harness::linearizability::Spec;
 use crate::model::Model;
-use crate::tools::pages::marks::{marked, show};
+use crate::tools::pages::marks::{marked, show_parts};
 use crate::tools::pages::{back, head, legend};
 use crate::tools::search::race::{answer_words, verdict_words, RaceReport};
 use crate::vocabulary::observation::Observation;
@@ -202,17 +202,13 @@ fn label(call: &Call, place: Option<usize>, stuck: bool) -> String {
         (false, Some(p)) => format!("{}.", p + 1),
         (false, None) => "·".to_string(),
     };
-    let text = format!("{mark} {}", unit_name(call));
-    match text.chars().count() > LONGEST_LABEL {
-        true => text.chars().take(LONGEST_LABEL - 1).chain(['…']).collect(),
-        false => text,
-    }
+    cut(&format!("{mark} {}", unit_name(call)), LONGEST_LABEL)
 }
 
-/// The run drawn in rows of ticks, each about [`ROW_WIDTH`] wide at most: each row one picture at its own size, a
-/// lane per client and one for the final observation; each unit a bar from its call to
-/// its return with its label, the labels of a lane's units above and below their bars by
-/// turns, so that two never meet; the order's line under the labels.
+/// The run drawn in rows of ticks, each about [`ROW_WIDTH`] wide at most: each row one
+/// picture at its own size, a lane per client and one for the final observation; each unit
+/// a bar from its call to its return with its label, the labels of a lane's units above and
+/// below their bars by turns, so that two never meet; the order's line under the labels.
 fn timeline(report: &RaceReport, order: &[usize], stuck: Option<usize>) -> Markup {
     let ops = &report.ran.history.operations;
     let mut place_of = vec![None; ops.len()];
@@ -610,8 +606,8 @@ fn where_it_stops(report: &RaceReport, walk: &Walk, context: &Context) -> Markup
             "That is where the search stopped, which is not always the culprit: an earlier unit may have left the server's state wrong without its own answer showing it."
         }
         div.versions.stuck {
-            div { h3 { "the model expected" } pre { @for (k, part) in sides[0].iter().enumerate() { @if k > 0 { "\n" } (show(part)) } } }
-            div { h3 { "the server returned" } pre { @for (k, part) in sides[1].iter().enumerate() { @if k > 0 { "\n" } (show(part)) } } }
+            div { h3 { "the model expected" } pre { (show_parts(&sides[0])) } }
+            div { h3 { "the server returned" } pre { (show_parts(&sides[1])) } }
         }
         details.stop-state {
             summary { "The model's state where the order stops (" (walk.last.len()) " line(s))" }

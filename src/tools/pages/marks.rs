@@ -60,6 +60,16 @@ pub fn show(part: &Marked) -> Markup {
     }
 }
 
+/// Parts drawn one to a line, their differing words in `<mark>`.
+pub fn show_parts(parts: &[Marked]) -> Markup {
+    html! {
+        @for (k, part) in parts.iter().enumerate() {
+            @if k > 0 { "\n" }
+            (show(part))
+        }
+    }
+}
+
 /// A part's words and the spaces between them, in order: joined, they are the part.
 fn words(part: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
