@@ -102,14 +102,14 @@ impl<R: Recorder> StateMachineTest for Implementation<R> {
     /// of the shared list holds on the step.
     fn apply(mut sut: Checked, ref_state: &RefState, op: Operation) -> Checked {
         let result = sut.server.apply(&op);
-        let expected = ref_state.last.as_ref().expect("the reference ran the step");
+        let expected = ref_state.last().expect("the reference ran the step");
         if let Some(found) = difference::first_result_difference(expected, &result) {
             panic!("step result differs from the model for `{op}`: {found}");
         }
         let mut after = std::mem::take(&mut sut.spare);
         sut.server.observe_into(&mut after);
-        ref_state.model.observe_into(&mut sut.expected);
-        if let Some(found) = difference::first_difference(&sut.expected, &after) {
+        let model_seen = ref_state.observe(&mut sut.expected);
+        if let Some(found) = difference::first_difference(model_seen, &after) {
             panic!("state differs from the model after `{op}`: {found}");
         }
         // Equal observations: the properties need checking on one of the two only.

@@ -305,7 +305,7 @@ impl Model {
             }
         }
         for c in &self.custom_recipients {
-            if same(&format!("MS:{}", c.address), address) {
+            if same(&["MS:", &c.address].concat(), address) {
                 return Some(c.alias.clone());
             }
         }
@@ -488,7 +488,7 @@ impl Model {
             let alias = alias.to_string();
             return StepResult::refused(Refusal::AliasTaken { alias, holder }, [OpCr, ACr, AAlias]);
         }
-        let address = format!("MS:{user}");
+        let address = ["MS:", user].concat();
         if let Some(holder) = self.address_holder(&address) {
             let r = Refusal::AddressTaken { address, holder };
             return StepResult::refused(r, [OpCr, ACr, AUnique]);
@@ -612,7 +612,7 @@ impl Model {
             common_name: user.mailbox_name.clone(),
             secondary: match version {
                 Version::V50 => None,
-                _ => Some(format!("migrate:MS:{}", user.address)),
+                _ => Some(["migrate:MS:", &user.address].concat()),
             },
             home_server: "~SERVER".to_string(),
         }
@@ -792,7 +792,7 @@ impl Model {
         for c in &self.custom_recipients {
             custom_recipients.push(CustomRecipientView {
                 alias: c.alias.clone(),
-                address: format!("MS:{}", c.address),
+                address: ["MS:", &c.address].concat(),
                 container: c.container.clone(),
             });
         }

@@ -322,7 +322,7 @@ impl Model {
             return None;
         }
         rules.push(W255);
-        let migrate = format!("migrate:MS:{}", user.address);
+        let migrate = ["migrate:MS:", &user.address].concat();
         for (i, m) in self.mailboxes.iter().enumerate() {
             if m.proxies.iter().any(|p| same(p, &migrate)) {
                 return Some((i, FoundBy::MigrateProxy));
@@ -331,7 +331,7 @@ impl Model {
         if version == Version::V55Sp1 {
             // W-2-55SP: SP1 falls back to the MS proxy equal to the user's A-MS address.
             rules.extend([W255Sp, AMs]);
-            let ms = format!("MS:{}", user.address);
+            let ms = ["MS:", &user.address].concat();
             for (i, m) in self.mailboxes.iter().enumerate() {
                 if m.proxies.iter().any(|p| same(p, &ms)) {
                     return Some((i, FoundBy::MsProxy));
@@ -426,7 +426,7 @@ impl Model {
                 if same(&self.custom_recipients[c].address, &user.address) {
                     if same(&self.custom_recipients[c].container, &state.target) {
                         replaced = Some(self.custom_recipients.remove(c).alias);
-                        extra.push(format!("ms:{}", user.address));
+                        extra.push(["ms:", &user.address].concat());
                         state.rules.push(W1Cr);
                     } else {
                         state.rules.extend([WCont55, ACont]);

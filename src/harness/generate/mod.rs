@@ -9,7 +9,7 @@
 //! [`Reference`] is the [`ReferenceStateMachine`] over the reference [`Model`]: it decides
 //! which steps may come next and what they come to.
 
-use std::fmt;
+use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -20,8 +20,10 @@ use proptest::test_runner::TestRunner;
 use proptest_state_machine::ReferenceStateMachine;
 
 mod batch;
+mod state;
 
 pub use batch::{starting_files, ACCOUNTS_FILE, CONTROL_FILES, DRIVE, USER_LIST_FILE};
+pub use state::RefState;
 
 use crate::model::Model;
 use crate::vocabulary::address::{Alias, MsMailAddress, ProxyAddress, Site};
@@ -30,7 +32,6 @@ use crate::vocabulary::language::Language;
 use crate::vocabulary::operation::{
     Chosen, ListField, Mode, Operation, Operator, Phase, Version, WizardRun,
 };
-use crate::vocabulary::outcome::StepResult;
 use crate::vocabulary::setup::{MsMailUser, Setup};
 
 /// MS Mail users the generator picks from. Two share the mailbox name JDOE (5.0 confuses
@@ -141,37 +142,17 @@ impl<T: Clone + std::str::FromStr> Pool<T> {
 impl Pools {
     /// The pools of the model's world.
     pub fn of(model: &Model) -> Pools {
-        let mut aliases = vec!["ADMIN".to_string(), "PO1".to_string()];
-        let mut addresses = vec![
-            "smtp:helpdesk@contoso.com".to_string(),
-            "X400:c=US;a= ;p=CONTOSO;o=HQ;s=ADMIN;".to_string(),
-        ];
-        for u in &model.users {
-            let (n, a) = (&u.mailbox_name, &u.address);
-            aliases.extend([
-                n.clone(),
-                format!("{n}2"),
-                n.to_ascii_lowercase(),
-                format!("{n}-MS"),
-            ]);
-            addresses.extend([
-                format!("migrate:MS:{a}"),
-                format!("MIGRATE:MS:{a}"),
-                format!("ms:{a}"),
-                format!("MS:{a}"),
-                format!("smtp:{n}@contoso.com"),
-            ]);
-        }
+        let world = World::of(model);
         Pools {
             aliases: Pool {
-                world: parse_all(aliases).into(),
+                world: world.aliases,
                 directory: alias_pool(model),
             },
             addresses: Pool {
-                world: parse_all(addresses).into(),
+                world: world.addresses,
                 directory: address_pool(model),
             },
-            users: model.users.iter().map(|u| u.typed.clone()).collect(),
+            users: world.users,
             source: source_of(model),
         }
     }
@@ -198,6 +179,73 @@ impl Pools {
             has_list: model.user_list.is_some(),
         }
         .boxed()
+    }
+}
+
+/// The world's part of the pools: what its users' names and addresses suggest.
+#[derive(Debug, Clone)]
+struct World {
+    aliases: Arc<[Alias]>,
+    addresses: Arc<[ProxyAddress]>,
+    users: Arc<[MsMailAddress]>,
+}
+
+thread_local! {
+    /// The worlds' parts already built on this thread, by their users: the same few
+    /// worlds come back case after case, and building a part again (nine texts per user
+    /// written and read) was a twentieth of drawing a sequence.
+    static WORLDS: std::cell::RefCell<HashMap<Vec<MsMailAddress>, World>> =
+        std::cell::RefCell::new(HashMap::new());
+}
+
+/// How many worlds' parts a thread keeps (a few hundred users' subsets exist).
+const MOST_WORLDS: usize = 1024;
+
+impl World {
+    /// The part for `model`'s users, built once per thread.
+    fn of(model: &Model) -> World {
+        let users: Vec<MsMailAddress> = model.users.iter().map(|u| u.typed.clone()).collect();
+        WORLDS.with(|worlds| {
+            let mut worlds = worlds.borrow_mut();
+            if let Some(world) = worlds.get(&users) {
+                return world.clone();
+            }
+            if worlds.len() >= MOST_WORLDS {
+                worlds.clear();
+            }
+            let world = World::build(model);
+            worlds.insert(users, world.clone());
+            world
+        })
+    }
+
+    fn build(model: &Model) -> World {
+        let mut aliases = vec!["ADMIN".to_string(), "PO1".to_string()];
+        let mut addresses = vec![
+            "smtp:helpdesk@contoso.com".to_string(),
+            "X400:c=US;a= ;p=CONTOSO;o=HQ;s=ADMIN;".to_string(),
+        ];
+        for u in &model.users {
+            let (n, a) = (&u.mailbox_name, &u.address);
+            aliases.extend([
+                n.clone(),
+                format!("{n}2"),
+                n.to_ascii_lowercase(),
+                format!("{n}-MS"),
+            ]);
+            addresses.extend([
+                format!("migrate:MS:{a}"),
+                format!("MIGRATE:MS:{a}"),
+                format!("ms:{a}"),
+                format!("MS:{a}"),
+                format!("smtp:{n}@contoso.com"),
+            ]);
+        }
+        World {
+            aliases: parse_all(aliases).into(),
+            addresses: parse_all(addresses).into(),
+            users: model.users.iter().map(|u| u.typed.clone()).collect(),
+        }
     }
 }
 
@@ -605,53 +653,6 @@ where
     }
 }
 
-/// The reference state: the setup, the model, and what the last step came to.
-#[derive(Clone)]
-pub struct RefState {
-    /// The world before the first step.
-    pub setup: Setup,
-    /// The reference model after the steps so far.
-    pub model: Model,
-    /// The result of the last step, for the test to compare with the implementation.
-    pub last: Option<StepResult>,
-    /// The pools last built in this world, perhaps for an earlier state (`Rc`: a
-    /// reference state stays on its thread, and the steps drawn share the pools); none
-    /// before the first draw (proptest-state-machine makes the first state three times,
-    /// and draws from one).
-    pools: Option<Rc<Pools>>,
-    /// The pools of this very state, built when a step is first drawn from it. Replaying a
-    /// sequence (the test's second pass over the model) draws nothing, so builds nothing.
-    fresh: std::cell::OnceCell<Rc<Pools>>,
-}
-
-impl RefState {
-    /// The pools the next step is drawn from: those of this state.
-    pub fn current_pools(&self) -> &Rc<Pools> {
-        self.fresh.get_or_init(|| match &self.pools {
-            Some(pools) => pools.for_model(&self.model),
-            None => Rc::new(Pools::of(&self.model)),
-        })
-    }
-}
-
-/// Prints only the setup: the model is what the steps made of it.
-impl fmt::Debug for RefState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let users: Vec<String> = self
-            .setup
-            .users()
-            .iter()
-            .map(|u| format!("{} ({} messages)", u.address, u.messages))
-            .collect();
-        write!(
-            f,
-            "server language {}, users [{}]",
-            self.setup.server_language(),
-            users.join(", ")
-        )
-    }
-}
-
 /// The reference state machine over the [`Model`].
 #[derive(Debug, Clone, Copy)]
 pub struct Reference;
@@ -661,30 +662,15 @@ impl ReferenceStateMachine for Reference {
     type Transition = Operation;
 
     fn init_state() -> BoxedStrategy<RefState> {
-        let states = setup_strategy().prop_map(|setup| {
-            let model = Model::new(&setup);
-            RefState {
-                pools: None,
-                fresh: std::cell::OnceCell::new(),
-                model,
-                setup,
-                last: None,
-            }
-        });
-        Memo(states).boxed()
+        Memo(setup_strategy().prop_map(RefState::new)).boxed()
     }
 
     fn transitions(state: &RefState) -> BoxedStrategy<Operation> {
-        state.current_pools().strategy(&state.model)
+        state.current_pools().strategy(&state.model())
     }
 
-    fn apply(mut state: RefState, op: &Operation) -> RefState {
-        state.last = Some(state.model.apply(op));
-        // Keep the newest pools built; the next draw brings them up to date if need be.
-        if let Some(fresh) = state.fresh.take() {
-            state.pools = Some(fresh);
-        }
-        state
+    fn apply(state: RefState, op: &Operation) -> RefState {
+        state.apply(op)
     }
 
     /// A step may only name users the post office has; shrinking the setup can take a
