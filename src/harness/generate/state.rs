@@ -28,8 +28,9 @@ pub struct RefState {
     /// The world before the first step.
     pub setup: Setup,
     /// The reference model, perhaps [`behind`](Self::behind) the steps so far: read it
-    /// through [`RefState::model`], which brings it up to date.
-    model: RefCell<Model>,
+    /// through [`RefState::model`], which brings it up to date. Boxed: the state is moved
+    /// in and out of every step, and the model inline doubled what each move copies.
+    model: Box<RefCell<Model>>,
     /// How many of the last steps were taken from the trail and not yet run by the model.
     behind: Cell<usize>,
     /// What the last step came to.
@@ -93,7 +94,7 @@ impl RefState {
     /// The state before the first step of `setup`, with an empty trail.
     pub fn new(setup: Setup) -> RefState {
         RefState {
-            model: RefCell::new(Model::new(&setup)),
+            model: Box::new(RefCell::new(Model::new(&setup))),
             setup,
             behind: Cell::new(0),
             last: Last::None,
