@@ -24,6 +24,13 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+/// mimalloc, as the benchmarks and the CLI have: the runs allocate on every unit, and the
+/// system allocator's `malloc` and `free` were 30 % of `perf`'s samples of this test.
+/// mimalloc takes a tenth off `every_concurrent_run_is_linearizable` (2.51 to 2.76 s
+/// against 2.83 to 3.24 s, three runs each).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()

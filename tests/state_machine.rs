@@ -17,6 +17,10 @@ use migwiz::harness::sut::{run_sequences, CheckedStep, Recorder};
 use migwiz::RuleId;
 use proptest::test_runner::{Config, FileFailurePersistence};
 
+/// mimalloc, as the benchmark that measures this test's speed has (`benches/checking.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// How often each rule decided a step, or (for invariants) was checked and held.
 static FIRED: Mutex<BTreeMap<RuleId, u64>> = Mutex::new(BTreeMap::new());
 /// How often each `sometimes` property of the shared list was reached.
