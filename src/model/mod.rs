@@ -740,7 +740,10 @@ impl Model {
             waiting_view_into(u, &mut into.msmail[i]);
         }
         into.custom_recipients = self.custom_recipients_view();
-        into.user_list = self.user_list.as_ref().map(|rows| self.list_view(rows));
+        match &self.user_list {
+            Some(rows) => self.list_view_into(rows, into.user_list.get_or_insert_default()),
+            None => into.user_list = None,
+        }
         into.files.truncate(self.files.len());
         for (i, f) in self.files.iter().enumerate() {
             if i == into.files.len() {
@@ -799,33 +802,41 @@ impl Model {
         custom_recipients
     }
 
-    /// The user list with the columns of Q150438.
-    fn list_view(&self, rows: &[Row]) -> Vec<UserListRow> {
-        let mut view = Vec::new();
-        for row in rows {
-            let mut mailbox_name = String::new();
-            let mut full_name = String::new();
+    /// The user list with the columns of Q150438, written over `view` (its rows' texts
+    /// reused).
+    fn list_view_into(&self, rows: &[Row], view: &mut Vec<UserListRow>) {
+        view.truncate(rows.len());
+        for (i, row) in rows.iter().enumerate() {
+            if i == view.len() {
+                view.push(UserListRow::default());
+            }
+            let mut mailbox_name = "";
+            let mut full_name = "";
             for u in &self.users {
                 if u.address == row.user {
-                    mailbox_name = u.mailbox_name.clone();
-                    full_name = u.full_name.clone();
+                    mailbox_name = &u.mailbox_name;
+                    full_name = &u.full_name;
                 }
             }
-            view.push(UserListRow {
-                user: row.user.clone(),
-                sfs_user_name: mailbox_name,
-                sfs_full_name: full_name.clone(),
-                migrate_user: row.migrate_user.clone(),
-                obj_class: "Mailbox".to_string(),
-                mode: row.mode.clone(),
-                common_name: row.common_name.clone(),
-                display_name: full_name,
-                home_server: "~SERVER".to_string(),
-                secondary_proxy_addresses: row.secondary.clone(),
-            });
+            let seen = &mut view[i];
+            seen.user.clone_from(&row.user);
+            set(&mut seen.sfs_user_name, mailbox_name);
+            set(&mut seen.sfs_full_name, full_name);
+            seen.migrate_user.clone_from(&row.migrate_user);
+            set(&mut seen.obj_class, "Mailbox");
+            seen.mode.clone_from(&row.mode);
+            seen.common_name.clone_from(&row.common_name);
+            set(&mut seen.display_name, full_name);
+            set(&mut seen.home_server, "~SERVER");
+            seen.secondary_proxy_addresses.clone_from(&row.secondary);
         }
-        view
     }
+}
+
+/// `text` made `value`, in the buffer it has.
+fn set(text: &mut String, value: &str) {
+    text.clear();
+    text.push_str(value);
 }
 
 /// What an observation shows of one mailbox.

@@ -453,43 +453,58 @@ impl Server {
                 *received = since;
             },
         );
-        *user_list = self.user_list.as_ref().map(|list| self.list_view(list));
+        match &self.user_list {
+            Some(list) => refill(
+                user_list.get_or_insert_default(),
+                list.rows().iter(),
+                |view, row| self.row_view_into(row, view),
+            ),
+            None => *user_list = None,
+        }
         refill(files, self.files.iter(), |view, (path, text)| {
             set(&mut view.path, path.as_str());
             set(&mut view.text, text);
         });
     }
 
-    /// The user list with the columns of Q150438 (A-LIST).
-    fn list_view(&self, list: &UserList) -> Vec<UserListRow> {
-        list.rows()
-            .iter()
-            .map(|row| {
-                let full_name = self
-                    .postoffice
-                    .user(&row.user)
-                    .and_then(|u| u.name.clone())
-                    .unwrap_or_default();
-                UserListRow {
-                    user: row.user.as_str().to_owned(),
-                    sfs_user_name: row.user.mailbox().to_string(),
-                    sfs_full_name: full_name.clone(),
-                    migrate_user: if row.migrate { "Y" } else { "N" }.to_string(),
-                    obj_class: "Mailbox".to_string(),
-                    mode: match row.mode {
-                        userlist::RowMode::Create => "Create".to_string(),
-                        userlist::RowMode::Update => String::new(),
-                    },
-                    common_name: row.common_name.as_str().to_owned(),
-                    display_name: full_name,
-                    home_server: "~SERVER".to_string(),
-                    secondary_proxy_addresses: row
-                        .secondary
-                        .as_ref()
-                        .map(|p| p.as_str().to_owned()),
-                }
-            })
-            .collect()
+    /// One row of the user list with the columns of Q150438 (A-LIST), written over `view`.
+    fn row_view_into(&self, row: &userlist::Row, view: &mut UserListRow) {
+        // Every field named, so that one added is not left as the last state had it.
+        let UserListRow {
+            user,
+            sfs_user_name,
+            sfs_full_name,
+            migrate_user,
+            obj_class,
+            mode,
+            common_name,
+            display_name,
+            home_server,
+            secondary_proxy_addresses,
+        } = view;
+        let full_name = self
+            .postoffice
+            .user(&row.user)
+            .and_then(|u| u.name.as_deref());
+        set(user, row.user.as_str());
+        set(sfs_user_name, row.user.mailbox());
+        set(sfs_full_name, full_name.unwrap_or_default());
+        set(migrate_user, if row.migrate { "Y" } else { "N" });
+        set(obj_class, "Mailbox");
+        set(
+            mode,
+            match row.mode {
+                userlist::RowMode::Create => "Create",
+                userlist::RowMode::Update => "",
+            },
+        );
+        set(common_name, row.common_name.as_str());
+        set(display_name, full_name.unwrap_or_default());
+        set(home_server, "~SERVER");
+        match (secondary_proxy_addresses, &row.secondary) {
+            (Some(text), Some(p)) => set(text, p.as_str()),
+            (slot, p) => *slot = p.as_ref().map(|p| p.as_str().to_owned()),
+        }
     }
 
     /// One mailbox as the report shows it, found by its alias, without observing the rest.

@@ -193,7 +193,7 @@ pub struct WaitingView {
 }
 
 /// One row of the user list (A-LIST), with the column names of Q150438 as its keys.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct UserListRow {
     /// The MS Mail user the row stands for (not a column of the file).
     #[serde(skip)]
