@@ -28,9 +28,11 @@ pub struct RefState {
     /// The world before the first step.
     pub setup: Setup,
     /// The reference model, perhaps [`behind`](Self::behind) the steps so far: read it
-    /// through [`RefState::model`], which brings it up to date. Boxed: the state is moved
-    /// in and out of every step, and the model inline doubled what each move copies.
-    model: Box<RefCell<Model>>,
+    /// through [`RefState::model`], which brings it up to date. Shared until a step changes
+    /// it: the first state is copied three or four times per sequence, and a replay that
+    /// follows the trail never changes its copy (and the state, moved in and out of every
+    /// step, stays small).
+    model: RefCell<Rc<Model>>,
     /// How many of the last steps were taken from the trail and not yet run by the model.
     behind: Cell<usize>,
     /// What the last step came to.
@@ -94,7 +96,7 @@ impl RefState {
     /// The state before the first step of `setup`, with an empty trail.
     pub fn new(setup: Setup) -> RefState {
         RefState {
-            model: Box::new(RefCell::new(Model::new(&setup))),
+            model: RefCell::new(Rc::new(Model::new(&setup))),
             setup,
             behind: Cell::new(0),
             last: Last::None,
@@ -109,7 +111,7 @@ impl RefState {
     /// The reference model after the steps so far.
     pub fn model(&self) -> Ref<'_, Model> {
         self.catch_up();
-        self.model.borrow()
+        Ref::map(self.model.borrow(), |model| &**model)
     }
 
     /// The result of the last step, for the test to compare with the implementation's;
@@ -177,7 +179,7 @@ impl RefState {
     /// ends here, and off the trail for good otherwise.
     fn run(&mut self, op: &Operation) -> Last {
         self.catch_up();
-        let model = self.model.get_mut();
+        let model = Rc::make_mut(self.model.get_mut());
         let result = model.apply(op);
         let mut trail = self.trail.borrow_mut();
         if !self.on_trail || self.at != trail.len() {
@@ -205,6 +207,7 @@ impl RefState {
         }
         let trail = self.trail.borrow();
         let mut model = self.model.borrow_mut();
+        let model = Rc::make_mut(&mut model);
         for drawn in &trail[self.at - behind..self.at] {
             model.apply(&drawn.op);
         }
