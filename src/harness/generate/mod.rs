@@ -91,8 +91,7 @@ thread_local! {
     /// The starting files already written on this thread, by their world's users: the same
     /// few worlds come back case after case, and writing the files again (the user list's
     /// CSV lines, the paths read) was a hundredth of the state machine test (issue 36).
-    static STARTING_FILES: std::cell::RefCell<HashMap<Vec<MsMailAddress>, StartingFiles>> =
-        std::cell::RefCell::new(HashMap::new());
+    static STARTING_FILES: PerWorld<StartingFiles> = std::cell::RefCell::new(HashMap::new());
 }
 
 /// A world's starting files.
@@ -100,17 +99,33 @@ type StartingFiles = Vec<(crate::vocabulary::files::WinPath, String)>;
 
 /// [`batch::starting_files`] of `users`, written once per thread.
 fn starting_files_once(users: Vec<MsMailAddress>) -> StartingFiles {
-    STARTING_FILES.with(|known| {
-        let mut known = known.borrow_mut();
-        if let Some(files) = known.get(&users) {
-            return files.clone();
+    once_per_world(&STARTING_FILES, users, batch::starting_files)
+}
+
+/// What a thread made of each world, by the world's users.
+type PerWorld<V> = std::cell::RefCell<HashMap<Vec<MsMailAddress>, V>>;
+
+/// How many worlds a thread keeps what it made of (a few hundred users' subsets exist).
+const MOST_WORLDS: usize = 1024;
+
+/// `make(users)`, made once per thread and kept in `kept`: the same few worlds come back
+/// case after case.
+fn once_per_world<V: Clone>(
+    kept: &'static std::thread::LocalKey<PerWorld<V>>,
+    users: Vec<MsMailAddress>,
+    make: impl FnOnce(&[MsMailAddress]) -> V,
+) -> V {
+    kept.with(|kept| {
+        let mut kept = kept.borrow_mut();
+        if let Some(made) = kept.get(&users) {
+            return made.clone();
         }
-        if known.len() >= MOST_WORLDS {
-            known.clear();
+        if kept.len() >= MOST_WORLDS {
+            kept.clear();
         }
-        let files = batch::starting_files(&users);
-        known.insert(users, files.clone());
-        files
+        let made = make(&users);
+        kept.insert(users, made.clone());
+        made
     })
 }
 
@@ -221,29 +236,14 @@ thread_local! {
     /// The worlds' parts already built on this thread, by their users: the same few
     /// worlds come back case after case, and building a part again (nine texts per user
     /// written and read) was a twentieth of drawing a sequence.
-    static WORLDS: std::cell::RefCell<HashMap<Vec<MsMailAddress>, World>> =
-        std::cell::RefCell::new(HashMap::new());
+    static WORLDS: PerWorld<World> = std::cell::RefCell::new(HashMap::new());
 }
-
-/// How many worlds' parts a thread keeps (a few hundred users' subsets exist).
-const MOST_WORLDS: usize = 1024;
 
 impl World {
     /// The part for `model`'s users, built once per thread.
     fn of(model: &Model) -> World {
         let users: Vec<MsMailAddress> = model.users.iter().map(|u| u.typed.clone()).collect();
-        WORLDS.with(|worlds| {
-            let mut worlds = worlds.borrow_mut();
-            if let Some(world) = worlds.get(&users) {
-                return world.clone();
-            }
-            if worlds.len() >= MOST_WORLDS {
-                worlds.clear();
-            }
-            let world = World::build(model);
-            worlds.insert(users, world.clone());
-            world
-        })
+        once_per_world(&WORLDS, users, |_| World::build(model))
     }
 
     fn build(model: &Model) -> World {
