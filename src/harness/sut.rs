@@ -64,9 +64,14 @@ impl Recorder for () {
     fn record(_: &CheckedStep<'_>) {}
 }
 
-/// The implementation, with what it showed after the last step.
+/// The implementation, with what it showed after the last step. Boxed: it is moved in
+/// and out of every step.
 #[derive(Debug)]
-pub struct Checked {
+pub struct Checked(Box<Parts>);
+
+/// What [`Checked`] holds.
+#[derive(Debug)]
+struct Parts {
     server: Server,
     /// The mail the sequence put into MS Mail, for the properties to count from.
     ledger: Ledger,
@@ -89,18 +94,19 @@ impl<R: Recorder> StateMachineTest for Implementation<R> {
     fn init_test(ref_state: &RefState) -> Checked {
         let server = Server::new(&ref_state.setup);
         let observed = server.observe();
-        Checked {
+        Checked(Box::new(Parts {
             server,
             ledger: Ledger::new(&ref_state.setup),
             observed,
             spare: Observation::default(),
             expected: Observation::default(),
-        }
+        }))
     }
 
     /// After every step: the result and the state equal the model's, and every property
     /// of the shared list holds on the step.
-    fn apply(mut sut: Checked, ref_state: &RefState, op: Operation) -> Checked {
+    fn apply(mut checked: Checked, ref_state: &RefState, op: Operation) -> Checked {
+        let sut = &mut *checked.0;
         let result = sut.server.apply(&op);
         let expected = ref_state.last().expect("the reference ran the step");
         if let Some(found) = difference::first_result_difference(expected, &result) {
@@ -135,7 +141,7 @@ impl<R: Recorder> StateMachineTest for Implementation<R> {
             logged: &after.events[sut.observed.events.len()..],
         });
         sut.spare = std::mem::replace(&mut sut.observed, after);
-        sut
+        checked
     }
 }
 

@@ -60,7 +60,8 @@ pub struct RefState {
 #[derive(Clone)]
 enum Last {
     None,
-    Ran(StepResult),
+    /// Boxed: it is rare, and the state is moved in and out of every step.
+    Ran(Box<StepResult>),
     Drawn(Rc<Drawn>),
 }
 
@@ -187,7 +188,7 @@ impl RefState {
         let mut trail = self.trail.borrow_mut();
         if !self.on_trail || self.at != trail.len() {
             self.on_trail = false;
-            return Last::Ran(result);
+            return Last::Ran(Box::new(result));
         }
         let mut seen = SPARE
             .with(|spare| spare.borrow_mut().pop_front())
