@@ -457,37 +457,52 @@ fn mail_in_mailboxes(obs: &Observation) -> u64 {
 /// Per user, waiting + migrated = what the ledger says it ever held; every user of the
 /// ledger is in the observation once; no mail of anybody else.
 fn counts_add_up(ledger: &Ledger, after: &Observation) -> Result<(), String> {
-    let mut seen: BTreeMap<&str, u64> = BTreeMap::new();
-    let mut listed: BTreeMap<&str, u32> = BTreeMap::new();
+    // The ledger's users are counted by their place in it; anybody else by name, to be
+    // named (maps by name for everybody were half of I-CONSERVE's work).
+    let place = |address: &str| {
+        ledger
+            .users
+            .iter()
+            .position(|(u, _, _)| u.as_str() == address)
+    };
+    let mut listed = vec![0u32; ledger.users.len()];
+    let mut seen = vec![0u64; ledger.users.len()];
+    let mut strangers: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut unknown: BTreeMap<&str, u64> = BTreeMap::new();
     for w in &after.msmail {
-        *seen.entry(&w.address).or_default() += u64::from(w.waiting);
-        *listed.entry(&w.address).or_default() += 1;
+        match place(&w.address) {
+            Some(i) => (listed[i], seen[i]) = (listed[i] + 1, seen[i] + u64::from(w.waiting)),
+            None => *strangers.entry(&w.address).or_default() += 1,
+        }
     }
     for m in &after.mailboxes {
         for mail in m.mail.iter().filter(|mail| !mail.calendar) {
-            *seen.entry(&mail.owner).or_default() += u64::from(mail.count);
+            match place(&mail.owner) {
+                Some(i) => seen[i] += u64::from(mail.count),
+                None => *unknown.entry(&mail.owner).or_default() += u64::from(mail.count),
+            }
         }
     }
-    for (user, _, had) in &ledger.users {
+    for (i, (user, _, had)) in ledger.users.iter().enumerate() {
         let address = user.as_str();
-        match listed.remove(address) {
-            Some(1) => {}
-            None => return Err(format!("{address} is missing from the post office")),
-            Some(n) => return Err(format!("{address} is listed {n} times in the post office")),
+        match listed[i] {
+            1 => {}
+            0 => return Err(format!("{address} is missing from the post office")),
+            n => return Err(format!("{address} is listed {n} times in the post office")),
         }
-        let now = seen.remove(address).unwrap_or(0);
+        let now = seen[i];
         if now != *had {
             return Err(format!(
                 "{address} had {had} messages, {now} are accounted for"
             ));
         }
     }
-    if let Some((stranger, _)) = listed.into_iter().next() {
+    if let Some((stranger, _)) = strangers.into_iter().next() {
         return Err(format!(
             "the post office lists {stranger}, who was never in it"
         ));
     }
-    match seen.into_iter().find(|(_, n)| *n > 0) {
+    match unknown.into_iter().find(|(_, n)| *n > 0) {
         Some((owner, n)) => Err(format!("{n} messages of unknown owner {owner}")),
         None => Ok(()),
     }

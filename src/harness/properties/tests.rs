@@ -260,6 +260,32 @@ fn conserve_sees_a_message_counted_under_the_wrong_owner() {
     );
 }
 
+/// The post office lists each user of the setup once, and nobody else.
+#[test]
+fn conserve_sees_a_user_missing_listed_twice_or_never_there() {
+    let mut missing = migrated();
+    let gone = missing.msmail.remove(0);
+    broken(
+        Step::on(missing).judge("I-CONSERVE"),
+        "NET1/PO1/JDOE is missing from the post office",
+    );
+    let mut twice = migrated();
+    twice.msmail.push(gone.clone());
+    broken(
+        Step::on(twice).judge("I-CONSERVE"),
+        "NET1/PO1/JDOE is listed 2 times in the post office",
+    );
+    let mut stranger = migrated();
+    stranger.msmail.push(WaitingView {
+        address: "NET9/PO9/GHOST".to_string(),
+        ..gone
+    });
+    broken(
+        Step::on(stranger).judge("I-CONSERVE"),
+        "the post office lists NET9/PO9/GHOST, who was never in it",
+    );
+}
+
 #[test]
 fn conserve_sees_mail_of_nobody() {
     let mut obs = migrated();
