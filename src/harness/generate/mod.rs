@@ -243,10 +243,11 @@ impl World {
     /// The part for `model`'s users, built once per thread.
     fn of(model: &Model) -> World {
         let users: Vec<MsMailAddress> = model.users.iter().map(|u| u.typed.clone()).collect();
-        once_per_world(&WORLDS, users, |_| World::build(model))
+        once_per_world(&WORLDS, users, |users| World::build(model, users))
     }
 
-    fn build(model: &Model) -> World {
+    /// The part for `model`'s users, `users`, built.
+    fn build(model: &Model, users: &[MsMailAddress]) -> World {
         let mut aliases = vec!["ADMIN".to_string(), "PO1".to_string()];
         let mut addresses = vec![
             "smtp:helpdesk@contoso.com".to_string(),
@@ -271,7 +272,7 @@ impl World {
         World {
             aliases: parse_all(aliases).into(),
             addresses: parse_all(addresses).into(),
-            users: model.users.iter().map(|u| u.typed.clone()).collect(),
+            users: users.into(),
         }
     }
 }
